@@ -1,0 +1,237 @@
+"""The `tp` command line: parse options, call the core, hand results to a renderer."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import typer
+
+from totalplace_cli import __version__
+from totalplace_cli.errors import ExitCode, NoMatchError, TpError
+
+HELP = """Explore the Total Place FAQ (2009-2010) and its 13 pilot areas.
+
+Examples:
+
+  tp questions                      list the FAQ's questions
+
+  tp show 12                        read one answer (by number or slug)
+
+  tp ask "savings"                  search; the best answer first, typos forgiven
+
+  tp pilots --region "West Midlands" --json | jq -r '.[].name'
+"""
+
+EPILOG = "Exit codes: 0 ok, 1 no match, 2 usage error, 3 bad data file, 130 interrupted."
+
+
+class TpGroup(typer.core.TyperGroup):
+    """Turns user errors into one line on stderr and a documented exit code."""
+
+    def main(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, standalone_mode: bool = True, **extra: Any
+    ) -> Any:
+        # Typer's parser errors and ours both end here, for the console script and CliRunner.
+        from typer._click.exceptions import ClickException, UsageError
+
+        try:
+            result = super().main(args, standalone_mode=False, **extra)
+        except UsageError as error:
+            hint = ""
+            if error.ctx is not None:
+                hint = f" (try '{error.ctx.command_path} --help')"
+            _fail(f"{error.format_message()}{hint}", error.exit_code)
+        except ClickException as error:
+            _fail(error.format_message(), error.exit_code)
+        except typer.Abort:
+            _fail("interrupted", ExitCode.INTERRUPTED)
+        if not standalone_mode:
+            return result
+        sys.exit(result if isinstance(result, int) else ExitCode.OK)
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except TpError as error:
+            _fail(error.message, error.exit_code)
+        except KeyboardInterrupt:
+            _fail("interrupted", ExitCode.INTERRUPTED)
+
+
+def _fail(message: str, code: int) -> None:
+    sys.stderr.write(f"tp: {message}\n")
+    raise SystemExit(code)
+
+
+app = typer.Typer(
+    cls=TpGroup,
+    help=HELP,
+    epilog=EPILOG,
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@dataclass
+class Options:
+    """Global options, shared by every command through Typer's context."""
+
+    data_dir: str | None = None
+    no_color: bool = False
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"tp {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def global_options(
+    ctx: typer.Context,
+    data_dir: Annotated[
+        str | None,
+        typer.Option(
+            "--data-dir",
+            envvar="TP_DATA_DIR",
+            help="Folder with your own faq.yaml and/or pilots.yaml (others fall back to bundled).",
+            show_envvar=True,
+        ),
+    ] = None,
+    no_color: Annotated[
+        bool, typer.Option("--no-color", help="Never colour the output (NO_COLOR works too).")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    ctx.obj = Options(data_dir=data_dir, no_color=no_color)
+
+
+def _options(ctx: typer.Context) -> Options:
+    return ctx.obj if isinstance(ctx.obj, Options) else Options()
+
+
+def _output(ctx: typer.Context) -> Any:
+    from totalplace_cli.render import OutputContext
+
+    return OutputContext.detect(no_color=_options(ctx).no_color)
+
+
+def _faq(ctx: typer.Context) -> Any:
+    from totalplace_cli.data import load_faq, resolve_data_files
+
+    return load_faq(resolve_data_files(_options(ctx).data_dir).faq)
+
+
+def _pilots(ctx: typer.Context) -> Any:
+    from totalplace_cli.data import load_pilots, resolve_data_files
+
+    return load_pilots(resolve_data_files(_options(ctx).data_dir).pilots)
+
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of text.")]
+
+
+@app.command()
+def questions(ctx: typer.Context, json: JsonFlag = False) -> None:
+    """List the FAQ's questions with their numbers.
+
+    Example: tp questions --json | jq -r '.[] | "\\(.id) \\(.question)"'
+    """
+    from totalplace_cli import render
+
+    entries = _faq(ctx)
+    out = _output(ctx)
+    if json:
+        render.write_json(out, [entry.summary_json() for entry in entries])
+    else:
+        render.render_questions(out, entries)
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    question: Annotated[str, typer.Argument(help="Question number or slug (see 'tp questions').")],
+    json: JsonFlag = False,
+) -> None:
+    """Show one question and its answer, word for word.
+
+    Example: tp show 12    or    tp show what-sort-of-savings-can-be-made
+    """
+    from totalplace_cli import render
+    from totalplace_cli.faq import find_entry
+
+    entry = find_entry(_faq(ctx), question)
+    out = _output(ctx)
+    if json:
+        render.write_json(out, entry.to_json())
+    else:
+        render.render_entry(out, entry)
+
+
+@app.command()
+def ask(
+    ctx: typer.Context,
+    query: Annotated[str, typer.Argument(help="Words to look for; typos are forgiven.")],
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", min=1, max=100, help="Most results to return.")
+    ] = 5,
+    json: JsonFlag = False,
+) -> None:
+    """Search questions and answers; the best answer first.
+
+    Example: tp ask "savings"    tp ask "who pays the consultants" --json --limit 3
+    """
+    from totalplace_cli import render
+    from totalplace_cli.search import rank_answers
+
+    if not query.strip():
+        raise TpError("the query is empty; try for example: tp ask savings")
+    results = rank_answers(_faq(ctx), query, limit=limit)
+    out = _output(ctx)
+    if json:
+        render.write_json(out, [{**r.entry.to_json(), "score": r.score} for r in results])
+    elif results:
+        render.render_ask(out, results)
+    if not results:
+        raise NoMatchError(
+            f"nothing matches '{query}'; try fewer or other words, or 'tp questions'"
+        )
+
+
+@app.command()
+def pilots(
+    ctx: typer.Context,
+    region: Annotated[
+        str | None, typer.Option("--region", "-r", help="Only pilots in this region (any case).")
+    ] = None,
+    json: JsonFlag = False,
+) -> None:
+    """List the 13 pilot areas and their regions.
+
+    Example: tp pilots --region "West Midlands" --json | jq -r '.[].name'
+    """
+    from totalplace_cli import render
+    from totalplace_cli.pilots import filter_pilots
+
+    selected = filter_pilots(_pilots(ctx), region=region)
+    out = _output(ctx)
+    if json:
+        render.write_json(out, [pilot.to_json() for pilot in selected])
+    elif selected:
+        render.render_pilots(out, selected)
+    if not selected:
+        raise NoMatchError("no pilot meets these filters")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,162 @@
+"""Find, load and validate the data files (`faq.yaml`, `pilots.yaml`).
+
+The bundled files ship inside the package; a user's data directory (`--data-dir` or the
+`TP_DATA_DIR` environment variable) may override either file, and a file it lacks falls back to
+the bundled one. YAML is parsed with safe loading only: no tag can construct Python objects.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from totalplace_cli.errors import DataError
+from totalplace_cli.models import Dataset, FaqEntry, Pilot
+
+FAQ_FILE = "faq.yaml"
+PILOTS_FILE = "pilots.yaml"
+DATA_DIR_ENV = "TP_DATA_DIR"
+
+
+def bundled_data_dir() -> Path:
+    """The data shipped with the package (or, in a source checkout, the repo's `data/`)."""
+    packaged = Path(__file__).resolve().parent / "data"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "data"
+
+
+@dataclass(frozen=True, slots=True)
+class DataFiles:
+    """Which file each kind of data is read from."""
+
+    faq: Path
+    pilots: Path
+
+
+def resolve_data_files(data_dir: str | os.PathLike[str] | None = None) -> DataFiles:
+    """Pick each file from the user's data dir when it has one, else the bundled copy."""
+    bundled = bundled_data_dir()
+    if data_dir is None:
+        data_dir = os.environ.get(DATA_DIR_ENV) or None
+    if data_dir is None:
+        return DataFiles(bundled / FAQ_FILE, bundled / PILOTS_FILE)
+    user = Path(data_dir).expanduser()
+    if not user.is_dir():
+        raise DataError(f"data directory not found: {user}")
+    faq, pilots = user / FAQ_FILE, user / PILOTS_FILE
+    return DataFiles(
+        faq if faq.is_file() else bundled / FAQ_FILE,
+        pilots if pilots.is_file() else bundled / PILOTS_FILE,
+    )
+
+
+def read_yaml(path: Path) -> Any:
+    """Parse one YAML file safely, with a clear error for unreadable or malformed files."""
+    # PyYAML costs ~25 ms to import: only paths that parse YAML pay for it.
+    import yaml
+
+    loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise DataError(f"{path}: cannot read file ({error.strerror})") from None
+    if not raw.strip():
+        raise DataError(f"{path}: file is empty")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise DataError(f"{path}: not UTF-8 text (byte {error.start})") from None
+    try:
+        return yaml.load(text, Loader=loader)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f":{mark.line + 1}:{mark.column + 1}" if mark is not None else ""
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        raise DataError(f"{path}{where}: invalid YAML: {problem}") from None
+
+
+def _entries(document: Any, key: str, path: Path) -> list[Any]:
+    if not isinstance(document, Mapping) or not isinstance(document.get(key), list):
+        raise DataError(f"{path}: expected a mapping with a list under '{key}'")
+    return list(document[key])
+
+
+def _text(record: Mapping[str, Any], field: str, where: str) -> str:
+    value = record.get(field)
+    if not isinstance(value, str) or not value.strip():
+        raise DataError(f"{where}: '{field}' must be non-empty text")
+    return value
+
+
+def parse_faq(document: Any, path: Path) -> tuple[FaqEntry, ...]:
+    """Validate a parsed faq.yaml into records; the first problem raises naming file and entry."""
+    entries: list[FaqEntry] = []
+    seen_ids: set[int] = set()
+    seen_slugs: set[str] = set()
+    for index, record in enumerate(_entries(document, "entries", path), 1):
+        where = f"{path}: entry {index}"
+        if not isinstance(record, Mapping):
+            raise DataError(f"{where}: expected a mapping")
+        entry_id = record.get("id")
+        if not isinstance(entry_id, int) or isinstance(entry_id, bool) or entry_id < 1:
+            raise DataError(f"{where}: 'id' must be a positive integer")
+        where = f"{path}: entry {index} (id {entry_id})"
+        keywords = record.get("keywords", [])
+        if not isinstance(keywords, list) or not all(isinstance(k, str) for k in keywords):
+            raise DataError(f"{where}: 'keywords' must be a list of text")
+        entry = FaqEntry(
+            id=entry_id,
+            slug=_text(record, "slug", where),
+            question=_text(record, "question", where),
+            answer=_text(record, "answer", where),
+            keywords=tuple(keywords),
+        )
+        if entry.id in seen_ids:
+            raise DataError(f"{where}: duplicate id {entry.id}")
+        if entry.slug in seen_slugs:
+            raise DataError(f"{where}: duplicate slug '{entry.slug}'")
+        seen_ids.add(entry.id)
+        seen_slugs.add(entry.slug)
+        entries.append(entry)
+    return tuple(entries)
+
+
+def parse_pilots(document: Any, path: Path) -> tuple[Pilot, ...]:
+    """Validate a parsed pilots.yaml; the first problem raises naming file and pilot."""
+    pilots: list[Pilot] = []
+    seen: set[str] = set()
+    for index, record in enumerate(_entries(document, "pilots", path), 1):
+        where = f"{path}: pilot {index}"
+        if not isinstance(record, Mapping):
+            raise DataError(f"{where}: expected a mapping")
+        pilot_id = _text(record, "id", where)
+        where = f"{path}: pilot {index} ({pilot_id})"
+        pilot = Pilot(
+            id=pilot_id,
+            name=_text(record, "name", where),
+            region=_text(record, "region", where),
+        )
+        if pilot.id in seen:
+            raise DataError(f"{where}: duplicate id '{pilot.id}'")
+        seen.add(pilot.id)
+        pilots.append(pilot)
+    return tuple(pilots)
+
+
+def load_faq(path: Path) -> tuple[FaqEntry, ...]:
+    """Read and validate one FAQ file."""
+    return parse_faq(read_yaml(path), path)
+
+
+def load_pilots(path: Path) -> tuple[Pilot, ...]:
+    """Read and validate one pilots file."""
+    return parse_pilots(read_yaml(path), path)
+
+
+def load_dataset(files: DataFiles) -> Dataset:
+    """Load both files."""
+    return Dataset(faq=load_faq(files.faq), pilots=load_pilots(files.pilots))

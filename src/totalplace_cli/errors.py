@@ -1,0 +1,49 @@
+"""Exit codes and the error type for mistakes a user can cause.
+
+User errors are raised as `TpError` anywhere below the CLI and turned into one line on stderr and
+the error's exit code at the CLI boundary. Bugs are not caught there and still raise.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """The documented exit codes of `tp` (see the README)."""
+
+    OK = 0
+    NO_MATCH = 1  # a valid query or filter that nothing matched, as grep does
+    USAGE = 2  # bad option, argument or value (also Typer's own usage errors)
+    DATA = 3  # a data file that cannot be read or is not valid
+    INTERRUPTED = 130  # Ctrl-C
+
+
+class TpError(Exception):
+    """An error the user can fix; `message` is shown as-is on one line."""
+
+    exit_code: ExitCode = ExitCode.USAGE
+
+    def __init__(self, message: str, exit_code: ExitCode | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if exit_code is not None:
+            self.exit_code = exit_code
+
+
+class UsageError(TpError):
+    """An invalid value, such as an unknown id or region."""
+
+    exit_code = ExitCode.USAGE
+
+
+class NoMatchError(TpError):
+    """A valid request that found nothing."""
+
+    exit_code = ExitCode.NO_MATCH
+
+
+class DataError(TpError):
+    """A data file that is missing, unreadable or invalid; the message names file and entry."""
+
+    exit_code = ExitCode.DATA

@@ -1,0 +1,163 @@
+"""Every command and flag through Typer's CliRunner (in-process, the real app)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from typer.testing import Result
+
+from totalplace_cli import __version__
+
+Tp = Callable[..., Result]
+
+
+def test_no_arguments_shows_help(tp: Tp) -> None:
+    result = tp()
+    assert "tp ask" in result.output
+    assert "Exit codes" in result.output
+
+
+def test_version(tp: Tp) -> None:
+    result = tp("--version")
+    assert result.exit_code == 0
+    assert result.output == f"tp {__version__}\n"
+
+
+def test_every_command_has_help_with_an_example(tp: Tp) -> None:
+    for command in ["questions", "show", "ask", "pilots"]:
+        result = tp(command, "--help")
+        assert result.exit_code == 0, command
+        assert "Example" in result.output, command
+
+
+def test_questions_lists_all_fourteen(tp: Tp) -> None:
+    result = tp("questions")
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert len(lines) == 14
+    assert lines[11] == "12. What sort of savings can be made?"
+
+
+def test_questions_json(tp: Tp) -> None:
+    data = json.loads(tp("questions", "--json").output)
+    assert len(data) == 14
+    assert data[0] == {"id": 1, "slug": "what-is-total-place", "question": "What is Total Place?"}
+
+
+def test_show_by_number_and_by_slug(tp: Tp) -> None:
+    by_number = tp("show", "12")
+    by_slug = tp("show", "what-sort-of-savings-can-be-made")
+    assert by_number.exit_code == by_slug.exit_code == 0
+    assert by_number.output == by_slug.output
+    assert "£5.5 billion by 2011" in by_number.output
+
+
+def test_show_json_is_verbatim(tp: Tp) -> None:
+    data = json.loads(tp("show", "14", "--json").output)
+    assert set(data) == {"id", "slug", "question", "answer"}
+    assert data["question"] == "Haven\u2019t you done this all before?"
+    assert "£4.5 billion since April 2004" in data["answer"]
+
+
+def test_show_unknown_number_is_a_usage_error(tp: Tp) -> None:
+    result = tp("show", "99")
+    assert result.exit_code == 2
+    assert "no question number 99" in result.stderr
+    assert "1-14" in result.stderr
+
+
+def test_show_misspelt_slug_suggests(tp: Tp) -> None:
+    result = tp("show", "where-are-the-pilot")
+    assert result.exit_code == 0  # a unique prefix is accepted
+    result = tp("show", "were-are-the-pilots")
+    assert result.exit_code == 2
+    assert "did you mean where-are-the-pilots" in result.stderr
+
+
+def test_ask_forgives_typos(tp: Tp) -> None:
+    data = json.loads(tp("ask", "savngs", "--json").output)
+    assert data[0]["question"] == "What sort of savings can be made?"
+
+
+def test_ask_json_shape_and_limit(tp: Tp) -> None:
+    data = json.loads(tp("ask", "pilots", "--json", "--limit", "2").output)
+    assert len(data) == 2
+    assert {"id", "slug", "question", "answer", "score"} <= set(data[0])
+    assert 0 <= data[1]["score"] <= data[0]["score"] <= 100
+
+
+def test_ask_terminal_output_has_best_answer_then_others(tp: Tp) -> None:
+    result = tp("ask", "savings")
+    assert result.exit_code == 0
+    assert result.output.startswith("12. What sort of savings can be made?")
+    assert "Other matches" in result.output
+
+
+def test_ask_no_match_exits_1(tp: Tp) -> None:
+    result = tp("ask", "zzzzqqqq xxyyzz")
+    assert result.exit_code == 1
+    assert "nothing matches" in result.stderr
+
+
+def test_ask_empty_query_is_a_usage_error(tp: Tp) -> None:
+    result = tp("ask", "   ")
+    assert result.exit_code == 2
+    assert "empty" in result.stderr
+
+
+def test_ask_bad_limit_is_a_usage_error(tp: Tp) -> None:
+    result = tp("ask", "savings", "--limit", "0")
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1
+
+
+def test_unknown_option_is_one_line_with_a_hint(tp: Tp) -> None:
+    result = tp("ask", "savings", "--limt", "3")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("tp: No such option: --limt")
+    assert "--help" in result.stderr
+
+
+def test_pilots_table(tp: Tp) -> None:
+    result = tp("pilots")
+    assert result.exit_code == 0
+    assert "Dorset, Poole & Bournemouth" in result.output
+    assert "\x1b[" not in result.output
+
+
+def test_pilots_region_ignores_case(tp: Tp) -> None:
+    data = json.loads(tp("pilots", "--region", "west midlands", "--json").output)
+    assert [p["name"] for p in data] == ["Birmingham", "Coventry", "Worcestershire"]
+    assert set(data[0]) >= {"id", "name", "region"}
+
+
+def test_pilots_unknown_region_names_the_closest(tp: Tp) -> None:
+    result = tp("pilots", "--region", "Wales")
+    assert result.exit_code == 2
+    assert "unknown region 'Wales'" in result.stderr
+    assert "closest:" in result.stderr
+
+
+def test_data_dir_option_and_environment(tp: Tp, tmp_path: Path) -> None:
+    (tmp_path / "pilots.yaml").write_text(
+        "version: 1\npilots:\n  - {id: x, name: Xtown, region: Nowhere}\n", encoding="utf-8"
+    )
+    data = json.loads(tp("--data-dir", str(tmp_path), "pilots", "--json").output)
+    assert data == [{"id": "x", "name": "Xtown", "region": "Nowhere"}]
+    assert json.loads(tp("--data-dir", str(tmp_path), "questions", "--json").output)
+
+
+def test_bad_data_file_is_one_line_exit_3(tp: Tp, tmp_path: Path) -> None:
+    (tmp_path / "faq.yaml").write_text("entries: 5\n", encoding="utf-8")
+    result = tp("--data-dir", str(tmp_path), "questions")
+    assert result.exit_code == 3
+    assert result.stderr.count("\n") == 1
+    assert "faq.yaml" in result.stderr
+
+
+def test_missing_data_dir_is_reported(tp: Tp, tmp_path: Path) -> None:
+    result = tp("--data-dir", str(tmp_path / "nope"), "questions")
+    assert result.exit_code == 3
+    assert "data directory not found" in result.stderr

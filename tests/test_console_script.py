@@ -1,0 +1,70 @@
+"""The contract, through the installed `tp` console script in a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+TP = shutil.which("tp", path=str(Path(sys.executable).parent)) or shutil.which("tp")
+
+
+def run(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    assert TP, "the tp console script is not installed"
+    environment = {k: v for k, v in os.environ.items() if k != "TP_DATA_DIR"} | env
+    return subprocess.run(
+        [TP, *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=cwd,
+        env=environment,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.mark.skipif(TP is None, reason="tp is not installed as a console script")
+def test_installed_script_answers_from_any_directory(tmp_path: Path) -> None:
+    result = run("ask", "savings", "--json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)[0]["id"] == 12
+    pilots = run("pilots", "--region", "West Midlands", "--json", cwd=tmp_path)
+    assert [p["name"] for p in json.loads(pilots.stdout)] == [
+        "Birmingham",
+        "Coventry",
+        "Worcestershire",
+    ]
+
+
+@pytest.mark.skipif(TP is None, reason="tp is not installed as a console script")
+def test_piped_output_has_no_colour_codes(tmp_path: Path) -> None:
+    result = run("show", "2", cwd=tmp_path)
+    assert result.returncode == 0
+    assert "\x1b[" not in result.stdout
+    assert "Yorkshire & Humber | Bradford |" in result.stdout
+
+
+@pytest.mark.skipif(TP is None, reason="tp is not installed as a console script")
+def test_errors_are_one_line_with_exit_codes(tmp_path: Path) -> None:
+    result = run("show", "nope", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith("tp: ") and result.stderr.count("\n") == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_python_dash_m_works(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "totalplace_cli", "--version"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert result.returncode == 0
+    assert result.stdout.startswith("tp ")

@@ -1,0 +1,98 @@
+"""The bundled data: verbatim against the seed, and validation of bad files."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from conftest import SHARED
+
+from totalplace_cli.data import bundled_data_dir, load_faq, load_pilots, resolve_data_files
+from totalplace_cli.errors import DataError, ExitCode
+
+SEED = SHARED / "seed" / "000_df58dba38d79bdd5.txt"
+
+
+def test_bundled_faq_has_fourteen_entries_in_body_order() -> None:
+    entries = load_faq(bundled_data_dir() / "faq.yaml")
+    assert [e.id for e in entries] == list(range(1, 15))
+    assert entries[0].question == "What is Total Place?"
+    assert entries[1].question == "Where are the pilots?"
+    assert entries[11].question == "What sort of savings can be made?"
+    assert len({e.slug for e in entries}) == 14
+    for entry in entries:
+        assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", entry.slug)
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="../shared/seed is not beside this checkout")
+def test_every_answer_is_the_seed_text_word_for_word() -> None:
+    lines = SEED.read_text(encoding="utf-8").split("\n")
+    entries = load_faq(bundled_data_dir() / "faq.yaml")
+    questions = {e.question for e in entries}
+    body = lines[lines.index("What is Total Place?") :]
+    seed_answers: dict[str, list[str]] = {}
+    current = None
+    for line in body:
+        if line in questions and line not in seed_answers:
+            current = line
+            seed_answers[current] = []
+        else:
+            assert current is not None
+            seed_answers[current].append(line)
+    assert set(seed_answers) == questions
+    for entry in entries:
+        ours = [line for line in entry.answer.split("\n") if line]
+        assert ours == seed_answers[entry.question], entry.question
+
+
+def test_bundled_pilots_match_the_seed_table() -> None:
+    pilots = load_pilots(bundled_data_dir() / "pilots.yaml")
+    faq = load_faq(bundled_data_dir() / "faq.yaml")
+    table = [line for line in faq[1].answer.split("\n") if line.endswith(" |")][1:]
+    assert [f"{p.region} | {p.name} |" for p in pilots] == table
+    assert len(pilots) == 13
+
+
+def test_user_data_dir_overrides_only_the_files_it_has(tmp_path: Path) -> None:
+    (tmp_path / "pilots.yaml").write_text(
+        "version: 1\npilots:\n  - {id: x, name: X, region: Nowhere}\n", encoding="utf-8"
+    )
+    files = resolve_data_files(tmp_path)
+    assert files.pilots == tmp_path / "pilots.yaml"
+    assert files.faq == bundled_data_dir() / "faq.yaml"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "file is empty"),
+        ("entries: [\n", "invalid YAML"),
+        ("- just a list\n", "expected a mapping with a list under 'entries'"),
+        ("entries:\n  - {id: 1, slug: a, question: Q?}\n", "entry 1 (id 1): 'answer' must be"),
+        ("entries:\n  - {id: x, slug: a, question: Q?, answer: A}\n", "'id' must be a positive"),
+        (
+            "entries:\n  - {id: 1, slug: a, question: Q?, answer: A}\n"
+            "  - {id: 1, slug: b, question: Q?, answer: A}\n",
+            "duplicate id 1",
+        ),
+        ("entries:\n  - !!python/object/apply:os.system ['echo hacked']\n", "invalid YAML"),
+    ],
+)
+def test_bad_faq_files_raise_a_data_error_naming_the_file(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    path = tmp_path / "faq.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(DataError) as caught:
+        load_faq(path)
+    assert str(path) in caught.value.message
+    assert message in caught.value.message
+    assert caught.value.exit_code == ExitCode.DATA
+
+
+def test_non_utf8_file_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "faq.yaml"
+    path.write_bytes(b"entries: \xff\xfe\n")
+    with pytest.raises(DataError, match="not UTF-8"):
+        load_faq(path)

@@ -1,0 +1,36 @@
+"""ruff and mypy are part of the suite, so the one test command checks style and types too."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def tool(name: str) -> str | None:
+    return shutil.which(name, path=str(Path(sys.executable).parent)) or shutil.which(name)
+
+
+@pytest.mark.skipif(tool("ruff") is None, reason="ruff is not installed (pip install '.[test]')")
+def test_ruff_is_clean() -> None:
+    result = subprocess.run(
+        [str(tool("ruff")), "check", "src", "tests", "benchmarks"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.skipif(tool("mypy") is None, reason="mypy is not installed (pip install '.[test]')")
+def test_mypy_is_clean() -> None:
+    result = subprocess.run(
+        [str(tool("mypy")), "src"], cwd=REPO, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
