@@ -19,13 +19,17 @@ def tool(name: str) -> str | None:
 @pytest.mark.skipif(tool("ruff") is None, reason="ruff is not installed (pip install '.[test]')")
 def test_ruff_is_clean() -> None:
     result = subprocess.run(
-        [str(tool("ruff")), "check", "src", "tests", "benchmarks"],
+        [str(tool("ruff")), "check", "."], cwd=REPO, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    formatted = subprocess.run(
+        [str(tool("ruff")), "format", "--check", "."],
         cwd=REPO,
         capture_output=True,
         text=True,
         check=False,
     )
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert formatted.returncode == 0, formatted.stdout + formatted.stderr
 
 
 @pytest.mark.skipif(tool("mypy") is None, reason="mypy is not installed (pip install '.[test]')")
