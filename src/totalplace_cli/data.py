@@ -147,14 +147,24 @@ def parse_pilots(document: Any, path: Path) -> tuple[Pilot, ...]:
     return tuple(pilots)
 
 
+def read_document(path: Path) -> Any:
+    """The parsed document of a data file, from the JSON cache when it is fresh.
+
+    The cached document is validated again on every load, exactly like a freshly parsed one.
+    """
+    from totalplace_cli.cache import cached
+
+    return cached(path, "document", lambda: read_yaml(path))
+
+
 def load_faq(path: Path) -> tuple[FaqEntry, ...]:
     """Read and validate one FAQ file."""
-    return parse_faq(read_yaml(path), path)
+    return parse_faq(read_document(path), path)
 
 
 def load_pilots(path: Path) -> tuple[Pilot, ...]:
     """Read and validate one pilots file."""
-    return parse_pilots(read_yaml(path), path)
+    return parse_pilots(read_document(path), path)
 
 
 def load_dataset(files: DataFiles) -> Dataset:
