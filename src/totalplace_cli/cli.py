@@ -258,7 +258,7 @@ def glossary(
     ] = None,
     json: JsonFlag = False,
 ) -> None:
-    """Explain the FAQ's acronyms: all of them, or the one you name.
+    """Explain the acronyms of the FAQ and of Total Place: all of them, or the one you name.
 
     Acronyms the FAQ spells out itself are explained in its own words; the others come from
     the project's research notes, which give their source.

@@ -59,6 +59,7 @@ STYLE = """
     --accent: #8fc0ff; --focus: #8fc0ff; }
 }
 * { box-sizing: border-box; }
+[hidden] { display: none !important; }
 html { -webkit-text-size-adjust: 100%; text-size-adjust: 100%; }
 body { margin: 0; background: var(--page); color: var(--text);
   font: 1.0625rem/1.6 system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; }
@@ -290,8 +291,8 @@ def _glossary_html(glossary: Sequence[GlossaryTerm]) -> list[str]:
     html = [
         '<section aria-labelledby="glossary-heading">',
         '<h2 id="glossary-heading">Glossary</h2>',
-        '<p class="lead">The acronyms the FAQ uses. Those it spells out itself are given in its '
-        "own words; the others are general knowledge, widely documented.</p>",
+        '<p class="lead">Acronyms of the FAQ and of Total Place. Those the FAQ spells out itself '
+        "are given in its own words; the others are general knowledge, widely documented.</p>",
         '<dl class="glossary">',
     ]
     for term in glossary:
