@@ -227,3 +227,21 @@ def test_bad_glossary_is_exit_3_for_the_commands_that_read_it(tp: Tp, tmp_path: 
         result = tp("--data-dir", str(tmp_path), *command)
         assert result.exit_code == 3, command
         assert "glossary.yaml" in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_terminal_rendering_shows_acronyms_under_the_answer_and_a_table() -> None:
+    from io import StringIO
+
+    from totalplace_cli.render import OutputContext, render_entry, render_glossary
+
+    stream = StringIO()
+    terminal = OutputContext(stdout=stream, stderr=stream, is_terminal=True, color=False, width=90)
+    savings = next(e for e in FAQ if e.id == 12)
+    render_entry(terminal, savings, terms_in(GLOSSARY, savings.answer))
+    shown = stream.getvalue()
+    assert shown.rstrip().endswith(
+        "Acronyms (tp glossary TERM)\n  HMT    HM Treasury\n  PBR09  Pre-Budget Report"
+    )
+    render_glossary(terminal, GLOSSARY)
+    assert "\u2502 HMT     \u2502 HM Treasury " in stream.getvalue()
+    assert "general knowledge, widely documented" in stream.getvalue()

@@ -301,7 +301,7 @@ def export(
     output: Annotated[
         str | None,
         typer.Option(
-            "--output", "-o", metavar="FILE", help="Write to FILE instead of standard output."
+            "--output", "-o", metavar="FILE", help="Write to FILE ('-' or none: standard output)."
         ),
     ] = None,
 ) -> None:

@@ -197,7 +197,9 @@ def render_glossary(ctx: OutputContext, terms: Sequence[GlossaryTerm]) -> None:
     table.add_column("Expansion")
     table.add_column("Source")
     for term in terms:
-        table.add_row(term.term, term.expansion, "the FAQ" if term.source == "faq" else "research")
+        table.add_row(
+            term.term, term.expansion, "the FAQ" if term.source == "faq" else term.provenance
+        )
     ctx.console().print(table)
 
 
