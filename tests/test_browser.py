@@ -220,3 +220,12 @@ def test_without_script_every_answer_reads_and_no_dead_control_shows(
         assert css(browser, "#what-sort-of-savings-can-be-made .answer p").is_displayed()
     finally:
         browser.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": False})
+
+
+def test_a_link_to_a_question_opens_it(page: Any) -> None:
+    page.get(
+        page.current_url.split("#")[0] + "#who-else-is-involved-in-the-pilots-at-the-local-level"
+    )
+    answer = css(page, "#who-else-is-involved-in-the-pilots-at-the-local-level .answer p")
+    assert answer.is_displayed()
+    assert "Local Strategic Partnership (LSP)" in answer.text

@@ -173,7 +173,9 @@ SCRIPT = """
   if (theme !== null) theme.addEventListener("change", filterPilots);
 
   const openLinkedQuestion = () => {
-    const target = location.hash ? byId(decodeURIComponent(location.hash.slice(1))) : null;
+    let id = location.hash.slice(1);
+    try { id = decodeURIComponent(id); } catch (error) { /* a malformed link: use it as typed */ }
+    const target = id ? byId(id) : null;
     if (target !== null && target.matches("details.question")) target.open = true;
   };
   window.addEventListener("hashchange", openLinkedQuestion);
