@@ -56,7 +56,7 @@ def test_show_by_number_and_by_slug(tp: Tp) -> None:
 
 def test_show_json_is_verbatim(tp: Tp) -> None:
     data = json.loads(tp("show", "14", "--json").output)
-    assert set(data) == {"id", "slug", "question", "answer"}
+    assert {"id", "slug", "question", "answer"} <= set(data)  # later versions only add keys
     assert data["question"] == "Haven\u2019t you done this all before?"
     assert "£4.5 billion since April 2004" in data["answer"]
 
