@@ -10,7 +10,9 @@ How ranking works, in short:
   distance, RapidFuzz); a word too far from any is left unmatched and lowers the score.
 - Two query terms found side by side in an entry ("drugs and alcohol", "Home Office") add a bonus.
 - An entry is scaled by the share of the query it covers: matching every word beats repeating one.
-- Nothing is returned when no query word matches; results far below the best are dropped.
+- Nothing is returned when no query word matches, or when what matches is a small and common part
+  of the query (the best result's score, the share of the query it covers, is below MIN_SCORE);
+  results far below the best are dropped.
 The index is plain data (`SearchIndex.to_json`) so that a large FAQ's index can be cached.
 """
 
@@ -35,6 +37,8 @@ PAIR_BONUS = 0.5  # share of two terms' IDF added when they stand side by side i
 CORRECTED_WEIGHT = 0.8  # a typo-corrected term counts a little less than one typed right
 COVERAGE_POWER = 1.0  # how strongly covering more of the query lifts an entry
 RELATIVE_CUTOFF = 0.1  # results scoring below this share of the best one are dropped
+MIN_SCORE = 15.0  # a best result covering less of the query than this (0-100) is no match
+SUGGESTION_CUTOFF = 75  # RapidFuzz ratio (0-100) for a "did you mean" word
 SNIPPET_WIDTH = 160  # characters of answer shown around the matched terms
 ELLIPSIS = "\u2026"
 
@@ -185,14 +189,18 @@ def _correct(index: SearchIndex, word: str) -> str | None:
     candidates = process.extract(
         word, list(index.words), scorer=OSA.distance, score_cutoff=max_edits, limit=20
     )
-    if candidates:
-        # Fewest edits first; then a word with the same first letter; then the commoner word.
-        best = min(
-            candidates,
-            key=lambda c: (c[1], c[0][0] != word[0], -len(index.postings[index.words[c[0]]])),
-        )
-        return best[0]
-    return None
+    if len(word) <= 5:
+        # A short word one edit from a FAQ word is often another real word ("pays" and "ways"):
+        # trust the correction only if the first letter, which typists rarely get wrong, agrees.
+        candidates = [c for c in candidates if c[0][0] == word[0]]
+    if not candidates:
+        return None
+    # Fewest edits first; then a word with the same first letter; then the commoner word.
+    best = min(
+        candidates,
+        key=lambda c: (c[1], c[0][0] != word[0], -len(index.postings[index.words[c[0]]])),
+    )
+    return str(best[0])
 
 
 def _split(index: SearchIndex, word: str) -> list[str]:
@@ -281,6 +289,8 @@ def rank_answers(
     kept = [doc for doc, value in raw.items() if value >= RELATIVE_CUTOFF * best_raw]
     top = heapq.nsmallest(limit, kept, key=lambda doc: (-raw[doc], index.entries[doc].id))
     best_coverage = covered[top[0]] / total
+    if 100.0 * best_coverage < MIN_SCORE:
+        return []  # what matched is a small, common part of the query ("banana pilots")
     results = []
     for doc in top:
         entry = index.entries[doc]
@@ -342,28 +352,30 @@ def make_snippet(text: str, terms: dict[str, float]) -> tuple[str, tuple[tuple[i
     return f"{prefix}{text[start:end]}{suffix}", tuple(sorted(highlights))
 
 
-def suggest_words(index_or_entries: SearchIndex | Sequence[FaqEntry], query: str) -> list[str]:
-    """For each query word the FAQ does not know, the closest word it does know (if any is close
-    enough to be a plausible misspelling), for a "did you mean" hint."""
+def suggest_query(index_or_entries: SearchIndex | Sequence[FaqEntry], query: str) -> str | None:
+    """The query with each word the FAQ does not know replaced by the closest word it does know,
+    when one is close enough to be a plausible misspelling; None when there is nothing to offer."""
     index = (
         index_or_entries
         if isinstance(index_or_entries, SearchIndex)
         else build_index(index_or_entries)
     )
     unknown = [
-        token.word
+        token
         for token in tokenise(query)
         if not token.stop and token.term not in index.postings and not token.word[0].isdigit()
     ]
     if not unknown:
-        return []
+        return None
     # RapidFuzz costs ~15 ms to import: only a failed search pays for it.
     from rapidfuzz import fuzz, process
 
     vocabulary = [word for word in index.words if not word[0].isdigit() and len(word) > 2]
-    suggestions: list[str] = []
-    for word in unknown:
-        close = process.extractOne(word, vocabulary, scorer=fuzz.ratio, score_cutoff=65)
-        if close is not None and close[0] not in suggestions:
-            suggestions.append(close[0])
-    return suggestions
+    suggestion = query
+    for token in reversed(unknown):  # from the end, so earlier spans stay valid
+        close = process.extractOne(
+            token.word, vocabulary, scorer=fuzz.ratio, score_cutoff=SUGGESTION_CUTOFF
+        )
+        if close is not None:
+            suggestion = f"{suggestion[: token.start]}{close[0]}{suggestion[token.end :]}"
+    return suggestion if suggestion != query else None
