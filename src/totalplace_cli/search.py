@@ -29,6 +29,7 @@ from totalplace_cli.models import FaqEntry
 from totalplace_cli.text import Token, is_stop_word, tokenise
 
 INDEX_VERSION = 1
+POSTING_WIDTH = 4  # entry index, then a count per field
 FIELDS = ("question", "keywords", "answer")
 FIELD_WEIGHTS = (3.0, 2.0, 1.0)  # a hit in the question counts three times one in the answer
 FIELD_LENGTH_NORMS = (0.5, 0.3, 0.75)  # BM25's b per field: how much a long field dilutes a hit
@@ -36,6 +37,7 @@ SATURATION = 1.2  # BM25's k1: how quickly repeats of a term stop adding
 PAIR_BONUS = 0.5  # share of two terms' IDF added when they stand side by side in an entry
 CORRECTED_WEIGHT = 0.8  # a typo-corrected term counts a little less than one typed right
 COVERAGE_POWER = 1.0  # how strongly covering more of the query lifts an entry
+RERANK_DEPTH = 50  # leading candidates checked for phrases
 RELATIVE_CUTOFF = 0.1  # results scoring below this share of the best one are dropped
 MIN_SCORE = 15.0  # a best result covering less of the query than this (0-100) is no match
 SUGGESTION_CUTOFF = 75  # RapidFuzz ratio (0-100) for a "did you mean" word
@@ -79,8 +81,8 @@ class SearchIndex:
     entries: tuple[FaqEntry, ...]
     lengths: list[list[int]]  # per entry: count of content terms in each field
     average_lengths: list[float]  # per field, over all entries
-    postings: dict[str, list[list[int]]]  # term -> [[entry index, count per field...], ...]
-    pairs: dict[str, list[list[int]]]  # "term term" (sorted) -> [[entry index, best field], ...]
+    # term -> flat [entry index, count in question, in keywords, in answer, entry index, ...]
+    postings: dict[str, list[int]]
     words: dict[str, str]  # each content word of the FAQ -> its term (for typo correction)
 
     def to_json(self) -> dict[str, Any]:
@@ -100,7 +102,6 @@ class SearchIndex:
             "lengths": self.lengths,
             "average_lengths": self.average_lengths,
             "postings": self.postings,
-            "pairs": self.pairs,
             "words": self.words,
         }
 
@@ -124,14 +125,13 @@ class SearchIndex:
             lengths=data["lengths"],
             average_lengths=data["average_lengths"],
             postings=data["postings"],
-            pairs=data["pairs"],
             words=data["words"],
         )
 
     def idf(self, term: str) -> float:
         """How rare a term is across entries (BM25's IDF; an unknown term counts as rarest)."""
         count = len(self.entries)
-        found = len(self.postings.get(term, ()))
+        found = len(self.postings.get(term, ())) // POSTING_WIDTH
         return math.log(1.0 + (count - found + 0.5) / (found + 0.5))
 
 
@@ -142,34 +142,36 @@ def _field_segments(entry: FaqEntry) -> tuple[list[str], ...]:
 
 def build_index(entries: Sequence[FaqEntry]) -> SearchIndex:
     """Index the question, keywords and answer of every entry."""
-    postings: dict[str, list[list[int]]] = {}
-    pairs: dict[str, list[list[int]]] = {}
+    postings: dict[str, list[int]] = {}
     words: dict[str, str] = {}
     lengths: list[list[int]] = []
     for index, entry in enumerate(entries):
         counts: dict[str, list[int]] = {}
-        entry_pairs: dict[str, int] = {}
         field_lengths = [0] * len(FIELDS)
         for field, segments in enumerate(_field_segments(entry)):
             for segment in segments:
-                tokens = tokenise(segment)
-                for token in tokens:
+                for token in tokenise(segment):
                     counts.setdefault(token.term, [0] * len(FIELDS))[field] += 1
-                content = [token for token in tokens if not token.stop]
-                field_lengths[field] += len(content)
-                for token in content:
-                    words.setdefault(token.word, token.term)
-                for first, second in pairwise(content):
-                    key = _pair_key(first.term, second.term)
-                    entry_pairs[key] = min(entry_pairs.get(key, field), field)
+                    if not token.stop:
+                        field_lengths[field] += 1
+                        words.setdefault(token.word, token.term)
         for term, per_field in counts.items():
-            postings.setdefault(term, []).append([index, *per_field])
-        for key, field in entry_pairs.items():
-            pairs.setdefault(key, []).append([index, field])
+            postings.setdefault(term, []).extend([index, *per_field])
         lengths.append(field_lengths)
     count = max(len(entries), 1)
     average_lengths = [sum(row[f] for row in lengths) / count for f in range(len(FIELDS))]
-    return SearchIndex(tuple(entries), lengths, average_lengths, postings, pairs, words)
+    return SearchIndex(tuple(entries), lengths, average_lengths, postings, words)
+
+
+def _entry_pairs(entry: FaqEntry) -> dict[str, int]:
+    """Each pair of neighbouring content terms in an entry, with the best field holding it."""
+    pairs: dict[str, int] = {}
+    for field, segments in enumerate(_field_segments(entry)):
+        for segment in segments:
+            content = [token for token in tokenise(segment) if not token.stop]
+            for first, second in pairwise(content):
+                pairs.setdefault(_pair_key(first.term, second.term), field)
+    return pairs
 
 
 def _pair_key(first: str, second: str) -> str:
@@ -198,7 +200,7 @@ def _correct(index: SearchIndex, word: str) -> str | None:
     # Fewest edits first; then a word with the same first letter; then the commoner word.
     best = min(
         candidates,
-        key=lambda c: (c[1], c[0][0] != word[0], -len(index.postings[index.words[c[0]]])),
+        key=lambda c: (c[1], c[0][0] != word[0], index.idf(index.words[c[0]])),
     )
     return str(best[0])
 
@@ -263,7 +265,9 @@ def rank_answers(
     averages = [max(average, 1.0) for average in index.average_lengths]
     for qt in query_terms:
         weight = idf[qt.term] * qt.weight
-        for doc, *counts in index.postings[qt.term]:
+        postings = index.postings[qt.term]
+        for at in range(0, len(postings), POSTING_WIDTH):
+            doc, counts = postings[at], postings[at + 1 : at + POSTING_WIDTH]
             lengths = index.lengths[doc]
             frequency = sum(
                 field_weights[f]
@@ -278,15 +282,22 @@ def rank_answers(
             scores[doc] = scores.get(doc, 0.0) + weight * gain
             covered[doc] = covered.get(doc, 0.0) + weight
             matched.setdefault(doc, []).append(qt)
-    for first, second in pairwise(query_terms):
-        bonus = PAIR_BONUS * (idf[first.term] + idf[second.term])
-        for doc, field in index.pairs.get(_pair_key(first.term, second.term), ()):
-            scores[doc] += bonus * FIELD_WEIGHTS[field] / FIELD_WEIGHTS[0]
-    raw = {doc: score * (covered[doc] / total) ** COVERAGE_POWER for doc, score in scores.items()}
-    best_raw = max(raw.values())
-    if best_raw <= 0.0:
+    if not scores:
         return []
-    kept = [doc for doc, value in raw.items() if value >= RELATIVE_CUTOFF * best_raw]
+    raw = {doc: score * (covered[doc] / total) ** COVERAGE_POWER for doc, score in scores.items()}
+    # Phrases are checked on the leading candidates only, so the index needs no pair lists.
+    candidates = heapq.nlargest(max(RERANK_DEPTH, limit), raw, key=raw.__getitem__)
+    if len(query_terms) > 1:
+        for doc in candidates:
+            pairs = _entry_pairs(index.entries[doc])
+            for first, second in pairwise(query_terms):
+                field = pairs.get(_pair_key(first.term, second.term))
+                if field is not None:
+                    bonus = PAIR_BONUS * (idf[first.term] + idf[second.term])
+                    scores[doc] += bonus * FIELD_WEIGHTS[field] / FIELD_WEIGHTS[0]
+            raw[doc] = scores[doc] * (covered[doc] / total) ** COVERAGE_POWER
+    best_raw = max(raw[doc] for doc in candidates)
+    kept = [doc for doc in candidates if raw[doc] >= RELATIVE_CUTOFF * best_raw]
     top = heapq.nsmallest(limit, kept, key=lambda doc: (-raw[doc], index.entries[doc].id))
     best_coverage = covered[top[0]] / total
     if 100.0 * best_coverage < MIN_SCORE:
