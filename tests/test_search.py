@@ -130,6 +130,10 @@ def test_misspelt_words_are_corrected_to_the_closest_faq_word(
     assert best.matched == matched
 
 
+def test_two_words_run_together_are_split() -> None:
+    assert rank_answers(INDEX, "totalplace")[0].matched == ("total", "place")
+
+
 def test_a_short_word_is_not_corrected_to_a_word_with_another_first_letter() -> None:
     # "pays" is one edit from "ways" (entry 7): it must not pull entry 7 above the consultants.
     best = rank_answers(INDEX, "who pays the consultants")[0]

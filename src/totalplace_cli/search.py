@@ -163,6 +163,12 @@ def build_index(entries: Sequence[FaqEntry]) -> SearchIndex:
     return SearchIndex(tuple(entries), lengths, average_lengths, postings, words)
 
 
+def _as_index(index_or_entries: SearchIndex | Sequence[FaqEntry]) -> SearchIndex:
+    if isinstance(index_or_entries, SearchIndex):
+        return index_or_entries
+    return build_index(index_or_entries)
+
+
 def _entry_pairs(entry: FaqEntry) -> dict[str, int]:
     """Each pair of neighbouring content terms in an entry, with the best field holding it."""
     pairs: dict[str, int] = {}
@@ -245,11 +251,7 @@ def rank_answers(
     index_or_entries: SearchIndex | Sequence[FaqEntry], query: str, limit: int = 5
 ) -> list[SearchResult]:
     """Entries matching `query`, best first, at most `limit`; empty when nothing matches."""
-    index = (
-        index_or_entries
-        if isinstance(index_or_entries, SearchIndex)
-        else build_index(index_or_entries)
-    )
+    index = _as_index(index_or_entries)
     query_terms, unknown = _query_terms(index, query)
     if not query_terms or not index.entries:
         return []
@@ -366,11 +368,7 @@ def make_snippet(text: str, terms: dict[str, float]) -> tuple[str, tuple[tuple[i
 def suggest_query(index_or_entries: SearchIndex | Sequence[FaqEntry], query: str) -> str | None:
     """The query with each word the FAQ does not know replaced by the closest word it does know,
     when one is close enough to be a plausible misspelling; None when there is nothing to offer."""
-    index = (
-        index_or_entries
-        if isinstance(index_or_entries, SearchIndex)
-        else build_index(index_or_entries)
-    )
+    index = _as_index(index_or_entries)
     unknown = [
         token
         for token in tokenise(query)
