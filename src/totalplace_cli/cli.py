@@ -203,25 +203,30 @@ def ask(
     ] = 5,
     json: JsonFlag = False,
 ) -> None:
-    """Search questions and answers; the best answer first.
+    """Search questions and answers; the best answer first, then other matches with a snippet.
+
+    Words are matched by their stem ("saved" finds "savings"), misspelt words are corrected to the
+    closest word of the FAQ, and a question outranks its answer. --json adds "snippet" (an excerpt
+    of the answer around the matched words) and "matched" (the query words that matched).
 
     Example: tp ask "savings"    tp ask "who pays the consultants" --json --limit 3
     """
     from totalplace_cli import render
-    from totalplace_cli.search import rank_answers
+    from totalplace_cli.search import build_index, rank_answers, suggest_query
 
     if not query.strip():
         raise TpError("the query is empty; try for example: tp ask savings")
-    results = rank_answers(_faq(ctx), query, limit=limit)
+    index = build_index(_faq(ctx))
+    results = rank_answers(index, query, limit=limit)
     out = _output(ctx)
     if json:
-        render.write_json(out, [{**r.entry.to_json(), "score": r.score} for r in results])
+        render.write_json(out, [result.to_json() for result in results])
     elif results:
         render.render_ask(out, results)
     if not results:
-        raise NoMatchError(
-            f"nothing matches '{query}'; try fewer or other words, or 'tp questions'"
-        )
+        suggestion = suggest_query(index, query)
+        hint = f"did you mean '{suggestion}'?" if suggestion else "try fewer or other words"
+        raise NoMatchError(f"nothing matches '{query}'; {hint} (or see 'tp questions')")
 
 
 @app.command()

@@ -147,14 +147,16 @@ def render_entry(
 
 
 def render_ask(ctx: OutputContext, results: Sequence[SearchResult]) -> None:
-    """The best answer in full, then the other matches as a short list with their ids."""
+    """The best answer in full, then the other matches with their ids and a snippet of why."""
     best, others = results[0], results[1:]
     render_entry(ctx, best.entry)
     if not others:
         return
-    lines = [f"{r.entry.id:>2}. {r.entry.question}  ({r.score:.0f})" for r in others]
     if not ctx.is_terminal:
-        ctx.stdout.write("\nOther matches (tp show ID):\n" + "".join(f"{ln}\n" for ln in lines))
+        ctx.stdout.write("\nOther matches (tp show ID):\n")
+        for r in others:
+            ctx.stdout.write(f"{r.entry.id:>2}. {r.entry.question}  ({r.score:.0f})\n")
+            ctx.stdout.write(f"    {r.snippet}\n")
         return
     from rich.text import Text
 
@@ -169,6 +171,10 @@ def render_ask(ctx: OutputContext, results: Sequence[SearchResult]) -> None:
                 (f"  ({result.score:.0f})", "dim"),
             )
         )
+        snippet = Text(result.snippet, style="dim")
+        for start, end in result.highlights:
+            snippet.stylize("bold yellow not dim", start, end)
+        console.print(Text("    ").append_text(snippet))
 
 
 def render_pilots(ctx: OutputContext, pilots: Sequence[Pilot]) -> None:
