@@ -56,7 +56,7 @@ def test_show_by_number_and_by_slug(tp: Tp) -> None:
 
 def test_show_json_is_verbatim(tp: Tp) -> None:
     data = json.loads(tp("show", "14", "--json").output)
-    assert set(data) == {"id", "slug", "question", "answer"}
+    assert {"id", "slug", "question", "answer"} <= set(data)  # later versions only add keys
     assert data["question"] == "Haven\u2019t you done this all before?"
     assert "£4.5 billion since April 2004" in data["answer"]
 
@@ -161,3 +161,39 @@ def test_missing_data_dir_is_reported(tp: Tp, tmp_path: Path) -> None:
     result = tp("--data-dir", str(tmp_path / "nope"), "questions")
     assert result.exit_code == 3
     assert "data directory not found" in result.stderr
+
+
+def test_ask_json_adds_snippet_and_matched(tp: Tp) -> None:
+    result = tp("ask", "tribl consultng", "--json", "--limit", "1")
+    assert result.exit_code == 0
+    [best] = json.loads(result.output)
+    assert set(best) == {"id", "slug", "question", "answer", "score", "snippet", "matched"}
+    assert best["id"] == 9
+    assert best["score"] == 100.0
+    assert best["matched"] == ["tribal", "consulting"]
+    assert best["snippet"].startswith("Tribal have been commissioned")
+    assert best["snippet"].rstrip("\u2026") in best["answer"]
+
+
+def test_ask_piped_other_matches_show_a_plain_snippet(tp: Tp) -> None:
+    result = tp("ask", "efficiency savings", "--limit", "3")
+    assert result.exit_code == 0
+    others = result.output.split("Other matches (tp show ID):\n")[1].splitlines()
+    assert len(others) == 4  # two results, each a question line and a snippet line
+    assert others[1].startswith("    ") and "savings" in others[1]
+    assert "\x1b[" not in result.output
+
+
+def test_ask_junk_is_no_match_without_a_poor_first_result(tp: Tp) -> None:
+    for query in ["zzzz qqqq", "banana", "banana pilots"]:
+        result = tp("ask", query, "--json")
+        assert result.exit_code == 1, query
+        assert result.stdout == "[]\n"  # scripts still get valid JSON
+        assert result.stderr.startswith(f"tp: nothing matches '{query}'")
+        assert result.stderr.count("\n") == 1
+
+
+def test_ask_no_match_offers_did_you_mean(tp: Tp) -> None:
+    result = tp("ask", "obstaaaaacles")
+    assert result.exit_code == 1
+    assert "did you mean 'obstacles'?" in result.stderr

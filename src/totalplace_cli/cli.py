@@ -5,12 +5,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from totalplace_cli import __version__
-from totalplace_cli.errors import ExitCode, NoMatchError, TpError
+from totalplace_cli.errors import ExitCode, NoMatchError, TpError, UsageError
 
 HELP = """Explore the Total Place FAQ (2009-2010) and its 13 pilot areas.
 
@@ -23,6 +25,10 @@ Examples:
   tp ask "savings"                  search; the best answer first, typos forgiven
 
   tp pilots --region "West Midlands" --json | jq -r '.[].name'
+
+  tp glossary riep                  what an acronym of the FAQ stands for
+
+  tp export html -o faq.html        a shareable page: click a question to read its answer
 """
 
 EPILOG = "Exit codes: 0 ok, 1 no match, 2 usage error, 3 bad data file, 130 interrupted."
@@ -100,7 +106,8 @@ def global_options(
         typer.Option(
             "--data-dir",
             envvar="TP_DATA_DIR",
-            help="Folder with your own faq.yaml and/or pilots.yaml (others fall back to bundled).",
+            help="Folder with your own faq.yaml, pilots.yaml and/or glossary.yaml (others fall "
+            "back to the bundled ones).",
             show_envvar=True,
         ),
     ] = None,
@@ -137,6 +144,13 @@ def _pilots(ctx: typer.Context) -> Any:
     return load_pilots(resolve_data_files(_options(ctx).data_dir).pilots)
 
 
+def _glossary(ctx: typer.Context) -> Any:
+    from totalplace_cli.data import resolve_data_files
+    from totalplace_cli.glossary import load_glossary
+
+    return load_glossary(resolve_data_files(_options(ctx).data_dir).glossary)
+
+
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of text.")]
 
 
@@ -162,19 +176,22 @@ def show(
     question: Annotated[str, typer.Argument(help="Question number or slug (see 'tp questions').")],
     json: JsonFlag = False,
 ) -> None:
-    """Show one question and its answer, word for word.
+    """Show one question and its answer, word for word, and explain the acronyms it uses.
 
     Example: tp show 12    or    tp show what-sort-of-savings-can-be-made
     """
     from totalplace_cli import render
     from totalplace_cli.faq import find_entry
+    from totalplace_cli.glossary import terms_in
 
     entry = find_entry(_faq(ctx), question)
+    acronyms = terms_in(_glossary(ctx), entry.answer)
     out = _output(ctx)
     if json:
-        render.write_json(out, entry.to_json())
+        glossary = [term.summary_json() for term in acronyms]
+        render.write_json(out, {**entry.to_json(), "glossary": glossary})
     else:
-        render.render_entry(out, entry)
+        render.render_entry(out, entry, acronyms)
 
 
 @app.command()
@@ -186,25 +203,30 @@ def ask(
     ] = 5,
     json: JsonFlag = False,
 ) -> None:
-    """Search questions and answers; the best answer first.
+    """Search questions and answers; the best answer first, then other matches with a snippet.
+
+    Words are matched by their stem ("saved" finds "savings"), misspelt words are corrected to the
+    closest word of the FAQ, and a question outranks its answer. --json adds "snippet" (an excerpt
+    of the answer around the matched words) and "matched" (the query words that matched).
 
     Example: tp ask "savings"    tp ask "who pays the consultants" --json --limit 3
     """
     from totalplace_cli import render
-    from totalplace_cli.search import rank_answers
+    from totalplace_cli.search import build_index, rank_answers, suggest_query
 
     if not query.strip():
         raise TpError("the query is empty; try for example: tp ask savings")
-    results = rank_answers(_faq(ctx), query, limit=limit)
+    index = build_index(_faq(ctx))
+    results = rank_answers(index, query, limit=limit)
     out = _output(ctx)
     if json:
-        render.write_json(out, [{**r.entry.to_json(), "score": r.score} for r in results])
+        render.write_json(out, [result.to_json() for result in results])
     elif results:
         render.render_ask(out, results)
     if not results:
-        raise NoMatchError(
-            f"nothing matches '{query}'; try fewer or other words, or 'tp questions'"
-        )
+        suggestion = suggest_query(index, query)
+        hint = f"did you mean '{suggestion}'?" if suggestion else "try fewer or other words"
+        raise NoMatchError(f"nothing matches '{query}'; {hint} (or see 'tp questions')")
 
 
 @app.command()
@@ -230,6 +252,87 @@ def pilots(
         render.render_pilots(out, selected)
     if not selected:
         raise NoMatchError("no pilot meets these filters")
+
+
+@app.command()
+def glossary(
+    ctx: typer.Context,
+    term: Annotated[
+        str | None,
+        typer.Argument(help="An acronym, in any case, singular or plural (RIEP, rieps); or none."),
+    ] = None,
+    json: JsonFlag = False,
+) -> None:
+    """Explain the acronyms of the FAQ and of Total Place: all of them, or the one you name.
+
+    Acronyms the FAQ spells out itself are explained in its own words; the others come from
+    the project's research notes, which give their source.
+
+    Example: tp glossary riep    tp glossary --json | jq -r '.[] | "\\(.term)\\t\\(.expansion)"'
+    """
+    from totalplace_cli import render
+    from totalplace_cli.glossary import answers_using, find_term
+
+    terms = _glossary(ctx)
+    used_in = answers_using(terms, _faq(ctx))
+    out = _output(ctx)
+    if term is None:
+        if json:
+            render.write_json(out, [t.to_json(used_in[t]) for t in terms])
+        else:
+            render.render_glossary(out, terms)
+        return
+    found = find_term(terms, term)
+    if json:
+        render.write_json(out, found.to_json(used_in[found]))
+    else:
+        render.render_glossary_term(out, found, used_in[found])
+
+
+class ExportFormat(str, Enum):
+    """The document formats `tp export` writes."""
+
+    html = "html"
+    markdown = "markdown"
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    format: Annotated[
+        ExportFormat,
+        typer.Argument(metavar="FORMAT", help="html (one self-contained page) or markdown."),
+    ],
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--output", "-o", metavar="FILE", help="Write to FILE ('-' or none: standard output)."
+        ),
+    ] = None,
+) -> None:
+    """Write the FAQ, the pilots, the glossary and the sources as one document.
+
+    The HTML page needs nothing else (no fonts, scripts or images from elsewhere): open it in
+    any browser, send it, or print it. Click a question to read its answer; type to filter.
+
+    Example: tp export html -o total-place-faq.html    tp export markdown > faq.md
+    """
+    from totalplace_cli import export as documents
+    from totalplace_cli import render
+    from totalplace_cli.models import Dataset
+
+    dataset = Dataset(faq=_faq(ctx), pilots=_pilots(ctx))
+    build = documents.build_html if format is ExportFormat.html else documents.build_markdown
+    text = build(dataset, _glossary(ctx))
+    if output is None or output == "-":
+        render.write_document(_output(ctx), text)
+        return
+    path = Path(output).expanduser()
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise UsageError(f"cannot write {path}: {reason}") from None
 
 
 def main() -> None:

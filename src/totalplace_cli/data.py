@@ -1,4 +1,4 @@
-"""Find, load and validate the data files (`faq.yaml`, `pilots.yaml`).
+"""Find, load and validate the data files (`faq.yaml`, `pilots.yaml`, `glossary.yaml`).
 
 The bundled files ship inside the package; a user's data directory (`--data-dir` or the
 `TP_DATA_DIR` environment variable) may override either file, and a file it lacks falls back to
@@ -18,6 +18,7 @@ from totalplace_cli.models import Dataset, FaqEntry, Pilot
 
 FAQ_FILE = "faq.yaml"
 PILOTS_FILE = "pilots.yaml"
+GLOSSARY_FILE = "glossary.yaml"
 DATA_DIR_ENV = "TP_DATA_DIR"
 
 
@@ -35,6 +36,7 @@ class DataFiles:
 
     faq: Path
     pilots: Path
+    glossary: Path
 
 
 def resolve_data_files(data_dir: str | os.PathLike[str] | None = None) -> DataFiles:
@@ -43,14 +45,15 @@ def resolve_data_files(data_dir: str | os.PathLike[str] | None = None) -> DataFi
     if data_dir is None:
         data_dir = os.environ.get(DATA_DIR_ENV) or None
     if data_dir is None:
-        return DataFiles(bundled / FAQ_FILE, bundled / PILOTS_FILE)
+        return DataFiles(bundled / FAQ_FILE, bundled / PILOTS_FILE, bundled / GLOSSARY_FILE)
     user = Path(data_dir).expanduser()
     if not user.is_dir():
         raise DataError(f"data directory not found: {user}")
-    faq, pilots = user / FAQ_FILE, user / PILOTS_FILE
+    faq, pilots, glossary = user / FAQ_FILE, user / PILOTS_FILE, user / GLOSSARY_FILE
     return DataFiles(
         faq if faq.is_file() else bundled / FAQ_FILE,
         pilots if pilots.is_file() else bundled / PILOTS_FILE,
+        glossary if glossary.is_file() else bundled / GLOSSARY_FILE,
     )
 
 

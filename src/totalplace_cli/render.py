@@ -18,6 +18,7 @@ from totalplace_cli.models import FaqEntry, Pilot
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
 
+    from totalplace_cli.glossary import GlossaryTerm
     from totalplace_cli.search import SearchResult
 
 
@@ -59,6 +60,18 @@ def write_json(ctx: OutputContext, value: Any) -> None:
     encoding = (getattr(ctx.stdout, "encoding", None) or "utf-8").lower().replace("-", "")
     ensure_ascii = encoding not in {"utf8", "utf8sig", "utf16", "utf32"}
     ctx.stdout.write(json.dumps(value, ensure_ascii=ensure_ascii, indent=2) + "\n")
+
+
+def write_document(ctx: OutputContext, text: str) -> None:
+    """A whole document (HTML, Markdown) as UTF-8, whatever the stream's own encoding."""
+    buffer = getattr(ctx.stdout, "buffer", None)
+    if buffer is None:
+        ctx.stdout.write(text)
+        return
+    # The HTML declares charset=utf-8, so its bytes must be UTF-8 even on a legacy console.
+    ctx.stdout.flush()
+    buffer.write(text.encode("utf-8"))
+    buffer.flush()
 
 
 def answer_blocks(answer: str) -> list[str | list[list[str]]]:
@@ -104,10 +117,17 @@ def render_questions(ctx: OutputContext, entries: Sequence[FaqEntry]) -> None:
         console.print(Text.assemble((f"{entry.id:>2}. ", "bold cyan"), entry.question))
 
 
-def render_entry(ctx: OutputContext, entry: FaqEntry) -> None:
-    """One question and its answer: verbatim text in a pipe, formatted in a terminal."""
+def render_entry(
+    ctx: OutputContext, entry: FaqEntry, acronyms: Sequence[GlossaryTerm] = ()
+) -> None:
+    """One question and its answer (verbatim), then the acronyms it uses, explained."""
+    width = max((len(term.term) for term in acronyms), default=0)
     if not ctx.is_terminal:
         ctx.stdout.write(f"{entry.id}. {entry.question}\n\n{entry.answer}\n")
+        if acronyms:
+            ctx.stdout.write("\nAcronyms (tp glossary TERM):\n")
+            for term in acronyms:
+                ctx.stdout.write(f"  {term.term:<{width}}  {term.expansion}\n")
         return
     from rich.padding import Padding
     from rich.text import Text
@@ -117,17 +137,26 @@ def render_entry(ctx: OutputContext, entry: FaqEntry) -> None:
     for renderable in _answer_renderables(entry.answer):
         console.print()
         console.print(Padding(renderable, (0, 0, 0, 2)))
+    if acronyms:
+        console.print()
+        console.print(Text.assemble(("Acronyms", "bold"), " ", ("(tp glossary TERM)", "dim")))
+        for term in acronyms:
+            console.print(
+                Text.assemble("  ", (f"{term.term:<{width}}", "cyan"), "  ", term.expansion)
+            )
 
 
 def render_ask(ctx: OutputContext, results: Sequence[SearchResult]) -> None:
-    """The best answer in full, then the other matches as a short list with their ids."""
+    """The best answer in full, then the other matches with their ids and a snippet of why."""
     best, others = results[0], results[1:]
     render_entry(ctx, best.entry)
     if not others:
         return
-    lines = [f"{r.entry.id:>2}. {r.entry.question}  ({r.score:.0f})" for r in others]
     if not ctx.is_terminal:
-        ctx.stdout.write("\nOther matches (tp show ID):\n" + "".join(f"{ln}\n" for ln in lines))
+        ctx.stdout.write("\nOther matches (tp show ID):\n")
+        for r in others:
+            ctx.stdout.write(f"{r.entry.id:>2}. {r.entry.question}  ({r.score:.0f})\n")
+            ctx.stdout.write(f"    {r.snippet}\n")
         return
     from rich.text import Text
 
@@ -142,6 +171,10 @@ def render_ask(ctx: OutputContext, results: Sequence[SearchResult]) -> None:
                 (f"  ({result.score:.0f})", "dim"),
             )
         )
+        snippet = Text(result.snippet, style="dim")
+        for start, end in result.highlights:
+            snippet.stylize("bold yellow not dim", start, end)
+        console.print(Text("    ").append_text(snippet))
 
 
 def render_pilots(ctx: OutputContext, pilots: Sequence[Pilot]) -> None:
@@ -154,3 +187,49 @@ def render_pilots(ctx: OutputContext, pilots: Sequence[Pilot]) -> None:
     for pilot in pilots:
         table.add_row(pilot.name, pilot.region)
     ctx.console().print(table)
+
+
+def render_glossary(ctx: OutputContext, terms: Sequence[GlossaryTerm]) -> None:
+    """All acronyms: aligned `TERM  EXPANSION` lines in a pipe, a table in a terminal."""
+    if not ctx.is_terminal:
+        width = max((len(term.term) for term in terms), default=0)
+        for term in terms:
+            ctx.stdout.write(f"{term.term:<{width}}  {term.expansion}\n")
+        return
+    from rich.table import Table
+
+    table = Table(header_style="bold")
+    table.add_column("Acronym", no_wrap=True, style="cyan")
+    table.add_column("Expansion")
+    table.add_column("Source")
+    for term in terms:
+        table.add_row(
+            term.term, term.expansion, "the FAQ" if term.source == "faq" else term.provenance
+        )
+    ctx.console().print(table)
+
+
+def render_glossary_term(
+    ctx: OutputContext, term: GlossaryTerm, used_in: Sequence[FaqEntry]
+) -> None:
+    """One acronym: its expansion, where that comes from, and the answers that use it."""
+    lines = [
+        ("", f"{term.term}: {term.expansion}"),
+        ("Source: ", term.source_note()),
+    ]
+    if term.aliases:
+        lines.append(("Also written: ", ", ".join(term.aliases)))
+    if used_in:
+        lines.append(("Used in: ", f"{used_in[0].id}. {used_in[0].question}"))
+        lines += [("", f"         {entry.id}. {entry.question}") for entry in used_in[1:]]
+    else:
+        lines.append(("Used in: ", "none of the FAQ's answers"))
+    if not ctx.is_terminal:
+        ctx.stdout.write("".join(f"{label}{text}\n" for label, text in lines))
+        return
+    from rich.text import Text
+
+    console = ctx.console()
+    console.print(Text.assemble((term.term, "bold cyan"), (f": {term.expansion}", "bold")))
+    for label, text in lines[1:]:
+        console.print(Text.assemble((label, "dim"), text))

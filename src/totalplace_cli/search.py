@@ -1,54 +1,390 @@
-"""Rank FAQ entries for a free-text query. Pure functions: no Typer or Rich here."""
+"""Rank FAQ entries for a free-text query. Pure functions over plain data: no Typer or Rich here.
+
+How ranking works, in short:
+- Every entry is indexed in three fields: its question, its editorial `keywords` and its answer,
+  as stemmed terms (see `text.py`). A query term scores in each entry by BM25F: the term's rarity
+  across entries (IDF) times a saturating count where a hit in the question weighs most, then the
+  keywords, then the answer, with longer fields counting each hit for less.
+- Function words ("how", "does", "the") are left out unless the query has nothing else.
+- A query word the FAQ does not know is corrected to the closest word it does know (a small edit
+  distance, RapidFuzz); a word too far from any is left unmatched and lowers the score.
+- Two query terms found side by side in an entry ("drugs and alcohol", "Home Office") add a bonus.
+- An entry is scaled by the share of the query it covers: matching every word beats repeating one.
+- Nothing is returned when no query word matches, or when what matches is a small and common part
+  of the query (the best result's score, the share of the query it covers, is below MIN_SCORE);
+  results far below the best are dropped.
+The index is plain data (`SearchIndex.to_json`) so that a large FAQ's index can be cached.
+"""
 
 from __future__ import annotations
 
-import re
+import heapq
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
+from typing import Any
 
 from totalplace_cli.models import FaqEntry
+from totalplace_cli.text import Token, is_stop_word, tokenise
 
-MIN_SCORE = 60.0
-WORD = re.compile(r"[a-z0-9£.]+")
+INDEX_VERSION = 1
+POSTING_WIDTH = 4  # entry index, then a count per field
+FIELDS = ("question", "keywords", "answer")
+FIELD_WEIGHTS = (3.0, 2.0, 1.0)  # a hit in the question counts three times one in the answer
+FIELD_LENGTH_NORMS = (0.5, 0.3, 0.75)  # BM25's b per field: how much a long field dilutes a hit
+SATURATION = 1.2  # BM25's k1: how quickly repeats of a term stop adding
+PAIR_BONUS = 0.5  # share of two terms' IDF added when they stand side by side in an entry
+CORRECTED_WEIGHT = 0.8  # a typo-corrected term counts a little less than one typed right
+COVERAGE_POWER = 1.0  # how strongly covering more of the query lifts an entry
+RERANK_DEPTH = 50  # leading candidates checked for phrases
+RELATIVE_CUTOFF = 0.1  # results scoring below this share of the best one are dropped
+MIN_SCORE = 15.0  # a best result covering less of the query than this (0-100) is no match
+SUGGESTION_CUTOFF = 75  # RapidFuzz ratio (0-100) for a "did you mean" word
+SNIPPET_WIDTH = 160  # characters of answer shown around the matched terms
+ELLIPSIS = "\u2026"
 
 
 @dataclass(frozen=True, slots=True)
 class SearchResult:
-    """An entry and how well it matched, from 0 to 100."""
+    """An entry, how well it matched (0-100), which query words matched, and why (a snippet)."""
 
     entry: FaqEntry
     score: float
+    matched: tuple[str, ...] = ()
+    snippet: str = ""
+    highlights: tuple[tuple[int, int], ...] = ()  # spans of `snippet` holding matched terms
+
+    def to_json(self) -> dict[str, Any]:
+        """The form used by `tp ask --json`: the entry's keys plus score, snippet and matched."""
+        return {
+            **self.entry.to_json(),
+            "score": self.score,
+            "snippet": self.snippet,
+            "matched": list(self.matched),
+        }
 
 
-def _words(text: str) -> list[str]:
-    return WORD.findall(text.lower().replace("\u2019", "'"))
+@dataclass(frozen=True, slots=True)
+class QueryTerm:
+    """One query term as searched: its stem, the word shown to the reader, and its weight."""
+
+    term: str
+    word: str
+    weight: float
 
 
-def rank_answers(entries: Sequence[FaqEntry], query: str, limit: int = 5) -> list[SearchResult]:
-    """Entries matching `query`, best first, at most `limit` of them.
+@dataclass(slots=True)
+class SearchIndex:
+    """An inverted index over FAQ entries, made of plain data so it can be stored as JSON."""
 
-    Each query word is matched against the closest word of the question (full weight) and of the
-    answer (lower weight), so a typo still finds its word; repeated answer hits break ties.
-    """
-    # RapidFuzz costs ~15 ms to import: only searching pays for it.
+    entries: tuple[FaqEntry, ...]
+    lengths: list[list[int]]  # per entry: count of content terms in each field
+    average_lengths: list[float]  # per field, over all entries
+    # term -> flat [entry index, count in question, in keywords, in answer, entry index, ...]
+    postings: dict[str, list[int]]
+    words: dict[str, str]  # each content word of the FAQ -> its term (for typo correction)
+
+    def to_json(self) -> dict[str, Any]:
+        """Everything the index holds, as JSON-ready dicts and lists."""
+        return {
+            "version": INDEX_VERSION,
+            "entries": [
+                {
+                    "id": e.id,
+                    "slug": e.slug,
+                    "question": e.question,
+                    "answer": e.answer,
+                    "keywords": list(e.keywords),
+                }
+                for e in self.entries
+            ],
+            "lengths": self.lengths,
+            "average_lengths": self.average_lengths,
+            "postings": self.postings,
+            "words": self.words,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> SearchIndex:
+        """Rebuild an index from `to_json()`; an index of another version raises ValueError."""
+        if data.get("version") != INDEX_VERSION:
+            raise ValueError(f"search index version {data.get('version')!r} != {INDEX_VERSION}")
+        entries = tuple(
+            FaqEntry(
+                id=e["id"],
+                slug=e["slug"],
+                question=e["question"],
+                answer=e["answer"],
+                keywords=tuple(e["keywords"]),
+            )
+            for e in data["entries"]
+        )
+        return cls(
+            entries=entries,
+            lengths=data["lengths"],
+            average_lengths=data["average_lengths"],
+            postings=data["postings"],
+            words=data["words"],
+        )
+
+    def idf(self, term: str) -> float:
+        """How rare a term is across entries (BM25's IDF; an unknown term counts as rarest)."""
+        count = len(self.entries)
+        found = len(self.postings.get(term, ())) // POSTING_WIDTH
+        return math.log(1.0 + (count - found + 0.5) / (found + 0.5))
+
+
+def _field_segments(entry: FaqEntry) -> tuple[list[str], ...]:
+    # Each keyword is its own segment, so that two keywords never form a phrase together.
+    return [entry.question], list(entry.keywords), [entry.answer]
+
+
+def build_index(entries: Sequence[FaqEntry]) -> SearchIndex:
+    """Index the question, keywords and answer of every entry."""
+    postings: dict[str, list[int]] = {}
+    words: dict[str, str] = {}
+    lengths: list[list[int]] = []
+    for index, entry in enumerate(entries):
+        counts: dict[str, list[int]] = {}
+        field_lengths = [0] * len(FIELDS)
+        for field, segments in enumerate(_field_segments(entry)):
+            for segment in segments:
+                for token in tokenise(segment):
+                    counts.setdefault(token.term, [0] * len(FIELDS))[field] += 1
+                    if not token.stop:
+                        field_lengths[field] += 1
+                        words.setdefault(token.word, token.term)
+        for term, per_field in counts.items():
+            postings.setdefault(term, []).extend([index, *per_field])
+        lengths.append(field_lengths)
+    count = max(len(entries), 1)
+    average_lengths = [sum(row[f] for row in lengths) / count for f in range(len(FIELDS))]
+    return SearchIndex(tuple(entries), lengths, average_lengths, postings, words)
+
+
+def _as_index(index_or_entries: SearchIndex | Sequence[FaqEntry]) -> SearchIndex:
+    if isinstance(index_or_entries, SearchIndex):
+        return index_or_entries
+    return build_index(index_or_entries)
+
+
+def _entry_pairs(entry: FaqEntry) -> dict[str, int]:
+    """Each pair of neighbouring content terms in an entry, with the best field holding it."""
+    pairs: dict[str, int] = {}
+    for field, segments in enumerate(_field_segments(entry)):
+        for segment in segments:
+            content = [token for token in tokenise(segment) if not token.stop]
+            for first, second in pairwise(content):
+                pairs.setdefault(_pair_key(first.term, second.term), field)
+    return pairs
+
+
+def _pair_key(first: str, second: str) -> str:
+    # In either order: "alcohol and drugs" finds "drugs and alcohol".
+    return f"{first} {second}" if first <= second else f"{second} {first}"
+
+
+def _correct(index: SearchIndex, word: str) -> str | None:
+    """The FAQ word closest to an unknown `word` within a small edit distance, if any."""
+    if len(word) < 4 or word[0].isdigit():
+        return None
+    # RapidFuzz costs ~15 ms to import: only a query with an unknown word pays for it.
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
+    max_edits = 1 if len(word) <= 5 else 2
+    candidates = process.extract(
+        word, list(index.words), scorer=OSA.distance, score_cutoff=max_edits, limit=20
+    )
+    if len(word) <= 5:
+        # A short word one edit from a FAQ word is often another real word ("pays" and "ways"):
+        # trust the correction only if the first letter, which typists rarely get wrong, agrees.
+        candidates = [c for c in candidates if c[0][0] == word[0]]
+    if not candidates:
+        return None
+    # Fewest edits first; then a word with the same first letter; then the commoner word.
+    best = min(
+        candidates,
+        key=lambda c: (c[1], c[0][0] != word[0], index.idf(index.words[c[0]])),
+    )
+    return str(best[0])
+
+
+def _split(index: SearchIndex, word: str) -> list[str]:
+    """Two known words run together ("totalplace"), or nothing."""
+    for cut in range(3, len(word) - 2):
+        head, tail = word[:cut], word[cut:]
+        if head in index.words and tail in index.words:
+            return [head, tail]
+    return []
+
+
+def _query_terms(index: SearchIndex, query: str) -> tuple[list[QueryTerm], list[str]]:
+    """The query's terms as searched (corrected where needed) and the words left unknown."""
+    tokens = tokenise(query)
+    content = [token for token in tokens if not token.stop]
+    # A query of function words only ("what is it") is searched on them, if there are two or more.
+    chosen: list[Token] = content or (tokens if len(tokens) > 1 else [])
+    found: list[QueryTerm] = []
+    unknown: list[str] = []
+    for token in chosen:
+        if token.term in index.postings:
+            found.append(QueryTerm(token.term, token.word, 1.0))
+            continue
+        corrected = _correct(index, token.word)
+        if corrected is not None:
+            found.append(QueryTerm(index.words[corrected], corrected, CORRECTED_WEIGHT))
+            continue
+        parts = _split(index, token.word) if len(token.word) >= 6 else []
+        if parts:
+            found.extend(QueryTerm(index.words[p], p, CORRECTED_WEIGHT) for p in parts)
+        else:
+            unknown.append(token.word)
+    unique: dict[str, QueryTerm] = {}
+    for term in found:
+        unique.setdefault(term.term, term)
+    return list(unique.values()), unknown
+
+
+def rank_answers(
+    index_or_entries: SearchIndex | Sequence[FaqEntry], query: str, limit: int = 5
+) -> list[SearchResult]:
+    """Entries matching `query`, best first, at most `limit`; empty when nothing matches."""
+    index = _as_index(index_or_entries)
+    query_terms, unknown = _query_terms(index, query)
+    if not query_terms or not index.entries:
+        return []
+    # Function words alone say something only about the shape of a question ("what is it").
+    only_function_words = all(is_stop_word(qt.word) for qt in query_terms)
+    field_weights = (FIELD_WEIGHTS[0], 0.0, 0.0) if only_function_words else FIELD_WEIGHTS
+    rarest = math.log(1.0 + (len(index.entries) + 0.5) / 0.5)
+    idf = {qt.term: index.idf(qt.term) for qt in query_terms}
+    total = sum(idf[qt.term] * qt.weight for qt in query_terms) + rarest * len(unknown)
+    scores: dict[int, float] = {}
+    covered: dict[int, float] = {}
+    matched: dict[int, list[QueryTerm]] = {}
+    averages = [max(average, 1.0) for average in index.average_lengths]
+    for qt in query_terms:
+        weight = idf[qt.term] * qt.weight
+        postings = index.postings[qt.term]
+        for at in range(0, len(postings), POSTING_WIDTH):
+            doc, counts = postings[at], postings[at + 1 : at + POSTING_WIDTH]
+            lengths = index.lengths[doc]
+            frequency = sum(
+                field_weights[f]
+                * counts[f]
+                / (1.0 - FIELD_LENGTH_NORMS[f] + FIELD_LENGTH_NORMS[f] * lengths[f] / averages[f])
+                for f in range(len(FIELDS))
+                if counts[f]
+            )
+            if frequency == 0.0:
+                continue
+            gain = frequency * (SATURATION + 1.0) / (SATURATION + frequency)
+            scores[doc] = scores.get(doc, 0.0) + weight * gain
+            covered[doc] = covered.get(doc, 0.0) + weight
+            matched.setdefault(doc, []).append(qt)
+    if not scores:
+        return []
+    raw = {doc: score * (covered[doc] / total) ** COVERAGE_POWER for doc, score in scores.items()}
+    # Phrases are checked on the leading candidates only, so the index needs no pair lists.
+    candidates = heapq.nlargest(max(RERANK_DEPTH, limit), raw, key=raw.__getitem__)
+    if len(query_terms) > 1:
+        for doc in candidates:
+            pairs = _entry_pairs(index.entries[doc])
+            for first, second in pairwise(query_terms):
+                field = pairs.get(_pair_key(first.term, second.term))
+                if field is not None:
+                    bonus = PAIR_BONUS * (idf[first.term] + idf[second.term])
+                    scores[doc] += bonus * FIELD_WEIGHTS[field] / FIELD_WEIGHTS[0]
+            raw[doc] = scores[doc] * (covered[doc] / total) ** COVERAGE_POWER
+    best_raw = max(raw[doc] for doc in candidates)
+    kept = [doc for doc in candidates if raw[doc] >= RELATIVE_CUTOFF * best_raw]
+    top = heapq.nsmallest(limit, kept, key=lambda doc: (-raw[doc], index.entries[doc].id))
+    best_coverage = covered[top[0]] / total
+    if 100.0 * best_coverage < MIN_SCORE:
+        return []  # what matched is a small, common part of the query ("banana pilots")
+    results = []
+    for doc in top:
+        entry = index.entries[doc]
+        terms = {qt.term: idf[qt.term] for qt in matched[doc]}
+        snippet, highlights = make_snippet(entry.answer, terms)
+        results.append(
+            SearchResult(
+                entry=entry,
+                score=round(min(100.0, 100.0 * best_coverage * raw[doc] / best_raw), 1),
+                matched=tuple(qt.word for qt in matched[doc]),
+                snippet=snippet,
+                highlights=highlights,
+            )
+        )
+    return results
+
+
+def make_snippet(text: str, terms: dict[str, float]) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """A short verbatim excerpt of one line of `text` around its rarest `terms` (term -> weight),
+    with "…" where it was cut, and the spans of the matched words within it."""
+    tokens = tokenise(text)
+    line_of = [text.count("\n", 0, token.start) for token in tokens]
+    best = (0.0, 0, 0)  # weight of the distinct terms in a window, its first and last token
+    for i, first in enumerate(tokens):
+        if first.term not in terms:
+            continue
+        seen: set[str] = set()
+        weight = 0.0
+        for j in range(i, len(tokens)):
+            if line_of[j] != line_of[i] or tokens[j].end - first.start > SNIPPET_WIDTH - 40:
+                break
+            if tokens[j].term in terms and tokens[j].term not in seen:
+                seen.add(tokens[j].term)
+                weight += terms[tokens[j].term]
+                # The most (and rarest) distinct terms; among equals, the tightest window.
+                compact = weight - (tokens[j].end - first.start) / 10_000
+                if compact > best[0]:
+                    best = (compact, i, j)
+    weight, first_index, last_index = best
+    anchor = tokens[first_index].start if weight > 0.0 else 0
+    line_start = text.rfind("\n", 0, anchor) + 1
+    line_end = text.find("\n", anchor) % (len(text) + 1)  # -1 (last line) becomes len(text)
+    focus_start = tokens[first_index].start if weight > 0.0 else line_start
+    focus_end = tokens[last_index].end if weight > 0.0 else line_start
+    # Some context before the matches, then fill the width; cut only between words.
+    start = max(line_start, min(focus_start - 40, focus_end - SNIPPET_WIDTH))
+    if start > line_start:
+        start = next(t.start for t in tokens if t.start >= start)
+    end = min(line_end, start + SNIPPET_WIDTH)
+    if end < line_end:
+        end = max([focus_end, *(t.end for t in tokens if start < t.end <= end)])
+    prefix = ELLIPSIS if start > line_start else ""
+    suffix = ELLIPSIS if end < line_end else ""
+    highlights = {
+        (t.start - start + len(prefix), t.end - start + len(prefix))
+        for t in tokens
+        if t.term in terms and start <= t.start and t.end <= end
+    }
+    return f"{prefix}{text[start:end]}{suffix}", tuple(sorted(highlights))
+
+
+def suggest_query(index_or_entries: SearchIndex | Sequence[FaqEntry], query: str) -> str | None:
+    """The query with each word the FAQ does not know replaced by the closest word it does know,
+    when one is close enough to be a plausible misspelling; None when there is nothing to offer."""
+    index = _as_index(index_or_entries)
+    unknown = [
+        token
+        for token in tokenise(query)
+        if not token.stop and token.term not in index.postings and not token.word[0].isdigit()
+    ]
+    if not unknown:
+        return None
+    # RapidFuzz costs ~15 ms to import: only a failed search pays for it.
     from rapidfuzz import fuzz, process
 
-    terms = _words(query)
-    if not terms:
-        return []
-    ranked: list[tuple[float, FaqEntry]] = []
-    for entry in entries:
-        question, answer = _words(entry.question), _words(entry.answer)
-        total = 0.0
-        for term in terms:
-            best_q = process.extractOne(term, question, scorer=fuzz.ratio)
-            best_a = process.extractOne(term, answer, scorer=fuzz.ratio)
-            in_question = best_q[1] if best_q else 0.0
-            in_answer = best_a[1] * 0.85 if best_a else 0.0
-            hits = answer.count(best_a[0]) if best_a and best_a[1] >= 80 else 0
-            total += max(in_question, in_answer) + min(hits, 5)
-        raw = total / len(terms)
-        if raw >= MIN_SCORE:
-            ranked.append((raw, entry))
-    ranked.sort(key=lambda item: (-item[0], item[1].id))
-    return [SearchResult(entry, round(min(100.0, raw), 1)) for raw, entry in ranked[:limit]]
+    vocabulary = [word for word in index.words if not word[0].isdigit() and len(word) > 2]
+    suggestion = query
+    for token in reversed(unknown):  # from the end, so earlier spans stay valid
+        close = process.extractOne(
+            token.word, vocabulary, scorer=fuzz.ratio, score_cutoff=SUGGESTION_CUTOFF
+        )
+        if close is not None:
+            suggestion = f"{suggestion[: token.start]}{close[0]}{suggestion[token.end :]}"
+    return suggestion if suggestion != query else None

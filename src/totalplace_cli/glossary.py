@@ -1,0 +1,211 @@
+"""The FAQ's acronyms: load `glossary.yaml`, look a term up, and find the terms a text uses.
+
+Acronyms the FAQ spells out itself carry `source: faq` and the FAQ's own words (`quote`);
+`extract_defined_acronyms` finds those definitions in the FAQ's text so the tests can prove the
+bundled glossary agrees with it. The others come from the project's research notes, with their
+provenance recorded next to them.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from totalplace_cli.errors import DataError, UsageError
+from totalplace_cli.models import FaqEntry
+
+SOURCES = ("faq", "research")
+# Short words an expansion may contain without contributing a letter ("Department for ...").
+_LINKING_WORDS = frozenset({"and", "for", "of", "the", "in", "on"})
+_PARENTHESISED_ACRONYM = re.compile(r"\(([A-Za-z]*[A-Z][A-Za-z]*[A-Z][A-Za-z]*|[A-Z]{2,})\)")
+
+
+@dataclass(frozen=True, slots=True)
+class GlossaryTerm:
+    """One acronym, as the FAQ writes it, with its expansion and where that comes from."""
+
+    term: str
+    expansion: str
+    source: str  # "faq" (spelt out in the FAQ) or "research" (see `provenance`)
+    quote: str | None = None  # the FAQ's words that spell it out, verbatim
+    provenance: str | None = None  # for research terms: how the research notes source it
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def forms(self) -> tuple[str, ...]:
+        """Spellings that count as this term in a text: as written, aliases, singular/plural."""
+        forms: list[str] = []
+        for spelling in (self.term, *self.aliases):
+            other = spelling[:-1] if spelling.endswith("s") else f"{spelling}s"
+            forms += [spelling, other]
+        return tuple(dict.fromkeys(forms))
+
+    def source_note(self) -> str:
+        """Where the expansion comes from, in words."""
+        if self.source == "faq":
+            return f"spelt out in the FAQ: \u201c{self.quote}\u201d"
+        return f"{self.provenance} (not spelt out in the FAQ)"
+
+    def summary_json(self) -> dict[str, Any]:
+        """The short form used under an answer (`tp show --json`, key `glossary`)."""
+        return {"term": self.term, "expansion": self.expansion}
+
+    def to_json(self, used_in: Sequence[FaqEntry] = ()) -> dict[str, Any]:
+        """The full form used by `tp glossary --json`; later versions only add keys."""
+        return {
+            **self.summary_json(),
+            "aliases": list(self.aliases),
+            "source": self.source,
+            "quote": self.quote,
+            "provenance": "spelt out in the FAQ" if self.source == "faq" else self.provenance,
+            "used_in": [entry.id for entry in used_in],
+        }
+
+
+def parse_glossary(document: Any, path: Path) -> tuple[GlossaryTerm, ...]:
+    """Validate a parsed glossary.yaml; the first problem raises naming file and term."""
+    if not isinstance(document, Mapping) or not isinstance(document.get("terms"), list):
+        raise DataError(f"{path}: expected a mapping with a list under 'terms'")
+    terms: list[GlossaryTerm] = []
+    seen: dict[str, str] = {}
+    for index, record in enumerate(document["terms"], 1):
+        where = f"{path}: term {index}"
+        if not isinstance(record, Mapping):
+            raise DataError(f"{where}: expected a mapping")
+        fields: dict[str, str] = {}
+        for field in ("term", "expansion", "source", "quote", "provenance"):
+            value = record.get(field)
+            if value is not None and (not isinstance(value, str) or not value.strip()):
+                raise DataError(f"{where}: '{field}' must be non-empty text")
+            if value is not None:
+                fields[field] = value
+        for field in ("term", "expansion", "source"):
+            if field not in fields:
+                raise DataError(f"{where}: '{field}' must be non-empty text")
+        where = f"{path}: term {index} ({fields['term']})"
+        aliases = record.get("aliases", [])
+        if not isinstance(aliases, list) or not all(isinstance(a, str) and a for a in aliases):
+            raise DataError(f"{where}: 'aliases' must be a list of text")
+        if fields["source"] not in SOURCES:
+            raise DataError(f"{where}: 'source' must be one of {', '.join(SOURCES)}")
+        needed = "quote" if fields["source"] == "faq" else "provenance"
+        if needed not in fields:
+            raise DataError(f"{where}: a '{fields['source']}' term needs a '{needed}'")
+        term = GlossaryTerm(
+            term=fields["term"],
+            expansion=fields["expansion"],
+            source=fields["source"],
+            quote=fields.get("quote"),
+            provenance=fields.get("provenance"),
+            aliases=tuple(aliases),
+        )
+        for key in {_key(spelling) for spelling in (term.term, *term.aliases)}:
+            if key in seen:
+                raise DataError(f"{where}: '{key}' is already the term {seen[key]}")
+            seen[key] = term.term
+        terms.append(term)
+    return tuple(terms)
+
+
+def load_glossary(path: Path) -> tuple[GlossaryTerm, ...]:
+    """Read and validate one glossary file."""
+    from totalplace_cli.data import read_yaml
+
+    return parse_glossary(read_yaml(path), path)
+
+
+def _key(spelling: str) -> str:
+    """How a typed term is compared: any case, plural or singular ("RIEPs", "riep")."""
+    key = spelling.strip().casefold()
+    return key[:-1] if len(key) > 2 and key.endswith("s") else key
+
+
+def find_term(terms: Sequence[GlossaryTerm], wanted: str) -> GlossaryTerm:
+    """The term `wanted` names, or a usage error suggesting the closest terms."""
+    key = _key(wanted)
+    for term in terms:
+        if key in {_key(spelling) for spelling in (term.term, *term.aliases)}:
+            return term
+    # Someone may type a word of the expansion ("treasury"), or misspell the acronym.
+    by_meaning = [t for t in terms if len(key) >= 3 and key in t.expansion.casefold()]
+    keys = {_key(t.term): t for t in terms}
+    by_spelling = [keys[k] for k in difflib.get_close_matches(key, list(keys), n=3, cutoff=0.5)]
+    close = list(dict.fromkeys([*by_meaning, *by_spelling]))[:3]
+    hint = "; closest: " + ", ".join(f"{t.term} ({t.expansion})" for t in close) if close else ""
+    raise UsageError(f"unknown acronym '{wanted.strip()}'{hint}; see 'tp glossary' for the list")
+
+
+@lru_cache(maxsize=8)
+def _pattern(terms: tuple[GlossaryTerm, ...]) -> re.Pattern[str] | None:
+    forms = sorted({form for term in terms for form in term.forms}, key=len, reverse=True)
+    if not forms:
+        return None
+    return re.compile(r"(?<![\w])(" + "|".join(re.escape(f) for f in forms) + r")(?![\w])")
+
+
+def mark_terms(terms: Sequence[GlossaryTerm], text: str) -> list[tuple[str, GlossaryTerm | None]]:
+    """Split `text` into pieces, each paired with the term it spells (None for plain text).
+
+    Matching is case-sensitive and on whole words, so "GO" is the Government Office but "go" is
+    not. Joining the pieces gives back `text` unchanged.
+    """
+    pattern = _pattern(tuple(terms))
+    if pattern is None:
+        return [(text, None)] if text else []
+    by_form = {form: term for term in terms for form in term.forms}
+    pieces: list[tuple[str, GlossaryTerm | None]] = []
+    start = 0
+    for match in pattern.finditer(text):
+        if match.start() > start:
+            pieces.append((text[start : match.start()], None))
+        pieces.append((match.group(0), by_form[match.group(0)]))
+        start = match.end()
+    if start < len(text):
+        pieces.append((text[start:], None))
+    return pieces
+
+
+def terms_in(terms: Sequence[GlossaryTerm], text: str) -> list[GlossaryTerm]:
+    """The terms `text` uses, in the order they first occur."""
+    found = [term for _, term in mark_terms(terms, text) if term is not None]
+    return list(dict.fromkeys(found))
+
+
+def answers_using(
+    terms: Sequence[GlossaryTerm], entries: Sequence[FaqEntry]
+) -> dict[GlossaryTerm, list[FaqEntry]]:
+    """For each term, the FAQ entries whose answer uses it, in the FAQ's order."""
+    used_in: dict[GlossaryTerm, list[FaqEntry]] = {term: [] for term in terms}
+    for entry in entries:
+        for term in terms_in(terms, entry.answer):
+            used_in[term].append(entry)
+    return used_in
+
+
+def extract_defined_acronyms(text: str) -> list[tuple[str, str]]:
+    """Each "Expansion Words (ACRONYM)" in `text`, as (acronym, expansion), in order.
+
+    The expansion is the run of capitalised words just before the parenthesis whose initials
+    spell the acronym's capitals (linking words such as "and" may sit between them).
+    """
+    found: list[tuple[str, str]] = []
+    for match in _PARENTHESISED_ACRONYM.finditer(text):
+        acronym = match.group(1)
+        letters = [c for c in acronym if c.isupper()]
+        words = text[: match.start()].split()
+        taken: list[str] = []
+        while letters and words:
+            word = words.pop()
+            if word[0].isupper() and word[0] == letters[-1]:
+                letters.pop()
+            elif word not in _LINKING_WORDS:
+                break
+            taken.insert(0, word)
+        if not letters:
+            found.append((acronym, " ".join(taken)))
+    return found

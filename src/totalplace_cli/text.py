@@ -1,0 +1,105 @@
+"""Turn text into search terms: the same rules for the FAQ and for a reader's query.
+
+A term is a lower-case word reduced to its stem ("savings", "saved" -> "save"), or a number as
+written ("5.5", "2010"). Curly quotes, "£", possessives, contractions, British/American "-ise/-ize"
+and plural acronyms ("RIEPs", "LSPs") are normalised first, so the reader's spelling and the FAQ's
+meet. Pure functions, no I/O; PyStemmer (a small C extension) is the only dependency.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+# Numbers keep their decimal point ("5.5"); words may carry an apostrophe ("children's", "haven't").
+TOKEN = re.compile(r"\d+(?:\.\d+)?|[^\W\d_]+(?:['\u2019][^\W\d_]+)*")
+VOWELS = frozenset("aeiouy")
+AMERICAN_IZE = re.compile(r"iz(e|es|ed|er|ers|ing|ation|ations)$")
+CONTRACTIONS = {"can't": "can", "won't": "will", "shan't": "shall"}
+# Short forms readers type for amounts ("£4.5bn").
+UNITS = {"bn": "billion", "mn": "million"}
+
+# Function words: they carry no topic, so a query keys on its other words. They are still indexed,
+# so a query made only of them ("what is it") can be answered.
+_STOP_WORD_LIST = """
+    a about above after again against all also am an and any are as at be been being both but by
+    ca can could did do does doing down during each either for from further had has have having he
+    her here hers him his how i if in into is it its itself just kind kinds let many may me might
+    more most much must my nor not of off on once only or our ours ourselves out over own per
+    same shall she should so some sort sorts such than that the their theirs them themselves then
+    there these they this those through to too type types under until up upon us very was we were
+    what whatever which while whom will with would you your yours yourself st nd rd th s t re
+    ve ll d get gets got wo
+"""
+STOP_WORDS = frozenset(_STOP_WORD_LIST.split())
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One term of a text: its stem, the normalised word, whether it is a function word, and the
+    span of the text it came from (for snippets)."""
+
+    term: str
+    word: str
+    stop: bool
+    start: int
+    end: int
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Any:
+    # PyStemmer ships no type hints; ~1 ms to import and build.
+    import Stemmer  # type: ignore[import-not-found,import-untyped,unused-ignore]
+
+    return Stemmer.Stemmer("english")
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """The English (Snowball) stem of one normalised word; numbers are kept as they are."""
+    if word[0].isdigit():
+        return word
+    return str(_stemmer().stemWord(word))
+
+
+def normalise_word(raw: str) -> list[str]:
+    """Lower-case one raw token and undo the spellings that differ between writer and reader."""
+    word = raw.lower().replace("\u2019", "'")
+    if word[0].isdigit():
+        if "." not in word:
+            word = word.lstrip("0") or "0"  # "09" as in "PBR09" is the number 9
+        return [word]
+    if word in CONTRACTIONS:
+        return [CONTRACTIONS[word], "not"]
+    if word.endswith("n't"):
+        return [word[:-3], "not"]
+    if word.endswith("'s"):
+        word = word[:-2]
+    word = word.replace("'", "")
+    word = UNITS.get(word, word)
+    # Plural acronyms: "LSPs", "PCTs" (the stemmer leaves vowel-less words alone).
+    if len(word) >= 4 and word.endswith("s") and not VOWELS.intersection(word[:-1]):
+        word = word[:-1]
+    word = AMERICAN_IZE.sub(r"is\1", word)
+    return [word] if word else []
+
+
+def words(text: str) -> list[str]:
+    """The normalised words of `text`, unstemmed (what a reader would recognise)."""
+    return [word for raw in TOKEN.findall(text) for word in normalise_word(raw)]
+
+
+def tokenise(text: str) -> list[Token]:
+    """Every term of `text` with the character span it came from, in order."""
+    tokens: list[Token] = []
+    for match in TOKEN.finditer(text):
+        for word in normalise_word(match.group()):
+            tokens.append(Token(stem(word), word, word in STOP_WORDS, match.start(), match.end()))
+    return tokens
+
+
+def is_stop_word(word: str) -> bool:
+    """Whether a normalised word is a function word that carries no topic."""
+    return word in STOP_WORDS

@@ -1,0 +1,264 @@
+"""The search module on its own: terms, ranking, typos, thresholds, snippets, the index."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+
+import pytest
+from conftest import REPO, SHARED
+
+from totalplace_cli.data import bundled_data_dir, load_faq
+from totalplace_cli.models import FaqEntry
+from totalplace_cli.search import (
+    SearchIndex,
+    build_index,
+    make_snippet,
+    rank_answers,
+    suggest_query,
+)
+from totalplace_cli.text import tokenise, words
+
+FAQ = load_faq(bundled_data_dir() / "faq.yaml")
+INDEX = build_index(FAQ)
+DEV_SET = SHARED / "eval" / "ask_dev.tsv"
+EXTRA_SET = REPO / "tests" / "data" / "ask_extra.tsv"
+
+
+def first_id(query: str) -> int | None:
+    results = rank_answers(INDEX, query, limit=5)
+    return results[0].entry.id if results else None
+
+
+def load_benchmark() -> object:
+    spec = importlib.util.spec_from_file_location(
+        "ask_quality", REPO / "benchmarks" / "ask_quality.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the file runs
+    spec.loader.exec_module(module)
+    return module
+
+
+# --- terms ---------------------------------------------------------------------------------
+
+
+def test_stemming_makes_word_forms_meet() -> None:
+    assert [t.term for t in tokenise("saved savings")] == ["save", "save"]
+    assert [t.term for t in tokenise("organization organisations")] == ["organis", "organis"]
+
+
+def test_quotes_possessives_contractions_and_plural_acronyms_are_normalised() -> None:
+    assert words("children\u2019s Haven\u2019t") == ["children", "have", "not"]
+    assert words("RIEPs LSPs PCTs") == ["rieps", "lsp", "pct"]
+    assert [t.term for t in tokenise("RIEPs")] == [t.term for t in tokenise("RIEP")]
+
+
+def test_figures_keep_their_decimal_point_and_lose_currency_and_units() -> None:
+    assert words("£5.5 billion") == ["5.5", "billion"]
+    assert words("£4.5bn, PBR09, the 9th") == ["4.5", "billion", "pbr", "9", "the", "9", "th"]
+
+
+def test_function_words_are_flagged() -> None:
+    assert [t.stop for t in tokenise("how long does it last")] == [True, False, True, True, False]
+
+
+# --- ranking -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("saved", 12),  # stemming: "saved" meets "savings"
+        ("RIEP", 7),  # singular acronym finds "RIEPs"
+        ("LSPs", 8),  # plural acronym finds "LSP"
+        ("Primary Care Trusts", 8),
+        ("HMT", 12),
+        ("5.5 billion", 12),
+        ("drugs and alcohol", 4),
+        ("alcohol and drugs", 4),  # a pair counts in either order
+        ("Gateshead", 2),  # a pilot from the FAQ's table
+        ("Solihull", 2),  # a member place from the curated keywords
+        ("Yorkshire", 2),  # a region
+        ("red tape", 13),  # a curated synonym
+        ("how long does it last", 5),  # keyed on "long" and "last", not "does it"
+        ("what is it", 1),  # only function words: the shape of the question decides
+    ],
+)
+def test_the_expected_answer_comes_first(query: str, expected: int) -> None:
+    assert first_id(query) == expected
+
+
+def test_question_outweighs_answer() -> None:
+    # "obstacles" is in question 13 only, "barriers" in the answer of 12 and the keywords of 13.
+    results = rank_answers(INDEX, "obstacles", limit=5)
+    assert results[0].entry.id == 13
+    entries = [
+        FaqEntry(1, "a", "What about housing?", "Nothing to say here."),
+        FaqEntry(2, "b", "Something else?", "Housing is mentioned in this answer."),
+    ]
+    assert [r.entry.id for r in rank_answers(entries, "housing")] == [1, 2]
+
+
+def test_scores_run_from_100_down_and_respect_the_limit() -> None:
+    results = rank_answers(INDEX, "pilots", limit=3)
+    assert len(results) == 3
+    assert results[0].score == 100.0
+    assert results[0].score >= results[1].score >= results[2].score > 0
+
+
+# --- typos, thresholds, suggestions --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "expected", "matched"),
+    [
+        ("tribl consultng", 9, ("tribal", "consulting")),
+        ("pilts", 2, ("pilots",)),
+        ("obstacels", 13, ("obstacles",)),
+        ("Bichad", 7, ("bichard",)),
+    ],
+)
+def test_misspelt_words_are_corrected_to_the_closest_faq_word(
+    query: str, expected: int, matched: tuple[str, ...]
+) -> None:
+    best = rank_answers(INDEX, query)[0]
+    assert best.entry.id == expected
+    assert best.matched == matched
+
+
+def test_two_words_run_together_are_split() -> None:
+    assert rank_answers(INDEX, "totalplace")[0].matched == ("total", "place")
+
+
+def test_a_short_word_is_not_corrected_to_a_word_with_another_first_letter() -> None:
+    # "pays" is one edit from "ways" (entry 7): it must not pull entry 7 above the consultants.
+    best = rank_answers(INDEX, "who pays the consultants")[0]
+    assert best.entry.id == 9
+    assert "ways" not in best.matched
+
+
+def test_known_words_never_load_rapidfuzz() -> None:
+    code = (
+        "import sys\n"
+        "from totalplace_cli.data import bundled_data_dir, load_faq\n"
+        "from totalplace_cli.search import rank_answers\n"
+        "assert rank_answers(load_faq(bundled_data_dir() / 'faq.yaml'), 'savings')\n"
+        "print('rapidfuzz' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("query", ["zzzz qqqq", "banana", "what is banana", "banana pilots", "the"])
+def test_junk_returns_nothing(query: str) -> None:
+    assert rank_answers(INDEX, query) == []
+
+
+def test_one_real_word_among_unknown_ones_still_works() -> None:
+    assert first_id("savings 2012") == 12
+    assert first_id("asdf savings") == 12
+
+
+def test_did_you_mean_offers_the_closest_words() -> None:
+    assert rank_answers(INDEX, "obstaaaaacles") == []
+    assert suggest_query(INDEX, "obstaaaaacles") == "obstacles"
+    assert suggest_query(INDEX, "zzzz qqqq") is None
+    assert suggest_query(INDEX, "savings") is None
+
+
+# --- snippets ------------------------------------------------------------------------------
+
+
+def test_snippet_is_a_verbatim_excerpt_around_the_matched_terms() -> None:
+    result = rank_answers(INDEX, "5.5 billion")[0]
+    assert len(result.snippet) <= 170
+    assert result.snippet.strip("\u2026") in result.entry.answer
+    highlighted = [result.snippet[start:end] for start, end in result.highlights]
+    assert "5.5" in highlighted
+    assert "billion" in highlighted
+
+
+def test_snippet_of_a_table_row_and_of_an_answer_without_matches() -> None:
+    kent = rank_answers(INDEX, "Kent")[0]
+    assert kent.snippet == "South East | Kent |"
+    assert kent.highlights == ((13, 17),)
+    text = "First line of the answer.\nSecond line."
+    assert make_snippet(text, {"zebra": 1.0}) == ("First line of the answer.", ())
+
+
+def test_long_lines_are_cut_between_words_with_an_ellipsis() -> None:
+    text = " ".join(["word"] * 60 + ["needle"] + ["word"] * 60)
+    snippet, highlights = make_snippet(text, {"needl": 2.0})
+    assert snippet.startswith("\u2026") and snippet.endswith("\u2026")
+    assert " ".join(snippet.strip("\u2026").split()) in text
+    assert [snippet[s:e] for s, e in highlights] == ["needle"]
+
+
+# --- the index -----------------------------------------------------------------------------
+
+
+def test_index_survives_a_json_round_trip() -> None:
+    data = json.loads(json.dumps(INDEX.to_json()))
+    restored = SearchIndex.from_json(data)
+    assert restored.entries == INDEX.entries
+    for query in ["savings", "tribl consultng", "drugs and alcohol", "Solihull"]:
+        assert rank_answers(restored, query) == rank_answers(INDEX, query)
+
+
+def test_an_index_of_another_version_is_refused() -> None:
+    data = INDEX.to_json() | {"version": 0}
+    with pytest.raises(ValueError, match="version"):
+        SearchIndex.from_json(data)
+
+
+# --- quality floors ------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not DEV_SET.exists(), reason="../shared/eval is not beside this checkout")
+def test_dev_set_quality_floor() -> None:
+    benchmark = load_benchmark()
+    quality = benchmark.measure(INDEX, benchmark.read_queries(DEV_SET))  # type: ignore[attr-defined]
+    assert quality.top1 >= 0.95, quality.misses
+    assert quality.mrr >= 0.97, quality.misses
+
+
+def test_extra_set_quality_floor() -> None:
+    benchmark = load_benchmark()
+    quality = benchmark.measure(INDEX, benchmark.read_queries(EXTRA_SET))  # type: ignore[attr-defined]
+    assert quality.top1 >= 0.95, quality.misses
+    assert quality.mrr >= 0.97, quality.misses
+
+
+def test_benchmark_script_prints_figures() -> None:
+    result = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "ask_quality.py"), str(EXTRA_SET)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "top-1" in result.stdout and "MRR@5" in result.stdout
+
+
+def test_keywords_never_copy_the_dev_set() -> None:
+    if not DEV_SET.exists():
+        pytest.skip("../shared/eval is not beside this checkout")
+    benchmark = load_benchmark()
+    queries = {query.text.lower() for query in benchmark.read_queries(DEV_SET)}  # type: ignore[attr-defined]
+    keywords = {keyword.lower() for entry in FAQ for keyword in entry.keywords}
+    assert not queries & keywords
+
+
+def test_extra_set_is_independent_of_the_dev_set() -> None:
+    if not DEV_SET.exists():
+        pytest.skip("../shared/eval is not beside this checkout")
+    benchmark = load_benchmark()
+    dev = {query.text.lower() for query in benchmark.read_queries(DEV_SET)}  # type: ignore[attr-defined]
+    extra = [query.text.lower() for query in benchmark.read_queries(EXTRA_SET)]  # type: ignore[attr-defined]
+    assert len(extra) >= 150
+    assert not dev & set(extra)
