@@ -52,10 +52,11 @@ def slug(text: str) -> str:
 def _word_matches(typed: str, known: str, fuzzy: bool) -> bool:
     if known.startswith(typed):
         return True
-    # A plural typed against a singular name ("drugs" finds "drug misuse").
-    plural = len(typed) > 3 and typed.endswith("s") and not typed.endswith("ss")
-    if plural and known.startswith(typed[:-1]):
-        return True
+    # A plural typed against a singular name ("drugs" finds "drug misuse", "ferries" "ferry").
+    if len(typed) > 3 and typed.endswith("s") and not typed.endswith("ss"):
+        singular = typed[:-3] + "y" if typed.endswith("ies") else typed[:-1]
+        if known.startswith(singular):
+            return True
     # Typos rarely hit the first letter; requiring it keeps "housing" from meaning "focusing".
     if fuzzy and len(typed) >= 4 and typed[0] == known[0]:
         return difflib.SequenceMatcher(None, typed, known[: len(typed) + 2]).ratio() >= FUZZY_RATIO

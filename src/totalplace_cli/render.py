@@ -162,8 +162,16 @@ def render_pilots(
     table.add_column("Theme categories", ratio=4, overflow="fold")
     for pilot in pilots:
         themes = ", ".join(pilot.categories) if pilot.categories else NO_THEMES
-        table.add_row(pilot.name, pilot.region, themes, style=None)
-    ctx.console().print(table)
+        table.add_row(pilot.name, pilot.region, themes)
+    if ctx.is_terminal:
+        ctx.console().print(table)
+        return
+    # In a pipe, drop the padding Rich adds to the right of every line and the blank top edge.
+    console = ctx.console()
+    with console.capture() as capture:
+        console.print(table)
+    lines = [line.rstrip() for line in capture.get().splitlines()]
+    ctx.stdout.write("".join(f"{line}\n" for line in lines if line))
 
 
 PILOT_CSV_COLUMNS = (
@@ -309,6 +317,6 @@ def render_themes(
     """Each theme category with its count and pilots (`tp themes`), then who has no themes."""
     footer = ""
     if unthemed:
-        names = ", ".join(pilot.name for pilot in unthemed)
+        names = "; ".join(pilot.name for pilot in unthemed)
         footer = f"No sourced themes: {names}."
     _bar_chart(ctx, [(c.id, members) for c, members in rows], "Themes and their pilots", footer)
