@@ -134,3 +134,10 @@ def test_a_minimal_user_file_still_loads(tmp_path: Path) -> None:
     catalogue = load_pilot_catalogue(path)
     assert catalogue.categories == ()
     assert catalogue.pilots[0].to_json()["themes"] == []
+
+
+def test_the_readme_lists_every_category_with_its_label_and_pilots() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    for category in CATALOGUE.categories:
+        pilots = ", ".join(p.name for p in CATALOGUE.pilots if category.id in p.categories)
+        assert f"| `{category.id}` | {category.label} | {pilots} |" in readme, category.id
