@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -133,58 +133,53 @@ def _faq(ctx: typer.Context) -> Any:
     return load_faq(resolve_data_files(_options(ctx).data_dir).faq)
 
 
-def _catalogue(ctx: typer.Context) -> Any:
+def _load_catalogue(data_dir: str | None) -> Any:
     from totalplace_cli.data import load_pilot_catalogue, resolve_data_files
 
-    return load_pilot_catalogue(resolve_data_files(_options(ctx).data_dir).pilots)
-
-
-def _completion_catalogue(ctx: typer.Context) -> Any:
-    """The pilots for shell completion, where global options are parsed but not yet applied."""
-    from totalplace_cli.data import load_pilot_catalogue, resolve_data_files
-
-    data_dir = ctx.find_root().params.get("data_dir")
     return load_pilot_catalogue(resolve_data_files(data_dir).pilots)
+
+
+def _catalogue(ctx: typer.Context) -> Any:
+    return _load_catalogue(_options(ctx).data_dir)
+
+
+def _completions(
+    ctx: typer.Context, values: Callable[[Any], list[tuple[str, str]]]
+) -> list[tuple[str, str]]:
+    """Completion values from the pilots file in use; nothing (not an error) if it is broken."""
+    # While completing, global options are parsed into the root context but not yet applied.
+    try:
+        return values(_load_catalogue(ctx.find_root().params.get("data_dir")))
+    except TpError:
+        return []
 
 
 def complete_region(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
     """Shell completion for --region: the regions, as shell-friendly slugs."""
     from totalplace_cli.pilots import region_completions
 
-    try:
-        return region_completions(_completion_catalogue(ctx).pilots, incomplete)
-    except TpError:  # a broken data file must not break the user's shell
-        return []
+    return _completions(ctx, lambda catalogue: region_completions(catalogue.pilots, incomplete))
 
 
 def complete_theme(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
     """Shell completion for --theme: the theme categories."""
     from totalplace_cli.pilots import theme_completions
 
-    try:
-        return theme_completions(_completion_catalogue(ctx).categories, incomplete)
-    except TpError:
-        return []
+    return _completions(ctx, lambda catalogue: theme_completions(catalogue.categories, incomplete))
 
 
 def complete_place(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
     """Shell completion for --place: pilot name parts and named member authorities."""
     from totalplace_cli.pilots import place_completions
 
-    try:
-        return place_completions(_completion_catalogue(ctx).pilots, incomplete)
-    except TpError:
-        return []
+    return _completions(ctx, lambda catalogue: place_completions(catalogue.pilots, incomplete))
 
 
 def complete_pilot(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
     """Shell completion for `tp pilot`: the pilot ids."""
     from totalplace_cli.pilots import pilot_completions
 
-    try:
-        return pilot_completions(_completion_catalogue(ctx).pilots, incomplete)
-    except TpError:
-        return []
+    return _completions(ctx, lambda catalogue: pilot_completions(catalogue.pilots, incomplete))
 
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of text.")]
