@@ -145,7 +145,14 @@ def test_data_dir_option_and_environment(tp: Tp, tmp_path: Path) -> None:
         "version: 1\npilots:\n  - {id: x, name: Xtown, region: Nowhere}\n", encoding="utf-8"
     )
     data = json.loads(tp("--data-dir", str(tmp_path), "pilots", "--json").output)
-    assert data == [{"id": "x", "name": "Xtown", "region": "Nowhere"}]
+    assert len(data) == 1
+    # The original keys keep their values; the added ones are present and empty (nothing sourced).
+    assert {key: data[0][key] for key in ("id", "name", "region")} == {
+        "id": "x",
+        "name": "Xtown",
+        "region": "Nowhere",
+    }
+    assert data[0]["themes"] == [] and data[0]["official_name"] is None
     assert json.loads(tp("--data-dir", str(tmp_path), "questions", "--json").output)
 
 

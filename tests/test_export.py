@@ -167,7 +167,11 @@ def test_acronyms_in_answers_are_marked_up_without_changing_the_text(page: str) 
 def test_html_loads_nothing_from_elsewhere(page: str) -> None:
     links = read_page(page).links
     assert links, "the page has in-page links"
-    assert all(name == "href" and value.startswith("#") for name, value, _ in links)
+    assert all(name == "href" for name, _, _ in links)  # no src=: nothing is loaded
+    outside = [(value, section) for _, value, section in links if not value.startswith("#")]
+    assert outside, "the pilots' sources are linked"
+    assert all(section == "sources-heading" for _, section in outside)
+    assert all(value.startswith("https://") or value.startswith("http://") for value, _ in outside)
     assert "<link" not in page and "@import" not in page and "url(" not in page
 
 

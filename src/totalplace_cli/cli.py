@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -29,6 +29,10 @@ Examples:
   tp glossary riep                  what an acronym of the FAQ stands for
 
   tp export html -o faq.html        a shareable page: click a question to read its answer
+
+  tp pilots --theme children        pilots by theme, --region or --place
+
+  tp pilot poole                    one pilot in full, with its sources
 """
 
 EPILOG = "Exit codes: 0 ok, 1 no match, 2 usage error, 3 bad data file, 130 interrupted."
@@ -77,7 +81,7 @@ app = typer.Typer(
     help=HELP,
     epilog=EPILOG,
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -138,10 +142,53 @@ def _faq(ctx: typer.Context) -> Any:
     return load_faq(resolve_data_files(_options(ctx).data_dir).faq)
 
 
-def _pilots(ctx: typer.Context) -> Any:
-    from totalplace_cli.data import load_pilots, resolve_data_files
+def _load_catalogue(data_dir: str | None) -> Any:
+    from totalplace_cli.data import load_pilot_catalogue, resolve_data_files
 
-    return load_pilots(resolve_data_files(_options(ctx).data_dir).pilots)
+    return load_pilot_catalogue(resolve_data_files(data_dir).pilots)
+
+
+def _catalogue(ctx: typer.Context) -> Any:
+    return _load_catalogue(_options(ctx).data_dir)
+
+
+def _completions(
+    ctx: typer.Context, values: Callable[[Any], list[tuple[str, str]]]
+) -> list[tuple[str, str]]:
+    """Completion values from the pilots file in use; nothing (not an error) if it is broken."""
+    # While completing, global options are parsed into the root context but not yet applied.
+    try:
+        return values(_load_catalogue(ctx.find_root().params.get("data_dir")))
+    except TpError:
+        return []
+
+
+def complete_region(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    """Shell completion for --region: the regions, as shell-friendly slugs."""
+    from totalplace_cli.pilots import region_completions
+
+    return _completions(ctx, lambda catalogue: region_completions(catalogue.pilots, incomplete))
+
+
+def complete_theme(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    """Shell completion for --theme: the theme categories."""
+    from totalplace_cli.pilots import theme_completions
+
+    return _completions(ctx, lambda catalogue: theme_completions(catalogue.categories, incomplete))
+
+
+def complete_place(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    """Shell completion for --place: pilot name parts and named member authorities."""
+    from totalplace_cli.pilots import place_completions
+
+    return _completions(ctx, lambda catalogue: place_completions(catalogue.pilots, incomplete))
+
+
+def complete_pilot(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    """Shell completion for `tp pilot`: the pilot ids."""
+    from totalplace_cli.pilots import pilot_completions
+
+    return _completions(ctx, lambda catalogue: pilot_completions(catalogue.pilots, incomplete))
 
 
 def _glossary(ctx: typer.Context) -> Any:
@@ -233,25 +280,149 @@ def ask(
 def pilots(
     ctx: typer.Context,
     region: Annotated[
-        str | None, typer.Option("--region", "-r", help="Only pilots in this region (any case).")
+        str | None,
+        typer.Option(
+            "--region",
+            "-r",
+            help="Only pilots in this region; forgiving: 'west mids', 'Yorkshire', 'north-east'.",
+            autocompletion=complete_region,
+        ),
+    ] = None,
+    theme: Annotated[
+        str | None,
+        typer.Option(
+            "--theme",
+            "-t",
+            help="Only pilots with this theme: a category (see 'tp themes') or the pilot's own "
+            "words, e.g. children, drugs, older, gangs.",
+            autocompletion=complete_theme,
+        ),
+    ] = None,
+    place: Annotated[
+        str | None,
+        typer.Option(
+            "--place",
+            "-p",
+            help="Only pilots that name this place or member authority, e.g. Poole, Thanet.",
+            autocompletion=complete_place,
+        ),
     ] = None,
     json: JsonFlag = False,
+    csv: Annotated[
+        bool, typer.Option("--csv", help="Print CSV (header row; lists joined with '; ').")
+    ] = False,
 ) -> None:
-    """List the 13 pilot areas and their regions.
+    """List the pilots; filter by --region, --theme, --place (all must hold).
 
-    Example: tp pilots --region "West Midlands" --json | jq -r '.[].name'
+    Example: tp pilots --theme drugs --region "west mids" --json | jq -r '.[].name'
     """
     from totalplace_cli import render
-    from totalplace_cli.pilots import filter_pilots
+    from totalplace_cli.pilots import explain_no_match, filter_pilots
 
-    selected = filter_pilots(_pilots(ctx), region=region)
+    if json and csv:
+        raise UsageError("choose one of --json and --csv")
+    catalogue = _catalogue(ctx)
+    selected = filter_pilots(
+        catalogue.pilots, region=region, theme=theme, place=place, categories=catalogue.categories
+    )
     out = _output(ctx)
     if json:
         render.write_json(out, [pilot.to_json() for pilot in selected])
+    elif csv:
+        render.write_pilots_csv(out, selected)
     elif selected:
-        render.render_pilots(out, selected)
+        render.render_pilots(out, selected, catalogue.categories)
     if not selected:
-        raise NoMatchError("no pilot meets these filters")
+        raise NoMatchError(explain_no_match(catalogue.pilots, region, theme, place))
+
+
+@app.command()
+def pilot(
+    ctx: typer.Context,
+    key: Annotated[
+        str,
+        typer.Argument(
+            metavar="PILOT",
+            help="Pilot id, name or a place in it; a unique start or a near miss is enough.",
+            autocompletion=complete_pilot,
+        ),
+    ],
+    json: JsonFlag = False,
+) -> None:
+    """Show one pilot in full, each fact with its source.
+
+    Themes, member authorities, figures, field trials, sources, and the FAQ lines naming it.
+
+    Example: tp pilot poole    tp pilot birmingham --json | jq -r '.themes[].text'
+    """
+    from totalplace_cli import render
+    from totalplace_cli.pilots import faq_mentions, find_pilot
+
+    catalogue = _catalogue(ctx)
+    found = find_pilot(catalogue.pilots, key)
+    mentions = faq_mentions(_faq(ctx), found)
+    out = _output(ctx)
+    if json:
+        faq = [{**entry.summary_json(), "lines": lines} for entry, lines in mentions]
+        render.write_json(out, {**found.to_json(), "faq": faq})
+    else:
+        render.render_pilot(out, found, catalogue.categories, mentions)
+
+
+@app.command()
+def regions(ctx: typer.Context, json: JsonFlag = False) -> None:
+    """Count the pilots in each region.
+
+    Example: tp regions    tp regions --json | jq -r '.[] | "\\(.count) \\(.region)"'
+    """
+    from totalplace_cli import render
+    from totalplace_cli.pilots import pilots_by_region
+
+    rows = pilots_by_region(_catalogue(ctx).pilots)
+    out = _output(ctx)
+    if json:
+        render.write_json(
+            out,
+            [
+                {
+                    "region": region,
+                    "count": len(members),
+                    "pilots": [p.brief_json() for p in members],
+                }
+                for region, members in rows
+            ],
+        )
+    else:
+        render.render_regions(out, rows)
+
+
+@app.command()
+def themes(ctx: typer.Context, json: JsonFlag = False) -> None:
+    """Count the pilots in each theme category (from their sourced themes).
+
+    Example: tp themes    tp themes --json | jq -r '.[] | select(.count > 1) | .id'
+    """
+    from totalplace_cli import render
+    from totalplace_cli.pilots import pilots_by_category
+
+    catalogue = _catalogue(ctx)
+    rows = pilots_by_category(catalogue.pilots, catalogue.categories)
+    out = _output(ctx)
+    if json:
+        render.write_json(
+            out,
+            [
+                {
+                    **category.to_json(),
+                    "count": len(members),
+                    "pilots": [p.brief_json() for p in members],
+                }
+                for category, members in rows
+            ],
+        )
+    else:
+        unthemed = [pilot for pilot in catalogue.pilots if not pilot.themes]
+        render.render_themes(out, rows, unthemed)
 
 
 @app.command()
@@ -321,9 +492,15 @@ def export(
     from totalplace_cli import render
     from totalplace_cli.models import Dataset
 
-    dataset = Dataset(faq=_faq(ctx), pilots=_pilots(ctx))
+    catalogue = _catalogue(ctx)
+    labels = {category.id: category.label for category in catalogue.categories}
+    dataset = Dataset(faq=_faq(ctx), pilots=catalogue.pilots)
     build = documents.build_html if format is ExportFormat.html else documents.build_markdown
-    text = build(dataset, _glossary(ctx))
+    text = build(
+        dataset,
+        _glossary(ctx),
+        themes_of=lambda pilot: tuple(labels.get(c, c) for c in pilot.categories),
+    )
     if output is None or output == "-":
         render.write_document(_output(ctx), text)
         return

@@ -14,7 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from totalplace_cli.errors import DataError
-from totalplace_cli.models import Dataset, FaqEntry, Pilot
+from totalplace_cli.models import (
+    Category,
+    Dataset,
+    FaqEntry,
+    Pilot,
+    PilotCatalogue,
+    SourcedText,
+)
 
 FAQ_FILE = "faq.yaml"
 PILOTS_FILE = "pilots.yaml"
@@ -128,8 +135,103 @@ def parse_faq(document: Any, path: Path) -> tuple[FaqEntry, ...]:
     return tuple(entries)
 
 
-def parse_pilots(document: Any, path: Path) -> tuple[Pilot, ...]:
+def _optional_text(record: Mapping[str, Any], field: str, where: str) -> str | None:
+    if field not in record:
+        return None
+    return _text(record, field, where)
+
+
+def _text_list(record: Mapping[str, Any], field: str, where: str) -> tuple[str, ...]:
+    value = record.get(field, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise DataError(f"{where}: '{field}' must be a list of non-empty text")
+    return tuple(value)
+
+
+def _url(value: Any, field: str, where: str) -> str:
+    if not isinstance(value, str) or not value.startswith(("http://", "https://")):
+        raise DataError(f"{where}: '{field}' must be an http(s) URL")
+    return value
+
+
+def _sourced_texts(record: Mapping[str, Any], field: str, where: str) -> tuple[SourcedText, ...]:
+    """A list of `{text, source}` mappings: every statement carries the URL that makes it."""
+    value = record.get(field, [])
+    if not isinstance(value, list):
+        raise DataError(f"{where}: '{field}' must be a list of {{text, source}} mappings")
+    items: list[SourcedText] = []
+    for number, item in enumerate(value, 1):
+        at = f"{where}: {field} {number}"
+        if not isinstance(item, Mapping):
+            raise DataError(f"{at}: expected a mapping with 'text' and 'source'")
+        items.append(SourcedText(_text(item, "text", at), _url(item.get("source"), "source", at)))
+    return tuple(items)
+
+
+def parse_categories(document: Any, path: Path) -> tuple[Category, ...]:
+    """The optional `categories:` list of pilots.yaml (the vocabulary of `--theme`)."""
+    if not isinstance(document, Mapping) or "categories" not in document:
+        return ()
+    if not isinstance(document["categories"], list):
+        raise DataError(f"{path}: 'categories' must be a list")
+    categories: list[Category] = []
+    for index, record in enumerate(document["categories"], 1):
+        where = f"{path}: category {index}"
+        if not isinstance(record, Mapping):
+            raise DataError(f"{where}: expected a mapping")
+        category_id = _text(record, "id", where)
+        where = f"{path}: category {index} ({category_id})"
+        if category_id in {c.id for c in categories}:
+            raise DataError(f"{where}: duplicate id '{category_id}'")
+        categories.append(
+            Category(
+                id=category_id,
+                label=_text(record, "label", where),
+                synonyms=_text_list(record, "synonyms", where),
+            )
+        )
+    return tuple(categories)
+
+
+def _pilot(record: Mapping[str, Any], where: str, category_ids: set[str]) -> Pilot:
+    authorities: tuple[str, ...] = ()
+    authorities_source = None
+    if "authorities" in record:
+        group = record["authorities"]
+        if not isinstance(group, Mapping):
+            raise DataError(f"{where}: 'authorities' must be a mapping with 'source' and 'members'")
+        authorities = _text_list(group, "members", f"{where}: authorities")
+        authorities_source = _url(group.get("source"), "source", f"{where}: authorities")
+    categories = _text_list(record, "categories", where)
+    for category in categories:
+        if category not in category_ids:
+            known = ", ".join(sorted(category_ids)) or "none defined"
+            raise DataError(f"{where}: unknown category '{category}' (known: {known})")
+    sources = record.get("sources", [])
+    if not isinstance(sources, list):
+        raise DataError(f"{where}: 'sources' must be a list of URLs")
+    themes = _sourced_texts(record, "themes", where)
+    if categories and not themes:
+        raise DataError(f"{where}: 'categories' need sourced 'themes' to derive from")
+    return Pilot(
+        id=_text(record, "id", where),
+        name=_text(record, "name", where),
+        region=_text(record, "region", where),
+        official_name=_optional_text(record, "official_name", where),
+        themes=themes,
+        categories=categories,
+        authorities=authorities,
+        authorities_source=authorities_source,
+        figures=_sourced_texts(record, "figures", where),
+        field_trials=_sourced_texts(record, "field_trials", where),
+        sources=tuple(_url(url, "sources", where) for url in sources),
+    )
+
+
+def parse_pilot_catalogue(document: Any, path: Path) -> PilotCatalogue:
     """Validate a parsed pilots.yaml; the first problem raises naming file and pilot."""
+    categories = parse_categories(document, path)
+    category_ids = {category.id for category in categories}
     pilots: list[Pilot] = []
     seen: set[str] = set()
     for index, record in enumerate(_entries(document, "pilots", path), 1):
@@ -138,16 +240,17 @@ def parse_pilots(document: Any, path: Path) -> tuple[Pilot, ...]:
             raise DataError(f"{where}: expected a mapping")
         pilot_id = _text(record, "id", where)
         where = f"{path}: pilot {index} ({pilot_id})"
-        pilot = Pilot(
-            id=pilot_id,
-            name=_text(record, "name", where),
-            region=_text(record, "region", where),
-        )
+        pilot = _pilot(record, where, category_ids)
         if pilot.id in seen:
             raise DataError(f"{where}: duplicate id '{pilot.id}'")
         seen.add(pilot.id)
         pilots.append(pilot)
-    return tuple(pilots)
+    return PilotCatalogue(pilots=tuple(pilots), categories=categories)
+
+
+def parse_pilots(document: Any, path: Path) -> tuple[Pilot, ...]:
+    """Validate a parsed pilots.yaml; the first problem raises naming file and pilot."""
+    return parse_pilot_catalogue(document, path).pilots
 
 
 def read_document(path: Path) -> Any:
@@ -168,6 +271,11 @@ def load_faq(path: Path) -> tuple[FaqEntry, ...]:
 def load_pilots(path: Path) -> tuple[Pilot, ...]:
     """Read and validate one pilots file."""
     return parse_pilots(read_document(path), path)
+
+
+def load_pilot_catalogue(path: Path) -> PilotCatalogue:
+    """Read and validate one pilots file, with its theme categories."""
+    return parse_pilot_catalogue(read_yaml(path), path)
 
 
 def load_dataset(files: DataFiles) -> Dataset:

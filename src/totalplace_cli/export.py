@@ -36,17 +36,13 @@ PilotFacts = Callable[[Pilot], Sequence[str]]
 
 
 def pilot_themes(pilot: Pilot) -> tuple[str, ...]:
-    """The themes a pilot explored: the one place the theme filter and column read them from.
-
-    Pilot records gain sourced `themes` on another branch; until then a pilot has none, and the
-    page simply shows no theme filter. (On merge, this becomes `pilot.themes`.)
-    """
-    return tuple(t for t in getattr(pilot, "themes", ()) if isinstance(t, str))
+    """The theme categories a pilot explored (ids), for the page's theme filter and column."""
+    return pilot.categories
 
 
 def pilot_sources(pilot: Pilot) -> tuple[str, ...]:
-    """The URLs a pilot's facts come from (see `pilot_themes` for why this is one helper)."""
-    return tuple(s for s in getattr(pilot, "sources", ()) if isinstance(s, str))
+    """The URLs a pilot's facts come from."""
+    return pilot.sources
 
 
 # --- HTML ----------------------------------------------------------------------------------------

@@ -1,12 +1,88 @@
-"""Filter the pilots and explain bad filter values."""
+"""Filter the pilots by region, theme and place; look one up; summarise them by region and theme.
+
+Pure functions over the records in `models`: no Typer, no Rich. Matching is forgiving in one shared
+way (`phrase_matches`): case, punctuation, "&"/"and" and word order do not matter, every word typed
+may be the start of a word in the name ("west mids", "Yorkshire", "older"), and a second, fuzzy pass
+forgives typos when the exact pass finds nothing.
+"""
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 
 from totalplace_cli.errors import UsageError
-from totalplace_cli.models import Pilot
+from totalplace_cli.models import Category, FaqEntry, Pilot
+
+STOP_WORDS = frozenset({"a", "an", "and", "the", "of", "in", "for", "to", "with", "on", "at", "by"})
+
+# Words people use for regions that are not the start of the region's own words.
+REGION_ABBREVIATIONS: dict[str, tuple[str, ...]] = {
+    "mids": ("midlands",),
+    "yorks": ("yorkshire",),
+    "ne": ("north", "east"),
+    "nw": ("north", "west"),
+    "se": ("south", "east"),
+    "sw": ("south", "west"),
+    "em": ("east", "midlands"),
+    "wm": ("west", "midlands"),
+}
+
+FUZZY_RATIO = 0.8  # difflib ratio for a typed word to count as a typo of a known word
+
+
+def normalise(text: str) -> str:
+    """Lower case, "&" as "and", apostrophes dropped, other punctuation as spaces."""
+    text = text.casefold().replace("&", " and ").replace("'", "").replace("\u2019", "")
+    return " ".join(re.sub(r"[^\w]+", " ", text).split())
+
+
+def words(text: str) -> tuple[str, ...]:
+    """The words that carry meaning, for matching."""
+    return tuple(word for word in normalise(text).split() if word not in STOP_WORDS)
+
+
+def slug(text: str) -> str:
+    """A shell-friendly form of a name ("Yorkshire & Humber" -> "yorkshire-and-humber")."""
+    return normalise(re.sub(r"\(.*?\)", "", text)).replace(" ", "-")
+
+
+def _word_matches(typed: str, known: str, fuzzy: bool) -> bool:
+    if known.startswith(typed):
+        return True
+    # A plural typed against a singular name ("drugs" finds "drug misuse", "ferries" "ferry").
+    if len(typed) > 3 and typed.endswith("s") and not typed.endswith("ss"):
+        singular = typed[:-3] + "y" if typed.endswith("ies") else typed[:-1]
+        if known.startswith(singular):
+            return True
+    # Typos rarely hit the first letter; requiring it keeps "housing" from meaning "focusing".
+    if fuzzy and len(typed) >= 4 and typed[0] == known[0]:
+        return difflib.SequenceMatcher(None, typed, known[: len(typed) + 2]).ratio() >= FUZZY_RATIO
+    return False
+
+
+def phrase_matches(typed: Sequence[str], known: Sequence[str], fuzzy: bool = False) -> bool:
+    """True if every typed word starts (or, fuzzily, resembles) some word of the known phrase."""
+    return bool(typed) and all(any(_word_matches(t, k, fuzzy) for k in known) for t in typed)
+
+
+def _closest(wanted: str, names: Iterable[str], n: int = 3) -> list[str]:
+    """The names most like `wanted`, best first (always some, for error messages)."""
+    by_form = {normalise(name): name for name in names}
+    close = difflib.get_close_matches(normalise(wanted), list(by_form), n=n, cutoff=0)
+    return [by_form[form] for form in close]
+
+
+def _typed_words(wanted: str, what: str) -> tuple[str, ...]:
+    typed = words(wanted)
+    if not typed:
+        raise UsageError(f"the {what} is empty; try for example: tp pilots --{what} ...")
+    return typed
+
+
+# Regions
 
 
 def regions(pilots: Sequence[Pilot]) -> list[str]:
@@ -14,23 +90,265 @@ def regions(pilots: Sequence[Pilot]) -> list[str]:
     return list(dict.fromkeys(pilot.region for pilot in pilots))
 
 
-def match_region(pilots: Sequence[Pilot], wanted: str) -> str:
-    """The region named by `wanted` (case-insensitive), or a usage error naming the closest."""
+def match_regions(pilots: Sequence[Pilot], wanted: str) -> list[str]:
+    """The regions named by `wanted`, forgivingly; a usage error naming the closest if none.
+
+    An exact name wins ("east" is East, not North East); otherwise every region the words could
+    mean ("midlands" is East and West Midlands).
+    """
     known = regions(pilots)
-    for region in known:
-        if region.casefold() == wanted.strip().casefold():
-            return region
-    close = difflib.get_close_matches(
-        wanted.casefold(), [r.casefold() for r in known], n=3, cutoff=0
-    )
-    names = [next(r for r in known if r.casefold() == c) for c in close]
-    raise UsageError(f"unknown region '{wanted}'; closest: {', '.join(names)}")
+    typed = _typed_words(wanted, "region")
+    typed = tuple(word for t in typed for word in REGION_ABBREVIATIONS.get(t, (t,)))
+    exact = [region for region in known if words(region) == typed]
+    if exact:
+        return exact
+    for fuzzy in (False, True):
+        found = [region for region in known if phrase_matches(typed, words(region), fuzzy)]
+        if found:
+            return found
+    raise UsageError(f"unknown region '{wanted}'; closest: {', '.join(_closest(wanted, known))}")
 
 
-def filter_pilots(pilots: Sequence[Pilot], region: str | None = None) -> list[Pilot]:
-    """The pilots that meet every given filter, in the data's order."""
+# Themes
+
+
+def _category_terms(category: Category) -> list[str]:
+    return [category.id, category.label, *category.synonyms]
+
+
+@dataclass(frozen=True, slots=True)
+class ThemeMatch:
+    """What a `--theme` value selects: whole categories, plus pilots whose own wording matches."""
+
+    categories: tuple[str, ...]
+    pilot_ids: frozenset[str]
+
+
+def match_theme(pilots: Sequence[Pilot], categories: Sequence[Category], wanted: str) -> ThemeMatch:
+    """Resolve a theme value against categories (ids, labels, synonyms) and the pilots' wording.
+
+    Raises a usage error naming the closest categories when nothing is close to it.
+    """
+    typed = _typed_words(wanted, "theme")
+    for fuzzy in (False, True):
+        chosen = tuple(
+            category.id
+            for category in categories
+            if any(phrase_matches(typed, words(term), fuzzy) for term in _category_terms(category))
+        )
+        selected = frozenset(
+            pilot.id
+            for pilot in pilots
+            if set(pilot.categories) & set(chosen)
+            or any(phrase_matches(typed, words(theme.text), fuzzy) for theme in pilot.themes)
+        )
+        if chosen or selected:
+            return ThemeMatch(chosen, selected)
+    closest = _closest(wanted, [term for c in categories for term in _category_terms(c)], n=8)
+    ids = list(dict.fromkeys(_category_of(categories, term) for term in closest))[:3]
+    hint = f"; closest: {', '.join(ids)}" if ids else ""
+    raise UsageError(f"no pilot theme like '{wanted}'{hint} (see 'tp themes')")
+
+
+def _category_of(categories: Sequence[Category], term: str) -> str:
+    return next(c.id for c in categories if term in _category_terms(c))
+
+
+# Places
+
+
+def place_names(pilot: Pilot) -> list[str]:
+    """What `--place` looks in: the pilot's names and its member authorities."""
+    names = [pilot.name, *pilot.authorities]
+    if pilot.official_name:
+        names.insert(1, pilot.official_name)
+    return names
+
+
+def match_place(pilots: Sequence[Pilot], wanted: str) -> frozenset[str]:
+    """The ids of pilots whose name, official name or a member authority contains the place.
+
+    Any text may be a place, so finding none is not a usage error: the result is just empty.
+    """
+    typed = _typed_words(wanted, "place")
+    for fuzzy in (False, True):
+        found = frozenset(
+            pilot.id
+            for pilot in pilots
+            if any(phrase_matches(typed, words(name), fuzzy) for name in place_names(pilot))
+        )
+        if found:
+            return found
+    return frozenset()
+
+
+# All filters together
+
+
+def filter_pilots(
+    pilots: Sequence[Pilot],
+    region: str | None = None,
+    theme: str | None = None,
+    place: str | None = None,
+    categories: Sequence[Category] = (),
+) -> list[Pilot]:
+    """The pilots that meet every given filter, in the data's order.
+
+    Invalid values raise a usage error; valid ones that no pilot meets give an empty list.
+    """
     selected = list(pilots)
     if region is not None:
-        name = match_region(pilots, region)
-        selected = [pilot for pilot in selected if pilot.region == name]
+        names = match_regions(pilots, region)
+        selected = [pilot for pilot in selected if pilot.region in names]
+    if theme is not None:
+        themed = match_theme(pilots, categories, theme).pilot_ids
+        selected = [pilot for pilot in selected if pilot.id in themed]
+    if place is not None:
+        placed = match_place(pilots, place)
+        selected = [pilot for pilot in selected if pilot.id in placed]
     return selected
+
+
+def explain_no_match(
+    pilots: Sequence[Pilot],
+    region: str | None = None,
+    theme: str | None = None,
+    place: str | None = None,
+) -> str:
+    """Why a valid combination of filters found nothing, for the one-line error."""
+    given = [f"--{name} '{value}'" for name, value in _filters(region, theme, place)]
+    if place is not None and not match_place(pilots, place):
+        names = _closest(place, [name for pilot in pilots for name in place_names(pilot)])
+        return f"no pilot's name or member authorities mention '{place}'; closest: " + ", ".join(
+            names
+        )
+    message = f"no pilot meets all of {' '.join(given)}"
+    if theme is not None:
+        unthemed = [
+            p.name for p in filter_pilots(pilots, region=region, place=place) if not p.themes
+        ]
+        if unthemed:
+            message += f" (no sourced themes for: {', '.join(unthemed)})"
+    return message
+
+
+def _filters(region: str | None, theme: str | None, place: str | None) -> list[tuple[str, str]]:
+    pairs = [("region", region), ("theme", theme), ("place", place)]
+    return [(name, value) for name, value in pairs if value is not None]
+
+
+# One pilot
+
+
+def find_pilot(pilots: Sequence[Pilot], key: str) -> Pilot:
+    """The pilot named by id, name, a unique start of either, a place in it, or a near miss."""
+    typed = words(key)
+    if not typed:
+        raise UsageError("the pilot is empty; see 'tp pilots' for their ids")
+    wanted = normalise(key)
+
+    def unique(found: list[Pilot]) -> Pilot | None:
+        if len(found) > 1:
+            names = ", ".join(pilot.id for pilot in found)
+            raise UsageError(f"'{key}' could be any of: {names}; say which")
+        return found[0] if found else None
+
+    def exact(p: Pilot) -> bool:
+        return wanted in {normalise(p.id), normalise(p.name), normalise(p.official_name or "")}
+
+    def prefix(p: Pilot) -> bool:
+        return normalise(p.id).startswith(wanted) or normalise(p.name).startswith(wanted)
+
+    def in_name(p: Pilot) -> bool:
+        return any(phrase_matches(typed, words(n)) for n in (p.name, p.official_name or ""))
+
+    def in_authorities(p: Pilot) -> bool:
+        return any(phrase_matches(typed, words(name)) for name in p.authorities)
+
+    def near_name(p: Pilot) -> bool:
+        return phrase_matches(typed, words(p.name), fuzzy=True)
+
+    stages: tuple[Callable[[Pilot], bool], ...] = (
+        exact,
+        prefix,
+        in_name,
+        in_authorities,
+        near_name,
+    )
+    for stage in stages:
+        found = unique([pilot for pilot in pilots if stage(pilot)])
+        if found is not None:
+            return found
+    hint = "see 'tp pilots' for their ids and names"
+    if any(phrase_matches(typed, words(region)) for region in regions(pilots)):
+        hint = f"'{key}' is a region: try tp pilots --region '{key}'"
+    raise UsageError(f"no pilot '{key}'; {hint}")
+
+
+def faq_mentions(entries: Sequence[FaqEntry], pilot: Pilot) -> list[tuple[FaqEntry, list[str]]]:
+    """The FAQ entries whose text names the pilot, each with the verbatim lines that do."""
+    pattern = re.compile(rf"(?<!\w){re.escape(pilot.name)}(?!\w)")
+    mentions = []
+    for entry in entries:
+        lines = [line for line in entry.answer.split("\n") if pattern.search(line)]
+        if pattern.search(entry.question):
+            lines.insert(0, entry.question)
+        if lines:
+            mentions.append((entry, lines))
+    return mentions
+
+
+# Summaries
+
+
+def pilots_by_region(pilots: Sequence[Pilot]) -> list[tuple[str, list[Pilot]]]:
+    """Each region (in the data's order) with its pilots."""
+    return [(region, [p for p in pilots if p.region == region]) for region in regions(pilots)]
+
+
+def pilots_by_category(
+    pilots: Sequence[Pilot], categories: Sequence[Category]
+) -> list[tuple[Category, list[Pilot]]]:
+    """Each category (in the data's order) with the pilots whose sourced themes fall in it."""
+    return [(c, [p for p in pilots if c.id in p.categories]) for c in categories]
+
+
+def category_labels(pilot: Pilot, categories: Sequence[Category]) -> list[str]:
+    """The labels of a pilot's categories, in the pilot's order."""
+    labels = {category.id: category.label for category in categories}
+    return [labels.get(category, category) for category in pilot.categories]
+
+
+# Shell completion values
+
+
+def region_completions(pilots: Sequence[Pilot], incomplete: str) -> list[tuple[str, str]]:
+    """Region values for the shell, as slugs (no quoting needed), with the region's name."""
+    return _complete([(slug(region), region) for region in regions(pilots)], incomplete)
+
+
+def theme_completions(categories: Sequence[Category], incomplete: str) -> list[tuple[str, str]]:
+    """Category ids for the shell, with their labels."""
+    return _complete([(category.id, category.label) for category in categories], incomplete)
+
+
+def place_completions(pilots: Sequence[Pilot], incomplete: str) -> list[tuple[str, str]]:
+    """Places for the shell: the parts of pilot names and the named member authorities."""
+    values: dict[str, str] = {}
+    for pilot in pilots:
+        parts = re.split(r",|&| and ", f"{pilot.name},{pilot.official_name or ''}")
+        named = [a for a in pilot.authorities if a[:1].isupper()]
+        for part in [*parts, *named]:
+            if part.strip():
+                values.setdefault(slug(part), pilot.name)
+    return _complete(list(values.items()), incomplete)
+
+
+def pilot_completions(pilots: Sequence[Pilot], incomplete: str) -> list[tuple[str, str]]:
+    """Pilot ids for the shell, with their names."""
+    return _complete([(pilot.id, pilot.name) for pilot in pilots], incomplete)
+
+
+def _complete(values: list[tuple[str, str]], incomplete: str) -> list[tuple[str, str]]:
+    start = slug(incomplete)
+    return [(value, help_text) for value, help_text in values if value.startswith(start)]

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TextIO
 
-from totalplace_cli.models import FaqEntry, Pilot
+from totalplace_cli.models import Category, FaqEntry, Pilot
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -177,16 +177,182 @@ def render_ask(ctx: OutputContext, results: Sequence[SearchResult]) -> None:
         console.print(Text("    ").append_text(snippet))
 
 
-def render_pilots(ctx: OutputContext, pilots: Sequence[Pilot]) -> None:
-    """The pilots as a table."""
+NO_THEMES = "(no sourced themes)"
+NOT_FOUND = "none found in the sources read"
+BAR = "\u2588"  # full block, for the bar charts of `tp regions` and `tp themes`
+
+
+def render_pilots(
+    ctx: OutputContext, pilots: Sequence[Pilot], categories: Sequence[Category] = ()
+) -> None:
+    """The pilots as a table: name, region and theme categories (as `--theme` accepts them)."""
+    from rich import box
     from rich.table import Table
 
-    table = Table(header_style="bold")
-    table.add_column("Pilot", no_wrap=True)
-    table.add_column("Region", no_wrap=True)
+    table = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False)
+    table.add_column("Pilot", ratio=3, overflow="fold")
+    table.add_column("Region", ratio=2, overflow="fold")
+    table.add_column("Theme categories", ratio=4, overflow="fold")
     for pilot in pilots:
-        table.add_row(pilot.name, pilot.region)
-    ctx.console().print(table)
+        themes = ", ".join(pilot.categories) if pilot.categories else NO_THEMES
+        table.add_row(pilot.name, pilot.region, themes)
+    if ctx.is_terminal:
+        ctx.console().print(table)
+        return
+    # In a pipe, drop the padding Rich adds to the right of every line and the blank top edge.
+    console = ctx.console()
+    with console.capture() as capture:
+        console.print(table)
+    lines = [line.rstrip() for line in capture.get().splitlines()]
+    ctx.stdout.write("".join(f"{line}\n" for line in lines if line))
+
+
+PILOT_CSV_COLUMNS = (
+    "id",
+    "name",
+    "region",
+    "official_name",
+    "categories",
+    "themes",
+    "authorities",
+    "figures",
+    "field_trials",
+    "sources",
+)
+
+
+def write_pilots_csv(ctx: OutputContext, pilots: Sequence[Pilot]) -> None:
+    """One row per pilot under a header row; lists joined with "; " (see PILOT_CSV_COLUMNS)."""
+    import csv
+
+    writer = csv.writer(ctx.stdout, lineterminator="\n")
+    writer.writerow(PILOT_CSV_COLUMNS)
+    for pilot in pilots:
+        writer.writerow(
+            [
+                pilot.id,
+                pilot.name,
+                pilot.region,
+                pilot.official_name or "",
+                "; ".join(pilot.categories),
+                "; ".join(theme.text for theme in pilot.themes),
+                "; ".join(pilot.authorities),
+                "; ".join(figure.text for figure in pilot.figures),
+                "; ".join(trial.text for trial in pilot.field_trials),
+                "; ".join(pilot.sources),
+            ]
+        )
+
+
+def pilot_sections(
+    pilot: Pilot,
+    categories: Sequence[Category],
+    mentions: Sequence[tuple[FaqEntry, list[str]]],
+) -> list[tuple[str, list[str]]]:
+    """The parts of `tp pilot` as (heading, lines); each sourced line ends with its URL."""
+    labels = {category.id: category.label for category in categories}
+    sections: list[tuple[str, list[str]]] = []
+    facts = [f"Region: {pilot.region}"]
+    if pilot.official_name:
+        facts.append(f"Official name: {pilot.official_name}")
+    if pilot.categories:
+        names = ", ".join(f"{labels.get(c, c)} ({c})" for c in pilot.categories)
+        facts.append(f"Categories: {names}")
+    sections.append(("", facts))
+    sections.append(("Themes", [f"{t.text}  <{t.source}>" for t in pilot.themes] or [NOT_FOUND]))
+    if pilot.authorities:
+        sections.append(
+            (
+                f"Member authorities and bodies  <{pilot.authorities_source}>",
+                list(pilot.authorities),
+            )
+        )
+    if pilot.figures:
+        sections.append(("Figures", [f"{f.text}  <{f.source}>" for f in pilot.figures]))
+    if pilot.field_trials:
+        trials = [f"{t.text}  <{t.source}>" for t in pilot.field_trials]
+        sections.append(("Field trials after the pilot", trials))
+    if pilot.sources:
+        sections.append(("Sources", list(pilot.sources)))
+    for entry, lines in mentions:
+        sections.append((f"In the FAQ: {entry.id}. {entry.question}  (tp show {entry.id})", lines))
+    return sections
+
+
+def render_pilot(
+    ctx: OutputContext,
+    pilot: Pilot,
+    categories: Sequence[Category],
+    mentions: Sequence[tuple[FaqEntry, list[str]]],
+) -> None:
+    """One pilot in full: plain indented text in a pipe, the same with emphasis in a terminal."""
+    sections = pilot_sections(pilot, categories, mentions)
+    if not ctx.is_terminal:
+        out = [pilot.name]
+        for heading, lines in sections:
+            out.append("")
+            if heading:
+                out.append(heading)
+            out.extend(f"  {line}" for line in lines)
+        ctx.stdout.write("\n".join(out) + "\n")
+        return
+    from rich.text import Text
+
+    console = ctx.console()
+    console.print(Text(pilot.name, style="bold"))
+    for heading, lines in sections:
+        console.print()
+        if heading:
+            console.print(Text(heading, style="bold cyan"))
+        for line in lines:
+            text, _, url = line.partition("  <")
+            console.print(Text.assemble("  ", text, (f"  <{url}" if url else "", "dim")))
+
+
+def _bar_chart(
+    ctx: OutputContext, rows: Sequence[tuple[str, list[Pilot]]], title: str, footer: str = ""
+) -> None:
+    """Label, count and pilots per row: aligned text in a pipe, with bars in a terminal."""
+    width = max((len(label) for label, _ in rows), default=0)
+    if not ctx.is_terminal:
+        for label, members in rows:
+            names = "; ".join(pilot.name for pilot in members) or "-"
+            ctx.stdout.write(f"{label:<{width}}  {len(members):>2}  {names}\n")
+        if footer:
+            ctx.stdout.write(f"\n{footer}\n")
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    most = max((len(members) for _, members in rows), default=0)
+    table = Table(title=title, box=None, header_style="bold", pad_edge=False, title_justify="left")
+    table.add_column(title.split()[0].rstrip("s").capitalize(), no_wrap=True)
+    table.add_column("n", justify="right")
+    table.add_column("", no_wrap=True, min_width=most)
+    table.add_column("Pilots", ratio=1)
+    for label, members in rows:
+        names = "; ".join(pilot.name for pilot in members) or "-"
+        table.add_row(label, str(len(members)), Text(BAR * len(members), style="cyan"), names)
+    console = ctx.console()
+    console.print(table)
+    if footer:
+        console.print(Text(footer, style="dim"))
+
+
+def render_regions(ctx: OutputContext, rows: Sequence[tuple[str, list[Pilot]]]) -> None:
+    """Each region with its count and pilots (`tp regions`)."""
+    _bar_chart(ctx, rows, "Regions and their pilots")
+
+
+def render_themes(
+    ctx: OutputContext, rows: Sequence[tuple[Category, list[Pilot]]], unthemed: Sequence[Pilot]
+) -> None:
+    """Each theme category with its count and pilots (`tp themes`), then who has no themes."""
+    footer = ""
+    if unthemed:
+        names = "; ".join(pilot.name for pilot in unthemed)
+        footer = f"No sourced themes: {names}."
+    _bar_chart(ctx, [(c.id, members) for c, members in rows], "Themes and their pilots", footer)
 
 
 def render_glossary(ctx: OutputContext, terms: Sequence[GlossaryTerm]) -> None:

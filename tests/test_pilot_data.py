@@ -1,0 +1,143 @@
+"""pilots.yaml: every added fact carries its source; bad files are reported by file and pilot."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from conftest import SHARED
+
+from totalplace_cli.data import bundled_data_dir, load_pilot_catalogue, load_pilots
+from totalplace_cli.errors import DataError, ExitCode
+
+CATALOGUE = load_pilot_catalogue(bundled_data_dir() / "pilots.yaml")
+RESEARCH = SHARED / "research" / "pilots.md"
+
+
+def test_every_pilot_with_facts_has_sources_and_every_fact_names_one_of_them() -> None:
+    for pilot in CATALOGUE.pilots:
+        facts = [*pilot.themes, *pilot.figures, *pilot.field_trials]
+        if facts or pilot.authorities or pilot.official_name:
+            assert pilot.sources, f"{pilot.id} states facts but lists no source"
+        for fact in facts:
+            assert fact.source in pilot.sources, f"{pilot.id}: {fact.text!r}"
+        if pilot.authorities:
+            assert pilot.authorities_source in pilot.sources, pilot.id
+        assert len(set(pilot.sources)) == len(pilot.sources), f"{pilot.id}: repeated source"
+
+
+def test_categories_are_derived_only_from_sourced_themes() -> None:
+    for pilot in CATALOGUE.pilots:
+        assert bool(pilot.categories) == bool(pilot.themes), pilot.id
+
+
+def test_unsourced_pilots_stay_absent_rather_than_guessed() -> None:
+    by_id = {pilot.id: pilot for pilot in CATALOGUE.pilots}
+    for pilot_id in ("durham", "bradford", "lewisham"):
+        assert by_id[pilot_id].themes == ()
+        assert by_id[pilot_id].categories == ()
+    assert by_id["durham"].sources == ()
+
+
+@pytest.mark.skipif(not RESEARCH.exists(), reason="../shared/research is not beside this checkout")
+def test_every_source_url_is_one_the_research_notes_record() -> None:
+    recorded = set(re.findall(r"https?://[^\s)`]+", RESEARCH.read_text(encoding="utf-8")))
+    recorded = {url.rstrip(".,;") for url in recorded}
+    for pilot in CATALOGUE.pilots:
+        for url in pilot.sources:
+            assert url in recorded, f"{pilot.id}: {url} is not in {RESEARCH.name}"
+
+
+def test_no_list_item_contains_the_csv_separator() -> None:
+    """`tp pilots --csv` joins lists with '; ', so no item may contain it."""
+    for pilot in CATALOGUE.pilots:
+        items = [
+            *pilot.categories,
+            *(theme.text for theme in pilot.themes),
+            *pilot.authorities,
+            *(figure.text for figure in pilot.figures),
+            *(trial.text for trial in pilot.field_trials),
+            *pilot.sources,
+        ]
+        assert not [item for item in items if "; " in item], pilot.id
+
+
+def test_names_and_regions_are_unchanged_from_the_seed_order() -> None:
+    assert [p.id for p in load_pilots(bundled_data_dir() / "pilots.yaml")][:3] == [
+        "luton-and-central-bedfordshire",
+        "leicester-and-leicestershire",
+        "croydon",
+    ]
+
+
+PILOT = "  - {id: x, name: X, region: R"
+URL = "https://example.org/page"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (f"pilots:\n{PILOT}, themes: [just text]}}\n", "pilot 1 (x): themes 1: expected a mapping"),
+        (
+            f"pilots:\n{PILOT}, themes: [{{text: T}}]}}\n",
+            "themes 1: 'source' must be an http(s) URL",
+        ),
+        (
+            f"pilots:\n{PILOT}, themes: [{{text: T, source: ftp://x}}]}}\n",
+            "'source' must be an http(s) URL",
+        ),
+        (f"pilots:\n{PILOT}, figures: {{text: T}}}}\n", "'figures' must be a list"),
+        (f"pilots:\n{PILOT}, official_name: ''}}\n", "'official_name' must be non-empty text"),
+        (f"pilots:\n{PILOT}, authorities: [A, B]}}\n", "'authorities' must be a mapping"),
+        (
+            f"pilots:\n{PILOT}, authorities: {{members: [A]}}}}\n",
+            "pilot 1 (x): authorities: 'source' must be an http(s) URL",
+        ),
+        (
+            f"pilots:\n{PILOT}, authorities: {{source: '{URL}', members: [1]}}}}\n",
+            "'members' must be a list of non-empty text",
+        ),
+        (f"pilots:\n{PILOT}, sources: [not-a-url]}}\n", "'sources' must be an http(s) URL"),
+        (
+            f"pilots:\n{PILOT}, categories: [nope], themes: [{{text: T, source: '{URL}'}}]}}\n",
+            "unknown category 'nope'",
+        ),
+        (
+            f"categories:\n  - {{id: c, label: C}}\npilots:\n{PILOT}, categories: [c]}}\n",
+            "'categories' need sourced 'themes'",
+        ),
+        ("categories: 5\npilots: []\n", "'categories' must be a list"),
+        ("categories:\n  - {id: c}\npilots: []\n", "category 1 (c): 'label' must be"),
+        (
+            "categories:\n  - {id: c, label: C}\n  - {id: c, label: D}\npilots: []\n",
+            "category 2 (c): duplicate id 'c'",
+        ),
+        ("categories:\n  - {id: c, label: C, synonyms: x}\npilots: []\n", "'synonyms' must be"),
+    ],
+)
+def test_bad_pilot_fields_raise_a_data_error_naming_file_and_pilot(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    path = tmp_path / "pilots.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(DataError) as caught:
+        load_pilot_catalogue(path)
+    assert str(path) in caught.value.message
+    assert message in caught.value.message
+    assert caught.value.exit_code == ExitCode.DATA
+
+
+def test_a_minimal_user_file_still_loads(tmp_path: Path) -> None:
+    path = tmp_path / "pilots.yaml"
+    path.write_text(f"pilots:\n{PILOT}}}\n", encoding="utf-8")
+    catalogue = load_pilot_catalogue(path)
+    assert catalogue.categories == ()
+    assert catalogue.pilots[0].to_json()["themes"] == []
+
+
+def test_the_readme_lists_every_category_with_its_label_and_pilots() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    for category in CATALOGUE.categories:
+        pilots = ", ".join(p.name for p in CATALOGUE.pilots if category.id in p.categories)
+        assert f"| `{category.id}` | {category.label} | {pilots} |" in readme, category.id
