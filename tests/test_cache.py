@@ -6,6 +6,7 @@ import json
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import Result
@@ -28,6 +29,12 @@ def cache_files(folder: Path) -> list[Path]:
     return sorted(folder.glob("*.json"))
 
 
+def stored(file: Path) -> tuple[dict[str, Any], Any]:
+    """A cache file's header line and its value: both plain JSON."""
+    header, _, body = file.read_bytes().partition(b"\n")
+    return json.loads(header), json.loads(body)
+
+
 def test_cached_load_equals_a_cache_less_load(
     private_cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -42,9 +49,10 @@ def test_cached_load_equals_a_cache_less_load(
 def test_cache_file_is_plain_json_keyed_to_the_source(private_cache: Path) -> None:
     load_faq(bundled_data_dir() / "faq.yaml")
     [file] = cache_files(private_cache)
-    stored = json.loads(file.read_text(encoding="utf-8"))
-    assert set(stored) == {"key", "value"}
-    assert stored["value"]["entries"][0]["question"] == "What is Total Place?"
+    header, value = stored(file)
+    assert set(header) == {"key", "size", "crc32"}
+    assert str(bundled_data_dir() / "faq.yaml") in header["key"]
+    assert value["entries"][0]["question"] == "What is Total Place?"
 
 
 def test_an_edited_source_is_read_again(private_cache: Path, tmp_path: Path) -> None:
@@ -56,7 +64,7 @@ def test_an_edited_source_is_read_again(private_cache: Path, tmp_path: Path) -> 
     assert len(cache_files(private_cache)) == 1  # the stale entry was replaced, not kept
 
 
-@pytest.mark.parametrize("garbage", [b"", b"{not json", b"\x80\x81", b'{"key": "x", "value": 1}'])
+@pytest.mark.parametrize("garbage", [b"", b"{not json", b"\x80\x81", b'{"key": "x"}\n1', b"\n\n\n"])
 def test_a_corrupt_cache_is_rebuilt_silently(
     private_cache: Path, tmp_path: Path, garbage: bytes
 ) -> None:
@@ -66,7 +74,29 @@ def test_a_corrupt_cache_is_rebuilt_silently(
     [file] = cache_files(private_cache)
     file.write_bytes(garbage)
     assert load_faq(path) == expected
-    assert json.loads(file.read_bytes())["value"]["entries"][0]["slug"] == "first"
+    assert stored(file)[1]["entries"][0]["slug"] == "first"
+
+
+def test_a_changed_byte_is_caught_by_the_checksum(private_cache: Path, tmp_path: Path) -> None:
+    path = tmp_path / "faq.yaml"
+    path.write_text(FAQ, encoding="utf-8")
+    expected = load_faq(path)
+    [file] = cache_files(private_cache)
+    damaged = file.read_bytes().replace(b"The first answer.", b"The first answeR.")
+    file.write_bytes(damaged)  # still valid JSON, of the same size
+    assert load_faq(path) == expected
+    assert b"The first answer." in file.read_bytes()
+
+
+def test_the_search_index_is_cached_and_gives_the_same_results(
+    tp: Tp, private_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cold = tp("ask", "tribl consultng", "--json").output
+    assert [f.name.split("-")[0] for f in cache_files(private_cache)] == ["index"]
+    warm = tp("ask", "tribl consultng", "--json").output
+    monkeypatch.setenv("TP_NO_CACHE", "1")
+    assert cold == warm == tp("ask", "tribl consultng", "--json").output
+    assert json.loads(cold)[0]["slug"].startswith("what-is-the-role-of-tribal")
 
 
 def test_an_unwritable_cache_is_ignored(

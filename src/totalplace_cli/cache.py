@@ -15,9 +15,11 @@ import os
 import zlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from totalplace_cli import __version__
+
+T = TypeVar("T")
 
 CACHE_DIR_ENV = "TP_CACHE_DIR"
 NO_CACHE_ENV = "TP_NO_CACHE"
@@ -48,23 +50,52 @@ def _locate(source: Path, kind: str) -> tuple[Path, str] | None:
 
 
 def _read(file: Path, key: str) -> tuple[bool, Any]:
+    """The stored value if the file holds one for `key`, intact (its checksum agrees)."""
     try:
-        stored = json.loads(file.read_bytes())
+        data = file.read_bytes()
+        header, _, body = data.partition(b"\n")
+        meta = json.loads(header)
+        if not (
+            isinstance(meta, dict)
+            and meta.get("key") == key
+            and meta.get("size") == len(body)
+            and meta.get("crc32") == zlib.crc32(body)
+        ):
+            return False, None
+        return True, json.loads(body)
     except (OSError, ValueError):
         return False, None
-    if isinstance(stored, dict) and stored.get("key") == key and "value" in stored:
-        return True, stored["value"]
-    return False, None
+
+
+def _is_plain(value: Any) -> bool:
+    """Whether JSON holds `value` exactly: no non-text mapping keys, no other types."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            if not all(type(key) is str for key in item):
+                return False
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+        elif not (item is None or type(item) in (str, int, float, bool)):
+            return False
+    return True
 
 
 def _write(file: Path, key: str, value: Any) -> None:
-    """Write atomically (temp file + rename); any failure leaves no partial file behind."""
+    """Write a header line (key, size, checksum) and the value, atomically (temp file + rename).
+
+    A value JSON would change (integer mapping keys, dates) is not stored, so a cached run can
+    never differ from a fresh one; any failure leaves no partial file behind.
+    """
+    if not _is_plain(value):
+        return
     try:
-        text = json.dumps({"key": key, "value": value}, ensure_ascii=False, allow_nan=False)
+        body = json.dumps(value, ensure_ascii=False, allow_nan=False).encode("utf-8")
     except (TypeError, ValueError):
-        return  # not plain JSON data: not cacheable
-    if json.loads(text)["value"] != value:
-        return  # JSON would change it (say, integer mapping keys): a cached run could differ
+        return
+    header = json.dumps({"key": key, "size": len(body), "crc32": zlib.crc32(body)})
     import tempfile  # only writers pay for it
 
     try:
@@ -73,30 +104,42 @@ def _write(file: Path, key: str, value: Any) -> None:
     except OSError:
         return
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(header.encode("utf-8") + b"\n" + body)
         os.replace(temporary, file)
     except OSError:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
 
 
-def cached(source: Path, kind: str, build: Callable[[], Any]) -> Any:
-    """`build()`'s value for `source`, from the cache when it is fresh, else built and stored.
+def _identity(value: Any) -> Any:
+    return value
 
-    `build` must return plain JSON data for the value to be stored; the caller must accept a value
-    that went through a JSON round trip (lists for tuples), and check that it still has the shape
-    it expects, as it would for a freshly built one.
+
+def cached(
+    source: Path,
+    kind: str,
+    build: Callable[[], Any],
+    decode: Callable[[Any], T] = _identity,
+) -> T:
+    """`decode(build())` for `source`, taking `build()`'s value from the cache when it is fresh.
+
+    `build` returns plain JSON data (only such a value is stored). `decode` turns it into what the
+    caller wants and checks its shape: a cached value it rejects (ValueError, TypeError, KeyError,
+    IndexError, AttributeError) is rebuilt, as if the cache file were corrupt.
     """
     if os.environ.get(NO_CACHE_ENV):
-        return build()
+        return decode(build())
     located = _locate(source, kind)
     if located is None:
-        return build()
+        return decode(build())
     file, key = located
     found, value = _read(file, key)
     if found:
-        return value
+        try:
+            return decode(value)
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+            pass  # written by another version of the code, or damaged: rebuild it
     value = build()
     _write(file, key, value)
-    return value
+    return decode(value)

@@ -11,9 +11,13 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from totalplace_cli.errors import DataError
+
+if TYPE_CHECKING:
+    from totalplace_cli.search import SearchIndex
+
 from totalplace_cli.models import (
     Category,
     Dataset,
@@ -261,6 +265,20 @@ def read_document(path: Path) -> Any:
     from totalplace_cli.cache import cached
 
     return cached(path, "document", lambda: read_yaml(path))
+
+
+def load_search_index(path: Path) -> SearchIndex:
+    """The search index of one FAQ file, from the cache when it is fresh (built otherwise)."""
+    from totalplace_cli.cache import cached
+    from totalplace_cli.search import SearchIndex, build_index
+
+    # Built from the YAML itself, not the document cache: a first run writes one cache file.
+    return cached(
+        path,
+        "index",
+        lambda: build_index(parse_faq(read_yaml(path), path)).to_json(),
+        decode=SearchIndex.from_json,
+    )
 
 
 def load_faq(path: Path) -> tuple[FaqEntry, ...]:
