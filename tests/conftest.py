@@ -14,6 +14,17 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 
 
+@pytest.fixture(autouse=True)
+def private_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Each test gets its own cache directory, so no test reads or leaves a user's cache."""
+    folder = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("TP_CACHE_DIR", str(folder))
+    monkeypatch.delenv("TP_NO_CACHE", raising=False)
+    return folder
+
+
 @pytest.fixture
 def tp(monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
     """Run `tp ARGS` in-process, as a user would, with a clean environment for our variables."""

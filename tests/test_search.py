@@ -6,6 +6,7 @@ import importlib.util
 import json
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 from conftest import REPO, SHARED
@@ -206,9 +207,27 @@ def test_long_lines_are_cut_between_words_with_an_ellipsis() -> None:
 def test_index_survives_a_json_round_trip() -> None:
     data = json.loads(json.dumps(INDEX.to_json()))
     restored = SearchIndex.from_json(data)
-    assert restored.entries == INDEX.entries
+    assert tuple(restored.entries) == tuple(INDEX.entries)
+    assert restored.entries[-1] == INDEX.entries[-1]
+    assert tuple(restored.entries[1:3]) == tuple(INDEX.entries[1:3])
     for query in ["savings", "tribl consultng", "drugs and alcohol", "Solihull"]:
         assert rank_answers(restored, query) == rank_answers(INDEX, query)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda d: d["entries"]["id"].pop(),
+        lambda d: d["entries"]["answer"].__setitem__(0, None),
+        lambda d: d["lengths"][0].append(1),
+        lambda d: d["postings"].__setitem__("save", [1, 2]),
+    ],
+)
+def test_an_index_of_the_wrong_shape_is_refused(damage: Any) -> None:
+    data = json.loads(json.dumps(INDEX.to_json()))
+    damage(data)
+    with pytest.raises(ValueError, match="shape"):
+        SearchIndex.from_json(data)
 
 
 def test_an_index_of_another_version_is_refused() -> None:

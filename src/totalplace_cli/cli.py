@@ -191,6 +191,12 @@ def complete_pilot(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]
     return _completions(ctx, lambda catalogue: pilot_completions(catalogue.pilots, incomplete))
 
 
+def _search_index(ctx: typer.Context) -> Any:
+    from totalplace_cli.data import load_search_index, resolve_data_files
+
+    return load_search_index(resolve_data_files(_options(ctx).data_dir).faq)
+
+
 def _glossary(ctx: typer.Context) -> Any:
     from totalplace_cli.data import resolve_data_files
     from totalplace_cli.glossary import load_glossary
@@ -259,11 +265,11 @@ def ask(
     Example: tp ask "savings"    tp ask "who pays the consultants" --json --limit 3
     """
     from totalplace_cli import render
-    from totalplace_cli.search import build_index, rank_answers, suggest_query
+    from totalplace_cli.search import rank_answers, suggest_query
 
     if not query.strip():
         raise TpError("the query is empty; try for example: tp ask savings")
-    index = build_index(_faq(ctx))
+    index = _search_index(ctx)
     results = rank_answers(index, query, limit=limit)
     out = _output(ctx)
     if json:

@@ -11,9 +11,13 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from totalplace_cli.errors import DataError
+
+if TYPE_CHECKING:
+    from totalplace_cli.search import SearchIndex
+
 from totalplace_cli.models import (
     Category,
     Dataset,
@@ -253,14 +257,38 @@ def parse_pilots(document: Any, path: Path) -> tuple[Pilot, ...]:
     return parse_pilot_catalogue(document, path).pilots
 
 
+def read_document(path: Path) -> Any:
+    """The parsed document of a data file, from the JSON cache when it is fresh.
+
+    The cached document is validated again on every load, exactly like a freshly parsed one.
+    """
+    from totalplace_cli.cache import cached
+
+    return cached(path, "document", lambda: read_yaml(path))
+
+
+def load_search_index(path: Path) -> SearchIndex:
+    """The search index of one FAQ file, from the cache when it is fresh (built otherwise)."""
+    from totalplace_cli.cache import cached
+    from totalplace_cli.search import SearchIndex, build_index
+
+    # Built from the YAML itself, not the document cache: a first run writes one cache file.
+    return cached(
+        path,
+        "index",
+        lambda: build_index(parse_faq(read_yaml(path), path)).to_json(),
+        decode=SearchIndex.from_json,
+    )
+
+
 def load_faq(path: Path) -> tuple[FaqEntry, ...]:
     """Read and validate one FAQ file."""
-    return parse_faq(read_yaml(path), path)
+    return parse_faq(read_document(path), path)
 
 
 def load_pilots(path: Path) -> tuple[Pilot, ...]:
     """Read and validate one pilots file."""
-    return parse_pilots(read_yaml(path), path)
+    return parse_pilots(read_document(path), path)
 
 
 def load_pilot_catalogue(path: Path) -> PilotCatalogue:

@@ -20,15 +20,16 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import Any
+from typing import Any, overload
 
 from totalplace_cli.models import FaqEntry
-from totalplace_cli.text import Token, is_stop_word, tokenise
+from totalplace_cli.text import Token, analyse, is_stop_word, raw_words, tokenise
 
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 POSTING_WIDTH = 4  # entry index, then a count per field
 FIELDS = ("question", "keywords", "answer")
 FIELD_WEIGHTS = (3.0, 2.0, 1.0)  # a hit in the question counts three times one in the answer
@@ -74,57 +75,126 @@ class QueryTerm:
     weight: float
 
 
+class _LazyEntries(Sequence[FaqEntry]):
+    """The entries of a cached index, kept as its columns and made into records when used.
+
+    A search touches a few dozen entries; making all 10,000 of a large FAQ would cost more than
+    the search itself.
+    """
+
+    def __init__(self, columns: dict[str, list[Any]]) -> None:
+        self._columns = columns
+        self._made: dict[int, FaqEntry] = {}
+
+    def __len__(self) -> int:
+        return len(self._columns["id"])
+
+    @overload
+    def __getitem__(self, index: int) -> FaqEntry: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[FaqEntry]: ...
+
+    def __getitem__(self, index: int | slice) -> FaqEntry | Sequence[FaqEntry]:
+        if isinstance(index, slice):
+            return tuple(self[i] for i in range(*index.indices(len(self))))
+        if index < 0:
+            index += len(self)
+        entry = self._made.get(index)
+        if entry is None:
+            columns = self._columns
+            entry = FaqEntry(
+                id=columns["id"][index],
+                slug=columns["slug"][index],
+                question=columns["question"][index],
+                answer=columns["answer"][index],
+                keywords=tuple(columns["keywords"][index]),
+            )
+            self._made[index] = entry
+        return entry
+
+
+class _LazyPostings(Mapping[str, list[int]]):
+    """Posting lists stored as text ("0 1 0 2 5 0 0 1"), turned into numbers when a query uses
+    them: loading a large index then costs one JSON string per term, not millions of numbers."""
+
+    def __init__(self, encoded: dict[str, str]) -> None:
+        self._encoded = encoded
+        self._decoded: dict[str, list[int]] = {}
+
+    def __getitem__(self, term: str) -> list[int]:
+        found = self._decoded.get(term)
+        if found is None:
+            found = self._decoded[term] = [int(n) for n in self._encoded[term].split()]
+        return found
+
+    def __contains__(self, term: object) -> bool:
+        return term in self._encoded
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._encoded)
+
+    def __len__(self) -> int:
+        return len(self._encoded)
+
+
+def _all(values: Any, kind: type) -> bool:
+    return isinstance(values, list) and all(type(value) is kind for value in values)
+
+
 @dataclass(slots=True)
 class SearchIndex:
     """An inverted index over FAQ entries, made of plain data so it can be stored as JSON."""
 
-    entries: tuple[FaqEntry, ...]
+    entries: Sequence[FaqEntry]
     lengths: list[list[int]]  # per entry: count of content terms in each field
     average_lengths: list[float]  # per field, over all entries
     # term -> flat [entry index, count in question, in keywords, in answer, entry index, ...]
-    postings: dict[str, list[int]]
+    postings: Mapping[str, list[int]]
     words: dict[str, str]  # each content word of the FAQ -> its term (for typo correction)
 
     def to_json(self) -> dict[str, Any]:
-        """Everything the index holds, as JSON-ready dicts and lists."""
+        """Everything the index holds as JSON-ready data: entries as columns, postings as text."""
         return {
             "version": INDEX_VERSION,
-            "entries": [
-                {
-                    "id": e.id,
-                    "slug": e.slug,
-                    "question": e.question,
-                    "answer": e.answer,
-                    "keywords": list(e.keywords),
-                }
-                for e in self.entries
-            ],
+            "entries": {
+                "id": [e.id for e in self.entries],
+                "slug": [e.slug for e in self.entries],
+                "question": [e.question for e in self.entries],
+                "answer": [e.answer for e in self.entries],
+                "keywords": [list(e.keywords) for e in self.entries],
+            },
             "lengths": self.lengths,
             "average_lengths": self.average_lengths,
-            "postings": self.postings,
+            "postings": {term: " ".join(map(str, self.postings[term])) for term in self.postings},
             "words": self.words,
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> SearchIndex:
-        """Rebuild an index from `to_json()`; an index of another version raises ValueError."""
+        """Rebuild an index from `to_json()`; data of another version or shape raises ValueError."""
         if data.get("version") != INDEX_VERSION:
             raise ValueError(f"search index version {data.get('version')!r} != {INDEX_VERSION}")
-        entries = tuple(
-            FaqEntry(
-                id=e["id"],
-                slug=e["slug"],
-                question=e["question"],
-                answer=e["answer"],
-                keywords=tuple(e["keywords"]),
-            )
-            for e in data["entries"]
+        columns, lengths = data["entries"], data["lengths"]
+        count = len(columns["id"])
+        shaped = (
+            _all(columns["id"], int)
+            and all(_all(columns[name], str) for name in ("slug", "question", "answer"))
+            and all(_all(keywords, str) for keywords in columns["keywords"])
+            and all(len(column) == count for column in columns.values())
+            and len(lengths) == count
+            and all(_all(row, int) and len(row) == len(FIELDS) for row in lengths)
+            and _all(data["average_lengths"], float)
+            and all(type(text) is str for text in data["postings"].values())
+            and all(type(term) is str for term in data["words"].values())
         )
+        if not shaped:
+            raise ValueError("search index data has the wrong shape")
         return cls(
-            entries=entries,
-            lengths=data["lengths"],
+            entries=_LazyEntries(columns),
+            lengths=lengths,
             average_lengths=data["average_lengths"],
-            postings=data["postings"],
+            postings=_LazyPostings(data["postings"]),
             words=data["words"],
         )
 
@@ -142,22 +212,35 @@ def _field_segments(entry: FaqEntry) -> tuple[list[str], ...]:
 
 def build_index(entries: Sequence[FaqEntry]) -> SearchIndex:
     """Index the question, keywords and answer of every entry."""
+    # Written for a large FAQ (10,000 entries): work per distinct raw word of a field, not per
+    # occurrence, and collect the vocabulary once at the end.
     postings: dict[str, list[int]] = {}
-    words: dict[str, str] = {}
     lengths: list[list[int]] = []
+    seen: set[str] = set()
     for index, entry in enumerate(entries):
         counts: dict[str, list[int]] = {}
         field_lengths = [0] * len(FIELDS)
         for field, segments in enumerate(_field_segments(entry)):
+            raw_counts: Counter[str] = Counter()
             for segment in segments:
-                for token in tokenise(segment):
-                    counts.setdefault(token.term, [0] * len(FIELDS))[field] += 1
-                    if not token.stop:
-                        field_lengths[field] += 1
-                        words.setdefault(token.word, token.term)
+                raw_counts.update(raw_words(segment))
+            seen.update(raw_counts)
+            for raw, times in raw_counts.items():
+                for term, _, stop in analyse(raw):
+                    slot = counts.get(term)
+                    if slot is None:
+                        slot = counts[term] = [0] * len(FIELDS)
+                    slot[field] += times
+                    if not stop:
+                        field_lengths[field] += times
         for term, per_field in counts.items():
-            postings.setdefault(term, []).extend([index, *per_field])
+            postings.setdefault(term, []).extend((index, *per_field))
         lengths.append(field_lengths)
+    words: dict[str, str] = {}
+    for raw in sorted(seen):  # sorted: the same index whatever the order of a set
+        for term, word, stop in analyse(raw):
+            if not stop:
+                words.setdefault(word, term)
     count = max(len(entries), 1)
     average_lengths = [sum(row[f] for row in lengths) / count for f in range(len(FIELDS))]
     return SearchIndex(tuple(entries), lengths, average_lengths, postings, words)

@@ -86,6 +86,23 @@ def normalise_word(raw: str) -> list[str]:
     return [word] if word else []
 
 
+@lru_cache(maxsize=1 << 17)
+def analyse(raw: str) -> tuple[tuple[str, str, bool], ...]:
+    """(term, word, is a function word) for each word of one raw token; memoised, since a text
+    repeats its words and indexing a large FAQ would otherwise normalise and stem each again."""
+    return tuple((stem(word), word, word in STOP_WORDS) for word in normalise_word(raw))
+
+
+def raw_words(text: str) -> list[str]:
+    """The raw tokens of `text` as written; `analyse` each to get its terms."""
+    return TOKEN.findall(text)
+
+
+def terms(text: str) -> list[tuple[str, str, bool]]:
+    """(term, word, is a function word) for every word of `text`, in order, without spans."""
+    return [analysed for raw in TOKEN.findall(text) for analysed in analyse(raw)]
+
+
 def words(text: str) -> list[str]:
     """The normalised words of `text`, unstemmed (what a reader would recognise)."""
     return [word for raw in TOKEN.findall(text) for word in normalise_word(raw)]
@@ -95,8 +112,8 @@ def tokenise(text: str) -> list[Token]:
     """Every term of `text` with the character span it came from, in order."""
     tokens: list[Token] = []
     for match in TOKEN.finditer(text):
-        for word in normalise_word(match.group()):
-            tokens.append(Token(stem(word), word, word in STOP_WORDS, match.start(), match.end()))
+        for term, word, stop in analyse(match.group()):
+            tokens.append(Token(term, word, stop, match.start(), match.end()))
     return tokens
 
 

@@ -1,0 +1,124 @@
+"""Start-up, large-data and memory figures for `tp`, measured on whole processes.
+
+Runs every command REPEAT times, interleaved so that machine noise hits all alike, and prints
+medians, ratios against the goals of the project, and peak memory (max RSS of the process).
+Usage: python benchmarks/startup.py [--repeat N] [--entries N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pty
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BIN = Path(sys.executable).parent
+TP = str(BIN / "tp")
+
+
+def run_once(command: list[str], env: dict[str, str], terminal: bool = False) -> tuple[float, int]:
+    """Wall time in seconds and peak RSS in KiB of one run of `command`."""
+    started = time.perf_counter()
+    if terminal:  # stdout is a pseudo-terminal, so tp renders for a person (Rich)
+        leader, follower = pty.openpty()
+        process = subprocess.Popen(command, stdout=follower, stderr=follower, env=env)
+        os.close(follower)
+        while True:
+            try:
+                if not os.read(leader, 65536):
+                    break
+            except OSError:
+                break
+        os.close(leader)
+    else:
+        process = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
+        )
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"failed: {' '.join(command)}")
+    return elapsed, usage.ru_maxrss
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--entries", type=int, default=10_000)
+    options = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="tp-bench-"))
+    big = work / "big"
+    # A child process writes the large FAQ, so this launcher stays small: the peak RSS that the
+    # kernel reports for a child can include the launcher's memory at the moment it forks.
+    script = Path(__file__).with_name("large_faq.py")
+    subprocess.run(
+        [sys.executable, str(script), str(big), str(options.entries)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    faq = big / "faq.yaml"
+    warm_cache, cold_root = work / "cache", work / "cold"
+    base_env = {**os.environ, "TP_CACHE_DIR": str(warm_cache), "COLUMNS": "100"}
+    base_env.pop("TP_DATA_DIR", None)
+    base_env.pop("TP_NO_CACHE", None)
+
+    cases: dict[str, tuple[list[str], bool, bool]] = {  # command, terminal, cold cache
+        "python -c 'import typer'": ([sys.executable, "-c", "import typer"], False, False),
+        "tp ask savings --json": ([TP, "ask", "savings", "--json"], False, False),
+        "tp ask savings (terminal)": ([TP, "ask", "savings"], True, False),
+        "large FAQ, first run": (
+            [TP, "--data-dir", str(big), "ask", "savings", "--json"],
+            False,
+            True,
+        ),
+        "large FAQ, later run": (
+            [TP, "--data-dir", str(big), "ask", "savings", "--json"],
+            False,
+            False,
+        ),
+    }
+    for command, terminal, _ in cases.values():  # warm the caches and the OS file cache
+        run_once(command, base_env, terminal)
+    times: dict[str, list[float]] = {name: [] for name in cases}
+    memory: dict[str, int] = dict.fromkeys(cases, 0)
+    for repeat in range(options.repeat):
+        for name, (command, terminal, cold) in cases.items():
+            env = base_env
+            if cold:
+                env = {**base_env, "TP_CACHE_DIR": str(cold_root / str(repeat))}
+            elapsed, peak = run_once(command, env, terminal)
+            times[name].append(elapsed)
+            memory[name] = max(memory[name], peak)
+
+    median = {name: statistics.median(values) for name, values in times.items()}
+    typer_ms = median["python -c 'import typer'"]
+    print(
+        f"tp benchmarks: {options.repeat} runs each, medians; large FAQ = {options.entries:,} "
+        f"entries, {faq.stat().st_size / 1e6:.1f} MB of YAML; Python {sys.version.split()[0]}"
+    )
+    print(f"{'case':32} {'median':>9} {'ratio':>7} {'peak RSS':>10}")
+    for name in cases:
+        ratio = median[name] / typer_ms
+        print(f"{name:32} {median[name] * 1000:7.1f}ms {ratio:6.2f}x {memory[name] / 1024:8.1f}MB")
+    bundled = median["tp ask savings --json"]
+    later = median["large FAQ, later run"]
+    goals = [
+        ("ask --json <= 1.25x import typer", bundled / typer_ms, 1.25),
+        ("terminal ask <= 1.8x import typer", median["tp ask savings (terminal)"] / typer_ms, 1.8),
+        ("large first run <= 1.5 s", median["large FAQ, first run"], 1.5),
+        ("large later run <= 1.5x bundled run", later / bundled, 1.5),
+        ("large run peak memory <= 150 MB", memory["large FAQ, first run"] / 1024, 150.0),
+    ]
+    print()
+    for label, value, limit in goals:
+        print(f"{'met ' if value <= limit else 'MISSED'} {label:40} {value:8.2f}")
+
+
+if __name__ == "__main__":
+    main()
