@@ -6,6 +6,7 @@ tests build one to simulate a pipe or a terminal instead of patching `sys`.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import sys
@@ -13,12 +14,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TextIO
 
+from totalplace_cli.inputs import printable
 from totalplace_cli.models import FaqEntry, Pilot
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
 
     from totalplace_cli.search import SearchResult
+    from totalplace_cli.spec import CheckedFile
 
 
 @dataclass(frozen=True)
@@ -33,10 +36,17 @@ class OutputContext:
 
     @classmethod
     def detect(cls, no_color: bool = False) -> OutputContext:
-        """Read the real streams and the environment (NO_COLOR, COLUMNS)."""
+        """Read the real streams and the environment (NO_COLOR, COLUMNS).
+
+        Text stdout cannot encode (an ASCII-only `PYTHONIOENCODING`, a legacy code page) is
+        written as `?` rather than crashing; JSON escapes it instead (see `write_json`).
+        """
         stdout = sys.stdout
+        if isinstance(stdout, io.TextIOWrapper):
+            stdout.reconfigure(errors="replace")
         is_terminal = stdout.isatty()
-        color = is_terminal and not no_color and "NO_COLOR" not in os.environ
+        # no-color.org: NO_COLOR disables colour when it is set and not empty.
+        color = is_terminal and not no_color and not os.environ.get("NO_COLOR")
         return cls(stdout=stdout, stderr=sys.stderr, is_terminal=is_terminal, color=color)
 
     def console(self) -> Console:
@@ -154,3 +164,47 @@ def render_pilots(ctx: OutputContext, pilots: Sequence[Pilot]) -> None:
     for pilot in pilots:
         table.add_row(pilot.name, pilot.region)
     ctx.console().print(table)
+
+
+def _counts(checked: CheckedFile) -> str:
+    errors, warnings = len(checked.errors), len(checked.warnings)
+    parts = [f"{errors} error{'s' * (errors != 1)}"] if errors else []
+    parts += [f"{warnings} warning{'s' * (warnings != 1)}"] if warnings else []
+    return ", ".join(parts)
+
+
+def render_validation(ctx: OutputContext, checked: Sequence[CheckedFile]) -> None:
+    """Every problem as `file:line:column: severity: message`, then one summary line per file."""
+    for file in checked:
+        for problem in file.problems:
+            where = printable(problem.location())
+            ctx.stdout.write(f"{where}: {problem.severity}: {printable(problem.message)}\n")
+    for file in checked:
+        if file.spec is None and file.valid:
+            continue  # an ignored stray file: its warning says so
+        verdict = "ok" if file.valid else "INVALID"
+        entries = (
+            f"{file.entries} {file.spec.list_key}" if file.spec and file.entries is not None else ""
+        )
+        details = ", ".join(part for part in (entries, _counts(file)) if part)
+        ctx.stdout.write(
+            f"{verdict}: {printable(file.path)}" + (f" ({details})" if details else "") + "\n"
+        )
+
+
+def render_info(ctx: OutputContext, info: dict[str, Any]) -> None:
+    """What `tp info` shows people: version, data folder and the files in use."""
+    lines = [f"tp {info['tp_version']}"]
+    sources = {"option": "from --data-dir", "environment": "from TP_DATA_DIR"}
+    if info["data_dir"] is None:
+        lines.append("data folder: none (bundled data)")
+    else:
+        lines.append(f"data folder: {info['data_dir']} ({sources[info['data_dir_source']]})")
+    for file in info["files"]:
+        owner = "yours" if file["source"] == "user" else "bundled"
+        if file["valid"]:
+            details = f"{file['entries']} entries, format version {file['format_version'] or '-'}"
+        else:
+            details = f"INVALID ({file['errors']} errors; run 'tp validate')"
+        lines.append(f"{file['kind'] + ':':<8}{file['path']} ({owner}): {details}")
+    ctx.stdout.write("".join(f"{printable(line)}\n" for line in lines))

@@ -132,7 +132,9 @@ class ValueType(ABC):
         """The value of `node`, or INVALID after reporting why it is not one."""
 
     def wrong(self, node: Node, name: str, checker: Checker, hint: str = "") -> Any:
-        checker.error(node, f"'{name}' must be {self.description}, found {describe(node)}{hint}")
+        """Report that `node` is not of this type; an empty `name` means the record itself."""
+        subject = f"'{name}' must be" if name else "must be"
+        checker.error(node, f"{subject} {self.description}, found {describe(node)}{hint}")
         return INVALID
 
 
@@ -258,7 +260,8 @@ class Record(ValueType):
         from yaml.nodes import MappingNode
 
         if not isinstance(node, MappingNode):
-            self.wrong(node, name, checker)
+            keys = ", ".join(f.name for f in self.fields if f.required)
+            self.wrong(node, name, checker, f"; give it the keys {keys}")
             return None, {}
         present = _keys(node, checker, known=[f.name for f in self.fields])
         values: dict[str, Any] = {}
@@ -353,6 +356,7 @@ class FileSpec:
             checker.warning(entries, f"'{self.list_key}' is empty")
         result.entries = len(entries.value)
         self._check_records(entries.value, checker, result)
+        checker.problems.sort(key=lambda p: (p.line or 0, p.column or 0))
         return result
 
     def _check_records(self, nodes: list[Node], checker: Checker, result: CheckedFile) -> None:
@@ -360,7 +364,7 @@ class FileSpec:
         first_lines: dict[str, dict[Any, int]] = {name: {} for name in unique}
         for index, node in enumerate(nodes, 1):
             checker.record = self._label(index, node)
-            values, present = self.record.read_fields(node, self.record_label, checker)
+            values, present = self.record.read_fields(node, "", checker)
             if values is None:
                 continue
             valid = all(value is not INVALID for value in values.values())
