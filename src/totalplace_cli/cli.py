@@ -64,6 +64,12 @@ class TpGroup(typer.core.TyperGroup):
             return result
         sys.exit(result if isinstance(result, int) else ExitCode.OK)
 
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        try:  # --help and --version print while the context is made
+            return super().make_context(*args, **kwargs)
+        except BrokenPipeError:
+            _stdout_closed()
+
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
@@ -308,9 +314,10 @@ def info(ctx: typer.Context, json: JsonFlag = False) -> None:
         render.write_json(out, details)
     else:
         render.render_info(out, details)
-    broken = [file.path for file in checked if not file.valid]
-    if broken:
-        raise DataError(f"{', '.join(broken)}: not valid; run 'tp validate' for every problem")
+    errors = [problem for file in checked for problem in file.errors]
+    if errors:
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise DataError(f"{errors[0]}{more}; run 'tp validate' for every problem")
 
 
 @app.command()

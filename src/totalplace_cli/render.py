@@ -54,7 +54,7 @@ class OutputContext:
         # Rich costs ~30-50 ms to import: only human-facing output pays for it.
         from rich.console import Console
 
-        return Console(
+        console = Console(
             file=self.stdout,
             force_terminal=self.is_terminal,
             no_color=not self.color,
@@ -62,6 +62,13 @@ class OutputContext:
             highlight=False,
             width=self.width,
         )
+        console.on_broken_pipe = _closed_pipe  # type: ignore[method-assign]
+        return console
+
+
+def _closed_pipe() -> None:
+    """Rich would exit 1 on a closed pipe; let the CLI boundary end it like everything else."""
+    raise BrokenPipeError
 
 
 def write_json(ctx: OutputContext, value: Any) -> None:
@@ -205,6 +212,7 @@ def render_info(ctx: OutputContext, info: dict[str, Any]) -> None:
         if file["valid"]:
             details = f"{file['entries']} entries, format version {file['format_version'] or '-'}"
         else:
-            details = f"INVALID ({file['errors']} errors; run 'tp validate')"
+            errors = file["errors"]
+            details = f"INVALID ({errors} error{'s' * (errors != 1)}; run 'tp validate')"
         lines.append(f"{file['kind'] + ':':<8}{file['path']} ({owner}): {details}")
     ctx.stdout.write("".join(f"{printable(line)}\n" for line in lines))
