@@ -179,11 +179,11 @@ def test_nested_records_mappings_and_lists_for_future_fields() -> None:
         ({"url": "https://a.example", "title": None},),
         [],
     )
-    value, found = read(ListOf(source), "[{url: 'ftp://x', title: T}]")
+    _, found = read(ListOf(source), "[{url: 'ftp://x', title: T}]")
     assert found == ["f.yaml:1:8: 'url' should be a URL"]
     figures = MappingOf(PositiveInt())
     assert read(figures, "{spend: 7, staff: 3}") == ({"spend": 7, "staff": 3}, [])
-    value, found = read(figures, "{spend: 7, spend: 8, staff: lots}")
+    _, found = read(figures, "{spend: 7, spend: 8, staff: lots}")
     assert found == [
         "f.yaml:1:12: duplicate key 'spend' (first at line 1)",
         "f.yaml:1:29: 'field.staff' must be a whole number of 1 or more, found text",
