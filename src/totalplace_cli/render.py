@@ -190,9 +190,7 @@ def render_validation(ctx: OutputContext, checked: Sequence[CheckedFile]) -> Non
         if file.spec is None and file.valid:
             continue  # an ignored stray file: its warning says so
         verdict = "ok" if file.valid else "INVALID"
-        entries = (
-            f"{file.entries} {file.spec.list_key}" if file.spec and file.entries is not None else ""
-        )
+        entries = file.spec.count(file.entries) if file.spec and file.entries is not None else ""
         details = ", ".join(part for part in (entries, _counts(file)) if part)
         ctx.stdout.write(
             f"{verdict}: {printable(file.path)}" + (f" ({details})" if details else "") + "\n"
@@ -201,6 +199,8 @@ def render_validation(ctx: OutputContext, checked: Sequence[CheckedFile]) -> Non
 
 def render_info(ctx: OutputContext, info: dict[str, Any]) -> None:
     """What `tp info` shows people: version, data folder and the files in use."""
+    from totalplace_cli.spec import SPECS
+
     lines = [f"tp {info['tp_version']}"]
     sources = {"option": "from --data-dir", "environment": "from TP_DATA_DIR"}
     if info["data_dir"] is None:
@@ -210,7 +210,9 @@ def render_info(ctx: OutputContext, info: dict[str, Any]) -> None:
     for file in info["files"]:
         owner = "yours" if file["source"] == "user" else "bundled"
         if file["valid"]:
-            details = f"{file['entries']} entries, format version {file['format_version'] or '-'}"
+            spec = next(spec for spec in SPECS if spec.kind == file["kind"])
+            version = file["format_version"] or "not given"
+            details = f"{spec.count(file['entries'])}, format version {version}"
         else:
             errors = file["errors"]
             details = f"INVALID ({errors} error{'s' * (errors != 1)}; run 'tp validate')"

@@ -323,6 +323,13 @@ class FileSpec:
     record_label: str
     record: Record
 
+    def count(self, number: int) -> str:
+        """`1 entry`, `14 entries`, `13 pilots`."""
+        label = self.record_label
+        if number != 1:
+            label = label[:-1] + "ies" if label.endswith("y") else label + "s"
+        return f"{number} {label}"
+
     def check(self, root: Node, path: str) -> CheckedFile:
         """Every problem of the document `root`, and the records that are valid."""
         from yaml.nodes import MappingNode, SequenceNode
