@@ -41,7 +41,7 @@ class _Invalid:
 INVALID: Any = _Invalid()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Problem:
     """One thing wrong with a data file, where YAML locates it (1-based line and column)."""
 
@@ -138,14 +138,20 @@ class ValueType(ABC):
         return INVALID
 
 
-@dataclass(frozen=True)
 class Text(ValueType):
     """Non-empty text; `pattern`, when given, is what the text should look like."""
 
-    pattern: str | None = None
-    pattern_description: str = ""
-    pattern_severity: Severity = "error"
-    description: str = "non-empty text"
+    description = "non-empty text"
+
+    def __init__(
+        self,
+        pattern: str | None = None,
+        pattern_description: str = "",
+        pattern_severity: Severity = "error",
+    ) -> None:
+        self.pattern = pattern
+        self.pattern_description = pattern_description
+        self.pattern_severity: Severity = pattern_severity
 
     def read(self, node: Node, name: str, checker: Checker) -> Any:
         from yaml.nodes import ScalarNode
@@ -166,11 +172,10 @@ class Text(ValueType):
         return value
 
 
-@dataclass(frozen=True)
 class PositiveInt(ValueType):
     """A whole number of at least 1, written without quotes."""
 
-    description: str = "a whole number of 1 or more"
+    description = "a whole number of 1 or more"
 
     def read(self, node: Node, name: str, checker: Checker) -> Any:
         if not _scalar(node, "int"):
@@ -181,15 +186,12 @@ class PositiveInt(ValueType):
         return value
 
 
-@dataclass(frozen=True)
 class ListOf(ValueType):
     """A list whose items are all of one type; read as a tuple."""
 
-    item: ValueType
-
-    @property
-    def description(self) -> str:  # type: ignore[override]
-        return f"a list of {self.item.description}"
+    def __init__(self, item: ValueType) -> None:
+        self.item = item
+        self.description = f"a list of {item.description}"
 
     def read(self, node: Node, name: str, checker: Checker) -> Any:
         from yaml.nodes import SequenceNode
@@ -203,15 +205,12 @@ class ListOf(ValueType):
         return INVALID if any(item is INVALID for item in items) else tuple(items)
 
 
-@dataclass(frozen=True)
 class MappingOf(ValueType):
     """A mapping from non-empty text keys to values of one type; read as a dict."""
 
-    value: ValueType
-
-    @property
-    def description(self) -> str:  # type: ignore[override]
-        return f"a mapping of text to {self.value.description}"
+    def __init__(self, value: ValueType) -> None:
+        self.value = value
+        self.description = f"a mapping of text to {value.description}"
 
     def read(self, node: Node, name: str, checker: Checker) -> Any:
         from yaml.nodes import MappingNode
@@ -227,25 +226,35 @@ class MappingOf(ValueType):
         return result if valid else INVALID
 
 
-@dataclass(frozen=True)
 class Field:
     """One key of a record: its type, whether it must be there, whether it must be unique."""
 
-    name: str
-    type: ValueType
-    required: bool = True
-    unique: bool = False
-    default: Any = None
-    doc: str = ""
+    # A plain class, not a dataclass: specs are built at import, and start-up time matters.
+    def __init__(
+        self,
+        name: str,
+        type: ValueType,
+        required: bool = True,
+        unique: bool = False,
+        default: Any = None,
+        doc: str = "",
+    ) -> None:
+        self.name = name
+        self.type = type
+        self.required = required
+        self.unique = unique
+        self.default = default
+        self.doc = doc
 
 
-@dataclass(frozen=True)
 class Record(ValueType):
     """A mapping with known keys; `build` turns the field values into an object."""
 
-    fields: tuple[Field, ...]
-    build: Callable[..., Any] = dict
-    description: str = "a mapping"
+    description = "a mapping"
+
+    def __init__(self, fields: tuple[Field, ...], build: Callable[..., Any] = dict) -> None:
+        self.fields = fields
+        self.build = build
 
     def read(self, node: Node, name: str, checker: Checker) -> Any:
         values, _ = self.read_fields(node, name, checker)
@@ -313,15 +322,17 @@ def _constructor() -> Any:
     return _CONSTRUCTOR
 
 
-@dataclass(frozen=True)
 class FileSpec:
     """A data file: a mapping with an optional `version` and a list of records under `list_key`."""
 
-    kind: str
-    file_name: str
-    list_key: str
-    record_label: str
-    record: Record
+    def __init__(
+        self, kind: str, file_name: str, list_key: str, record_label: str, record: Record
+    ) -> None:
+        self.kind = kind
+        self.file_name = file_name
+        self.list_key = list_key
+        self.record_label = record_label
+        self.record = record
 
     def count(self, number: int) -> str:
         """`1 entry`, `14 entries`, `13 pilots`."""
