@@ -288,7 +288,7 @@ def pilots(
 
 @app.command()
 def info(ctx: typer.Context, json: JsonFlag = False) -> None:
-    """Show the version and which data files are in use (yours or bundled).
+    """Show the version and the data files in use (yours or bundled).
 
     Example: tp --data-dir ./mydata info    or    tp info --json | jq '.files[].path'
     """
@@ -327,14 +327,16 @@ def validate(
         str | None,
         typer.Argument(
             help="A data file or a folder of them (default: the files in use).",
+            metavar="PATH",
             show_default=False,
         ),
     ] = None,
     json: JsonFlag = False,
 ) -> None:
-    """Check data files and list every problem as file:line:column: severity: message.
+    """Check data files; list every problem with its file:line:column.
 
-    Exit 0 when valid (warnings allowed), 3 when there is any error.
+    Each problem is one line, 'file:line:column: severity: message'. Exit 0 when valid (warnings
+    allowed), 3 when there is any error. The format: docs/data-format.md.
 
     Example: tp validate ./mydata    or    tp validate mydata/faq.yaml --json
     """
