@@ -13,6 +13,7 @@ from typer.testing import Result
 
 from totalplace_cli import cache
 from totalplace_cli.data import bundled_data_dir, load_faq
+from totalplace_cli.errors import DataError
 
 Tp = Callable[..., Result]
 
@@ -52,7 +53,7 @@ def test_cache_file_is_plain_json_keyed_to_the_source(private_cache: Path) -> No
     header, value = stored(file)
     assert set(header) == {"key", "size", "crc32"}
     assert str(bundled_data_dir() / "faq.yaml") in header["key"]
-    assert value["entries"][0]["question"] == "What is Total Place?"
+    assert value[0]["question"] == "What is Total Place?"  # the validated entries
 
 
 def test_an_edited_source_is_read_again(private_cache: Path, tmp_path: Path) -> None:
@@ -74,7 +75,16 @@ def test_a_corrupt_cache_is_rebuilt_silently(
     [file] = cache_files(private_cache)
     file.write_bytes(garbage)
     assert load_faq(path) == expected
-    assert stored(file)[1]["entries"][0]["slug"] == "first"
+    assert stored(file)[1][0]["slug"] == "first"
+
+
+def test_an_invalid_file_is_never_cached(private_cache: Path, tmp_path: Path) -> None:
+    path = tmp_path / "faq.yaml"
+    path.write_text(FAQ.replace("id: 1", "id: one"), encoding="utf-8")
+    for _ in range(2):
+        with pytest.raises(DataError, match="'id' must be"):
+            load_faq(path)
+    assert cache_files(private_cache) == []
 
 
 def test_a_changed_byte_is_caught_by_the_checksum(private_cache: Path, tmp_path: Path) -> None:

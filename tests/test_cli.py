@@ -26,7 +26,7 @@ def test_version(tp: Tp) -> None:
 
 
 def test_every_command_has_help_with_an_example(tp: Tp) -> None:
-    for command in ["questions", "show", "ask", "pilots"]:
+    for command in ["questions", "show", "ask", "pilots", "info", "validate"]:
         result = tp(command, "--help")
         assert result.exit_code == 0, command
         assert "Example" in result.output, command

@@ -152,7 +152,7 @@ def test_pilots_json_and_csv_together_is_a_usage_error(tp: Tp) -> None:
         (["--region", "Wales"], "tp: unknown region 'Wales'; closest: ", "East"),
         (["--theme", "housing"], "tp: no pilot theme like 'housing'; closest: ", "tp themes"),
         (["--theme", "zzz", "--region", "London"], "tp: no pilot theme like 'zzz'", "closest"),
-        (["--region", "  "], "tp: the region is empty", "--region"),
+        (["--region", "  "], "tp: the --region value is empty", "--help"),
     ],
 )
 def test_pilots_invalid_values_exit_2_naming_the_closest(
@@ -335,7 +335,8 @@ def test_a_bad_pilots_file_is_exit_3_for_the_new_commands(tp: Tp, tmp_path: Path
     for command in (["pilots"], ["pilot", "x"], ["regions"], ["themes"]):
         result = tp("--data-dir", str(tmp_path), *command)
         assert result.exit_code == 3, command
-        assert "pilots.yaml: pilot 1 (x): themes 1: 'source'" in result.stderr
+        assert "pilots.yaml:2:" in result.stderr
+        assert "pilot 1 (id x): 'themes[1].source' is missing" in result.stderr
 
 
 # Shell completion

@@ -69,14 +69,20 @@ def test_user_data_dir_overrides_only_the_files_it_has(tmp_path: Path) -> None:
         ("", "file is empty"),
         ("entries: [\n", "invalid YAML"),
         ("- just a list\n", "expected a mapping with a list under 'entries'"),
-        ("entries:\n  - {id: 1, slug: a, question: Q?}\n", "entry 1 (id 1): 'answer' must be"),
-        ("entries:\n  - {id: x, slug: a, question: Q?, answer: A}\n", "'id' must be a positive"),
+        ("entries:\n  - {id: 1, slug: a, question: Q?}\n", "entry 1 (id 1): 'answer' is missing"),
+        (
+            "entries:\n  - {id: x, slug: a, question: Q?, answer: A}\n",
+            "'id' must be a whole number of 1 or more",
+        ),
         (
             "entries:\n  - {id: 1, slug: a, question: Q?, answer: A}\n"
             "  - {id: 1, slug: b, question: Q?, answer: A}\n",
-            "duplicate id 1",
+            "duplicate id 1 (first at line 2)",
         ),
-        ("entries:\n  - !!python/object/apply:os.system ['echo hacked']\n", "invalid YAML"),
+        (
+            "entries:\n  - !!python/object/apply:os.system ['echo hacked']\n",
+            "tag !!python/object/apply:os.system is not allowed",
+        ),
     ],
 )
 def test_bad_faq_files_raise_a_data_error_naming_the_file(

@@ -13,12 +13,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import Result
 
-from totalplace_cli.data import bundled_data_dir, load_faq
+from totalplace_cli.data import bundled_data_dir, load_faq, load_glossary
 from totalplace_cli.errors import DataError, ExitCode, UsageError
 from totalplace_cli.glossary import (
     extract_defined_acronyms,
     find_term,
-    load_glossary,
     mark_terms,
     terms_in,
 )
@@ -196,18 +195,24 @@ def test_a_glossary_in_the_data_dir_replaces_the_bundled_one(tp: Tp, tmp_path: P
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("terms: 3\n", "expected a mapping with a list under 'terms'"),
-        ("terms:\n  - {term: X, source: faq, quote: q}\n", "term 1: 'expansion' must be"),
-        ("terms:\n  - {term: X, expansion: Y, source: web}\n", "(X): 'source' must be one of"),
+        ("terms: 3\n", "'terms' must be a list, found the number 3"),
+        (
+            "terms:\n  - {term: X, source: faq, quote: q}\n",
+            "term 1 (term X): 'expansion' is missing",
+        ),
+        (
+            "terms:\n  - {term: X, expansion: Y, source: web}\n",
+            "(term X): 'source' must be faq or research",
+        ),
         ("terms:\n  - {term: X, expansion: Y, source: faq}\n", "a 'faq' term needs a 'quote'"),
         (
             "terms:\n  - {term: AB, expansion: Y, source: research, provenance: p}\n"
             "  - {term: ABs, expansion: Z, source: research, provenance: p}\n",
-            "term 2 (ABs): 'ab' is already the term AB",
+            "term 2 (term ABs): 'ABs' is already the term AB",
         ),
         (
             "terms:\n  - {term: X, expansion: Y, source: research, provenance: p, aliases: 5}\n",
-            "'aliases' must be a list of text",
+            "'aliases' must be a list of non-empty text, found the number 5",
         ),
     ],
 )

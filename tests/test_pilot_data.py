@@ -78,27 +78,30 @@ URL = "https://example.org/page"
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        (f"pilots:\n{PILOT}, themes: [just text]}}\n", "pilot 1 (x): themes 1: expected a mapping"),
+        (
+            f"pilots:\n{PILOT}, themes: [just text]}}\n",
+            "pilot 1 (id x): 'themes[1]' must be a mapping",
+        ),
         (
             f"pilots:\n{PILOT}, themes: [{{text: T}}]}}\n",
-            "themes 1: 'source' must be an http(s) URL",
+            "pilot 1 (id x): 'themes[1].source' is missing",
         ),
         (
             f"pilots:\n{PILOT}, themes: [{{text: T, source: ftp://x}}]}}\n",
-            "'source' must be an http(s) URL",
+            "'themes[1].source' must be an http(s) URL",
         ),
         (f"pilots:\n{PILOT}, figures: {{text: T}}}}\n", "'figures' must be a list"),
-        (f"pilots:\n{PILOT}, official_name: ''}}\n", "'official_name' must be non-empty text"),
+        (f"pilots:\n{PILOT}, official_name: ''}}\n", "'official_name' must not be empty"),
         (f"pilots:\n{PILOT}, authorities: [A, B]}}\n", "'authorities' must be a mapping"),
         (
             f"pilots:\n{PILOT}, authorities: {{members: [A]}}}}\n",
-            "pilot 1 (x): authorities: 'source' must be an http(s) URL",
+            "pilot 1 (id x): 'authorities.source' is missing",
         ),
         (
             f"pilots:\n{PILOT}, authorities: {{source: '{URL}', members: [1]}}}}\n",
-            "'members' must be a list of non-empty text",
+            "'authorities.members[1]' must be non-empty text",
         ),
-        (f"pilots:\n{PILOT}, sources: [not-a-url]}}\n", "'sources' must be an http(s) URL"),
+        (f"pilots:\n{PILOT}, sources: [not-a-url]}}\n", "'sources[1]' must be an http(s) URL"),
         (
             f"pilots:\n{PILOT}, categories: [nope], themes: [{{text: T, source: '{URL}'}}]}}\n",
             "unknown category 'nope'",
@@ -108,10 +111,10 @@ URL = "https://example.org/page"
             "'categories' need sourced 'themes'",
         ),
         ("categories: 5\npilots: []\n", "'categories' must be a list"),
-        ("categories:\n  - {id: c}\npilots: []\n", "category 1 (c): 'label' must be"),
+        ("categories:\n  - {id: c}\npilots: []\n", "category 1 (id c): 'label' is missing"),
         (
             "categories:\n  - {id: c, label: C}\n  - {id: c, label: D}\npilots: []\n",
-            "category 2 (c): duplicate id 'c'",
+            "category 2 (id c): duplicate id 'c'",
         ),
         ("categories:\n  - {id: c, label: C, synonyms: x}\npilots: []\n", "'synonyms' must be"),
     ],

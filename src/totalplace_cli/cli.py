@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import io
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from totalplace_cli import __version__
-from totalplace_cli.errors import ExitCode, NoMatchError, TpError, UsageError
+from totalplace_cli.errors import DataError, ExitCode, NoMatchError, TpError, UsageError
+
+if TYPE_CHECKING:
+    from totalplace_cli.data import DataDirSource
 
 HELP = """Explore the Total Place FAQ (2009-2010) and its 13 pilot areas.
 
@@ -35,11 +40,14 @@ Examples:
   tp pilot poole                    one pilot in full, with its sources
 """
 
-EPILOG = "Exit codes: 0 ok, 1 no match, 2 usage error, 3 bad data file, 130 interrupted."
+EPILOG = (
+    "Exit codes: 0 ok, 1 no match, 2 usage error, 3 bad data file, 130 interrupted, "
+    "141 output pipe closed early."
+)
 
 
 class TpGroup(typer.core.TyperGroup):
-    """Turns user errors into one line on stderr and a documented exit code."""
+    """Turns user errors, Ctrl-C and closed pipes into one line on stderr and an exit code."""
 
     def main(  # type: ignore[override]
         self, args: Sequence[str] | None = None, standalone_mode: bool = True, **extra: Any
@@ -49,6 +57,7 @@ class TpGroup(typer.core.TyperGroup):
 
         try:
             result = super().main(args, standalone_mode=False, **extra)
+            sys.stdout.flush()  # a closed pipe shows up here for short outputs
         except UsageError as error:
             hint = ""
             if error.ctx is not None:
@@ -58,9 +67,17 @@ class TpGroup(typer.core.TyperGroup):
             _fail(error.format_message(), error.exit_code)
         except typer.Abort:
             _fail("interrupted", ExitCode.INTERRUPTED)
+        except BrokenPipeError:
+            _stdout_closed()
         if not standalone_mode:
             return result
         sys.exit(result if isinstance(result, int) else ExitCode.OK)
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        try:  # --help and --version print while the context is made
+            return super().make_context(*args, **kwargs)
+        except BrokenPipeError:
+            _stdout_closed()
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -69,11 +86,28 @@ class TpGroup(typer.core.TyperGroup):
             _fail(error.message, error.exit_code)
         except KeyboardInterrupt:
             _fail("interrupted", ExitCode.INTERRUPTED)
+        except BrokenPipeError:
+            _stdout_closed()
 
 
 def _fail(message: str, code: int) -> None:
-    sys.stderr.write(f"tp: {message}\n")
+    from totalplace_cli.inputs import printable
+
+    line = f"tp: {printable(message)}\n"
+    encoding = getattr(sys.stderr, "encoding", None) or "utf-8"
+    sys.stderr.write(line.encode(encoding, "backslashreplace").decode(encoding))
     raise SystemExit(code)
+
+
+def _stdout_closed() -> None:
+    """The reader of our output went away (`tp questions | head -1`): stop quietly, like `cat`."""
+    try:
+        # Whatever is still buffered would fail again at exit and print a traceback: discard it.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):
+        pass  # not a real file descriptor (tests); nothing will be flushed to it
+    raise SystemExit(ExitCode.BROKEN_PIPE)
 
 
 app = typer.Typer(
@@ -93,6 +127,7 @@ class Options:
     """Global options, shared by every command through Typer's context."""
 
     data_dir: str | None = None
+    data_dir_source: DataDirSource = "option"
     no_color: bool = False
 
 
@@ -123,7 +158,14 @@ def global_options(
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
     ] = False,
 ) -> None:
-    ctx.obj = Options(data_dir=data_dir, no_color=no_color)
+    from typer._click.core import ParameterSource
+
+    from_env = ctx.get_parameter_source("data_dir") == ParameterSource.ENVIRONMENT
+    ctx.obj = Options(
+        data_dir=data_dir,
+        data_dir_source="environment" if from_env else "option",
+        no_color=no_color,
+    )
 
 
 def _options(ctx: typer.Context) -> Options:
@@ -136,10 +178,17 @@ def _output(ctx: typer.Context) -> Any:
     return OutputContext.detect(no_color=_options(ctx).no_color)
 
 
-def _faq(ctx: typer.Context) -> Any:
-    from totalplace_cli.data import load_faq, resolve_data_files
+def _files(ctx: typer.Context) -> Any:
+    from totalplace_cli.data import resolve_data_files
 
-    return load_faq(resolve_data_files(_options(ctx).data_dir).faq)
+    options = _options(ctx)
+    return resolve_data_files(options.data_dir, options.data_dir_source)
+
+
+def _faq(ctx: typer.Context) -> Any:
+    from totalplace_cli.data import load_faq
+
+    return load_faq(_files(ctx).faq)
 
 
 def _load_catalogue(data_dir: str | None) -> Any:
@@ -149,7 +198,9 @@ def _load_catalogue(data_dir: str | None) -> Any:
 
 
 def _catalogue(ctx: typer.Context) -> Any:
-    return _load_catalogue(_options(ctx).data_dir)
+    from totalplace_cli.data import load_pilot_catalogue
+
+    return load_pilot_catalogue(_files(ctx).pilots)
 
 
 def _completions(
@@ -192,16 +243,15 @@ def complete_pilot(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]
 
 
 def _search_index(ctx: typer.Context) -> Any:
-    from totalplace_cli.data import load_search_index, resolve_data_files
+    from totalplace_cli.data import load_search_index
 
-    return load_search_index(resolve_data_files(_options(ctx).data_dir).faq)
+    return load_search_index(_files(ctx).faq)
 
 
 def _glossary(ctx: typer.Context) -> Any:
-    from totalplace_cli.data import resolve_data_files
-    from totalplace_cli.glossary import load_glossary
+    from totalplace_cli.data import load_glossary
 
-    return load_glossary(resolve_data_files(_options(ctx).data_dir).glossary)
+    return load_glossary(_files(ctx).glossary)
 
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of text.")]
@@ -236,8 +286,9 @@ def show(
     from totalplace_cli import render
     from totalplace_cli.faq import find_entry
     from totalplace_cli.glossary import terms_in
+    from totalplace_cli.inputs import clean_argument
 
-    entry = find_entry(_faq(ctx), question)
+    entry = find_entry(_faq(ctx), clean_argument(question, "question number or slug"))
     acronyms = terms_in(_glossary(ctx), entry.answer)
     out = _output(ctx)
     if json:
@@ -265,10 +316,10 @@ def ask(
     Example: tp ask "savings"    tp ask "who pays the consultants" --json --limit 3
     """
     from totalplace_cli import render
+    from totalplace_cli.inputs import clean_query
     from totalplace_cli.search import rank_answers, suggest_query
 
-    if not query.strip():
-        raise TpError("the query is empty; try for example: tp ask savings")
+    query = clean_query(query)
     index = _search_index(ctx)
     results = rank_answers(index, query, limit=limit)
     out = _output(ctx)
@@ -323,10 +374,19 @@ def pilots(
     Example: tp pilots --theme drugs --region "west mids" --json | jq -r '.[].name'
     """
     from totalplace_cli import render
+    from totalplace_cli.inputs import clean_argument
     from totalplace_cli.pilots import explain_no_match, filter_pilots
 
     if json and csv:
         raise UsageError("choose one of --json and --csv")
+    region, theme, place = (
+        None if value is None else clean_argument(value, name)
+        for value, name in (
+            (region, "--region value"),
+            (theme, "--theme value"),
+            (place, "--place value"),
+        )
+    )
     catalogue = _catalogue(ctx)
     selected = filter_pilots(
         catalogue.pilots, region=region, theme=theme, place=place, categories=catalogue.categories
@@ -362,10 +422,11 @@ def pilot(
     Example: tp pilot poole    tp pilot birmingham --json | jq -r '.themes[].text'
     """
     from totalplace_cli import render
+    from totalplace_cli.inputs import clean_argument
     from totalplace_cli.pilots import faq_mentions, find_pilot
 
     catalogue = _catalogue(ctx)
-    found = find_pilot(catalogue.pilots, key)
+    found = find_pilot(catalogue.pilots, clean_argument(key, "pilot"))
     mentions = faq_mentions(_faq(ctx), found)
     out = _output(ctx)
     if json:
@@ -449,6 +510,7 @@ def glossary(
     """
     from totalplace_cli import render
     from totalplace_cli.glossary import answers_using, find_term
+    from totalplace_cli.inputs import clean_argument
 
     terms = _glossary(ctx)
     used_in = answers_using(terms, _faq(ctx))
@@ -459,7 +521,7 @@ def glossary(
         else:
             render.render_glossary(out, terms)
         return
-    found = find_term(terms, term)
+    found = find_term(terms, clean_argument(term, "term"))
     if json:
         render.write_json(out, found.to_json(used_in[found]))
     else:
@@ -518,6 +580,89 @@ def export(
         raise UsageError(f"cannot write {path}: {reason}") from None
 
 
+@app.command()
+def info(ctx: typer.Context, json: JsonFlag = False) -> None:
+    """Show the version and the data files in use (yours or bundled).
+
+    Example: tp --data-dir ./mydata info    or    tp info --json | jq '.files[].path'
+    """
+    from totalplace_cli import render
+    from totalplace_cli.data import check_data_files
+
+    files = _files(ctx)
+    checked = check_data_files(files)
+    details = {
+        "tp_version": __version__,
+        "data_dir": str(files.data_dir) if files.data_dir else None,
+        "data_dir_source": files.source,
+        "files": [
+            {
+                **file.to_json(),
+                "source": "bundled" if files.is_bundled(Path(file.path)) else "user",
+            }
+            for file in checked
+        ],
+    }
+    out = _output(ctx)
+    if json:
+        render.write_json(out, details)
+    else:
+        render.render_info(out, details)
+    errors = [problem for file in checked for problem in file.errors]
+    if errors:
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise DataError(f"{errors[0]}{more}; run 'tp validate' for every problem")
+
+
+@app.command()
+def validate(
+    ctx: typer.Context,
+    path: Annotated[
+        str | None,
+        typer.Argument(
+            help="A data file or a folder of them (default: the files in use).",
+            metavar="PATH",
+            show_default=False,
+        ),
+    ] = None,
+    json: JsonFlag = False,
+) -> None:
+    """Check data files; list every problem with its file:line:column.
+
+    Each problem is one line, 'file:line:column: severity: message'. Exit 0 when valid (warnings
+    allowed), 3 when there is any error. The format: docs/data-format.md.
+
+    Example: tp validate ./mydata    or    tp validate mydata/faq.yaml --json
+    """
+    from totalplace_cli import render
+    from totalplace_cli.data import check_data_files, check_path
+
+    checked = check_data_files(_files(ctx)) if path is None else check_path(Path(path))
+    errors = sum(len(file.errors) for file in checked)
+    warnings = sum(len(file.warnings) for file in checked)
+    out = _output(ctx)
+    if json:
+        render.write_json(
+            out,
+            {
+                "valid": errors == 0,
+                "errors": errors,
+                "warnings": warnings,
+                "files": [file.to_json() for file in checked],
+                "problems": [p.to_json() for file in checked for p in file.problems],
+            },
+        )
+    else:
+        render.render_validation(out, checked)
+    if errors:
+        where = "in the JSON above" if json else "above"
+        raise DataError(f"{errors} error{'s' * (errors != 1)} in the data (listed {where})")
+
+
 def main() -> None:
     """Console-script entry point."""
-    app()
+    try:
+        app()
+    except KeyboardInterrupt:  # Ctrl-C outside a command, e.g. while parsing options
+        sys.stderr.write("tp: interrupted\n")
+        sys.exit(ExitCode.INTERRUPTED)

@@ -1,36 +1,44 @@
-"""Find, load and validate the data files (`faq.yaml`, `pilots.yaml`, `glossary.yaml`).
+"""Find, load, validate and cache the data files (`faq.yaml`, `pilots.yaml`, `glossary.yaml`).
 
 The bundled files ship inside the package; a user's data directory (`--data-dir` or the
-`TP_DATA_DIR` environment variable) may override either file, and a file it lacks falls back to
-the bundled one. YAML is parsed with safe loading only: no tag can construct Python objects.
+`TP_DATA_DIR` environment variable) may override any of them, and a file it lacks falls back to
+the bundled one. Reading goes through `safe_yaml` (no tag can construct Python objects, sizes and
+depths are capped) and checking through `spec` (the one description of each record type), so
+commands and `tp validate` report the same problems in the same words. The FAQ and its search
+index, which a user's large FAQ makes costly, are kept in the cache (`cache.py`) once valid.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from totalplace_cli.errors import DataError
-
-if TYPE_CHECKING:
-    from totalplace_cli.search import SearchIndex
-
-from totalplace_cli.models import (
-    Category,
-    Dataset,
-    FaqEntry,
-    Pilot,
-    PilotCatalogue,
-    SourcedText,
+from totalplace_cli.models import Dataset, FaqEntry, Pilot, PilotCatalogue
+from totalplace_cli.spec import (
+    FAQ_SPEC,
+    GLOSSARY_SPEC,
+    PILOTS_SPEC,
+    SPECS,
+    CheckedFile,
+    FileSpec,
+    Problem,
 )
 
-FAQ_FILE = "faq.yaml"
-PILOTS_FILE = "pilots.yaml"
-GLOSSARY_FILE = "glossary.yaml"
+if TYPE_CHECKING:
+    from yaml.nodes import Node
+
+    from totalplace_cli.glossary import GlossaryTerm
+    from totalplace_cli.search import SearchIndex
+
+FAQ_FILE = FAQ_SPEC.file_name
+PILOTS_FILE = PILOTS_SPEC.file_name
+GLOSSARY_FILE = GLOSSARY_SPEC.file_name
 DATA_DIR_ENV = "TP_DATA_DIR"
+
+DataDirSource = Literal["option", "environment", "bundled"]
 
 
 def bundled_data_dir() -> Path:
@@ -43,228 +51,170 @@ def bundled_data_dir() -> Path:
 
 @dataclass(frozen=True, slots=True)
 class DataFiles:
-    """Which file each kind of data is read from."""
+    """Which file each kind of data is read from, and where the choice came from."""
 
     faq: Path
     pilots: Path
     glossary: Path
+    data_dir: Path | None = None
+    source: DataDirSource = "bundled"
+
+    def path_for(self, spec: FileSpec) -> Path:
+        return {FAQ_SPEC: self.faq, PILOTS_SPEC: self.pilots}.get(spec, self.glossary)
+
+    def is_bundled(self, path: Path) -> bool:
+        return path.parent == bundled_data_dir()
 
 
-def resolve_data_files(data_dir: str | os.PathLike[str] | None = None) -> DataFiles:
+def resolve_data_files(
+    data_dir: str | os.PathLike[str] | None = None, source: DataDirSource = "option"
+) -> DataFiles:
     """Pick each file from the user's data dir when it has one, else the bundled copy."""
     bundled = bundled_data_dir()
     if data_dir is None:
-        data_dir = os.environ.get(DATA_DIR_ENV) or None
+        data_dir, source = os.environ.get(DATA_DIR_ENV) or None, "environment"
     if data_dir is None:
         return DataFiles(bundled / FAQ_FILE, bundled / PILOTS_FILE, bundled / GLOSSARY_FILE)
     user = Path(data_dir).expanduser()
     if not user.is_dir():
         raise DataError(f"data directory not found: {user}")
-    faq, pilots, glossary = user / FAQ_FILE, user / PILOTS_FILE, user / GLOSSARY_FILE
+
+    def pick(name: str) -> Path:
+        # exists(), not is_file(): a named pipe is a file the user meant us to read.
+        return user / name if (user / name).exists() else bundled / name
+
     return DataFiles(
-        faq if faq.is_file() else bundled / FAQ_FILE,
-        pilots if pilots.is_file() else bundled / PILOTS_FILE,
-        glossary if glossary.is_file() else bundled / GLOSSARY_FILE,
+        pick(FAQ_FILE), pick(PILOTS_FILE), pick(GLOSSARY_FILE), data_dir=user, source=source
     )
 
 
-def read_yaml(path: Path) -> Any:
-    """Parse one YAML file safely, with a clear error for unreadable or malformed files."""
-    # PyYAML costs ~25 ms to import: only paths that parse YAML pay for it.
-    import yaml
+class DocumentProblem(DataError):
+    """A file that cannot be read as one YAML document; `problem` says where and why."""
 
-    loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+def read_document(path: Path) -> Node:
+    """The file's YAML node tree, read within the limits of `safe_yaml`."""
+    from totalplace_cli.safe_yaml import MAX_FILE_BYTES, DocumentError, compose, decode
+
+    if path.is_dir():
+        raise DocumentProblem(Problem(str(path), None, None, "error", "is a folder, not a file"))
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as stream:
+            raw = stream.read(MAX_FILE_BYTES + 1)  # capped: a huge file is never read whole
     except OSError as error:
-        raise DataError(f"{path}: cannot read file ({error.strerror})") from None
-    if not raw.strip():
-        raise DataError(f"{path}: file is empty")
+        reason = f"cannot read file ({error.strerror or error})"
+        raise DocumentProblem(Problem(str(path), None, None, "error", reason)) from None
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise DataError(f"{path}: not UTF-8 text (byte {error.start})") from None
+        return compose(decode(raw))
+    except DocumentError as error:
+        problem = Problem(str(path), error.line, error.column, "error", error.message)
+        raise DocumentProblem(problem) from None
+
+
+def check_file(path: Path, spec: FileSpec | None = None) -> CheckedFile:
+    """Every problem of one data file; `spec` is guessed from its name or content if not given."""
     try:
-        return yaml.load(text, Loader=loader)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f":{mark.line + 1}:{mark.column + 1}" if mark is not None else ""
-        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-        raise DataError(f"{path}{where}: invalid YAML: {problem}") from None
+        root = read_document(path)
+    except DocumentProblem as error:
+        return CheckedFile(spec, str(path), [error.problem])
+    spec = spec or _guess_spec(path, root)
+    if spec is None:
+        keys = " or ".join(f"'{s.list_key}'" for s in SPECS)
+        names = " or ".join(s.file_name for s in SPECS)
+        message = f"cannot tell what this file holds: name it {names}, or give it {keys}"
+        return CheckedFile(None, str(path), [Problem(str(path), 1, 1, "error", message)])
+    return spec.check(root, str(path))
 
 
-def _entries(document: Any, key: str, path: Path) -> list[Any]:
-    if not isinstance(document, Mapping) or not isinstance(document.get(key), list):
-        raise DataError(f"{path}: expected a mapping with a list under '{key}'")
-    return list(document[key])
+def _guess_spec(path: Path, root: Node) -> FileSpec | None:
+    for spec in SPECS:
+        if path.name == spec.file_name:
+            return spec
+    from yaml.nodes import MappingNode
+
+    if isinstance(root, MappingNode):
+        keys = {key.value for key, _ in root.value}
+        for spec in SPECS:
+            if spec.list_key in keys:
+                return spec
+    return None
 
 
-def _text(record: Mapping[str, Any], field: str, where: str) -> str:
-    value = record.get(field)
-    if not isinstance(value, str) or not value.strip():
-        raise DataError(f"{where}: '{field}' must be non-empty text")
-    return value
-
-
-def parse_faq(document: Any, path: Path) -> tuple[FaqEntry, ...]:
-    """Validate a parsed faq.yaml into records; the first problem raises naming file and entry."""
-    entries: list[FaqEntry] = []
-    seen_ids: set[int] = set()
-    seen_slugs: set[str] = set()
-    for index, record in enumerate(_entries(document, "entries", path), 1):
-        where = f"{path}: entry {index}"
-        if not isinstance(record, Mapping):
-            raise DataError(f"{where}: expected a mapping")
-        entry_id = record.get("id")
-        if not isinstance(entry_id, int) or isinstance(entry_id, bool) or entry_id < 1:
-            raise DataError(f"{where}: 'id' must be a positive integer")
-        where = f"{path}: entry {index} (id {entry_id})"
-        keywords = record.get("keywords", [])
-        if not isinstance(keywords, list) or not all(isinstance(k, str) for k in keywords):
-            raise DataError(f"{where}: 'keywords' must be a list of text")
-        entry = FaqEntry(
-            id=entry_id,
-            slug=_text(record, "slug", where),
-            question=_text(record, "question", where),
-            answer=_text(record, "answer", where),
-            keywords=tuple(keywords),
-        )
-        if entry.id in seen_ids:
-            raise DataError(f"{where}: duplicate id {entry.id}")
-        if entry.slug in seen_slugs:
-            raise DataError(f"{where}: duplicate slug '{entry.slug}'")
-        seen_ids.add(entry.id)
-        seen_slugs.add(entry.slug)
-        entries.append(entry)
-    return tuple(entries)
-
-
-def _optional_text(record: Mapping[str, Any], field: str, where: str) -> str | None:
-    if field not in record:
-        return None
-    return _text(record, field, where)
-
-
-def _text_list(record: Mapping[str, Any], field: str, where: str) -> tuple[str, ...]:
-    value = record.get(field, [])
-    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise DataError(f"{where}: '{field}' must be a list of non-empty text")
-    return tuple(value)
-
-
-def _url(value: Any, field: str, where: str) -> str:
-    if not isinstance(value, str) or not value.startswith(("http://", "https://")):
-        raise DataError(f"{where}: '{field}' must be an http(s) URL")
-    return value
-
-
-def _sourced_texts(record: Mapping[str, Any], field: str, where: str) -> tuple[SourcedText, ...]:
-    """A list of `{text, source}` mappings: every statement carries the URL that makes it."""
-    value = record.get(field, [])
-    if not isinstance(value, list):
-        raise DataError(f"{where}: '{field}' must be a list of {{text, source}} mappings")
-    items: list[SourcedText] = []
-    for number, item in enumerate(value, 1):
-        at = f"{where}: {field} {number}"
-        if not isinstance(item, Mapping):
-            raise DataError(f"{at}: expected a mapping with 'text' and 'source'")
-        items.append(SourcedText(_text(item, "text", at), _url(item.get("source"), "source", at)))
-    return tuple(items)
-
-
-def parse_categories(document: Any, path: Path) -> tuple[Category, ...]:
-    """The optional `categories:` list of pilots.yaml (the vocabulary of `--theme`)."""
-    if not isinstance(document, Mapping) or "categories" not in document:
-        return ()
-    if not isinstance(document["categories"], list):
-        raise DataError(f"{path}: 'categories' must be a list")
-    categories: list[Category] = []
-    for index, record in enumerate(document["categories"], 1):
-        where = f"{path}: category {index}"
-        if not isinstance(record, Mapping):
-            raise DataError(f"{where}: expected a mapping")
-        category_id = _text(record, "id", where)
-        where = f"{path}: category {index} ({category_id})"
-        if category_id in {c.id for c in categories}:
-            raise DataError(f"{where}: duplicate id '{category_id}'")
-        categories.append(
-            Category(
-                id=category_id,
-                label=_text(record, "label", where),
-                synonyms=_text_list(record, "synonyms", where),
+def check_folder(folder: Path) -> list[CheckedFile]:
+    """The data files of a folder, and a warning for each YAML file tp would ignore there."""
+    checked = [
+        check_file(folder / s.file_name, s) for s in SPECS if (folder / s.file_name).exists()
+    ]
+    known = {s.file_name for s in SPECS}
+    for stray in sorted(folder.iterdir()):
+        if stray.suffix in {".yaml", ".yml"} and stray.name not in known:
+            message = f"ignored: tp reads only {' and '.join(sorted(known))} from a data folder"
+            checked.append(
+                CheckedFile(None, str(stray), [Problem(str(stray), None, None, "warning", message)])
             )
+    if not any(c.spec is not None for c in checked):
+        message = f"no {' or '.join(s.file_name for s in SPECS)} in this folder"
+        checked.insert(
+            0, CheckedFile(None, str(folder), [Problem(str(folder), None, None, "error", message)])
         )
-    return tuple(categories)
+    return checked
 
 
-def _pilot(record: Mapping[str, Any], where: str, category_ids: set[str]) -> Pilot:
-    authorities: tuple[str, ...] = ()
-    authorities_source = None
-    if "authorities" in record:
-        group = record["authorities"]
-        if not isinstance(group, Mapping):
-            raise DataError(f"{where}: 'authorities' must be a mapping with 'source' and 'members'")
-        authorities = _text_list(group, "members", f"{where}: authorities")
-        authorities_source = _url(group.get("source"), "source", f"{where}: authorities")
-    categories = _text_list(record, "categories", where)
-    for category in categories:
-        if category not in category_ids:
-            known = ", ".join(sorted(category_ids)) or "none defined"
-            raise DataError(f"{where}: unknown category '{category}' (known: {known})")
-    sources = record.get("sources", [])
-    if not isinstance(sources, list):
-        raise DataError(f"{where}: 'sources' must be a list of URLs")
-    themes = _sourced_texts(record, "themes", where)
-    if categories and not themes:
-        raise DataError(f"{where}: 'categories' need sourced 'themes' to derive from")
-    return Pilot(
-        id=_text(record, "id", where),
-        name=_text(record, "name", where),
-        region=_text(record, "region", where),
-        official_name=_optional_text(record, "official_name", where),
-        themes=themes,
-        categories=categories,
-        authorities=authorities,
-        authorities_source=authorities_source,
-        figures=_sourced_texts(record, "figures", where),
-        field_trials=_sourced_texts(record, "field_trials", where),
-        sources=tuple(_url(url, "sources", where) for url in sources),
-    )
+def check_path(path: Path) -> list[CheckedFile]:
+    """What `tp validate PATH` reports: one file, or the data files of a folder."""
+    if not path.exists():
+        message = "no such file or folder"
+        return [CheckedFile(None, str(path), [Problem(str(path), None, None, "error", message)])]
+    return check_folder(path) if path.is_dir() else [check_file(path)]
 
 
-def parse_pilot_catalogue(document: Any, path: Path) -> PilotCatalogue:
-    """Validate a parsed pilots.yaml; the first problem raises naming file and pilot."""
-    categories = parse_categories(document, path)
-    category_ids = {category.id for category in categories}
-    pilots: list[Pilot] = []
-    seen: set[str] = set()
-    for index, record in enumerate(_entries(document, "pilots", path), 1):
-        where = f"{path}: pilot {index}"
-        if not isinstance(record, Mapping):
-            raise DataError(f"{where}: expected a mapping")
-        pilot_id = _text(record, "id", where)
-        where = f"{path}: pilot {index} ({pilot_id})"
-        pilot = _pilot(record, where, category_ids)
-        if pilot.id in seen:
-            raise DataError(f"{where}: duplicate id '{pilot.id}'")
-        seen.add(pilot.id)
-        pilots.append(pilot)
-    return PilotCatalogue(pilots=tuple(pilots), categories=categories)
+def check_data_files(files: DataFiles) -> list[CheckedFile]:
+    """Check the files in use (what `tp validate` with no PATH and `tp info` report)."""
+    return [check_file(files.path_for(spec), spec) for spec in SPECS]
 
 
-def parse_pilots(document: Any, path: Path) -> tuple[Pilot, ...]:
-    """Validate a parsed pilots.yaml; the first problem raises naming file and pilot."""
-    return parse_pilot_catalogue(document, path).pilots
+def _load(path: Path, spec: FileSpec) -> CheckedFile:
+    checked = check_file(path, spec)
+    errors = checked.errors
+    if errors:
+        more = len(errors) - 1
+        suffix = f" (and {more} more; see 'tp validate {path}')" if more else ""
+        raise DataError(f"{errors[0]}{suffix}")
+    return checked
 
 
-def read_document(path: Path) -> Any:
-    """The parsed document of a data file, from the JSON cache when it is fresh.
+def read_faq(path: Path) -> tuple[FaqEntry, ...]:
+    """Read and validate one FAQ file, without the cache."""
+    return tuple(_load(path, FAQ_SPEC).records)
 
-    The cached document is validated again on every load, exactly like a freshly parsed one.
+
+def _faq_from_json(rows: Any) -> tuple[FaqEntry, ...]:
+    entries = tuple(FaqEntry.from_record(row) for row in rows)
+    if len({e.id for e in entries}) != len(entries) or len({e.slug for e in entries}) != len(
+        entries
+    ):
+        raise ValueError("duplicate ids or slugs in cached FAQ")
+    return entries
+
+
+def load_faq(path: Path) -> tuple[FaqEntry, ...]:
+    """Read and validate one FAQ file; the first error raises a DataError naming file and entry.
+
+    A valid file's entries are cached, so later runs skip YAML (an invalid file is never cached
+    and reports its error every time).
     """
     from totalplace_cli.cache import cached
 
-    return cached(path, "document", lambda: read_yaml(path))
+    return cached(
+        path,
+        "faq",
+        lambda: [entry.to_record() for entry in read_faq(path)],
+        decode=_faq_from_json,
+    )
 
 
 def load_search_index(path: Path) -> SearchIndex:
@@ -272,28 +222,30 @@ def load_search_index(path: Path) -> SearchIndex:
     from totalplace_cli.cache import cached
     from totalplace_cli.search import SearchIndex, build_index
 
-    # Built from the YAML itself, not the document cache: a first run writes one cache file.
+    # Built from the YAML itself, not the FAQ cache: a first run writes one cache file.
     return cached(
         path,
         "index",
-        lambda: build_index(parse_faq(read_yaml(path), path)).to_json(),
+        lambda: build_index(read_faq(path)).to_json(),
         decode=SearchIndex.from_json,
     )
 
 
-def load_faq(path: Path) -> tuple[FaqEntry, ...]:
-    """Read and validate one FAQ file."""
-    return parse_faq(read_document(path), path)
+def load_pilot_catalogue(path: Path) -> PilotCatalogue:
+    """Read and validate one pilots file: its pilots and the theme categories they use."""
+    checked = _load(path, PILOTS_SPEC)
+    categories = tuple(checked.sections.get("categories", ()))
+    return PilotCatalogue(pilots=tuple(checked.records), categories=categories)
 
 
 def load_pilots(path: Path) -> tuple[Pilot, ...]:
-    """Read and validate one pilots file."""
-    return parse_pilots(read_document(path), path)
+    """Read and validate one pilots file; the first error raises naming file and pilot."""
+    return load_pilot_catalogue(path).pilots
 
 
-def load_pilot_catalogue(path: Path) -> PilotCatalogue:
-    """Read and validate one pilots file, with its theme categories."""
-    return parse_pilot_catalogue(read_yaml(path), path)
+def load_glossary(path: Path) -> tuple[GlossaryTerm, ...]:
+    """Read and validate one glossary file; the first error raises naming file and term."""
+    return tuple(_load(path, GLOSSARY_SPEC).records)
 
 
 def load_dataset(files: DataFiles) -> Dataset:

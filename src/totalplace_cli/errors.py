@@ -17,6 +17,7 @@ class ExitCode(IntEnum):
     USAGE = 2  # bad option, argument or value (also Typer's own usage errors)
     DATA = 3  # a data file that cannot be read or is not valid
     INTERRUPTED = 130  # Ctrl-C
+    BROKEN_PIPE = 141  # the reader of stdout went away (128 + SIGPIPE, as `cat` would end)
 
 
 class TpError(Exception):

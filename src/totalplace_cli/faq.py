@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Sequence
 
 from totalplace_cli.errors import UsageError
@@ -12,7 +13,8 @@ from totalplace_cli.models import FaqEntry
 def find_entry(entries: Sequence[FaqEntry], key: str) -> FaqEntry:
     """Return the entry whose id or slug is `key`, or raise with the nearest slugs."""
     key = key.strip()
-    if key.lstrip("#").isdigit():
+    # ASCII digits only: str.isdigit() also accepts "²", which int() rejects.
+    if re.fullmatch(r"#?[0-9]{1,18}", key):
         number = int(key.lstrip("#"))
         for entry in entries:
             if entry.id == number:

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-from totalplace_cli.errors import DataError, UsageError
+from totalplace_cli.errors import UsageError
 from totalplace_cli.models import FaqEntry
 
 SOURCES = ("faq", "research")
@@ -67,59 +66,7 @@ class GlossaryTerm:
         }
 
 
-def parse_glossary(document: Any, path: Path) -> tuple[GlossaryTerm, ...]:
-    """Validate a parsed glossary.yaml; the first problem raises naming file and term."""
-    if not isinstance(document, Mapping) or not isinstance(document.get("terms"), list):
-        raise DataError(f"{path}: expected a mapping with a list under 'terms'")
-    terms: list[GlossaryTerm] = []
-    seen: dict[str, str] = {}
-    for index, record in enumerate(document["terms"], 1):
-        where = f"{path}: term {index}"
-        if not isinstance(record, Mapping):
-            raise DataError(f"{where}: expected a mapping")
-        fields: dict[str, str] = {}
-        for field in ("term", "expansion", "source", "quote", "provenance"):
-            value = record.get(field)
-            if value is not None and (not isinstance(value, str) or not value.strip()):
-                raise DataError(f"{where}: '{field}' must be non-empty text")
-            if value is not None:
-                fields[field] = value
-        for field in ("term", "expansion", "source"):
-            if field not in fields:
-                raise DataError(f"{where}: '{field}' must be non-empty text")
-        where = f"{path}: term {index} ({fields['term']})"
-        aliases = record.get("aliases", [])
-        if not isinstance(aliases, list) or not all(isinstance(a, str) and a for a in aliases):
-            raise DataError(f"{where}: 'aliases' must be a list of text")
-        if fields["source"] not in SOURCES:
-            raise DataError(f"{where}: 'source' must be one of {', '.join(SOURCES)}")
-        needed = "quote" if fields["source"] == "faq" else "provenance"
-        if needed not in fields:
-            raise DataError(f"{where}: a '{fields['source']}' term needs a '{needed}'")
-        term = GlossaryTerm(
-            term=fields["term"],
-            expansion=fields["expansion"],
-            source=fields["source"],
-            quote=fields.get("quote"),
-            provenance=fields.get("provenance"),
-            aliases=tuple(aliases),
-        )
-        for key in {_key(spelling) for spelling in (term.term, *term.aliases)}:
-            if key in seen:
-                raise DataError(f"{where}: '{key}' is already the term {seen[key]}")
-            seen[key] = term.term
-        terms.append(term)
-    return tuple(terms)
-
-
-def load_glossary(path: Path) -> tuple[GlossaryTerm, ...]:
-    """Read and validate one glossary file."""
-    from totalplace_cli.data import read_yaml
-
-    return parse_glossary(read_yaml(path), path)
-
-
-def _key(spelling: str) -> str:
+def spelling_key(spelling: str) -> str:
     """How a typed term is compared: any case, plural or singular ("RIEPs", "riep")."""
     key = spelling.strip().casefold()
     return key[:-1] if len(key) > 2 and key.endswith("s") else key
@@ -127,13 +74,13 @@ def _key(spelling: str) -> str:
 
 def find_term(terms: Sequence[GlossaryTerm], wanted: str) -> GlossaryTerm:
     """The term `wanted` names, or a usage error suggesting the closest terms."""
-    key = _key(wanted)
+    key = spelling_key(wanted)
     for term in terms:
-        if key in {_key(spelling) for spelling in (term.term, *term.aliases)}:
+        if key in {spelling_key(spelling) for spelling in (term.term, *term.aliases)}:
             return term
     # Someone may type a word of the expansion ("treasury"), or misspell the acronym.
     by_meaning = [t for t in terms if len(key) >= 3 and key in t.expansion.casefold()]
-    keys = {_key(t.term): t for t in terms}
+    keys = {spelling_key(t.term): t for t in terms}
     by_spelling = [keys[k] for k in difflib.get_close_matches(key, list(keys), n=3, cutoff=0.5)]
     close = list(dict.fromkeys([*by_meaning, *by_spelling]))[:3]
     hint = "; closest: " + ", ".join(f"{t.term} ({t.expansion})" for t in close) if close else ""

@@ -24,6 +24,25 @@ class FaqEntry:
         """The full form used by `tp show --json`; later versions only add keys."""
         return {**self.summary_json(), "answer": self.answer}
 
+    def to_record(self) -> dict[str, Any]:
+        """Every field as plain data, for the cache."""
+        return {**self.to_json(), "keywords": list(self.keywords)}
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> FaqEntry:
+        """The inverse of `to_record`; data of the wrong shape raises ValueError."""
+        keywords = record["keywords"]
+        if not (
+            type(record["id"]) is int
+            and all(type(record[k]) is str for k in ("slug", "question", "answer"))
+            and isinstance(keywords, list)
+            and all(type(k) is str for k in keywords)
+        ):
+            raise ValueError("not an FAQ entry record")
+        return cls(
+            record["id"], record["slug"], record["question"], record["answer"], tuple(keywords)
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class SourcedText:

@@ -6,6 +6,7 @@ tests build one to simulate a pipe or a terminal instead of patching `sys`.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import sys
@@ -13,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TextIO
 
+from totalplace_cli.inputs import printable
 from totalplace_cli.models import Category, FaqEntry, Pilot
 
 if TYPE_CHECKING:
@@ -20,6 +22,7 @@ if TYPE_CHECKING:
 
     from totalplace_cli.glossary import GlossaryTerm
     from totalplace_cli.search import SearchResult
+    from totalplace_cli.spec import CheckedFile
 
 
 @dataclass(frozen=True)
@@ -34,10 +37,17 @@ class OutputContext:
 
     @classmethod
     def detect(cls, no_color: bool = False) -> OutputContext:
-        """Read the real streams and the environment (NO_COLOR, COLUMNS)."""
+        """Read the real streams and the environment (NO_COLOR, COLUMNS).
+
+        Text stdout cannot encode (an ASCII-only `PYTHONIOENCODING`, a legacy code page) is
+        written as `?` rather than crashing; JSON escapes it instead (see `write_json`).
+        """
         stdout = sys.stdout
+        if isinstance(stdout, io.TextIOWrapper):
+            stdout.reconfigure(errors="replace")
         is_terminal = stdout.isatty()
-        color = is_terminal and not no_color and "NO_COLOR" not in os.environ
+        # no-color.org: NO_COLOR disables colour when it is set and not empty.
+        color = is_terminal and not no_color and not os.environ.get("NO_COLOR")
         return cls(stdout=stdout, stderr=sys.stderr, is_terminal=is_terminal, color=color)
 
     def console(self) -> Console:
@@ -45,7 +55,7 @@ class OutputContext:
         # Rich costs ~30-50 ms to import: only human-facing output pays for it.
         from rich.console import Console
 
-        return Console(
+        console = Console(
             file=self.stdout,
             force_terminal=self.is_terminal,
             no_color=not self.color,
@@ -53,6 +63,13 @@ class OutputContext:
             highlight=False,
             width=self.width,
         )
+        console.on_broken_pipe = _closed_pipe  # type: ignore[method-assign]
+        return console
+
+
+def _closed_pipe() -> None:
+    """Rich would exit 1 on a closed pipe; let the CLI boundary end it like everything else."""
+    raise BrokenPipeError
 
 
 def write_json(ctx: OutputContext, value: Any) -> None:
@@ -399,3 +416,50 @@ def render_glossary_term(
     console.print(Text.assemble((term.term, "bold cyan"), (f": {term.expansion}", "bold")))
     for label, text in lines[1:]:
         console.print(Text.assemble((label, "dim"), text))
+
+
+def _counts(checked: CheckedFile) -> str:
+    errors, warnings = len(checked.errors), len(checked.warnings)
+    parts = [f"{errors} error{'s' * (errors != 1)}"] if errors else []
+    parts += [f"{warnings} warning{'s' * (warnings != 1)}"] if warnings else []
+    return ", ".join(parts)
+
+
+def render_validation(ctx: OutputContext, checked: Sequence[CheckedFile]) -> None:
+    """Every problem as `file:line:column: severity: message`, then one summary line per file."""
+    for file in checked:
+        for problem in file.problems:
+            where = printable(problem.location())
+            ctx.stdout.write(f"{where}: {problem.severity}: {printable(problem.message)}\n")
+    for file in checked:
+        if file.spec is None and file.valid:
+            continue  # an ignored stray file: its warning says so
+        verdict = "ok" if file.valid else "INVALID"
+        entries = file.spec.count(file.entries) if file.spec and file.entries is not None else ""
+        details = ", ".join(part for part in (entries, _counts(file)) if part)
+        ctx.stdout.write(
+            f"{verdict}: {printable(file.path)}" + (f" ({details})" if details else "") + "\n"
+        )
+
+
+def render_info(ctx: OutputContext, info: dict[str, Any]) -> None:
+    """What `tp info` shows people: version, data folder and the files in use."""
+    from totalplace_cli.spec import SPECS
+
+    lines = [f"tp {info['tp_version']}"]
+    sources = {"option": "from --data-dir", "environment": "from TP_DATA_DIR"}
+    if info["data_dir"] is None:
+        lines.append("data folder: none (bundled data)")
+    else:
+        lines.append(f"data folder: {info['data_dir']} ({sources[info['data_dir_source']]})")
+    for file in info["files"]:
+        owner = "yours" if file["source"] == "user" else "bundled"
+        if file["valid"]:
+            spec = next(spec for spec in SPECS if spec.kind == file["kind"])
+            version = file["format_version"] or "not given"
+            details = f"{spec.count(file['entries'])}, format version {version}"
+        else:
+            errors = file["errors"]
+            details = f"INVALID ({errors} error{'s' * (errors != 1)}; run 'tp validate')"
+        lines.append(f"{file['kind'] + ':':<10}{file['path']} ({owner}): {details}")
+    ctx.stdout.write("".join(f"{printable(line)}\n" for line in lines))

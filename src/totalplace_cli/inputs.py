@@ -1,0 +1,80 @@
+"""Normalise what users type before it reaches the core, and make echoed text safe to print.
+
+Arguments arrive from any shell in any state: bytes that are not UTF-8 (Python hands them over as
+lone surrogates), control characters, terminal escape sequences, right-to-left overrides, or a
+whole file pasted as a query. Everything the core sees passes through here first, and every
+error message is made printable here before it reaches a terminal.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from totalplace_cli.errors import UsageError
+
+MAX_QUERY_CHARS = 1000
+"""Longest `tp ask` query; a paragraph fits, a pasted file does not."""
+
+MAX_ARGUMENT_CHARS = 200
+"""Longest id, slug or region accepted."""
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# Kept when echoing: joiners shape emoji and some scripts; everything else in Cc/Cf is escaped.
+_JOINERS = {"\u200c", "\u200d"}
+
+
+def from_argv(text: str) -> str:
+    """Command-line text with bytes that were not UTF-8 replaced by U+FFFD."""
+    if not _SURROGATE.search(text):
+        return text
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # surrogates that did not come from undecodable bytes
+        return _SURROGATE.sub("\ufffd", text)
+
+
+def _is_control(char: str) -> bool:
+    return unicodedata.category(char) in {"Cc", "Cf", "Cs"} and char not in _JOINERS
+
+
+def without_controls(text: str) -> str:
+    """`text` with control, format (bidi override) and stray surrogate characters as spaces."""
+    return "".join(" " if _is_control(char) else char for char in text)
+
+
+def printable(text: str) -> str:
+    """`text` safe to echo on one line of a terminal: controls shown as escapes, not obeyed."""
+    if not any(_is_control(char) for char in text):
+        return text
+    return "".join(
+        char.encode("unicode_escape", "backslashreplace").decode("ascii")
+        if _is_control(char)
+        else char
+        for char in text
+    )
+
+
+def clean_query(text: str) -> str:
+    """A search query ready for ranking, or a usage error saying what is wrong with it."""
+    query = " ".join(without_controls(from_argv(text)).split())
+    if not query:
+        raise UsageError("the query is empty; try for example: tp ask savings")
+    if len(query) > MAX_QUERY_CHARS:
+        raise UsageError(
+            f"the query is {len(query):,} characters long; at most {MAX_QUERY_CHARS:,} are "
+            "searched, so shorten it to its key words"
+        )
+    return query
+
+
+def clean_argument(text: str, what: str) -> str:
+    """An id, slug or region ready for look-up, or a usage error naming `what` was expected."""
+    value = without_controls(from_argv(text)).strip()
+    if not value:
+        raise UsageError(f"the {what} is empty; see 'tp --help'")
+    if len(value) > MAX_ARGUMENT_CHARS:
+        raise UsageError(
+            f"the {what} is {len(value):,} characters long; at most {MAX_ARGUMENT_CHARS} make sense"
+        )
+    return value

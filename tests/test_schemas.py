@@ -1,0 +1,93 @@
+"""Each command's real JSON output against its documented schema (src/totalplace_cli/schemas/)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import REPO
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+from typer.testing import Result
+
+import totalplace_cli
+
+Tp = Callable[..., Result]
+SCHEMAS = Path(totalplace_cli.__file__).parent / "schemas"
+COMMANDS = ["questions", "show", "ask", "pilots", "info", "validate"]
+
+
+def load_schemas() -> dict[str, dict[str, Any]]:
+    return {
+        path.stem: json.loads(path.read_text(encoding="utf-8"))
+        for path in sorted(SCHEMAS.glob("*.json"))
+    }
+
+
+REGISTRY: Registry = Registry().with_resources(
+    (schema["$id"], Resource.from_contents(schema)) for schema in load_schemas().values()
+)
+
+
+def conforms(command: str, output: str) -> Any:
+    """Parse `output` and raise unless it matches the command's schema."""
+    value = json.loads(output)
+    Draft202012Validator(load_schemas()[command], registry=REGISTRY).validate(value)
+    return value
+
+
+def test_there_is_a_valid_schema_for_every_json_command_and_the_readme_names_it() -> None:
+    schemas = load_schemas()
+    assert sorted(schemas) == sorted(COMMANDS)
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for name, schema in schemas.items():
+        Draft202012Validator.check_schema(schema)
+        assert f"schemas/{name}.json" in readme
+
+
+def test_questions_and_show(tp: Tp) -> None:
+    listed = conforms("questions", tp("questions", "--json").stdout)
+    for item in listed:
+        conforms("show", tp("show", str(item["id"]), "--json").stdout)
+
+
+@pytest.mark.parametrize("query", ["savings", "who pays the consultants", "pilots", "zzzzqqq"])
+def test_ask(tp: Tp, query: str) -> None:
+    result = tp("ask", query, "--json", "--limit", "10")
+    found = conforms("ask", result.stdout)
+    assert result.exit_code == (0 if found else 1)
+
+
+@pytest.mark.parametrize("args", [[], ["--region", "London"]])
+def test_pilots(tp: Tp, args: list[str]) -> None:
+    assert conforms("pilots", tp("pilots", *args, "--json").stdout)
+
+
+def test_info_and_validate_bundled_user_and_broken(tp: Tp, tmp_path: Path) -> None:
+    conforms("info", tp("info", "--json").stdout)
+    conforms("validate", tp("validate", "--json").stdout)
+    (tmp_path / "pilots.yaml").write_text("pilots:\n  - {id: x, name: X, region: R}\n")
+    (tmp_path / "faq.yaml").write_text("entries:\n  - {id: 1}\nextra: 1\n")
+    (tmp_path / "faq.yml").write_text("stray: 1\n")
+    info = conforms("info", tp("--data-dir", str(tmp_path), "info", "--json").stdout)
+    assert [file["source"] for file in info["files"]] == ["user", "user", "bundled"]
+    report = conforms("validate", tp("validate", str(tmp_path), "--json").stdout)
+    assert report["valid"] is False and report["errors"] == 3
+    (tmp_path / "faq.yaml").write_bytes(b"\x00")
+    conforms("validate", tp("validate", str(tmp_path), "--json").stdout)
+    conforms("validate", tp("validate", str(tmp_path / "nope"), "--json").stdout)
+
+
+def test_schemas_reject_what_they_should(tp: Tp) -> None:
+    """The schemas are not vacuous: a missing key or a wrong type fails."""
+    shown = json.loads(tp("show", "1", "--json").stdout)
+    del shown["answer"]
+    with pytest.raises(Exception, match="'answer' is a required property"):
+        conforms("show", json.dumps(shown))
+    asked = json.loads(tp("ask", "savings", "--json").stdout)
+    asked[0]["score"] = 101
+    with pytest.raises(Exception, match="101 is greater than the maximum of 100"):
+        conforms("ask", json.dumps(asked))

@@ -1,0 +1,208 @@
+"""The field specifications: every problem found, located, and the same rules for load and check."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+
+from totalplace_cli.data import check_file, load_faq
+from totalplace_cli.errors import DataError
+from totalplace_cli.glossary import GlossaryTerm
+from totalplace_cli.models import Category, FaqEntry, Pilot
+from totalplace_cli.safe_yaml import compose
+from totalplace_cli.spec import (
+    FAQ_SPEC,
+    GLOSSARY_SPEC,
+    PILOTS_SPEC,
+    SPECS,
+    Checker,
+    Field,
+    ListOf,
+    MappingOf,
+    PositiveInt,
+    Record,
+    Text,
+)
+
+GOOD_ENTRY = "  - {id: 1, slug: a, question: Q?, answer: A.}\n"
+
+
+def problems(
+    tmp_path: Path, text: str, name: str = "faq.yaml"
+) -> list[tuple[int | None, str, str]]:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return [(p.line, p.severity, p.message) for p in check_file(path).problems]
+
+
+def test_every_problem_is_listed_with_its_line(tmp_path: Path) -> None:
+    text = (
+        "version: 1\n"
+        "entries:\n"
+        "  - id: 1\n"  # line 3
+        "    slug: first\n"
+        "    question: 2010\n"  # line 5: a number, not text
+        "    anwser: typo\n"  # line 6: unknown key, and 'answer' missing
+        "  - id: 1\n"  # line 7: duplicate id
+        "    slug: second\n"
+        "    question: ''\n"  # line 9: empty
+        "    answer: A.\n"
+        "    keywords: [fine, 3]\n"  # line 11: a number in a list of text
+    )
+    found = problems(tmp_path, text)
+    assert found == [
+        (3, "error", "entry 1 (id 1): 'answer' is missing (non-empty text)"),
+        (
+            5,
+            "error",
+            "entry 1 (id 1): 'question' must be non-empty text, found the number 2010; "
+            "put it in quotes",
+        ),
+        (6, "warning", "entry 1 (id 1): unknown key 'anwser' is ignored; did you mean 'answer'?"),
+        (7, "error", "entry 2 (id 1): duplicate id 1 (first at line 3)"),
+        (9, "error", "entry 2 (id 1): 'question' must not be empty"),
+        (
+            11,
+            "error",
+            "entry 2 (id 1): 'keywords[2]' must be non-empty text, found the number 3; "
+            "put it in quotes",
+        ),
+    ]
+
+
+def test_columns_point_at_the_value(tmp_path: Path) -> None:
+    path = tmp_path / "faq.yaml"
+    path.write_text("entries:\n  - {id: 0, slug: a, question: Q?, answer: A.}\n", "utf-8")
+    (problem,) = check_file(path).problems
+    assert (problem.line, problem.column) == (2, 10)
+    assert problem.location() == f"{path}:2:10"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("- a list\n", "expected a mapping with a list under 'entries', found a list"),
+        ("version: 1\n", "'entries' is missing"),
+        ("entries: {a: 1}\n", "'entries' must be a list, found a mapping"),
+        ("entries:\n  - just text\n", "entry 1: must be a mapping, found text"),
+        ("entries:\n" + GOOD_ENTRY + "  - {id: 2, slug: a, question: Q, answer: A}\n", "slug 'a'"),
+        ("entries:\n  - {id: 1, id: 2, slug: a, question: Q, answer: A}\n", "duplicate key 'id'"),
+        ("entries:\n  - {id: true, slug: a, question: Q, answer: A}\n", "true/false value"),
+        ("entries:\n  - {id: '1', slug: a, question: Q, answer: A}\n", "'id' must be a whole"),
+        ("entries:\n  - {id: 1, slug: a, question: Q, answer: 2010-01-01}\n", "the date"),
+        ("entries:\n  - {id: 1, slug: a, question: Q, answer: }\n", "found no value"),
+        ("version: 0\nentries:\n" + GOOD_ENTRY, "'version' must be a whole number"),
+        ("entries:\n  - {id: 1, slug: a, question: Q, answer: A, 3: x}\n", "keys must be"),
+    ],
+)
+def test_errors_in_the_faq_file(tmp_path: Path, text: str, expected: str) -> None:
+    errors = [m for _, severity, m in problems(tmp_path, text) if severity == "error"]
+    assert any(expected in message for message in errors), errors
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("entries: []\n", "'entries' is empty"),
+        ("version: 9\nentries:\n" + GOOD_ENTRY, "format version 9 is newer"),
+        ("entries:\n" + GOOD_ENTRY + "notes: x\n", "unknown key 'notes'"),
+        ("entries:\n  - {id: 1, slug: Not A Slug, question: Q, answer: A}\n", "'slug' should"),
+    ],
+)
+def test_warnings_do_not_stop_loading(tmp_path: Path, text: str, expected: str) -> None:
+    found = problems(tmp_path, text)
+    assert [severity for _, severity, _ in found] == ["warning"]
+    assert expected in found[0][2]
+    load_faq(tmp_path / "faq.yaml")  # no DataError
+
+
+def test_optional_field_may_be_absent_or_null(tmp_path: Path) -> None:
+    path = tmp_path / "faq.yaml"
+    path.write_text("entries:\n  - {id: 1, slug: a, question: Q?, answer: A., keywords: }\n")
+    assert load_faq(path) == (FaqEntry(1, "a", "Q?", "A.", ()),)
+
+
+def test_loading_stops_at_the_first_error_and_counts_the_rest(tmp_path: Path) -> None:
+    path = tmp_path / "faq.yaml"
+    path.write_text("entries:\n  - {id: 0, slug: a, question: '', answer: A.}\n", "utf-8")
+    with pytest.raises(DataError) as caught:
+        load_faq(path)
+    assert caught.value.message == (
+        f"{path}:2:10: entry 1 (id 0): 'id' must be a whole number of 1 or more, found the "
+        f"number 0 (and 1 more; see 'tp validate {path}')"
+    )
+
+
+def test_pilots_file_problems(tmp_path: Path) -> None:
+    text = "pilots:\n  - {id: a, name: A, region: R}\n  - {id: a, name: '', region: R}\n"
+    found = problems(tmp_path, text, "pilots.yaml")
+    assert [m for _, _, m in found] == [
+        "pilot 2 (id a): duplicate id 'a' (first at line 2)",
+        "pilot 2 (id a): 'name' must not be empty",
+    ]
+
+
+def test_a_file_is_recognised_by_its_content_when_its_name_says_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "mine.yaml"
+    path.write_text("pilots:\n  - {id: a, name: A, region: R}\n", "utf-8")
+    checked = check_file(path)
+    assert checked.spec is PILOTS_SPEC and checked.valid and checked.entries == 1
+    path.write_text("things: []\n", "utf-8")
+    (problem,) = check_file(path).problems
+    assert "cannot tell what this file holds" in problem.message
+
+
+def test_bundled_files_are_clean() -> None:
+    for spec in SPECS:
+        checked = check_file(REPO / "data" / spec.file_name)
+        assert checked.problems == [], checked.problems
+
+
+# Extending the format: nested types behave like the top-level ones.
+
+
+def read(value_type: Record | ListOf | MappingOf, text: str) -> tuple[object, list[str]]:
+    checker = Checker("f.yaml")
+    value = value_type.read(compose(text), "field", checker)
+    return value, [str(p) for p in checker.problems]
+
+
+def test_nested_records_mappings_and_lists_for_future_fields() -> None:
+    source = Record(
+        fields=(
+            Field("url", Text(pattern=r"https?://\S+", pattern_description="a URL")),
+            Field("title", Text(), required=False),
+        )
+    )
+    assert read(ListOf(source), "[{url: 'https://a.example'}]") == (
+        ({"url": "https://a.example", "title": None},),
+        [],
+    )
+    _, found = read(ListOf(source), "[{url: 'ftp://x', title: T}]")
+    assert found == ["f.yaml:1:8: 'field[1].url' must be a URL"]
+    figures = MappingOf(PositiveInt())
+    assert read(figures, "{spend: 7, staff: 3}") == ({"spend": 7, "staff": 3}, [])
+    _, found = read(figures, "{spend: 7, spend: 8, staff: lots}")
+    assert found == [
+        "f.yaml:1:12: duplicate key 'spend' (first at line 1)",
+        "f.yaml:1:29: 'field.staff' must be a whole number of 1 or more, found text",
+    ]
+
+
+def test_every_field_is_a_model_attribute_and_is_documented() -> None:
+    """The recipe for adding a field: spec, dataclass and docs/data-format.md move together."""
+    docs = (REPO / "docs" / "data-format.md").read_text(encoding="utf-8")
+    categories = PILOTS_SPEC.sections[0].record
+    for record, model in (
+        (FAQ_SPEC.record, FaqEntry),
+        (PILOTS_SPEC.record, Pilot),
+        (categories, Category),
+        (GLOSSARY_SPEC.record, GlossaryTerm),
+    ):
+        attributes = [f.name for f in dataclasses.fields(model)]
+        assert {f.name for f in record.fields} | record.derived == set(attributes), model
+        for field in record.fields:
+            assert f"| `{field.name}` |" in docs, (model, field.name)

@@ -1,0 +1,194 @@
+"""Pipes, signals, terminals and encodings: through the real console script, as a shell runs it."""
+
+from __future__ import annotations
+
+import errno
+import io
+import json
+import os
+import pty
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from test_console_script import TP
+
+from totalplace_cli.data import bundled_data_dir, load_faq
+from totalplace_cli.errors import ExitCode
+from totalplace_cli.render import OutputContext, render_questions, write_json
+
+pytestmark = pytest.mark.skipif(TP is None, reason="tp is not installed as a console script")
+
+CLEAN_ENV = {
+    k: v
+    for k, v in os.environ.items()
+    if k not in {"TP_DATA_DIR", "NO_COLOR", "FORCE_COLOR", "PYTHONIOENCODING", "COLUMNS"}
+}
+
+
+def spawn(*args: str, stdout: int, **env: str) -> subprocess.Popen[bytes]:
+    assert TP is not None
+    return subprocess.Popen([TP, *args], stdout=stdout, stderr=subprocess.PIPE, env=CLEAN_ENV | env)
+
+
+def run_bytes(*args: str | bytes, **env: str) -> subprocess.CompletedProcess[bytes]:
+    assert TP is not None
+    return subprocess.run(
+        [TP, *args], capture_output=True, env=CLEAN_ENV | env, timeout=60, check=False
+    )
+
+
+@pytest.mark.parametrize(
+    "args", [["questions"], ["pilots"], ["show", "2", "--json"], ["--help"], ["--version"]]
+)
+def test_closed_pipe_ends_quietly_with_141(args: list[str]) -> None:
+    """`tp ... | head -1`: the reader has gone before tp writes; no traceback, exit 141."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    process = spawn(*args, stdout=write_end)
+    os.close(write_end)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == ExitCode.BROKEN_PIPE
+    assert stderr == b""
+
+
+def test_head_in_a_real_shell_pipeline() -> None:
+    result = subprocess.run(
+        ["bash", "-c", f"'{TP}' questions | head -1; exit ${{PIPESTATUS[0]}}"],
+        capture_output=True,
+        text=True,
+        env=CLEAN_ENV,
+        timeout=60,
+        check=False,
+    )
+    assert result.stdout == " 1. What is Total Place?\n"
+    assert result.stderr == ""
+    assert result.returncode in {0, ExitCode.BROKEN_PIPE}  # 0 if tp finished before head exited
+
+
+def test_ctrl_c_exits_130_without_a_traceback(tmp_path: Path) -> None:
+    """tp blocks reading a FIFO in its data dir; SIGINT there must end it cleanly."""
+    fifo = tmp_path / "faq.yaml"
+    os.mkfifo(fifo)
+    process = spawn("--data-dir", str(tmp_path), "questions", stdout=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while True:  # the FIFO can be opened for writing once tp has opened it for reading
+        try:
+            writer = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+            break
+        except OSError as error:
+            assert error.errno == errno.ENXIO
+            assert process.poll() is None, process.stderr
+            assert time.monotonic() < deadline, "tp never opened the FIFO"
+            time.sleep(0.02)
+    try:
+        time.sleep(0.2)  # tp is now blocked reading
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=60)
+    finally:
+        os.close(writer)
+    assert process.returncode == ExitCode.INTERRUPTED
+    assert stderr == b"tp: interrupted\n"
+    assert stdout == b""
+
+
+def run_in_terminal(*args: str, **env: str) -> bytes:
+    """Run tp with its stdout on a pseudo-terminal, as in an interactive shell."""
+    master, slave = pty.openpty()
+    process = spawn(*args, stdout=slave, **({"TERM": "xterm-256color"} | env))
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the terminal closed
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(master)
+    assert process.wait(timeout=60) == 0, process.stderr
+    return b"".join(chunks)
+
+
+def test_terminal_gets_colour_but_no_color_and_pipes_do_not() -> None:
+    assert b"\x1b[" in run_in_terminal("questions")
+    assert b"\x1b[" not in run_in_terminal("questions", NO_COLOR="1")
+    assert b"\x1b[" not in run_in_terminal("--no-color", "questions")
+    assert b"\x1b[" not in run_in_terminal("--no-color", "show", "2")
+    piped = run_bytes("questions")
+    assert piped.returncode == 0 and b"\x1b" not in piped.stdout
+
+
+def test_empty_no_color_does_not_disable_colour() -> None:
+    """no-color.org: only a non-empty NO_COLOR counts."""
+    assert b"\x1b[" in run_in_terminal("questions", NO_COLOR="")
+
+
+def test_narrow_terminal_does_not_crash() -> None:
+    output = run_in_terminal("show", "2", COLUMNS="20").decode("utf-8")
+    assert "communities." in output  # wrapped to 20 columns, nothing lost from the text
+    for command in (["pilots"], ["questions"], ["ask", "savings"], ["info"]):
+        run_in_terminal(*command, COLUMNS="20")  # exit 0 is asserted inside
+    piped = run_bytes("pilots", COLUMNS="20")
+    assert piped.returncode == 0 and b"Kent" in piped.stdout  # longer names fold at 20 columns
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "ascii:strict", "latin-1"])
+def test_limited_stdout_encodings_replace_text_and_escape_json(encoding: str) -> None:
+    text = run_bytes("show", "12", PYTHONIOENCODING=encoding)
+    assert text.returncode == 0, text.stderr
+    assert b"a further ?5.5 billion" in text.stdout or b"a further \xa35.5 billion" in text.stdout
+    as_json = run_bytes("show", "12", "--json", PYTHONIOENCODING=encoding)
+    assert as_json.returncode == 0
+    assert "£5.5 billion" in json.loads(as_json.stdout)["answer"]
+    assert run_bytes("pilots", PYTHONIOENCODING=encoding).returncode == 0
+    error = run_bytes("show", "£", PYTHONIOENCODING=encoding)
+    assert error.returncode == 2 and error.stderr.startswith(b"tp: no question")
+
+
+def test_invalid_utf8_in_argv_through_the_shell() -> None:
+    result = run_bytes("ask", b"savings \xff", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)[0]["id"] == 12
+    shown = run_bytes("show", b"\xff\xfe")
+    assert shown.returncode == 2
+    assert shown.stderr.decode() == (
+        "tp: no question with id or slug '\ufffd\ufffd'; see 'tp questions' or try 'tp ask'\n"
+    )
+
+
+def test_tp_data_dir_environment_variable(tmp_path: Path) -> None:
+    (tmp_path / "pilots.yaml").write_text(
+        "pilots:\n  - {id: x, name: Xtown, region: Nowhere}\n", encoding="utf-8"
+    )
+    result = run_bytes("pilots", "--json", TP_DATA_DIR=str(tmp_path))
+    [pilot] = json.loads(result.stdout)
+    assert (pilot["id"], pilot["name"], pilot["region"]) == ("x", "Xtown", "Nowhere")
+    info = json.loads(run_bytes("info", "--json", TP_DATA_DIR=str(tmp_path)).stdout)
+    assert info["data_dir_source"] == "environment"
+    empty = json.loads(run_bytes("info", "--json", TP_DATA_DIR="").stdout)
+    assert empty["data_dir_source"] == "bundled"  # an empty variable means "not set"
+
+
+# The output context, built by hand as tests of renderers do.
+
+
+def test_a_context_built_for_a_pipe_writes_plain_text() -> None:
+    stream = io.StringIO()
+    out = OutputContext(stdout=stream, stderr=io.StringIO(), is_terminal=False, color=False)
+    render_questions(out, load_faq(bundled_data_dir() / "faq.yaml"))
+    assert stream.getvalue().splitlines()[11] == "12. What sort of savings can be made?"
+    assert "\x1b" not in stream.getvalue()
+
+
+def test_json_is_escaped_only_when_the_stream_cannot_encode_it() -> None:
+    for encoding, expected in (("utf-8", '"£"'), ("ascii", '"\\u00a3"')):
+        raw = io.BytesIO()
+        stream = io.TextIOWrapper(raw, encoding=encoding)
+        out = OutputContext(stdout=stream, stderr=io.StringIO(), is_terminal=False, color=False)
+        write_json(out, "£")
+        stream.flush()
+        assert raw.getvalue().decode(encoding) == expected + "\n"
