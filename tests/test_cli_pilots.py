@@ -18,11 +18,11 @@ from typer.testing import Result
 
 from totalplace_cli.cli import app, complete_pilot, complete_place, complete_region, complete_theme
 from totalplace_cli.data import bundled_data_dir, load_pilot_catalogue
+from totalplace_cli.output import OutputContext
 from totalplace_cli.pilots import pilots_by_category, pilots_by_region
 from totalplace_cli.render import (
     BAR,
     PILOT_CSV_COLUMNS,
-    OutputContext,
     render_regions,
     render_themes,
 )

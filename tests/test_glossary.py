@@ -237,7 +237,8 @@ def test_bad_glossary_is_exit_3_for_the_commands_that_read_it(tp: Tp, tmp_path: 
 def test_terminal_rendering_shows_acronyms_under_the_answer_and_a_table() -> None:
     from io import StringIO
 
-    from totalplace_cli.render import OutputContext, render_entry, render_glossary
+    from totalplace_cli.output import OutputContext
+    from totalplace_cli.render import render_entry, render_glossary
 
     stream = StringIO()
     terminal = OutputContext(stdout=stream, stderr=stream, is_terminal=True, color=False, width=90)

@@ -13,8 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner, Result
 
+from totalplace_cli.checking import check_file
 from totalplace_cli.cli import app
-from totalplace_cli.data import check_file, load_faq, load_pilots
+from totalplace_cli.data import load_faq, load_pilots
 from totalplace_cli.errors import DataError
 
 RUNNER = CliRunner()

@@ -5,7 +5,8 @@ from __future__ import annotations
 import io
 
 from totalplace_cli.data import bundled_data_dir, load_faq
-from totalplace_cli.render import OutputContext, render_ask
+from totalplace_cli.output import OutputContext
+from totalplace_cli.render import render_ask
 from totalplace_cli.search import rank_answers
 
 FAQ = load_faq(bundled_data_dir() / "faq.yaml")

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 
-from totalplace_cli.data import check_file, load_faq
+from totalplace_cli.checking import check_file
+from totalplace_cli.data import load_faq
 from totalplace_cli.errors import DataError
 from totalplace_cli.glossary import GlossaryTerm
 from totalplace_cli.models import Category, FaqEntry, Pilot

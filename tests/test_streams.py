@@ -17,7 +17,8 @@ from test_console_script import TP
 
 from totalplace_cli.data import bundled_data_dir, load_faq
 from totalplace_cli.errors import ExitCode
-from totalplace_cli.render import OutputContext, render_questions, write_json
+from totalplace_cli.output import OutputContext, write_json
+from totalplace_cli.render import render_questions
 
 pytestmark = pytest.mark.skipif(TP is None, reason="tp is not installed as a console script")
 

@@ -1,6 +1,7 @@
 """The `tp` command line: parse options, call the core, hand results to a renderer."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: Typer would then evaluate every annotation string
+# of every command at start-up (about 3 ms a run).
 
 import io
 import os
@@ -127,7 +128,7 @@ class Options:
     """Global options, shared by every command through Typer's context."""
 
     data_dir: str | None = None
-    data_dir_source: DataDirSource = "option"
+    data_dir_source: "DataDirSource" = "option"
     no_color: bool = False
 
 
@@ -173,7 +174,7 @@ def _options(ctx: typer.Context) -> Options:
 
 
 def _output(ctx: typer.Context) -> Any:
-    from totalplace_cli.render import OutputContext
+    from totalplace_cli.output import OutputContext
 
     return OutputContext.detect(no_color=_options(ctx).no_color)
 
@@ -263,12 +264,12 @@ def questions(ctx: typer.Context, json: JsonFlag = False) -> None:
 
     Example: tp questions --json | jq -r '.[] | "\\(.id) \\(.question)"'
     """
-    from totalplace_cli import render
+    from totalplace_cli import output, render
 
     entries = _faq(ctx)
     out = _output(ctx)
     if json:
-        render.write_json(out, [entry.summary_json() for entry in entries])
+        output.write_json(out, [entry.summary_json() for entry in entries])
     else:
         render.render_questions(out, entries)
 
@@ -283,7 +284,7 @@ def show(
 
     Example: tp show 12    or    tp show what-sort-of-savings-can-be-made
     """
-    from totalplace_cli import render
+    from totalplace_cli import output, render
     from totalplace_cli.faq import find_entry
     from totalplace_cli.glossary import terms_in
     from totalplace_cli.inputs import clean_argument
@@ -293,7 +294,7 @@ def show(
     out = _output(ctx)
     if json:
         glossary = [term.summary_json() for term in acronyms]
-        render.write_json(out, {**entry.to_json(), "glossary": glossary})
+        output.write_json(out, {**entry.to_json(), "glossary": glossary})
     else:
         render.render_entry(out, entry, acronyms)
 
@@ -315,7 +316,7 @@ def ask(
 
     Example: tp ask "savings"    tp ask "who pays the consultants" --json --limit 3
     """
-    from totalplace_cli import render
+    from totalplace_cli import output
     from totalplace_cli.inputs import clean_query
     from totalplace_cli.search import rank_answers, suggest_query
 
@@ -324,9 +325,11 @@ def ask(
     results = rank_answers(index, query, limit=limit)
     out = _output(ctx)
     if json:
-        render.write_json(out, [result.to_json() for result in results])
+        output.write_json(out, [result.to_json() for result in results])
     elif results:
-        render.render_ask(out, results)
+        from totalplace_cli.render import render_ask  # only text output pays for the renderers
+
+        render_ask(out, results)
     if not results:
         suggestion = suggest_query(index, query)
         hint = f"did you mean '{suggestion}'?" if suggestion else "try fewer or other words"
@@ -373,7 +376,7 @@ def pilots(
 
     Example: tp pilots --theme drugs --region "west mids" --json | jq -r '.[].name'
     """
-    from totalplace_cli import render
+    from totalplace_cli import output, render
     from totalplace_cli.inputs import clean_argument
     from totalplace_cli.pilots import explain_no_match, filter_pilots
 
@@ -393,7 +396,7 @@ def pilots(
     )
     out = _output(ctx)
     if json:
-        render.write_json(out, [pilot.to_json() for pilot in selected])
+        output.write_json(out, [pilot.to_json() for pilot in selected])
     elif csv:
         render.write_pilots_csv(out, selected)
     elif selected:
@@ -421,7 +424,7 @@ def pilot(
 
     Example: tp pilot poole    tp pilot birmingham --json | jq -r '.themes[].text'
     """
-    from totalplace_cli import render
+    from totalplace_cli import output, render
     from totalplace_cli.inputs import clean_argument
     from totalplace_cli.pilots import faq_mentions, find_pilot
 
@@ -431,7 +434,7 @@ def pilot(
     out = _output(ctx)
     if json:
         faq = [{**entry.summary_json(), "lines": lines} for entry, lines in mentions]
-        render.write_json(out, {**found.to_json(), "faq": faq})
+        output.write_json(out, {**found.to_json(), "faq": faq})
     else:
         render.render_pilot(out, found, catalogue.categories, mentions)
 
@@ -442,13 +445,13 @@ def regions(ctx: typer.Context, json: JsonFlag = False) -> None:
 
     Example: tp regions    tp regions --json | jq -r '.[] | "\\(.count) \\(.region)"'
     """
-    from totalplace_cli import render
+    from totalplace_cli import output, render
     from totalplace_cli.pilots import pilots_by_region
 
     rows = pilots_by_region(_catalogue(ctx).pilots)
     out = _output(ctx)
     if json:
-        render.write_json(
+        output.write_json(
             out,
             [
                 {
@@ -469,14 +472,14 @@ def themes(ctx: typer.Context, json: JsonFlag = False) -> None:
 
     Example: tp themes    tp themes --json | jq -r '.[] | select(.count > 1) | .id'
     """
-    from totalplace_cli import render
+    from totalplace_cli import output, render
     from totalplace_cli.pilots import pilots_by_category
 
     catalogue = _catalogue(ctx)
     rows = pilots_by_category(catalogue.pilots, catalogue.categories)
     out = _output(ctx)
     if json:
-        render.write_json(
+        output.write_json(
             out,
             [
                 {
@@ -508,7 +511,7 @@ def glossary(
 
     Example: tp glossary riep    tp glossary --json | jq -r '.[] | "\\(.term)\\t\\(.expansion)"'
     """
-    from totalplace_cli import render
+    from totalplace_cli import output, render
     from totalplace_cli.glossary import answers_using, find_term
     from totalplace_cli.inputs import clean_argument
 
@@ -517,13 +520,13 @@ def glossary(
     out = _output(ctx)
     if term is None:
         if json:
-            render.write_json(out, [t.to_json(used_in[t]) for t in terms])
+            output.write_json(out, [t.to_json(used_in[t]) for t in terms])
         else:
             render.render_glossary(out, terms)
         return
     found = find_term(terms, clean_argument(term, "term"))
     if json:
-        render.write_json(out, found.to_json(used_in[found]))
+        output.write_json(out, found.to_json(used_in[found]))
     else:
         render.render_glossary_term(out, found, used_in[found])
 
@@ -542,7 +545,7 @@ def export(
         ExportFormat,
         typer.Argument(metavar="FORMAT", help="html (one self-contained page) or markdown."),
     ],
-    output: Annotated[
+    destination: Annotated[
         str | None,
         typer.Option(
             "--output", "-o", metavar="FILE", help="Write to FILE ('-' or none: standard output)."
@@ -557,7 +560,7 @@ def export(
     Example: tp export html -o total-place-faq.html    tp export markdown > faq.md
     """
     from totalplace_cli import export as documents
-    from totalplace_cli import render
+    from totalplace_cli import output
     from totalplace_cli.models import Dataset
 
     catalogue = _catalogue(ctx)
@@ -569,10 +572,10 @@ def export(
         _glossary(ctx),
         themes_of=lambda pilot: tuple(labels.get(c, c) for c in pilot.categories),
     )
-    if output is None or output == "-":
-        render.write_document(_output(ctx), text)
+    if destination is None or destination == "-":
+        output.write_document(_output(ctx), text)
         return
-    path = Path(output).expanduser()
+    path = Path(destination).expanduser()
     try:
         path.write_text(text, encoding="utf-8")
     except OSError as error:
@@ -586,8 +589,8 @@ def info(ctx: typer.Context, json: JsonFlag = False) -> None:
 
     Example: tp --data-dir ./mydata info    or    tp info --json | jq '.files[].path'
     """
-    from totalplace_cli import render
-    from totalplace_cli.data import check_data_files
+    from totalplace_cli import output, render
+    from totalplace_cli.checking import check_data_files
 
     files = _files(ctx)
     checked = check_data_files(files)
@@ -605,7 +608,7 @@ def info(ctx: typer.Context, json: JsonFlag = False) -> None:
     }
     out = _output(ctx)
     if json:
-        render.write_json(out, details)
+        output.write_json(out, details)
     else:
         render.render_info(out, details)
     errors = [problem for file in checked for problem in file.errors]
@@ -634,15 +637,15 @@ def validate(
 
     Example: tp validate ./mydata    or    tp validate mydata/faq.yaml --json
     """
-    from totalplace_cli import render
-    from totalplace_cli.data import check_data_files, check_path
+    from totalplace_cli import output, render
+    from totalplace_cli.checking import check_data_files, check_path
 
     checked = check_data_files(_files(ctx)) if path is None else check_path(Path(path))
     errors = sum(len(file.errors) for file in checked)
     warnings = sum(len(file.warnings) for file in checked)
     out = _output(ctx)
     if json:
-        render.write_json(
+        output.write_json(
             out,
             {
                 "valid": errors == 0,
@@ -659,8 +662,44 @@ def validate(
         raise DataError(f"{errors} error{'s' * (errors != 1)} in the data (listed {where})")
 
 
+def invoked_command(args: Sequence[str]) -> str | None:
+    """The command a command line runs, when plain to see: global options skipped, no help."""
+    position = 0
+    while position < len(args):
+        argument = args[position]
+        if argument == "--data-dir":
+            position += 2
+        elif argument.startswith("--data-dir=") or argument == "--no-color":
+            position += 1
+        elif argument.startswith("-"):
+            return None  # --help, --version, completion set-up: they need every command
+        else:
+            return argument
+    return None
+
+
+def _register_only(name: str | None) -> None:
+    """Keep only the invoked command in the app, so Typer builds one command instead of all.
+
+    Typer turns every registered function into a command on each run (about 0.4 ms each); a run
+    that names its command needs only that one. Anything else (help, an unknown or misspelt
+    command, shell completion) keeps them all, so listings and suggestions stay complete.
+    """
+    if name is None or any(k.startswith("_") and k.endswith("_COMPLETE") for k in os.environ):
+        return
+    named = [
+        info
+        for info in app.registered_commands
+        if info.callback is not None
+        and (info.name or typer.main.get_command_name(info.callback.__name__)) == name
+    ]
+    if named:
+        app.registered_commands = named
+
+
 def main() -> None:
     """Console-script entry point."""
+    _register_only(invoked_command(sys.argv[1:]))
     try:
         app()
     except KeyboardInterrupt:  # Ctrl-C outside a command, e.g. while parsing options

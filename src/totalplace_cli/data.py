@@ -17,25 +17,17 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from totalplace_cli.errors import DataError
 from totalplace_cli.models import Dataset, FaqEntry, Pilot, PilotCatalogue
-from totalplace_cli.spec import (
-    FAQ_SPEC,
-    GLOSSARY_SPEC,
-    PILOTS_SPEC,
-    SPECS,
-    CheckedFile,
-    FileSpec,
-    Problem,
-)
 
 if TYPE_CHECKING:
-    from yaml.nodes import Node
-
     from totalplace_cli.glossary import GlossaryTerm
     from totalplace_cli.search import SearchIndex
+    from totalplace_cli.spec import CheckedFile, FileSpec
 
-FAQ_FILE = FAQ_SPEC.file_name
-PILOTS_FILE = PILOTS_SPEC.file_name
-GLOSSARY_FILE = GLOSSARY_SPEC.file_name
+# The field specifications (spec.py) and the YAML reader are imported only when a file must be
+# read and checked: a run answered from the cache needs neither.
+FAQ_FILE = "faq.yaml"
+PILOTS_FILE = "pilots.yaml"
+GLOSSARY_FILE = "glossary.yaml"
 DATA_DIR_ENV = "TP_DATA_DIR"
 
 DataDirSource = Literal["option", "environment", "bundled"]
@@ -60,7 +52,9 @@ class DataFiles:
     source: DataDirSource = "bundled"
 
     def path_for(self, spec: FileSpec) -> Path:
-        return {FAQ_SPEC: self.faq, PILOTS_SPEC: self.pilots}.get(spec, self.glossary)
+        """The file in use for a kind of data (`spec.kind` names the attribute)."""
+        path: Path = getattr(self, spec.kind)
+        return path
 
     def is_bundled(self, path: Path) -> bool:
         return path.parent == bundled_data_dir()
@@ -88,96 +82,9 @@ def resolve_data_files(
     )
 
 
-class DocumentProblem(DataError):
-    """A file that cannot be read as one YAML document; `problem` says where and why."""
-
-    def __init__(self, problem: Problem) -> None:
-        super().__init__(str(problem))
-        self.problem = problem
-
-
-def read_document(path: Path) -> Node:
-    """The file's YAML node tree, read within the limits of `safe_yaml`."""
-    from totalplace_cli.safe_yaml import MAX_FILE_BYTES, DocumentError, compose, decode
-
-    if path.is_dir():
-        raise DocumentProblem(Problem(str(path), None, None, "error", "is a folder, not a file"))
-    try:
-        with path.open("rb") as stream:
-            raw = stream.read(MAX_FILE_BYTES + 1)  # capped: a huge file is never read whole
-    except OSError as error:
-        reason = f"cannot read file ({error.strerror or error})"
-        raise DocumentProblem(Problem(str(path), None, None, "error", reason)) from None
-    try:
-        return compose(decode(raw))
-    except DocumentError as error:
-        problem = Problem(str(path), error.line, error.column, "error", error.message)
-        raise DocumentProblem(problem) from None
-
-
-def check_file(path: Path, spec: FileSpec | None = None) -> CheckedFile:
-    """Every problem of one data file; `spec` is guessed from its name or content if not given."""
-    try:
-        root = read_document(path)
-    except DocumentProblem as error:
-        return CheckedFile(spec, str(path), [error.problem])
-    spec = spec or _guess_spec(path, root)
-    if spec is None:
-        keys = " or ".join(f"'{s.list_key}'" for s in SPECS)
-        names = " or ".join(s.file_name for s in SPECS)
-        message = f"cannot tell what this file holds: name it {names}, or give it {keys}"
-        return CheckedFile(None, str(path), [Problem(str(path), 1, 1, "error", message)])
-    return spec.check(root, str(path))
-
-
-def _guess_spec(path: Path, root: Node) -> FileSpec | None:
-    for spec in SPECS:
-        if path.name == spec.file_name:
-            return spec
-    from yaml.nodes import MappingNode
-
-    if isinstance(root, MappingNode):
-        keys = {key.value for key, _ in root.value}
-        for spec in SPECS:
-            if spec.list_key in keys:
-                return spec
-    return None
-
-
-def check_folder(folder: Path) -> list[CheckedFile]:
-    """The data files of a folder, and a warning for each YAML file tp would ignore there."""
-    checked = [
-        check_file(folder / s.file_name, s) for s in SPECS if (folder / s.file_name).exists()
-    ]
-    known = {s.file_name for s in SPECS}
-    for stray in sorted(folder.iterdir()):
-        if stray.suffix in {".yaml", ".yml"} and stray.name not in known:
-            message = f"ignored: tp reads only {' and '.join(sorted(known))} from a data folder"
-            checked.append(
-                CheckedFile(None, str(stray), [Problem(str(stray), None, None, "warning", message)])
-            )
-    if not any(c.spec is not None for c in checked):
-        message = f"no {' or '.join(s.file_name for s in SPECS)} in this folder"
-        checked.insert(
-            0, CheckedFile(None, str(folder), [Problem(str(folder), None, None, "error", message)])
-        )
-    return checked
-
-
-def check_path(path: Path) -> list[CheckedFile]:
-    """What `tp validate PATH` reports: one file, or the data files of a folder."""
-    if not path.exists():
-        message = "no such file or folder"
-        return [CheckedFile(None, str(path), [Problem(str(path), None, None, "error", message)])]
-    return check_folder(path) if path.is_dir() else [check_file(path)]
-
-
-def check_data_files(files: DataFiles) -> list[CheckedFile]:
-    """Check the files in use (what `tp validate` with no PATH and `tp info` report)."""
-    return [check_file(files.path_for(spec), spec) for spec in SPECS]
-
-
 def _load(path: Path, spec: FileSpec) -> CheckedFile:
+    from totalplace_cli.checking import check_file
+
     checked = check_file(path, spec)
     errors = checked.errors
     if errors:
@@ -189,6 +96,8 @@ def _load(path: Path, spec: FileSpec) -> CheckedFile:
 
 def read_faq(path: Path) -> tuple[FaqEntry, ...]:
     """Read and validate one FAQ file, without the cache."""
+    from totalplace_cli.spec import FAQ_SPEC
+
     return tuple(_load(path, FAQ_SPEC).records)
 
 
@@ -233,6 +142,8 @@ def load_search_index(path: Path) -> SearchIndex:
 
 def load_pilot_catalogue(path: Path) -> PilotCatalogue:
     """Read and validate one pilots file: its pilots and the theme categories they use."""
+    from totalplace_cli.spec import PILOTS_SPEC
+
     checked = _load(path, PILOTS_SPEC)
     categories = tuple(checked.sections.get("categories", ()))
     return PilotCatalogue(pilots=tuple(checked.records), categories=categories)
@@ -245,6 +156,8 @@ def load_pilots(path: Path) -> tuple[Pilot, ...]:
 
 def load_glossary(path: Path) -> tuple[GlossaryTerm, ...]:
     """Read and validate one glossary file; the first error raises naming file and term."""
+    from totalplace_cli.spec import GLOSSARY_SPEC
+
     return tuple(_load(path, GLOSSARY_SPEC).records)
 
 

@@ -1,94 +1,22 @@
-"""Everything about presenting results: the output context, JSON for scripts, Rich for people.
+"""Presenting results to people: plain text in a pipe, Rich in a terminal.
 
-`OutputContext` says where we write and what that stream can show; every renderer reads it, and
-tests build one to simulate a pipe or a terminal instead of patching `sys`.
+Every renderer takes the `OutputContext` (output.py) that says where it writes and what that
+stream can show.
 """
 
 from __future__ import annotations
 
-import io
-import json
-import os
-import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 from totalplace_cli.inputs import printable
 from totalplace_cli.models import Category, FaqEntry, Pilot
+from totalplace_cli.output import OutputContext
 
 if TYPE_CHECKING:
-    from rich.console import Console, RenderableType
-
     from totalplace_cli.glossary import GlossaryTerm
     from totalplace_cli.search import SearchResult
     from totalplace_cli.spec import CheckedFile
-
-
-@dataclass(frozen=True)
-class OutputContext:
-    """Where output goes and what it can show."""
-
-    stdout: TextIO
-    stderr: TextIO
-    is_terminal: bool
-    color: bool
-    width: int | None = None
-
-    @classmethod
-    def detect(cls, no_color: bool = False) -> OutputContext:
-        """Read the real streams and the environment (NO_COLOR, COLUMNS).
-
-        Text stdout cannot encode (an ASCII-only `PYTHONIOENCODING`, a legacy code page) is
-        written as `?` rather than crashing; JSON escapes it instead (see `write_json`).
-        """
-        stdout = sys.stdout
-        if isinstance(stdout, io.TextIOWrapper):
-            stdout.reconfigure(errors="replace")
-        is_terminal = stdout.isatty()
-        # no-color.org: NO_COLOR disables colour when it is set and not empty.
-        color = is_terminal and not no_color and not os.environ.get("NO_COLOR")
-        return cls(stdout=stdout, stderr=sys.stderr, is_terminal=is_terminal, color=color)
-
-    def console(self) -> Console:
-        """A Rich console bound to this context (Rich is imported only here)."""
-        # Rich costs ~30-50 ms to import: only human-facing output pays for it.
-        from rich.console import Console
-
-        console = Console(
-            file=self.stdout,
-            force_terminal=self.is_terminal,
-            no_color=not self.color,
-            color_system="auto" if self.color else None,
-            highlight=False,
-            width=self.width,
-        )
-        console.on_broken_pipe = _closed_pipe  # type: ignore[method-assign]
-        return console
-
-
-def _closed_pipe() -> None:
-    """Rich would exit 1 on a closed pipe; let the CLI boundary end it like everything else."""
-    raise BrokenPipeError
-
-
-def write_json(ctx: OutputContext, value: Any) -> None:
-    """Plain JSON, nothing else; non-ASCII is escaped only if stdout cannot encode it."""
-    encoding = (getattr(ctx.stdout, "encoding", None) or "utf-8").lower().replace("-", "")
-    ensure_ascii = encoding not in {"utf8", "utf8sig", "utf16", "utf32"}
-    ctx.stdout.write(json.dumps(value, ensure_ascii=ensure_ascii, indent=2) + "\n")
-
-
-def write_document(ctx: OutputContext, text: str) -> None:
-    """A whole document (HTML, Markdown) as UTF-8, whatever the stream's own encoding."""
-    buffer = getattr(ctx.stdout, "buffer", None)
-    if buffer is None:
-        ctx.stdout.write(text)
-        return
-    # The HTML declares charset=utf-8, so its bytes must be UTF-8 even on a legacy console.
-    ctx.stdout.flush()
-    buffer.write(text.encode("utf-8"))
-    buffer.flush()
 
 
 def answer_blocks(answer: str) -> list[str | list[list[str]]]:
@@ -105,39 +33,73 @@ def answer_blocks(answer: str) -> list[str | list[list[str]]]:
     return blocks
 
 
-def _answer_renderables(answer: str) -> list[RenderableType]:
-    from rich.table import Table
-    from rich.text import Text
+# `tp questions`, `tp show` and `tp ask` are the commands people run most: they draw with a few
+# escape codes and textwrap instead of Rich, whose import would add ~30 ms to every such run.
+SGR = {"bold": "1", "dim": "2", "cyan": "36", "bold cyan": "1;36", "highlight": "1;33"}
+MARK_START, MARK_END = "\ue000", "\ue001"  # private-use stand-ins for highlights while wrapping
 
-    renderables: list[RenderableType] = []
-    for block in answer_blocks(answer):
-        if isinstance(block, str):
-            renderables.append(Text(block))
-        else:
-            table = Table(*block[0], header_style="bold")
-            for row in block[1:]:
-                table.add_row(*row)
-            renderables.append(table)
-    return renderables
+
+def _style(ctx: OutputContext, text: str, style: str) -> str:
+    """`text` in `style` when the terminal shows colour, else as it is."""
+    return f"\x1b[{SGR[style]}m{text}\x1b[0m" if ctx.color and text else text
+
+
+def _width(ctx: OutputContext) -> int:
+    if ctx.width is not None:
+        return ctx.width
+    import shutil
+
+    return shutil.get_terminal_size().columns
+
+
+def _wrapped(text: str, width: int, indent: str) -> str:
+    import textwrap
+
+    return textwrap.fill(
+        text,
+        width=max(width, len(indent) + 20),
+        initial_indent=indent,
+        subsequent_indent=indent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+
+
+def _table(ctx: OutputContext, rows: list[list[str]], indent: str) -> str:
+    """Aligned columns under a bold header and a rule."""
+    widths = [max(len(row[i]) for row in rows if i < len(row)) for i in range(len(rows[0]))]
+
+    def line(row: list[str]) -> str:
+        return indent + "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False))
+
+    header = _style(ctx, line(rows[0]).rstrip(), "bold")
+    rule = indent + "  ".join("\u2500" * w for w in widths)
+    return "\n".join([header, rule, *(line(row).rstrip() for row in rows[1:])])
+
+
+def _terminal_answer(ctx: OutputContext, answer: str) -> str:
+    width = _width(ctx)
+    blocks = [
+        _wrapped(block, width, "  ") if isinstance(block, str) else _table(ctx, block, "  ")
+        for block in answer_blocks(answer)
+    ]
+    return "\n\n".join(blocks)
 
 
 def render_questions(ctx: OutputContext, entries: Sequence[FaqEntry]) -> None:
     """The numbered list of questions, one per line (aligned ids)."""
-    if not ctx.is_terminal:
-        for entry in entries:
-            ctx.stdout.write(f"{entry.id:>2}. {entry.question}\n")
-        return
-    from rich.text import Text
-
-    console = ctx.console()
     for entry in entries:
-        console.print(Text.assemble((f"{entry.id:>2}. ", "bold cyan"), entry.question))
+        ctx.stdout.write(f"{_style(ctx, f'{entry.id:>2}.', 'bold cyan')} {entry.question}\n")
 
 
 def render_entry(
     ctx: OutputContext, entry: FaqEntry, acronyms: Sequence[GlossaryTerm] = ()
 ) -> None:
-    """One question and its answer (verbatim), then the acronyms it uses, explained."""
+    """One question and its answer (verbatim), then the acronyms it uses, explained.
+
+    In a pipe the answer is written exactly as in the data (no wrapping), for grep and diff; in a
+    terminal paragraphs are wrapped to its width and tables aligned.
+    """
     width = max((len(term.term) for term in acronyms), default=0)
     if not ctx.is_terminal:
         ctx.stdout.write(f"{entry.id}. {entry.question}\n\n{entry.answer}\n")
@@ -146,21 +108,37 @@ def render_entry(
             for term in acronyms:
                 ctx.stdout.write(f"  {term.term:<{width}}  {term.expansion}\n")
         return
-    from rich.padding import Padding
-    from rich.text import Text
-
-    console = ctx.console()
-    console.print(Text(f"{entry.id}. {entry.question}", style="bold"))
-    for renderable in _answer_renderables(entry.answer):
-        console.print()
-        console.print(Padding(renderable, (0, 0, 0, 2)))
+    out = [
+        _style(ctx, f"{entry.id}. {entry.question}", "bold"),
+        "",
+        _terminal_answer(ctx, entry.answer),
+    ]
     if acronyms:
-        console.print()
-        console.print(Text.assemble(("Acronyms", "bold"), " ", ("(tp glossary TERM)", "dim")))
-        for term in acronyms:
-            console.print(
-                Text.assemble("  ", (f"{term.term:<{width}}", "cyan"), "  ", term.expansion)
-            )
+        out += ["", f"{_style(ctx, 'Acronyms', 'bold')} {_style(ctx, '(tp glossary TERM)', 'dim')}"]
+        out += [f"  {_style(ctx, f'{t.term:<{width}}', 'cyan')}  {t.expansion}" for t in acronyms]
+    ctx.stdout.write("\n".join(out) + "\n")
+
+
+def _highlighted(ctx: OutputContext, result: SearchResult, indent: str) -> str:
+    """The snippet wrapped under `indent`, its matched words highlighted."""
+    text, shift = result.snippet, 0
+    for start, end in result.highlights:
+        start, end = start + shift, end + shift
+        text = f"{text[:start]}{MARK_START}{text[start:end]}{MARK_END}{text[end:]}"
+        shift += 2
+    wrapped = _wrapped(text, _width(ctx), indent)
+    if not ctx.color:
+        return wrapped.replace(MARK_START, "").replace(MARK_END, "")
+    # Dim for the snippet, bold yellow for a matched word, then back to dim.
+    dim, bright = f"\x1b[{SGR['dim']}m", f"\x1b[0m\x1b[{SGR['highlight']}m"
+    lines = [
+        indent
+        + dim
+        + line[len(indent) :].replace(MARK_START, bright).replace(MARK_END, "\x1b[0m" + dim)
+        + "\x1b[0m"
+        for line in wrapped.split("\n")
+    ]
+    return "\n".join(lines)
 
 
 def render_ask(ctx: OutputContext, results: Sequence[SearchResult]) -> None:
@@ -175,23 +153,12 @@ def render_ask(ctx: OutputContext, results: Sequence[SearchResult]) -> None:
             ctx.stdout.write(f"{r.entry.id:>2}. {r.entry.question}  ({r.score:.0f})\n")
             ctx.stdout.write(f"    {r.snippet}\n")
         return
-    from rich.text import Text
-
-    console = ctx.console()
-    console.print()
-    console.print(Text.assemble(("Other matches", "bold"), " ", ("(tp show ID)", "dim")))
-    for result in others:
-        console.print(
-            Text.assemble(
-                (f"{result.entry.id:>2}. ", "cyan"),
-                result.entry.question,
-                (f"  ({result.score:.0f})", "dim"),
-            )
-        )
-        snippet = Text(result.snippet, style="dim")
-        for start, end in result.highlights:
-            snippet.stylize("bold yellow not dim", start, end)
-        console.print(Text("    ").append_text(snippet))
+    out = ["", f"{_style(ctx, 'Other matches', 'bold')} {_style(ctx, '(tp show ID)', 'dim')}"]
+    for r in others:
+        number = _style(ctx, f"{r.entry.id:>2}.", "cyan")
+        out.append(f"{number} {r.entry.question}  {_style(ctx, f'({r.score:.0f})', 'dim')}")
+        out.append(_highlighted(ctx, r, "    "))
+    ctx.stdout.write("\n".join(out) + "\n")
 
 
 NO_THEMES = "(no sourced themes)"

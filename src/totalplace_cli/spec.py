@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from totalplace_cli.data import FAQ_FILE, GLOSSARY_FILE, PILOTS_FILE
 from totalplace_cli.models import Category, FaqEntry, Pilot, SourcedText
 
 if TYPE_CHECKING:
@@ -511,7 +512,7 @@ SLUG = r"[a-z0-9]+(-[a-z0-9]+)*"
 
 FAQ_SPEC = FileSpec(
     kind="faq",
-    file_name="faq.yaml",
+    file_name=FAQ_FILE,
     list_key="entries",
     record_label="entry",
     record=Record(
@@ -592,7 +593,7 @@ def _check_pilot(
 
 PILOTS_SPEC = FileSpec(
     kind="pilots",
-    file_name="pilots.yaml",
+    file_name=PILOTS_FILE,
     list_key="pilots",
     record_label="pilot",
     record=Record(
@@ -697,7 +698,7 @@ def _glossary_term(**values: Any) -> Any:
 
 GLOSSARY_SPEC = FileSpec(
     kind="glossary",
-    file_name="glossary.yaml",
+    file_name=GLOSSARY_FILE,
     list_key="terms",
     record_label="term",
     label_key="term",
