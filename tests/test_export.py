@@ -12,7 +12,8 @@ from typer.testing import Result
 
 from totalplace_cli.data import bundled_data_dir, load_faq, load_pilots
 from totalplace_cli.export import build_html, build_markdown, pilot_themes
-from totalplace_cli.models import Dataset, FaqEntry, Pilot
+from totalplace_cli.models import Dataset, FaqEntry
+from totalplace_cli.pilot_models import Pilot
 
 Tp = Callable[..., Result]
 FAQ = load_faq(bundled_data_dir() / "faq.yaml")

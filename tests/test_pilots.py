@@ -6,7 +6,7 @@ import pytest
 
 from totalplace_cli.data import bundled_data_dir, load_faq, load_pilot_catalogue
 from totalplace_cli.errors import ExitCode, UsageError
-from totalplace_cli.models import Pilot, PilotCatalogue
+from totalplace_cli.pilot_models import Pilot, PilotCatalogue
 from totalplace_cli.pilots import (
     explain_no_match,
     faq_mentions,

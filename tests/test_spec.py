@@ -12,7 +12,8 @@ from totalplace_cli.checking import check_file
 from totalplace_cli.data import load_faq
 from totalplace_cli.errors import DataError
 from totalplace_cli.glossary import GlossaryTerm
-from totalplace_cli.models import Category, FaqEntry, Pilot
+from totalplace_cli.models import FaqEntry
+from totalplace_cli.pilot_models import Category, Pilot
 from totalplace_cli.safe_yaml import compose
 from totalplace_cli.spec import (
     FAQ_SPEC,

@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from totalplace_cli.errors import DataError
-from totalplace_cli.models import Dataset, FaqEntry, Pilot, PilotCatalogue
+from totalplace_cli.models import Dataset, FaqEntry
 
 if TYPE_CHECKING:
     from totalplace_cli.glossary import GlossaryTerm
+    from totalplace_cli.pilot_models import Pilot, PilotCatalogue
     from totalplace_cli.search import SearchIndex
     from totalplace_cli.spec import CheckedFile, FileSpec
 
@@ -142,6 +143,7 @@ def load_search_index(path: Path) -> SearchIndex:
 
 def load_pilot_catalogue(path: Path) -> PilotCatalogue:
     """Read and validate one pilots file: its pilots and the theme categories they use."""
+    from totalplace_cli.pilot_models import PilotCatalogue
     from totalplace_cli.spec import PILOTS_SPEC
 
     checked = _load(path, PILOTS_SPEC)

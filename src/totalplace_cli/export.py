@@ -14,7 +14,8 @@ from html import escape
 
 from totalplace_cli import __version__
 from totalplace_cli.glossary import GlossaryTerm, mark_terms
-from totalplace_cli.models import Dataset, FaqEntry, Pilot
+from totalplace_cli.models import Dataset, FaqEntry
+from totalplace_cli.pilot_models import Pilot
 from totalplace_cli.pilots import regions
 from totalplace_cli.render import answer_blocks
 

@@ -1,9 +1,16 @@
-"""Immutable records for FAQ entries and pilots, and their stable JSON form."""
+"""Immutable records for FAQ entries, and their stable JSON form.
+
+The pilots' records live in `pilot_models.py`: `tp ask` and `tp show` never need them, and each
+record class costs start-up time to create.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from totalplace_cli.pilot_models import Pilot
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,81 +49,6 @@ class FaqEntry:
         return cls(
             record["id"], record["slug"], record["question"], record["answer"], tuple(keywords)
         )
-
-
-@dataclass(frozen=True, slots=True)
-class SourcedText:
-    """A statement (a theme, a figure, a field trial) and the URL of the page that makes it."""
-
-    text: str
-    source: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {"text": self.text, "source": self.source}
-
-
-@dataclass(frozen=True, slots=True)
-class Category:
-    """A canonical theme category; `synonyms` are further words that select it in `--theme`."""
-
-    id: str
-    label: str
-    synonyms: tuple[str, ...] = ()
-
-    def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "label": self.label, "synonyms": list(self.synonyms)}
-
-
-@dataclass(frozen=True, slots=True)
-class Pilot:
-    """One of the 13 pilot areas; fields beyond name and region come from sourced research.
-
-    What no source states stays empty (or None): an empty tuple means "not found", not "none".
-    """
-
-    id: str
-    name: str
-    region: str
-    official_name: str | None = None
-    themes: tuple[SourcedText, ...] = ()
-    categories: tuple[str, ...] = ()  # ids of `Category` records
-    authorities: tuple[str, ...] = ()
-    authorities_source: str | None = None
-    figures: tuple[SourcedText, ...] = ()
-    field_trials: tuple[SourcedText, ...] = ()
-    sources: tuple[str, ...] = ()
-
-    def to_json(self) -> dict[str, Any]:
-        """The form used by `tp pilots --json`; later versions only add keys.
-
-        Every key is always present (null or an empty list when no source states it), so that
-        scripts can rely on the shape.
-        """
-        return {
-            "id": self.id,
-            "name": self.name,
-            "region": self.region,
-            "official_name": self.official_name,
-            "themes": [theme.to_json() for theme in self.themes],
-            "categories": list(self.categories),
-            "authorities": list(self.authorities),
-            "authorities_source": self.authorities_source,
-            "figures": [figure.to_json() for figure in self.figures],
-            "field_trials": [trial.to_json() for trial in self.field_trials],
-            "sources": list(self.sources),
-        }
-
-    def brief_json(self) -> dict[str, Any]:
-        """The short reference used inside summaries (`tp regions`, `tp themes`)."""
-        return {"id": self.id, "name": self.name}
-
-
-@dataclass(frozen=True, slots=True)
-class PilotCatalogue:
-    """Everything pilots.yaml holds: the pilots and the theme categories they refer to."""
-
-    pilots: tuple[Pilot, ...]
-    categories: tuple[Category, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

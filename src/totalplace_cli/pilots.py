@@ -14,7 +14,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from totalplace_cli.errors import UsageError
-from totalplace_cli.models import Category, FaqEntry, Pilot
+from totalplace_cli.models import FaqEntry
+from totalplace_cli.pilot_models import Category, Pilot
 
 STOP_WORDS = frozenset({"a", "an", "and", "the", "of", "in", "for", "to", "with", "on", "at", "by"})
 

@@ -10,8 +10,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from totalplace_cli.inputs import printable
-from totalplace_cli.models import Category, FaqEntry, Pilot
+from totalplace_cli.models import FaqEntry
 from totalplace_cli.output import OutputContext
+from totalplace_cli.pilot_models import Category, Pilot
 
 if TYPE_CHECKING:
     from totalplace_cli.glossary import GlossaryTerm

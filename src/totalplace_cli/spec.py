@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from totalplace_cli.data import FAQ_FILE, GLOSSARY_FILE, PILOTS_FILE
-from totalplace_cli.models import Category, FaqEntry, Pilot, SourcedText
+from totalplace_cli.models import FaqEntry
+from totalplace_cli.pilot_models import Category, Pilot, SourcedText
 
 if TYPE_CHECKING:
     from yaml.nodes import MappingNode, Node

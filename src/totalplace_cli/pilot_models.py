@@ -1,0 +1,81 @@
+"""Immutable records for the pilots (with their sourced facts) and their stable JSON form."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class SourcedText:
+    """A statement (a theme, a figure, a field trial) and the URL of the page that makes it."""
+
+    text: str
+    source: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"text": self.text, "source": self.source}
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    """A canonical theme category; `synonyms` are further words that select it in `--theme`."""
+
+    id: str
+    label: str
+    synonyms: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "label": self.label, "synonyms": list(self.synonyms)}
+
+
+@dataclass(frozen=True, slots=True)
+class Pilot:
+    """One of the 13 pilot areas; fields beyond name and region come from sourced research.
+
+    What no source states stays empty (or None): an empty tuple means "not found", not "none".
+    """
+
+    id: str
+    name: str
+    region: str
+    official_name: str | None = None
+    themes: tuple[SourcedText, ...] = ()
+    categories: tuple[str, ...] = ()  # ids of `Category` records
+    authorities: tuple[str, ...] = ()
+    authorities_source: str | None = None
+    figures: tuple[SourcedText, ...] = ()
+    field_trials: tuple[SourcedText, ...] = ()
+    sources: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """The form used by `tp pilots --json`; later versions only add keys.
+
+        Every key is always present (null or an empty list when no source states it), so that
+        scripts can rely on the shape.
+        """
+        return {
+            "id": self.id,
+            "name": self.name,
+            "region": self.region,
+            "official_name": self.official_name,
+            "themes": [theme.to_json() for theme in self.themes],
+            "categories": list(self.categories),
+            "authorities": list(self.authorities),
+            "authorities_source": self.authorities_source,
+            "figures": [figure.to_json() for figure in self.figures],
+            "field_trials": [trial.to_json() for trial in self.field_trials],
+            "sources": list(self.sources),
+        }
+
+    def brief_json(self) -> dict[str, Any]:
+        """The short reference used inside summaries (`tp regions`, `tp themes`)."""
+        return {"id": self.id, "name": self.name}
+
+
+@dataclass(frozen=True, slots=True)
+class PilotCatalogue:
+    """Everything pilots.yaml holds: the pilots and the theme categories they refer to."""
+
+    pilots: tuple[Pilot, ...]
+    categories: tuple[Category, ...] = ()
