@@ -20,18 +20,21 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections import Counter
+from collections import Counter, defaultdict, deque
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import pairwise
+from itertools import accumulate, chain, pairwise, repeat
+from operator import sub
 from typing import Any, overload
 
 from totalplace_cli.models import FaqEntry
 from totalplace_cli.text import Token, analyse, is_stop_word, raw_words, tokenise
 
-INDEX_VERSION = 2
+INDEX_VERSION = 3
 POSTING_WIDTH = 4  # entry index, then a count per field
 FIELDS = ("question", "keywords", "answer")
+_FIELD_RANGE = range(len(FIELDS))
+ENTRY_COLUMNS = ("id", "slug", "question", "answer", "keywords")  # a cached index's entries
 FIELD_WEIGHTS = (3.0, 2.0, 1.0)  # a hit in the question counts three times one in the answer
 FIELD_LENGTH_NORMS = (0.5, 0.3, 0.75)  # BM25's b per field: how much a long field dilutes a hit
 SATURATION = 1.2  # BM25's k1: how quickly repeats of a term stop adding
@@ -89,6 +92,11 @@ class _LazyEntries(Sequence[FaqEntry]):
     def __len__(self) -> int:
         return len(self._columns["id"])
 
+    @property
+    def columns(self) -> dict[str, list[Any]]:
+        """The entries as stored: one list per field."""
+        return self._columns
+
     @overload
     def __getitem__(self, index: int) -> FaqEntry: ...
 
@@ -115,17 +123,42 @@ class _LazyEntries(Sequence[FaqEntry]):
 
 
 class _LazyPostings(Mapping[str, list[int]]):
-    """Posting lists stored as text ("0 1 0 2 5 0 0 1"), turned into numbers when a query uses
-    them: loading a large index then costs one JSON string per term, not millions of numbers."""
+    """Posting lists stored as text, turned into numbers only when a query uses them: loading a
+    large index then costs a few JSON strings per term, not millions of numbers.
 
-    def __init__(self, encoded: dict[str, str]) -> None:
+    Per term, one text per field lists the entries holding the term there, once per occurrence,
+    as gaps from the previous one ("3 0 14": entry 3 twice, then entry 17). That is short to store,
+    quick to write (no counting) and quick to read (`accumulate` and `Counter` run in C).
+    """
+
+    def __init__(self, encoded: dict[str, list[str]], entry_counts: dict[str, int]) -> None:
         self._encoded = encoded
+        self._entry_counts = entry_counts
         self._decoded: dict[str, list[int]] = {}
 
     def __getitem__(self, term: str) -> list[int]:
+        """[entry index, count in question, in keywords, in answer, entry index, ...]."""
         found = self._decoded.get(term)
         if found is None:
-            found = self._decoded[term] = [int(n) for n in self._encoded[term].split()]
+            question, keywords, answer = (
+                Counter(accumulate(map(int, text.split()))) for text in self._encoded[term]
+            )
+            docs = (
+                list(answer) if not (question or keywords) else sorted(question | keywords | answer)
+            )
+            zeros = repeat(0)
+            found = list(
+                chain.from_iterable(
+                    zip(
+                        docs,
+                        map(question.get, docs, zeros),
+                        map(keywords.get, docs, zeros),
+                        map(answer.get, docs, zeros),
+                        strict=True,
+                    )
+                )
+            )
+            self._decoded[term] = found
         return found
 
     def __contains__(self, term: object) -> bool:
@@ -137,9 +170,24 @@ class _LazyPostings(Mapping[str, list[int]]):
     def __len__(self) -> int:
         return len(self._encoded)
 
+    def entry_count(self, term: str) -> int:
+        """How many entries hold `term`, without decoding its lists."""
+        return self._entry_counts.get(term, 0)
 
-def _all(values: Any, kind: type) -> bool:
-    return isinstance(values, list) and all(type(value) is kind for value in values)
+    @property
+    def encoded(self) -> dict[str, list[str]]:
+        """The lists as text, per term and field (what `SearchIndex.to_json` stores)."""
+        return self._encoded
+
+    @property
+    def entry_counts(self) -> dict[str, int]:
+        """Per term, how many entries hold it (what `SearchIndex.to_json` stores)."""
+        return self._entry_counts
+
+
+def _only(values: Any, kind: type) -> bool:
+    """Whether `values` is a list of `kind` only (checked at C speed: a large index is big)."""
+    return type(values) is list and set(map(type, values)) <= {kind}
 
 
 @dataclass(slots=True)
@@ -147,26 +195,31 @@ class SearchIndex:
     """An inverted index over FAQ entries, made of plain data so it can be stored as JSON."""
 
     entries: Sequence[FaqEntry]
-    lengths: list[list[int]]  # per entry: count of content terms in each field
+    lengths: list[int]  # flat: per entry, the count of content terms in each field
     average_lengths: list[float]  # per field, over all entries
-    # term -> flat [entry index, count in question, in keywords, in answer, entry index, ...]
-    postings: Mapping[str, list[int]]
+    postings: _LazyPostings  # term -> [entry index, count in question, in keywords, in answer, ...]
     words: dict[str, str]  # each content word of the FAQ -> its term (for typo correction)
 
     def to_json(self) -> dict[str, Any]:
         """Everything the index holds as JSON-ready data: entries as columns, postings as text."""
+        entries = self.entries
+        if isinstance(entries, _LazyEntries):
+            columns = entries.columns
+        else:
+            columns = {
+                "id": [e.id for e in entries],
+                "slug": [e.slug for e in entries],
+                "question": [e.question for e in entries],
+                "answer": [e.answer for e in entries],
+                "keywords": [list(e.keywords) for e in entries],
+            }
         return {
             "version": INDEX_VERSION,
-            "entries": {
-                "id": [e.id for e in self.entries],
-                "slug": [e.slug for e in self.entries],
-                "question": [e.question for e in self.entries],
-                "answer": [e.answer for e in self.entries],
-                "keywords": [list(e.keywords) for e in self.entries],
-            },
+            "entries": columns,
             "lengths": self.lengths,
             "average_lengths": self.average_lengths,
-            "postings": {term: " ".join(map(str, self.postings[term])) for term in self.postings},
+            "postings": self.postings.encoded,
+            "entry_counts": self.postings.entry_counts,
             "words": self.words,
         }
 
@@ -175,18 +228,30 @@ class SearchIndex:
         """Rebuild an index from `to_json()`; data of another version or shape raises ValueError."""
         if data.get("version") != INDEX_VERSION:
             raise ValueError(f"search index version {data.get('version')!r} != {INDEX_VERSION}")
-        columns, lengths = data["entries"], data["lengths"]
+        columns, lengths, postings = data["entries"], data["lengths"], data["postings"]
+        entry_counts = data["entry_counts"]
         count = len(columns["id"])
         shaped = (
-            _all(columns["id"], int)
-            and all(_all(columns[name], str) for name in ("slug", "question", "answer"))
-            and all(_all(keywords, str) for keywords in columns["keywords"])
+            type(columns) is dict
+            and set(columns) == set(ENTRY_COLUMNS)
+            and _only(columns["id"], int)
+            and all(_only(columns[name], str) for name in ("slug", "question", "answer"))
+            and _only(columns["keywords"], list)
+            and set(map(type, chain.from_iterable(columns["keywords"]))) <= {str}
             and all(len(column) == count for column in columns.values())
-            and len(lengths) == count
-            and all(_all(row, int) and len(row) == len(FIELDS) for row in lengths)
-            and _all(data["average_lengths"], float)
-            and all(type(text) is str for text in data["postings"].values())
-            and all(type(term) is str for term in data["words"].values())
+            and _only(lengths, int)
+            and len(lengths) == count * len(FIELDS)
+            and _only(data["average_lengths"], float)
+            and len(data["average_lengths"]) == len(FIELDS)
+            and type(postings) is dict
+            and set(map(type, postings.values())) <= {list}
+            and set(map(len, postings.values())) <= {len(FIELDS)}
+            and set(map(type, chain.from_iterable(postings.values()))) <= {str}
+            and type(entry_counts) is dict
+            and entry_counts.keys() == postings.keys()
+            and set(map(type, entry_counts.values())) <= {int}
+            and type(data["words"]) is dict
+            and set(map(type, data["words"].values())) <= {str}
         )
         if not shaped:
             raise ValueError("search index data has the wrong shape")
@@ -194,14 +259,14 @@ class SearchIndex:
             entries=_LazyEntries(columns),
             lengths=lengths,
             average_lengths=data["average_lengths"],
-            postings=_LazyPostings(data["postings"]),
+            postings=_LazyPostings(postings, entry_counts),
             words=data["words"],
         )
 
     def idf(self, term: str) -> float:
         """How rare a term is across entries (BM25's IDF; an unknown term counts as rarest)."""
         count = len(self.entries)
-        found = len(self.postings.get(term, ())) // POSTING_WIDTH
+        found = self.postings.entry_count(term)
         return math.log(1.0 + (count - found + 0.5) / (found + 0.5))
 
 
@@ -210,40 +275,73 @@ def _field_segments(entry: FaqEntry) -> tuple[list[str], ...]:
     return [entry.question], list(entry.keywords), [entry.answer]
 
 
+class _ChunkTerms(dict[str, tuple[str, ...]]):
+    """The terms of each whitespace-separated chunk of text ("savings," -> ("save",)), memoised.
+
+    A token never spans whitespace, so the terms of a text are those of its chunks in order; a
+    large FAQ repeats its chunks, so each is analysed once. Also notes, per chunk, how many of its
+    terms are content terms, and every raw word seen (the vocabulary for typo correction).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.content: dict[str, int] = {}
+        self.raw: set[str] = set()
+
+    def __missing__(self, chunk: str) -> tuple[str, ...]:
+        raws = raw_words(chunk)
+        self.raw.update(raws)
+        analysed = [found for raw in raws for found in analyse(raw)]
+        self.content[chunk] = sum(not stop for _, _, stop in analysed)
+        terms = self[chunk] = tuple(term for term, _, _ in analysed)
+        return terms
+
+
+def _gaps(entries: list[int], numerals: list[str]) -> str:
+    """An ascending list of entry indexes as the text of its gaps ("3 3 17" -> "3 0 14");
+    `numerals[n]` is `str(n)`, made once."""
+    return " ".join(map(numerals.__getitem__, map(sub, entries, chain((0,), entries))))
+
+
 def build_index(entries: Sequence[FaqEntry]) -> SearchIndex:
     """Index the question, keywords and answer of every entry."""
-    # Written for a large FAQ (10,000 entries): work per distinct raw word of a field, not per
-    # occurrence, and collect the vocabulary once at the end.
-    postings: dict[str, list[int]] = {}
-    lengths: list[list[int]] = []
-    seen: set[str] = set()
+    # Written for a large FAQ (10,000 entries, a million words): the work per word is done by C
+    # builtins (str.split, map, chain, list.append, str.join); Python code runs once per entry.
+    chunk_terms = _ChunkTerms()
+    content = chunk_terms.content
+    # Per field: term -> the index of the entry of each of its occurrences, ascending.
+    occurrences: list[defaultdict[str, list[int]]] = [defaultdict(list) for _ in FIELDS]
+    lengths: list[int] = []
     for index, entry in enumerate(entries):
-        counts: dict[str, list[int]] = {}
-        field_lengths = [0] * len(FIELDS)
-        for field, segments in enumerate(_field_segments(entry)):
-            raw_counts: Counter[str] = Counter()
-            for segment in segments:
-                raw_counts.update(raw_words(segment))
-            seen.update(raw_counts)
-            for raw, times in raw_counts.items():
-                for term, _, stop in analyse(raw):
-                    slot = counts.get(term)
-                    if slot is None:
-                        slot = counts[term] = [0] * len(FIELDS)
-                    slot[field] += times
-                    if not stop:
-                        field_lengths[field] += times
-        for term, per_field in counts.items():
-            postings.setdefault(term, []).extend((index, *per_field))
-        lengths.append(field_lengths)
+        chunks = (
+            entry.question.split(),
+            [chunk for keyword in entry.keywords for chunk in keyword.split()],
+            entry.answer.split(),
+        )
+        for field, field_chunks in enumerate(chunks):
+            terms = chain.from_iterable(map(chunk_terms.__getitem__, field_chunks))
+            targets = map(occurrences[field].__getitem__, terms)
+            deque(map(list.append, targets, repeat(index)), maxlen=0)  # runs the appends
+            lengths.append(sum(map(content.__getitem__, field_chunks)))
+    question, keywords, answer = occurrences
+    postings: dict[str, list[str]] = {}
+    entry_counts: dict[str, int] = {}
+    empty: list[int] = []
+    numerals = list(map(str, range(len(entries) + 1)))
+    for term in sorted(question.keys() | keywords.keys() | answer.keys()):
+        lists = [field.pop(term, empty) for field in occurrences]
+        postings[term] = [_gaps(found, numerals) for found in lists]
+        entry_counts[term] = len(set(chain.from_iterable(lists)))
     words: dict[str, str] = {}
-    for raw in sorted(seen):  # sorted: the same index whatever the order of a set
+    for raw in sorted(chunk_terms.raw):  # sorted: the same index whatever the order of a set
         for term, word, stop in analyse(raw):
             if not stop:
                 words.setdefault(word, term)
     count = max(len(entries), 1)
-    average_lengths = [sum(row[f] for row in lengths) / count for f in range(len(FIELDS))]
-    return SearchIndex(tuple(entries), lengths, average_lengths, postings, words)
+    average_lengths = [sum(lengths[f :: len(FIELDS)]) / count for f in range(len(FIELDS))]
+    return SearchIndex(
+        tuple(entries), lengths, average_lengths, _LazyPostings(postings, entry_counts), words
+    )
 
 
 def _as_index(index_or_entries: SearchIndex | Sequence[FaqEntry]) -> SearchIndex:
@@ -348,18 +446,25 @@ def rank_answers(
     covered: dict[int, float] = {}
     matched: dict[int, list[QueryTerm]] = {}
     averages = [max(average, 1.0) for average in index.average_lengths]
+    lengths = index.lengths
     for qt in query_terms:
         weight = idf[qt.term] * qt.weight
         postings = index.postings[qt.term]
         for at in range(0, len(postings), POSTING_WIDTH):
-            doc, counts = postings[at], postings[at + 1 : at + POSTING_WIDTH]
-            lengths = index.lengths[doc]
+            doc = postings[at]
+            # Each field's share, in field order, summed by sum(): the same float every time.
             frequency = sum(
-                field_weights[f]
-                * counts[f]
-                / (1.0 - FIELD_LENGTH_NORMS[f] + FIELD_LENGTH_NORMS[f] * lengths[f] / averages[f])
-                for f in range(len(FIELDS))
-                if counts[f]
+                [
+                    field_weights[f]
+                    * postings[at + 1 + f]
+                    / (
+                        1.0
+                        - FIELD_LENGTH_NORMS[f]
+                        + FIELD_LENGTH_NORMS[f] * lengths[doc * 3 + f] / averages[f]
+                    )
+                    for f in _FIELD_RANGE
+                    if postings[at + 1 + f]
+                ]
             )
             if frequency == 0.0:
                 continue
