@@ -13,7 +13,7 @@ import contextlib
 import json
 import os
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -92,6 +92,7 @@ def _is_plain(value: Any) -> bool:
     """Whether JSON holds `value` exactly: no non-text mapping keys, no other types."""
     # Checked a list or mapping at a time by C builtins: a large index holds millions of values.
     pending = [value]
+    values: Collection[Any]
     while pending:
         item = pending.pop()
         if type(item) is dict:

@@ -23,12 +23,12 @@ import math
 from collections import Counter, defaultdict, deque
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import accumulate, chain, pairwise, repeat
-from operator import sub
+from itertools import accumulate, chain, combinations, pairwise, repeat
+from operator import add, mul, sub, truediv
 from typing import Any, overload
 
 from totalplace_cli.models import FaqEntry
-from totalplace_cli.text import Token, analyse, is_stop_word, raw_words, tokenise
+from totalplace_cli.text import Token, analyse, is_stop_word, raw_words, terms, tokenise
 
 INDEX_VERSION = 3
 POSTING_WIDTH = 4  # entry index, then a count per field
@@ -122,7 +122,10 @@ class _LazyEntries(Sequence[FaqEntry]):
         return entry
 
 
-class _LazyPostings(Mapping[str, list[int]]):
+FieldCounts = tuple[dict[int, int], dict[int, int], dict[int, int]]
+
+
+class _LazyPostings(Mapping[str, FieldCounts]):
     """Posting lists stored as text, turned into numbers only when a query uses them: loading a
     large index then costs a few JSON strings per term, not millions of numbers.
 
@@ -134,31 +137,16 @@ class _LazyPostings(Mapping[str, list[int]]):
     def __init__(self, encoded: dict[str, list[str]], entry_counts: dict[str, int]) -> None:
         self._encoded = encoded
         self._entry_counts = entry_counts
-        self._decoded: dict[str, list[int]] = {}
+        self._decoded: dict[str, FieldCounts] = {}
 
-    def __getitem__(self, term: str) -> list[int]:
-        """[entry index, count in question, in keywords, in answer, entry index, ...]."""
+    def __getitem__(self, term: str) -> FieldCounts:
+        """Per field (question, keywords, answer): entry index -> count, in entry order."""
         found = self._decoded.get(term)
         if found is None:
             question, keywords, answer = (
                 Counter(accumulate(map(int, text.split()))) for text in self._encoded[term]
             )
-            docs = (
-                list(answer) if not (question or keywords) else sorted(question | keywords | answer)
-            )
-            zeros = repeat(0)
-            found = list(
-                chain.from_iterable(
-                    zip(
-                        docs,
-                        map(question.get, docs, zeros),
-                        map(keywords.get, docs, zeros),
-                        map(answer.get, docs, zeros),
-                        strict=True,
-                    )
-                )
-            )
-            self._decoded[term] = found
+            found = self._decoded[term] = (question, keywords, answer)
         return found
 
     def __contains__(self, term: object) -> bool:
@@ -319,8 +307,8 @@ def build_index(entries: Sequence[FaqEntry]) -> SearchIndex:
             entry.answer.split(),
         )
         for field, field_chunks in enumerate(chunks):
-            terms = chain.from_iterable(map(chunk_terms.__getitem__, field_chunks))
-            targets = map(occurrences[field].__getitem__, terms)
+            field_terms = chain.from_iterable(map(chunk_terms.__getitem__, field_chunks))
+            targets = map(occurrences[field].__getitem__, field_terms)
             deque(map(list.append, targets, repeat(index)), maxlen=0)  # runs the appends
             lengths.append(sum(map(content.__getitem__, field_chunks)))
     question, keywords, answer = occurrences
@@ -350,14 +338,56 @@ def _as_index(index_or_entries: SearchIndex | Sequence[FaqEntry]) -> SearchIndex
     return build_index(index_or_entries)
 
 
-def _entry_pairs(entry: FaqEntry) -> dict[str, int]:
-    """Each pair of neighbouring content terms in an entry, with the best field holding it."""
+def _frequencies(
+    index: SearchIndex,
+    counts: FieldCounts,
+    field_weights: tuple[float, float, float],
+    averages: list[float],
+) -> dict[int, float]:
+    """BM25F's weighted, length-normalised count of one term in each entry holding it (> 0).
+
+    Per field: weight * count / (1 - b + b * length / average length), computed by C builtins
+    (`map` over `operator` functions: the same float operations, in the same order, as the
+    formula); an entry's shares are then summed in field order. Fields of weight 0 add nothing.
+    """
+    lengths = index.lengths
+    shares: list[dict[int, float]] = []
+    for field, found in enumerate(counts):
+        if not found or not field_weights[field]:
+            continue
+        norm = FIELD_LENGTH_NORMS[field]
+        docs = list(found)
+        field_lengths = map(lengths.__getitem__, map(add, map(mul, docs, repeat(3)), repeat(field)))
+        divisors = map(
+            add,
+            repeat(1.0 - norm),
+            map(truediv, map(mul, repeat(norm), field_lengths), repeat(averages[field])),
+        )
+        weighted = map(mul, repeat(field_weights[field]), found.values())
+        shares.append(dict(zip(docs, map(truediv, weighted, divisors), strict=True)))
+    if len(shares) == 1:
+        return shares[0]
+    # Most entries hold the term in one field: only those holding it in more are summed in Python.
+    combined: dict[int, float] = {}
+    for share in shares:
+        combined.update(share)
+    keys = [share.keys() for share in shares]
+    for doc in set().union(*(a & b for a, b in combinations(keys, 2))):
+        combined[doc] = sum([share[doc] for share in shares if doc in share])
+    docs = sorted(combined)  # in entry order, like every other list of entries
+    return dict(zip(docs, map(combined.__getitem__, docs), strict=True))
+
+
+def _entry_pairs(entry: FaqEntry, wanted: set[str]) -> dict[str, int]:
+    """Each pair of neighbouring content terms of an entry that are both `wanted`, with the best
+    field holding it."""
     pairs: dict[str, int] = {}
     for field, segments in enumerate(_field_segments(entry)):
         for segment in segments:
-            content = [token for token in tokenise(segment) if not token.stop]
+            content = [term for term, _, stop in terms(segment) if not stop]
             for first, second in pairwise(content):
-                pairs.setdefault(_pair_key(first.term, second.term), field)
+                if first in wanted and second in wanted:
+                    pairs.setdefault(_pair_key(first, second), field)
     return pairs
 
 
@@ -444,42 +474,32 @@ def rank_answers(
     total = sum(idf[qt.term] * qt.weight for qt in query_terms) + rarest * len(unknown)
     scores: dict[int, float] = {}
     covered: dict[int, float] = {}
-    matched: dict[int, list[QueryTerm]] = {}
+    matched: defaultdict[int, list[QueryTerm]] = defaultdict(list)
     averages = [max(average, 1.0) for average in index.average_lengths]
-    lengths = index.lengths
     for qt in query_terms:
         weight = idf[qt.term] * qt.weight
-        postings = index.postings[qt.term]
-        for at in range(0, len(postings), POSTING_WIDTH):
-            doc = postings[at]
-            # Each field's share, in field order, summed by sum(): the same float every time.
-            frequency = sum(
-                [
-                    field_weights[f]
-                    * postings[at + 1 + f]
-                    / (
-                        1.0
-                        - FIELD_LENGTH_NORMS[f]
-                        + FIELD_LENGTH_NORMS[f] * lengths[doc * 3 + f] / averages[f]
-                    )
-                    for f in _FIELD_RANGE
-                    if postings[at + 1 + f]
-                ]
-            )
-            if frequency == 0.0:
-                continue
-            gain = frequency * (SATURATION + 1.0) / (SATURATION + frequency)
-            scores[doc] = scores.get(doc, 0.0) + weight * gain
-            covered[doc] = covered.get(doc, 0.0) + weight
-            matched.setdefault(doc, []).append(qt)
+        frequencies = _frequencies(index, index.postings[qt.term], field_weights, averages)
+        # score += weight * gain and covered += weight for every entry: C builtins, in entry order.
+        docs = list(frequencies)
+        gains = map(
+            truediv,
+            map(mul, frequencies.values(), repeat(SATURATION + 1.0)),
+            map(add, repeat(SATURATION), frequencies.values()),
+        )
+        added = map(add, map(scores.get, docs, repeat(0.0)), map(mul, repeat(weight), gains))
+        scores.update(zip(docs, added, strict=True))
+        covered_now = map(add, map(covered.get, docs, repeat(0.0)), repeat(weight))
+        covered.update(zip(docs, covered_now, strict=True))
+        deque(map(list.append, map(matched.__getitem__, docs), repeat(qt)), maxlen=0)
     if not scores:
         return []
     raw = {doc: score * (covered[doc] / total) ** COVERAGE_POWER for doc, score in scores.items()}
     # Phrases are checked on the leading candidates only, so the index needs no pair lists.
     candidates = heapq.nlargest(max(RERANK_DEPTH, limit), raw, key=raw.__getitem__)
     if len(query_terms) > 1:
+        wanted = set(idf)
         for doc in candidates:
-            pairs = _entry_pairs(index.entries[doc])
+            pairs = _entry_pairs(index.entries[doc], wanted)
             for first, second in pairwise(query_terms):
                 field = pairs.get(_pair_key(first.term, second.term))
                 if field is not None:
