@@ -149,3 +149,50 @@ def test_same_output_with_and_without_cache(tp: Tp, monkeypatch: pytest.MonkeyPa
     warm = tp("ask", "savings", "--json").output
     monkeypatch.setenv("TP_NO_CACHE", "1")
     assert cold == warm == tp("ask", "savings", "--json").output
+
+
+def large_value() -> dict[str, Any]:
+    """More than MAP_AT_SIZE of JSON, with text JSON must escape, like a large FAQ's index."""
+    rows = [f"answer {n}: \u00a34.5bn \u201csaved\u201d\nnext line" for n in range(40_000)]
+    return {"rows": rows, "numbers": list(range(1000)), "nested": {"pi": 3.14, "none": None}}
+
+
+def test_a_large_value_is_stored_as_ascii_and_read_back_unchanged(
+    private_cache: Path, tmp_path: Path
+) -> None:
+    source = tmp_path / "big.yaml"
+    source.write_text("x", encoding="utf-8")
+    value = large_value()
+    assert cache.cached(source, "t", large_value) == value
+    [file] = cache_files(private_cache)
+    body = file.read_bytes().partition(b"\n")[2]
+    assert len(body) > cache.MAP_AT_SIZE and body.isascii()
+    calls: list[int] = []
+    assert cache.cached(source, "t", lambda: calls.append(1) or value) == value
+    assert calls == []  # read from the cache file
+
+
+def test_a_changed_byte_in_a_large_cache_is_caught(private_cache: Path, tmp_path: Path) -> None:
+    source = tmp_path / "big.yaml"
+    source.write_text("x", encoding="utf-8")
+    cache.cached(source, "t", large_value)
+    [file] = cache_files(private_cache)
+    data = file.read_bytes()
+    file.write_bytes(data.replace(b"answer 39999", b"answer 39998"))
+    calls: list[int] = []
+    assert cache.cached(source, "t", lambda: calls.append(1) or large_value()) == large_value()
+    assert calls == [1]  # rebuilt, and written again
+    assert file.read_bytes() == data
+
+
+@pytest.mark.parametrize(
+    "value",
+    [[("a", "tuple")], {"deep": [1, {"set": {1}}]}, {"rows": ["text", b"bytes"]}, [[[{2: "x"}]]]],
+)
+def test_values_json_would_change_anywhere_inside_are_not_cached(
+    private_cache: Path, tmp_path: Path, value: Any
+) -> None:
+    source = tmp_path / "source.yaml"
+    source.write_text("x", encoding="utf-8")
+    assert cache.cached(source, "t", lambda: value) == value
+    assert cache_files(private_cache) == []
