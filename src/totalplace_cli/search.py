@@ -27,6 +27,7 @@ from itertools import accumulate, chain, combinations, pairwise, repeat
 from operator import add, mul, sub, truediv
 from typing import Any, overload
 
+from totalplace_cli.cache import StoredTexts, TextList
 from totalplace_cli.models import FaqEntry
 from totalplace_cli.text import Token, analyse, is_stop_word, raw_words, terms, tokenise
 
@@ -85,7 +86,7 @@ class _LazyEntries(Sequence[FaqEntry]):
     the search itself.
     """
 
-    def __init__(self, columns: dict[str, list[Any]]) -> None:
+    def __init__(self, columns: dict[str, Sequence[Any]]) -> None:
         self._columns = columns
         self._made: dict[int, FaqEntry] = {}
 
@@ -93,7 +94,7 @@ class _LazyEntries(Sequence[FaqEntry]):
         return len(self._columns["id"])
 
     @property
-    def columns(self) -> dict[str, list[Any]]:
+    def columns(self) -> dict[str, Sequence[Any]]:
         """The entries as stored: one list per field."""
         return self._columns
 
@@ -175,7 +176,12 @@ class _LazyPostings(Mapping[str, FieldCounts]):
 
 def _only(values: Any, kind: type) -> bool:
     """Whether `values` is a list of `kind` only (checked at C speed: a large index is big)."""
-    return type(values) is list and set(map(type, values)) <= {kind}
+    return isinstance(values, list) and set(map(type, values)) <= {kind}
+
+
+def _texts(values: Any) -> bool:
+    """Whether `values` is a list of texts, or texts a cache file holds (always text)."""
+    return isinstance(values, StoredTexts) or _only(values, str)
 
 
 @dataclass(slots=True)
@@ -189,16 +195,21 @@ class SearchIndex:
     words: dict[str, str]  # each content word of the FAQ -> its term (for typo correction)
 
     def to_json(self) -> dict[str, Any]:
-        """Everything the index holds as JSON-ready data: entries as columns, postings as text."""
+        """Everything the index holds as JSON-ready data: entries as columns, postings as text.
+
+        Questions and answers are TextLists: a cache file keeps them apart, and a run that reads
+        the index back decodes only the few that it shows (see `cache.TextList`)."""
         entries = self.entries
         if isinstance(entries, _LazyEntries):
-            columns = entries.columns
+            columns = dict(entries.columns)
+            columns["question"] = TextList(columns["question"])
+            columns["answer"] = TextList(columns["answer"])
         else:
             columns = {
                 "id": [e.id for e in entries],
                 "slug": [e.slug for e in entries],
-                "question": [e.question for e in entries],
-                "answer": [e.answer for e in entries],
+                "question": TextList(e.question for e in entries),
+                "answer": TextList(e.answer for e in entries),
                 "keywords": [list(e.keywords) for e in entries],
             }
         return {
@@ -223,7 +234,8 @@ class SearchIndex:
             type(columns) is dict
             and set(columns) == set(ENTRY_COLUMNS)
             and _only(columns["id"], int)
-            and all(_only(columns[name], str) for name in ("slug", "question", "answer"))
+            and _only(columns["slug"], str)
+            and all(_texts(columns[name]) for name in ("question", "answer"))
             and _only(columns["keywords"], list)
             and set(map(type, chain.from_iterable(columns["keywords"]))) <= {str}
             and all(len(column) == count for column in columns.values())
