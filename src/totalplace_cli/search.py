@@ -32,9 +32,7 @@ from totalplace_cli.models import FaqEntry
 from totalplace_cli.text import Token, analyse, is_stop_word, raw_words, terms, tokenise
 
 INDEX_VERSION = 3
-POSTING_WIDTH = 4  # entry index, then a count per field
 FIELDS = ("question", "keywords", "answer")
-_FIELD_RANGE = range(len(FIELDS))
 ENTRY_COLUMNS = ("id", "slug", "question", "answer", "keywords")  # a cached index's entries
 FIELD_WEIGHTS = (3.0, 2.0, 1.0)  # a hit in the question counts three times one in the answer
 FIELD_LENGTH_NORMS = (0.5, 0.3, 0.75)  # BM25's b per field: how much a long field dilutes a hit
@@ -191,7 +189,7 @@ class SearchIndex:
     entries: Sequence[FaqEntry]
     lengths: list[int]  # flat: per entry, the count of content terms in each field
     average_lengths: list[float]  # per field, over all entries
-    postings: _LazyPostings  # term -> [entry index, count in question, in keywords, in answer, ...]
+    postings: _LazyPostings  # term -> per field: entry index -> count of the term there
     words: dict[str, str]  # each content word of the FAQ -> its term (for typo correction)
 
     def to_json(self) -> dict[str, Any]:
@@ -369,7 +367,9 @@ def _frequencies(
             continue
         norm = FIELD_LENGTH_NORMS[field]
         docs = list(found)
-        field_lengths = map(lengths.__getitem__, map(add, map(mul, docs, repeat(3)), repeat(field)))
+        field_lengths = map(
+            lengths.__getitem__, map(add, map(mul, docs, repeat(len(FIELDS))), repeat(field))
+        )
         divisors = map(
             add,
             repeat(1.0 - norm),
