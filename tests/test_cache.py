@@ -159,3 +159,99 @@ def test_same_output_with_and_without_cache(tp: Tp, monkeypatch: pytest.MonkeyPa
     warm = tp("ask", "savings", "--json").output
     monkeypatch.setenv("TP_NO_CACHE", "1")
     assert cold == warm == tp("ask", "savings", "--json").output
+
+
+def large_value() -> dict[str, Any]:
+    """More than MAP_AT_SIZE of JSON, with text JSON must escape, like a large FAQ's index."""
+    rows = [f"answer {n}: \u00a34.5bn \u201csaved\u201d\nnext line" for n in range(40_000)]
+    return {"rows": rows, "numbers": list(range(1000)), "nested": {"pi": 3.14, "none": None}}
+
+
+def test_a_large_value_is_stored_as_ascii_and_read_back_unchanged(
+    private_cache: Path, tmp_path: Path
+) -> None:
+    source = tmp_path / "big.yaml"
+    source.write_text("x", encoding="utf-8")
+    value = large_value()
+    assert cache.cached(source, "t", large_value) == value
+    [file] = cache_files(private_cache)
+    body = file.read_bytes().partition(b"\n")[2]
+    assert len(body) > cache.MAP_AT_SIZE and body.isascii()
+    calls: list[int] = []
+    assert cache.cached(source, "t", lambda: calls.append(1) or value) == value
+    assert calls == []  # read from the cache file
+
+
+def test_a_changed_byte_in_a_large_cache_is_caught(private_cache: Path, tmp_path: Path) -> None:
+    source = tmp_path / "big.yaml"
+    source.write_text("x", encoding="utf-8")
+    cache.cached(source, "t", large_value)
+    [file] = cache_files(private_cache)
+    data = file.read_bytes()
+    file.write_bytes(data.replace(b"answer 39999", b"answer 39998"))
+    calls: list[int] = []
+    assert cache.cached(source, "t", lambda: calls.append(1) or large_value()) == large_value()
+    assert calls == [1]  # rebuilt, and written again
+    assert file.read_bytes() == data
+
+
+@pytest.mark.parametrize(
+    "value",
+    [[("a", "tuple")], {"deep": [1, {"set": {1}}]}, {"rows": ["text", b"bytes"]}, [[[{2: "x"}]]]],
+)
+def test_values_json_would_change_anywhere_inside_are_not_cached(
+    private_cache: Path, tmp_path: Path, value: Any
+) -> None:
+    source = tmp_path / "source.yaml"
+    source.write_text("x", encoding="utf-8")
+    assert cache.cached(source, "t", lambda: value) == value
+    assert cache_files(private_cache) == []
+
+
+@pytest.mark.parametrize("count", [3, 40_000])  # a small file is read, a large one mapped
+def test_text_lists_are_kept_apart_and_read_back_lazily(
+    private_cache: Path, tmp_path: Path, count: int
+) -> None:
+    source = tmp_path / "faq.yaml"
+    source.write_text("x", encoding="utf-8")
+    texts = [f"Answer {n}: \u00a34.5bn \u201csaved\u201d\n\ndone" for n in range(count)]
+    value = {"id": list(range(count)), "nested": {"answer": cache.TextList(texts)}}
+    assert cache.cached(source, "t", lambda: value) == value
+    [file] = cache_files(private_cache)
+    header, _, body = file.read_bytes().partition(b"\n")
+    assert json.loads(header)["json"] < len(body)  # the texts follow the JSON, as UTF-8
+    assert body.endswith(b"done") and "\u201csaved\u201d".encode() in body
+    assert (len(body) > cache.MAP_AT_SIZE) == (count > 3)
+    found = cache.cached(source, "t", lambda: pytest.fail("rebuilt"))
+    stored_texts = found["nested"]["answer"]
+    assert isinstance(stored_texts, cache.StoredTexts)
+    assert len(stored_texts) == count
+    assert stored_texts[0] == texts[0] and stored_texts[-1] == texts[-1]
+    assert stored_texts[1:3] == texts[1:3]
+    assert list(stored_texts) == texts
+    with pytest.raises(IndexError):
+        stored_texts[count]
+
+
+def test_a_changed_byte_among_stored_texts_is_caught(private_cache: Path, tmp_path: Path) -> None:
+    source = tmp_path / "faq.yaml"
+    source.write_text("x", encoding="utf-8")
+    value = {"answer": cache.TextList(["first text", "second text"])}
+    cache.cached(source, "t", lambda: value)
+    [file] = cache_files(private_cache)
+    file.write_bytes(file.read_bytes().replace(b"second", b"Second"))
+    assert list(cache.cached(source, "t", lambda: value)["answer"]) == ["first text", "second text"]
+    assert list(cache.cached(source, "t", lambda: pytest.fail("rebuilt"))["answer"]) == [
+        "first text",
+        "second text",
+    ]
+
+
+def test_data_that_looks_like_a_text_marker_is_not_cached(
+    private_cache: Path, tmp_path: Path
+) -> None:
+    source = tmp_path / "faq.yaml"
+    source.write_text("x", encoding="utf-8")
+    value = {"a": {cache.TEXTS_MARKER: [0, "1 2"]}}
+    assert cache.cached(source, "t", lambda: value) == value
+    assert cache_files(private_cache) == []

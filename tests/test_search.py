@@ -219,7 +219,10 @@ def test_index_survives_a_json_round_trip() -> None:
     [
         lambda d: d["entries"]["id"].pop(),
         lambda d: d["entries"]["answer"].__setitem__(0, None),
-        lambda d: d["lengths"][0].append(1),
+        lambda d: d["lengths"].append(1),
+        lambda d: d["lengths"].__setitem__(0, "1"),
+        lambda d: d["postings"]["save"].pop(),
+        lambda d: d["entry_counts"].pop("save"),
         lambda d: d["postings"].__setitem__("save", [1, 2]),
     ],
 )

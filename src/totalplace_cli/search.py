@@ -20,18 +20,20 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections import Counter
+from collections import Counter, defaultdict, deque
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import pairwise
+from itertools import accumulate, chain, combinations, pairwise, repeat
+from operator import add, mul, sub, truediv
 from typing import Any, overload
 
+from totalplace_cli.cache import StoredTexts, TextList
 from totalplace_cli.models import FaqEntry
-from totalplace_cli.text import Token, analyse, is_stop_word, raw_words, tokenise
+from totalplace_cli.text import Token, analyse, is_stop_word, raw_words, terms, tokenise
 
-INDEX_VERSION = 2
-POSTING_WIDTH = 4  # entry index, then a count per field
+INDEX_VERSION = 3
 FIELDS = ("question", "keywords", "answer")
+ENTRY_COLUMNS = ("id", "slug", "question", "answer", "keywords")  # a cached index's entries
 FIELD_WEIGHTS = (3.0, 2.0, 1.0)  # a hit in the question counts three times one in the answer
 FIELD_LENGTH_NORMS = (0.5, 0.3, 0.75)  # BM25's b per field: how much a long field dilutes a hit
 SATURATION = 1.2  # BM25's k1: how quickly repeats of a term stop adding
@@ -82,12 +84,17 @@ class _LazyEntries(Sequence[FaqEntry]):
     the search itself.
     """
 
-    def __init__(self, columns: dict[str, list[Any]]) -> None:
+    def __init__(self, columns: dict[str, Sequence[Any]]) -> None:
         self._columns = columns
         self._made: dict[int, FaqEntry] = {}
 
     def __len__(self) -> int:
         return len(self._columns["id"])
+
+    @property
+    def columns(self) -> dict[str, Sequence[Any]]:
+        """The entries as stored: one list per field."""
+        return self._columns
 
     @overload
     def __getitem__(self, index: int) -> FaqEntry: ...
@@ -114,18 +121,31 @@ class _LazyEntries(Sequence[FaqEntry]):
         return entry
 
 
-class _LazyPostings(Mapping[str, list[int]]):
-    """Posting lists stored as text ("0 1 0 2 5 0 0 1"), turned into numbers when a query uses
-    them: loading a large index then costs one JSON string per term, not millions of numbers."""
+FieldCounts = tuple[dict[int, int], dict[int, int], dict[int, int]]
 
-    def __init__(self, encoded: dict[str, str]) -> None:
+
+class _LazyPostings(Mapping[str, FieldCounts]):
+    """Posting lists stored as text, turned into numbers only when a query uses them: loading a
+    large index then costs a few JSON strings per term, not millions of numbers.
+
+    Per term, one text per field lists the entries holding the term there, once per occurrence,
+    as gaps from the previous one ("3 0 14": entry 3 twice, then entry 17). That is short to store,
+    quick to write (no counting) and quick to read (`accumulate` and `Counter` run in C).
+    """
+
+    def __init__(self, encoded: dict[str, list[str]], entry_counts: dict[str, int]) -> None:
         self._encoded = encoded
-        self._decoded: dict[str, list[int]] = {}
+        self._entry_counts = entry_counts
+        self._decoded: dict[str, FieldCounts] = {}
 
-    def __getitem__(self, term: str) -> list[int]:
+    def __getitem__(self, term: str) -> FieldCounts:
+        """Per field (question, keywords, answer): entry index -> count, in entry order."""
         found = self._decoded.get(term)
         if found is None:
-            found = self._decoded[term] = [int(n) for n in self._encoded[term].split()]
+            question, keywords, answer = (
+                Counter(accumulate(map(int, text.split()))) for text in self._encoded[term]
+            )
+            found = self._decoded[term] = (question, keywords, answer)
         return found
 
     def __contains__(self, term: object) -> bool:
@@ -137,9 +157,29 @@ class _LazyPostings(Mapping[str, list[int]]):
     def __len__(self) -> int:
         return len(self._encoded)
 
+    def entry_count(self, term: str) -> int:
+        """How many entries hold `term`, without decoding its lists."""
+        return self._entry_counts.get(term, 0)
 
-def _all(values: Any, kind: type) -> bool:
-    return isinstance(values, list) and all(type(value) is kind for value in values)
+    @property
+    def encoded(self) -> dict[str, list[str]]:
+        """The lists as text, per term and field (what `SearchIndex.to_json` stores)."""
+        return self._encoded
+
+    @property
+    def entry_counts(self) -> dict[str, int]:
+        """Per term, how many entries hold it (what `SearchIndex.to_json` stores)."""
+        return self._entry_counts
+
+
+def _only(values: Any, kind: type) -> bool:
+    """Whether `values` is a list of `kind` only (checked at C speed: a large index is big)."""
+    return isinstance(values, list) and set(map(type, values)) <= {kind}
+
+
+def _texts(values: Any) -> bool:
+    """Whether `values` is a list of texts, or texts a cache file holds (always text)."""
+    return isinstance(values, StoredTexts) or _only(values, str)
 
 
 @dataclass(slots=True)
@@ -147,26 +187,36 @@ class SearchIndex:
     """An inverted index over FAQ entries, made of plain data so it can be stored as JSON."""
 
     entries: Sequence[FaqEntry]
-    lengths: list[list[int]]  # per entry: count of content terms in each field
+    lengths: list[int]  # flat: per entry, the count of content terms in each field
     average_lengths: list[float]  # per field, over all entries
-    # term -> flat [entry index, count in question, in keywords, in answer, entry index, ...]
-    postings: Mapping[str, list[int]]
+    postings: _LazyPostings  # term -> per field: entry index -> count of the term there
     words: dict[str, str]  # each content word of the FAQ -> its term (for typo correction)
 
     def to_json(self) -> dict[str, Any]:
-        """Everything the index holds as JSON-ready data: entries as columns, postings as text."""
+        """Everything the index holds as JSON-ready data: entries as columns, postings as text.
+
+        Questions and answers are TextLists: a cache file keeps them apart, and a run that reads
+        the index back decodes only the few that it shows (see `cache.TextList`)."""
+        entries = self.entries
+        if isinstance(entries, _LazyEntries):
+            columns = dict(entries.columns)
+            columns["question"] = TextList(columns["question"])
+            columns["answer"] = TextList(columns["answer"])
+        else:
+            columns = {
+                "id": [e.id for e in entries],
+                "slug": [e.slug for e in entries],
+                "question": TextList(e.question for e in entries),
+                "answer": TextList(e.answer for e in entries),
+                "keywords": [list(e.keywords) for e in entries],
+            }
         return {
             "version": INDEX_VERSION,
-            "entries": {
-                "id": [e.id for e in self.entries],
-                "slug": [e.slug for e in self.entries],
-                "question": [e.question for e in self.entries],
-                "answer": [e.answer for e in self.entries],
-                "keywords": [list(e.keywords) for e in self.entries],
-            },
+            "entries": columns,
             "lengths": self.lengths,
             "average_lengths": self.average_lengths,
-            "postings": {term: " ".join(map(str, self.postings[term])) for term in self.postings},
+            "postings": self.postings.encoded,
+            "entry_counts": self.postings.entry_counts,
             "words": self.words,
         }
 
@@ -175,18 +225,31 @@ class SearchIndex:
         """Rebuild an index from `to_json()`; data of another version or shape raises ValueError."""
         if data.get("version") != INDEX_VERSION:
             raise ValueError(f"search index version {data.get('version')!r} != {INDEX_VERSION}")
-        columns, lengths = data["entries"], data["lengths"]
+        columns, lengths, postings = data["entries"], data["lengths"], data["postings"]
+        entry_counts = data["entry_counts"]
         count = len(columns["id"])
         shaped = (
-            _all(columns["id"], int)
-            and all(_all(columns[name], str) for name in ("slug", "question", "answer"))
-            and all(_all(keywords, str) for keywords in columns["keywords"])
+            type(columns) is dict
+            and set(columns) == set(ENTRY_COLUMNS)
+            and _only(columns["id"], int)
+            and _only(columns["slug"], str)
+            and all(_texts(columns[name]) for name in ("question", "answer"))
+            and _only(columns["keywords"], list)
+            and set(map(type, chain.from_iterable(columns["keywords"]))) <= {str}
             and all(len(column) == count for column in columns.values())
-            and len(lengths) == count
-            and all(_all(row, int) and len(row) == len(FIELDS) for row in lengths)
-            and _all(data["average_lengths"], float)
-            and all(type(text) is str for text in data["postings"].values())
-            and all(type(term) is str for term in data["words"].values())
+            and _only(lengths, int)
+            and len(lengths) == count * len(FIELDS)
+            and _only(data["average_lengths"], float)
+            and len(data["average_lengths"]) == len(FIELDS)
+            and type(postings) is dict
+            and set(map(type, postings.values())) <= {list}
+            and set(map(len, postings.values())) <= {len(FIELDS)}
+            and set(map(type, chain.from_iterable(postings.values()))) <= {str}
+            and type(entry_counts) is dict
+            and entry_counts.keys() == postings.keys()
+            and set(map(type, entry_counts.values())) <= {int}
+            and type(data["words"]) is dict
+            and set(map(type, data["words"].values())) <= {str}
         )
         if not shaped:
             raise ValueError("search index data has the wrong shape")
@@ -194,14 +257,14 @@ class SearchIndex:
             entries=_LazyEntries(columns),
             lengths=lengths,
             average_lengths=data["average_lengths"],
-            postings=_LazyPostings(data["postings"]),
+            postings=_LazyPostings(postings, entry_counts),
             words=data["words"],
         )
 
     def idf(self, term: str) -> float:
         """How rare a term is across entries (BM25's IDF; an unknown term counts as rarest)."""
         count = len(self.entries)
-        found = len(self.postings.get(term, ())) // POSTING_WIDTH
+        found = self.postings.entry_count(term)
         return math.log(1.0 + (count - found + 0.5) / (found + 0.5))
 
 
@@ -210,40 +273,73 @@ def _field_segments(entry: FaqEntry) -> tuple[list[str], ...]:
     return [entry.question], list(entry.keywords), [entry.answer]
 
 
+class _ChunkTerms(dict[str, tuple[str, ...]]):
+    """The terms of each whitespace-separated chunk of text ("savings," -> ("save",)), memoised.
+
+    A token never spans whitespace, so the terms of a text are those of its chunks in order; a
+    large FAQ repeats its chunks, so each is analysed once. Also notes, per chunk, how many of its
+    terms are content terms, and every raw word seen (the vocabulary for typo correction).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.content: dict[str, int] = {}
+        self.raw: set[str] = set()
+
+    def __missing__(self, chunk: str) -> tuple[str, ...]:
+        raws = raw_words(chunk)
+        self.raw.update(raws)
+        analysed = [found for raw in raws for found in analyse(raw)]
+        self.content[chunk] = sum(not stop for _, _, stop in analysed)
+        terms = self[chunk] = tuple(term for term, _, _ in analysed)
+        return terms
+
+
+def _gaps(entries: list[int], numerals: list[str]) -> str:
+    """An ascending list of entry indexes as the text of its gaps ("3 3 17" -> "3 0 14");
+    `numerals[n]` is `str(n)`, made once."""
+    return " ".join(map(numerals.__getitem__, map(sub, entries, chain((0,), entries))))
+
+
 def build_index(entries: Sequence[FaqEntry]) -> SearchIndex:
     """Index the question, keywords and answer of every entry."""
-    # Written for a large FAQ (10,000 entries): work per distinct raw word of a field, not per
-    # occurrence, and collect the vocabulary once at the end.
-    postings: dict[str, list[int]] = {}
-    lengths: list[list[int]] = []
-    seen: set[str] = set()
+    # Written for a large FAQ (10,000 entries, a million words): the work per word is done by C
+    # builtins (str.split, map, chain, list.append, str.join); Python code runs once per entry.
+    chunk_terms = _ChunkTerms()
+    content = chunk_terms.content
+    # Per field: term -> the index of the entry of each of its occurrences, ascending.
+    occurrences: list[defaultdict[str, list[int]]] = [defaultdict(list) for _ in FIELDS]
+    lengths: list[int] = []
     for index, entry in enumerate(entries):
-        counts: dict[str, list[int]] = {}
-        field_lengths = [0] * len(FIELDS)
-        for field, segments in enumerate(_field_segments(entry)):
-            raw_counts: Counter[str] = Counter()
-            for segment in segments:
-                raw_counts.update(raw_words(segment))
-            seen.update(raw_counts)
-            for raw, times in raw_counts.items():
-                for term, _, stop in analyse(raw):
-                    slot = counts.get(term)
-                    if slot is None:
-                        slot = counts[term] = [0] * len(FIELDS)
-                    slot[field] += times
-                    if not stop:
-                        field_lengths[field] += times
-        for term, per_field in counts.items():
-            postings.setdefault(term, []).extend((index, *per_field))
-        lengths.append(field_lengths)
+        chunks = (
+            entry.question.split(),
+            [chunk for keyword in entry.keywords for chunk in keyword.split()],
+            entry.answer.split(),
+        )
+        for field, field_chunks in enumerate(chunks):
+            field_terms = chain.from_iterable(map(chunk_terms.__getitem__, field_chunks))
+            targets = map(occurrences[field].__getitem__, field_terms)
+            deque(map(list.append, targets, repeat(index)), maxlen=0)  # runs the appends
+            lengths.append(sum(map(content.__getitem__, field_chunks)))
+    question, keywords, answer = occurrences
+    postings: dict[str, list[str]] = {}
+    entry_counts: dict[str, int] = {}
+    empty: list[int] = []
+    numerals = list(map(str, range(len(entries) + 1)))
+    for term in sorted(question.keys() | keywords.keys() | answer.keys()):
+        lists = [field.pop(term, empty) for field in occurrences]
+        postings[term] = [_gaps(found, numerals) for found in lists]
+        entry_counts[term] = len(set(chain.from_iterable(lists)))
     words: dict[str, str] = {}
-    for raw in sorted(seen):  # sorted: the same index whatever the order of a set
+    for raw in sorted(chunk_terms.raw):  # sorted: the same index whatever the order of a set
         for term, word, stop in analyse(raw):
             if not stop:
                 words.setdefault(word, term)
     count = max(len(entries), 1)
-    average_lengths = [sum(row[f] for row in lengths) / count for f in range(len(FIELDS))]
-    return SearchIndex(tuple(entries), lengths, average_lengths, postings, words)
+    average_lengths = [sum(lengths[f :: len(FIELDS)]) / count for f in range(len(FIELDS))]
+    return SearchIndex(
+        tuple(entries), lengths, average_lengths, _LazyPostings(postings, entry_counts), words
+    )
 
 
 def _as_index(index_or_entries: SearchIndex | Sequence[FaqEntry]) -> SearchIndex:
@@ -252,14 +348,58 @@ def _as_index(index_or_entries: SearchIndex | Sequence[FaqEntry]) -> SearchIndex
     return build_index(index_or_entries)
 
 
-def _entry_pairs(entry: FaqEntry) -> dict[str, int]:
-    """Each pair of neighbouring content terms in an entry, with the best field holding it."""
+def _frequencies(
+    index: SearchIndex,
+    counts: FieldCounts,
+    field_weights: tuple[float, float, float],
+    averages: list[float],
+) -> dict[int, float]:
+    """BM25F's weighted, length-normalised count of one term in each entry holding it (> 0).
+
+    Per field: weight * count / (1 - b + b * length / average length), computed by C builtins
+    (`map` over `operator` functions: the same float operations, in the same order, as the
+    formula); an entry's shares are then summed in field order. Fields of weight 0 add nothing.
+    """
+    lengths = index.lengths
+    shares: list[dict[int, float]] = []
+    for field, found in enumerate(counts):
+        if not found or not field_weights[field]:
+            continue
+        norm = FIELD_LENGTH_NORMS[field]
+        docs = list(found)
+        field_lengths = map(
+            lengths.__getitem__, map(add, map(mul, docs, repeat(len(FIELDS))), repeat(field))
+        )
+        divisors = map(
+            add,
+            repeat(1.0 - norm),
+            map(truediv, map(mul, repeat(norm), field_lengths), repeat(averages[field])),
+        )
+        weighted = map(mul, repeat(field_weights[field]), found.values())
+        shares.append(dict(zip(docs, map(truediv, weighted, divisors), strict=True)))
+    if len(shares) == 1:
+        return shares[0]
+    # Most entries hold the term in one field: only those holding it in more are summed in Python.
+    combined: dict[int, float] = {}
+    for share in shares:
+        combined.update(share)
+    keys = [share.keys() for share in shares]
+    for doc in set().union(*(a & b for a, b in combinations(keys, 2))):
+        combined[doc] = sum([share[doc] for share in shares if doc in share])
+    docs = sorted(combined)  # in entry order, like every other list of entries
+    return dict(zip(docs, map(combined.__getitem__, docs), strict=True))
+
+
+def _entry_pairs(entry: FaqEntry, wanted: set[str]) -> dict[str, int]:
+    """Each pair of neighbouring content terms of an entry that are both `wanted`, with the best
+    field holding it."""
     pairs: dict[str, int] = {}
     for field, segments in enumerate(_field_segments(entry)):
         for segment in segments:
-            content = [token for token in tokenise(segment) if not token.stop]
+            content = [term for term, _, stop in terms(segment) if not stop]
             for first, second in pairwise(content):
-                pairs.setdefault(_pair_key(first.term, second.term), field)
+                if first in wanted and second in wanted:
+                    pairs.setdefault(_pair_key(first, second), field)
     return pairs
 
 
@@ -346,35 +486,32 @@ def rank_answers(
     total = sum(idf[qt.term] * qt.weight for qt in query_terms) + rarest * len(unknown)
     scores: dict[int, float] = {}
     covered: dict[int, float] = {}
-    matched: dict[int, list[QueryTerm]] = {}
+    matched: defaultdict[int, list[QueryTerm]] = defaultdict(list)
     averages = [max(average, 1.0) for average in index.average_lengths]
     for qt in query_terms:
         weight = idf[qt.term] * qt.weight
-        postings = index.postings[qt.term]
-        for at in range(0, len(postings), POSTING_WIDTH):
-            doc, counts = postings[at], postings[at + 1 : at + POSTING_WIDTH]
-            lengths = index.lengths[doc]
-            frequency = sum(
-                field_weights[f]
-                * counts[f]
-                / (1.0 - FIELD_LENGTH_NORMS[f] + FIELD_LENGTH_NORMS[f] * lengths[f] / averages[f])
-                for f in range(len(FIELDS))
-                if counts[f]
-            )
-            if frequency == 0.0:
-                continue
-            gain = frequency * (SATURATION + 1.0) / (SATURATION + frequency)
-            scores[doc] = scores.get(doc, 0.0) + weight * gain
-            covered[doc] = covered.get(doc, 0.0) + weight
-            matched.setdefault(doc, []).append(qt)
+        frequencies = _frequencies(index, index.postings[qt.term], field_weights, averages)
+        # score += weight * gain and covered += weight for every entry: C builtins, in entry order.
+        docs = list(frequencies)
+        gains = map(
+            truediv,
+            map(mul, frequencies.values(), repeat(SATURATION + 1.0)),
+            map(add, repeat(SATURATION), frequencies.values()),
+        )
+        added = map(add, map(scores.get, docs, repeat(0.0)), map(mul, repeat(weight), gains))
+        scores.update(zip(docs, added, strict=True))
+        covered_now = map(add, map(covered.get, docs, repeat(0.0)), repeat(weight))
+        covered.update(zip(docs, covered_now, strict=True))
+        deque(map(list.append, map(matched.__getitem__, docs), repeat(qt)), maxlen=0)
     if not scores:
         return []
     raw = {doc: score * (covered[doc] / total) ** COVERAGE_POWER for doc, score in scores.items()}
     # Phrases are checked on the leading candidates only, so the index needs no pair lists.
     candidates = heapq.nlargest(max(RERANK_DEPTH, limit), raw, key=raw.__getitem__)
     if len(query_terms) > 1:
+        wanted = set(idf)
         for doc in candidates:
-            pairs = _entry_pairs(index.entries[doc])
+            pairs = _entry_pairs(index.entries[doc], wanted)
             for first, second in pairwise(query_terms):
                 field = pairs.get(_pair_key(first.term, second.term))
                 if field is not None:
