@@ -11,9 +11,8 @@ index, which a user's large FAQ makes costly, are kept in the cache (`cache.py`)
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from totalplace_cli.errors import DataError
 from totalplace_cli.models import Dataset, FaqEntry
@@ -42,8 +41,7 @@ def bundled_data_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "data"
 
 
-@dataclass(frozen=True, slots=True)
-class DataFiles:
+class DataFiles(NamedTuple):
     """Which file each kind of data is read from, and where the choice came from."""
 
     faq: Path

@@ -9,7 +9,6 @@ error message is made printable here before it reaches a terminal.
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from totalplace_cli.errors import UsageError
 
@@ -35,17 +34,21 @@ def from_argv(text: str) -> str:
 
 
 def _is_control(char: str) -> bool:
+    import unicodedata  # only for text that str.isprintable() already flagged
+
     return unicodedata.category(char) in {"Cc", "Cf", "Cs"} and char not in _JOINERS
 
 
 def without_controls(text: str) -> str:
     """`text` with control, format (bidi override) and stray surrogate characters as spaces."""
+    if text.isprintable():  # no Cc, Cf or Cs character: the common case, checked in C
+        return text
     return "".join(" " if _is_control(char) else char for char in text)
 
 
 def printable(text: str) -> str:
     """`text` safe to echo on one line of a terminal: controls shown as escapes, not obeyed."""
-    if not any(_is_control(char) for char in text):
+    if text.isprintable() or not any(_is_control(char) for char in text):
         return text
     return "".join(
         char.encode("unicode_escape", "backslashreplace").decode("ascii")

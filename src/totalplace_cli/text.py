@@ -9,9 +9,9 @@ meet. Pure functions, no I/O; PyStemmer (a small C extension) is the only depend
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Collection
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 # Numbers keep their decimal point ("5.5"); words may carry an apostrophe ("children's", "haven't").
 TOKEN = re.compile(r"\d+(?:\.\d+)?|[^\W\d_]+(?:['\u2019][^\W\d_]+)*")
@@ -36,8 +36,7 @@ _STOP_WORD_LIST = """
 STOP_WORDS = frozenset(_STOP_WORD_LIST.split())
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     """One term of a text: its stem, the normalised word, whether it is a function word, and the
     span of the text it came from (for snippets)."""
 
@@ -106,6 +105,29 @@ def terms(text: str) -> list[tuple[str, str, bool]]:
 def words(text: str) -> list[str]:
     """The normalised words of `text`, unstemmed (what a reader would recognise)."""
     return [word for raw in TOKEN.findall(text) for word in normalise_word(raw)]
+
+
+def matched_spans(text: str, wanted: Collection[str]) -> list[tuple[int, int, str | None]]:
+    """Each word's span in `text` with its term when that term is `wanted`, else None.
+
+    Built for snippets, which need every word's position but the terms of only a few words:
+    only a word that could stem to a wanted term is analysed. Normalising and stemming keep a
+    word's first letter, except for numbers ("09" is 9) and contractions ("haven't" gives
+    "not"), which are always analysed. A word with two wanted terms gives two entries.
+    """
+    initials = {term[0] for term in wanted}
+    spans: list[tuple[int, int, str | None]] = []
+    for match in TOKEN.finditer(text):
+        raw = match.group()
+        first = raw[0].lower()
+        found: list[str] = []
+        if first in initials or first.isdigit() or "'" in raw or "\u2019" in raw:
+            found = [term for term, _, _ in analyse(raw) if term in wanted]
+        if found:
+            spans.extend((match.start(), match.end(), term) for term in found)
+        else:
+            spans.append((match.start(), match.end(), None))
+    return spans
 
 
 def tokenise(text: str) -> list[Token]:
