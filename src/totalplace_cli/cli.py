@@ -7,10 +7,9 @@ import io
 import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
 import typer
 
@@ -123,8 +122,7 @@ app = typer.Typer(
 )
 
 
-@dataclass
-class Options:
+class Options(NamedTuple):
     """Global options, shared by every command through Typer's context."""
 
     data_dir: str | None = None
