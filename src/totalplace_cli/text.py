@@ -31,7 +31,7 @@ _STOP_WORD_LIST = """
     same shall she should so some sort sorts such than that the their theirs them themselves then
     there these they this those through to too type types under until up upon us very was we were
     what whatever which while whom will with would you your yours yourself st nd rd th s t re
-    ve ll d get gets got wo
+    ve ll d get gets got wo thing things
 """
 STOP_WORDS = frozenset(_STOP_WORD_LIST.split())
 
