@@ -131,6 +131,13 @@ def test_misspelt_words_are_corrected_to_the_closest_faq_word(
     assert best.matched == matched
 
 
+def test_a_word_the_stemmer_keeps_apart_meets_its_longer_form() -> None:
+    # Snowball stems "geography" to "geographi" and "geographical" to "geograph".
+    best = rank_answers(INDEX, "geography")[0]
+    assert (best.entry.id, best.matched) == (1, ("geographical",))
+    assert rank_answers(INDEX, "geometrical") == []  # "geo" alone is no shared root
+
+
 def test_two_words_run_together_are_split() -> None:
     assert rank_answers(INDEX, "totalplace")[0].matched == ("total", "place")
 

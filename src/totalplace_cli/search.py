@@ -441,6 +441,28 @@ def _correct(index: SearchIndex, word: str) -> str | None:
     return str(best[0])
 
 
+def _same_root(index: SearchIndex, word: str) -> str | None:
+    """A FAQ word that shares a long beginning with an unknown `word` ("geography" and
+    "geographical", which the stemmer leaves apart), or None.
+
+    The shared part must be at least 7 letters and leave at most 4 letters of either word.
+    """
+    if len(word) < 8:
+        return None
+    best: tuple[int, float, str] | None = None
+    for known in index.words:
+        if known[:7] != word[:7]:
+            continue
+        shared = next(
+            (at for at, pair in enumerate(zip(known, word, strict=False)) if pair[0] != pair[1]),
+            min(len(known), len(word)),
+        )
+        if len(known) - shared <= 4 and len(word) - shared <= 4:
+            rank = (-shared, index.idf(index.words[known]), known)  # longest, then commonest
+            best = rank if best is None or rank < best else best
+    return best[2] if best is not None else None
+
+
 def _split(index: SearchIndex, word: str) -> list[str]:
     """Two known words run together ("totalplace"), or nothing."""
     for cut in range(3, len(word) - 2):
@@ -467,8 +489,11 @@ def _query_terms(index: SearchIndex, query: str) -> tuple[list[QueryTerm], list[
             found.append(QueryTerm(index.words[corrected], corrected, CORRECTED_WEIGHT))
             continue
         parts = _split(index, token.word) if len(token.word) >= 6 else []
+        root = None if parts else _same_root(index, token.word)
         if parts:
             found.extend(QueryTerm(index.words[p], p, CORRECTED_WEIGHT) for p in parts)
+        elif root is not None:
+            found.append(QueryTerm(index.words[root], root, CORRECTED_WEIGHT))
         else:
             unknown.append(token.word)
     unique: dict[str, QueryTerm] = {}
