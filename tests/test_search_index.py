@@ -115,7 +115,8 @@ def test_rankings_are_those_of_the_golden_file() -> None:
     change of ranking rules rewrites the file with TP_UPDATE_GOLDEN=1."""
     if os.environ.get("TP_UPDATE_GOLDEN"):
         rows = {query: [golden_row(r) for r in rank_answers(INDEX, query)] for query in QUERIES}
-        GOLDEN.write_text(json.dumps(rows, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
+        lines = (f"{json.dumps(q, ensure_ascii=False)}: {json.dumps(r)}" for q, r in rows.items())
+        GOLDEN.write_text("{\n" + ",\n".join(lines) + "\n}\n", encoding="utf-8")  # a query a line
     golden = json.loads(GOLDEN.read_text(encoding="utf-8"))
     assert len(golden) > 150 and sum(bool(rows) for rows in golden.values()) > 100
     for query, expected in golden.items():
