@@ -197,9 +197,7 @@ def _load_catalogue(data_dir: str | None) -> Any:
 
 
 def _catalogue(ctx: typer.Context) -> Any:
-    from totalplace_cli.data import load_pilot_catalogue
-
-    return load_pilot_catalogue(_files(ctx).pilots)
+    return _load_catalogue(_options(ctx).data_dir)
 
 
 def _completions(
@@ -560,15 +558,15 @@ def export(
     from totalplace_cli import export as documents
     from totalplace_cli import output
     from totalplace_cli.models import Dataset
+    from totalplace_cli.pilots import category_labels
 
     catalogue = _catalogue(ctx)
-    labels = {category.id: category.label for category in catalogue.categories}
     dataset = Dataset(faq=_faq(ctx), pilots=catalogue.pilots)
     build = documents.build_html if format is ExportFormat.html else documents.build_markdown
     text = build(
         dataset,
         _glossary(ctx),
-        themes_of=lambda pilot: tuple(labels.get(c, c) for c in pilot.categories),
+        themes_of=lambda pilot: tuple(category_labels(pilot, catalogue.categories)),
     )
     if destination is None or destination == "-":
         output.write_document(_output(ctx), text)

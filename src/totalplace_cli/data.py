@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from totalplace_cli.errors import DataError
-from totalplace_cli.models import Dataset, FaqEntry
+from totalplace_cli.models import FaqEntry
 
 if TYPE_CHECKING:
     from totalplace_cli.glossary import GlossaryTerm
@@ -159,8 +159,3 @@ def load_glossary(path: Path) -> tuple[GlossaryTerm, ...]:
     from totalplace_cli.spec import GLOSSARY_SPEC
 
     return tuple(_load(path, GLOSSARY_SPEC).records)
-
-
-def load_dataset(files: DataFiles) -> Dataset:
-    """Load both files."""
-    return Dataset(faq=load_faq(files.faq), pilots=load_pilots(files.pilots))
