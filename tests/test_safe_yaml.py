@@ -10,8 +10,8 @@ import pytest
 import yaml
 from test_console_script import TP, run
 
-from totalplace_cli.checking import read_document
 from totalplace_cli.data import load_faq
+from totalplace_cli.data_format import read_document
 from totalplace_cli.errors import DataError, ExitCode
 from totalplace_cli.safe_yaml import MAX_DEPTH, MAX_FILE_BYTES
 

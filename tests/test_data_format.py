@@ -1,33 +1,17 @@
-"""The field specifications: every problem found, located, and the same rules for load and check."""
+"""The data format: every problem found against the shipped schemas, located, and the same rules
+for loading and `tp validate`."""
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import pytest
 from conftest import REPO
 
 from totalplace_cli.checking import check_file
-from totalplace_cli.data import load_faq
+from totalplace_cli.data import KINDS, file_name, load_faq
 from totalplace_cli.errors import DataError
-from totalplace_cli.glossary import GlossaryTerm
 from totalplace_cli.models import FaqEntry
-from totalplace_cli.pilot_models import Category, Pilot
-from totalplace_cli.safe_yaml import compose
-from totalplace_cli.spec import (
-    FAQ_SPEC,
-    GLOSSARY_SPEC,
-    PILOTS_SPEC,
-    SPECS,
-    Checker,
-    Field,
-    ListOf,
-    MappingOf,
-    PositiveInt,
-    Record,
-    Text,
-)
 
 GOOD_ENTRY = "  - {id: 1, slug: a, question: Q?, answer: A.}\n"
 
@@ -151,60 +135,13 @@ def test_a_file_is_recognised_by_its_content_when_its_name_says_nothing(tmp_path
     path = tmp_path / "mine.yaml"
     path.write_text("pilots:\n  - {id: a, name: A, region: R}\n", "utf-8")
     checked = check_file(path)
-    assert checked.spec is PILOTS_SPEC and checked.valid and checked.entries == 1
+    assert checked.kind == "pilots" and checked.valid and checked.entries == 1
     path.write_text("things: []\n", "utf-8")
     (problem,) = check_file(path).problems
     assert "cannot tell what this file holds" in problem.message
 
 
 def test_bundled_files_are_clean() -> None:
-    for spec in SPECS:
-        checked = check_file(REPO / "data" / spec.file_name)
+    for kind in KINDS:
+        checked = check_file(REPO / "data" / file_name(kind))
         assert checked.problems == [], checked.problems
-
-
-# Extending the format: nested types behave like the top-level ones.
-
-
-def read(value_type: Record | ListOf | MappingOf, text: str) -> tuple[object, list[str]]:
-    checker = Checker("f.yaml")
-    value = value_type.read(compose(text), "field", checker)
-    return value, [str(p) for p in checker.problems]
-
-
-def test_nested_records_mappings_and_lists_for_future_fields() -> None:
-    source = Record(
-        fields=(
-            Field("url", Text(pattern=r"https?://\S+", pattern_description="a URL")),
-            Field("title", Text(), required=False),
-        )
-    )
-    assert read(ListOf(source), "[{url: 'https://a.example'}]") == (
-        ({"url": "https://a.example", "title": None},),
-        [],
-    )
-    _, found = read(ListOf(source), "[{url: 'ftp://x', title: T}]")
-    assert found == ["f.yaml:1:8: 'field[1].url' must be a URL"]
-    figures = MappingOf(PositiveInt())
-    assert read(figures, "{spend: 7, staff: 3}") == ({"spend": 7, "staff": 3}, [])
-    _, found = read(figures, "{spend: 7, spend: 8, staff: lots}")
-    assert found == [
-        "f.yaml:1:12: duplicate key 'spend' (first at line 1)",
-        "f.yaml:1:29: 'field.staff' must be a whole number of 1 or more, found text",
-    ]
-
-
-def test_every_field_is_a_model_attribute_and_is_documented() -> None:
-    """The recipe for adding a field: spec, dataclass and docs/data-format.md move together."""
-    docs = (REPO / "docs" / "data-format.md").read_text(encoding="utf-8")
-    categories = PILOTS_SPEC.sections[0].record
-    for record, model in (
-        (FAQ_SPEC.record, FaqEntry),
-        (PILOTS_SPEC.record, Pilot),
-        (categories, Category),
-        (GLOSSARY_SPEC.record, GlossaryTerm),
-    ):
-        attributes = getattr(model, "_fields", None) or [f.name for f in dataclasses.fields(model)]
-        assert {f.name for f in record.fields} | record.derived == set(attributes), model
-        for field in record.fields:
-            assert f"| `{field.name}` |" in docs, (model, field.name)
