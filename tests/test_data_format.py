@@ -3,15 +3,21 @@ for loading and `tp validate`."""
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import REPO
 
 from totalplace_cli.checking import check_file
 from totalplace_cli.data import KINDS, file_name, load_faq
+from totalplace_cli.data_format import load_schema, main_list, schema_path
 from totalplace_cli.errors import DataError
+from totalplace_cli.glossary import GlossaryTerm
 from totalplace_cli.models import FaqEntry
+from totalplace_cli.pilot_models import Category, Pilot
 
 GOOD_ENTRY = "  - {id: 1, slug: a, question: Q?, answer: A.}\n"
 
@@ -145,3 +151,67 @@ def test_bundled_files_are_clean() -> None:
     for kind in KINDS:
         checked = check_file(REPO / "data" / file_name(kind))
         assert checked.problems == [], checked.problems
+
+
+# The schemas, the record classes and docs/data-format.md describe the same format.
+
+RECORDS = [
+    ("faq", "entries", FaqEntry, set()),
+    ("pilots", "pilots", Pilot, {"authorities_source"}),
+    ("pilots", "categories", Category, set()),
+    ("glossary", "terms", GlossaryTerm, set()),
+]
+DOC_ROW = re.compile(r"^\| `(\w+)` \| (.+?) \| (yes|no) \| (yes|no) \| (.+) \|$")
+
+
+def record_schema(kind: str, list_key: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The record's schema, and each of its keys' schemas with a local `$ref` followed."""
+    schema = load_schema(kind)
+    record = schema["$defs"][schema["properties"][list_key]["items"]["$ref"].rsplit("/", 1)[-1]]
+    keys = {}
+    for key, value in record["properties"].items():
+        target = value.get("$ref", "").removeprefix("#/$defs/")
+        keys[key] = {**schema["$defs"][target], **value} if target else value
+    return record, keys
+
+
+def documented_rows() -> list[tuple[str, str, str, str, str]]:
+    docs = (REPO / "docs" / "data-format.md").read_text(encoding="utf-8")
+    rows = []
+    for line in docs.splitlines():
+        found = DOC_ROW.match(line.replace("\\|", "\x00"))
+        if found:
+            key, title, required, unique, meaning = found.groups()
+            rows.append((key, title, required, unique, meaning.replace("\x00", "|")))
+    return rows
+
+
+def test_docs_tables_say_what_the_schemas_say() -> None:
+    """Each documented key has the schema's title, required, x-unique and description."""
+    expected = []
+    for kind, list_key, _, _ in RECORDS:
+        record, keys = record_schema(kind, list_key)
+        for key, spec in keys.items():
+            required = "yes" if key in record["required"] else "no"
+            unique = "yes" if spec.get("x-unique") else "no"
+            expected.append((key, spec["title"], required, unique, spec["description"]))
+    assert documented_rows() == expected
+
+
+def test_every_schema_key_is_an_attribute_of_its_record_class() -> None:
+    for kind, list_key, model, derived in RECORDS:
+        _, keys = record_schema(kind, list_key)
+        attributes = getattr(model, "_fields", None) or [f.name for f in dataclasses.fields(model)]
+        assert set(keys) | derived == set(attributes), model
+
+
+def test_docs_show_the_editor_recipe() -> None:
+    docs = (REPO / "docs" / "data-format.md").read_text(encoding="utf-8")
+    assert "# yaml-language-server: $schema=faq.schema.json" in docs
+    assert "tp schema faq > mydata/faq.schema.json" in docs
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_each_kind_has_its_schema_in_the_package(kind: str) -> None:
+    assert schema_path(kind).is_file()
+    assert main_list(kind) in load_schema(kind)["properties"]

@@ -46,7 +46,7 @@ def _locate(source: Path, kind: str) -> tuple[Path, str] | None:
     try:
         resolved = source.resolve()
         stat = resolved.stat()
-    except OSError:
+    except (OSError, RuntimeError):  # RuntimeError: a symbolic link loop (Python < 3.13)
         return None
     # The name only spreads files out (hashlib would cost 3 ms of start-up); the full key is stored
     # inside and compared, so a clash of names is a miss, never a wrong answer.

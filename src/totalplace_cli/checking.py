@@ -20,6 +20,7 @@ from totalplace_cli.data_format import (
     read_and_check,
     read_document,
 )
+from totalplace_cli.safe_yaml import path_error
 
 
 def _only(path: Path, severity: str, message: str) -> CheckedFile:
@@ -68,13 +69,13 @@ def check_folder(folder: Path) -> list[CheckedFile]:
 def check_path(path: Path) -> list[CheckedFile]:
     """What `tp validate PATH` reports: one file, or the data files of a folder."""
     try:
-        is_folder = path.is_dir()
-        exists = os.path.lexists(path)
-    except (OSError, ValueError) as error:
-        return [_only(path, "error", f"cannot use this path ({error})")]
-    if not exists:
+        if path.is_dir():
+            return check_folder(path)
+        if os.path.lexists(path):  # a broken link too: reading it says what is wrong
+            return [check_file(path)]
         return [_only(path, "error", "no such file or folder")]
-    return check_folder(path) if is_folder else [check_file(path)]
+    except OSError as error:  # a path too long, a folder we may not list
+        return [_only(path, "error", f"cannot use this path ({path_error(error)})")]
 
 
 def check_data_files(files: DataFiles) -> list[CheckedFile]:

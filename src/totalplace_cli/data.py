@@ -30,9 +30,6 @@ if TYPE_CHECKING:
 # and checked: a run answered from the cache needs neither.
 KINDS = ("faq", "pilots", "glossary")
 """The kinds of data file; each is read from KIND.yaml against schemas/data/KIND.schema.json."""
-FAQ_FILE = "faq.yaml"
-PILOTS_FILE = "pilots.yaml"
-GLOSSARY_FILE = "glossary.yaml"
 DATA_DIR_ENV = "TP_DATA_DIR"
 
 DataDirSource = Literal["option", "environment", "bundled"]

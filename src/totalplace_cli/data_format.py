@@ -54,9 +54,9 @@ def main_list(kind: str) -> str:
     return key
 
 
-def record_name(kind: str, list_key: str | None = None) -> str:
-    """What one record of a list is called, from its `$defs` name (`entry`, `pilot`)."""
-    items = load_schema(kind)["properties"][list_key or main_list(kind)]["items"]
+def record_name(kind: str) -> str:
+    """What one record of the main list is called, from its `$defs` name (`entry`, `pilot`)."""
+    items = load_schema(kind)["properties"][main_list(kind)]["items"]
     name: str = items["$ref"].rsplit("/", 1)[-1]
     return name
 
@@ -365,15 +365,10 @@ class _Document:
             text += f"[{part + 1}]" if isinstance(part, int) else f".{part}"
         return text.lstrip(".")
 
-    def resolve(self, schema: dict[str, Any]) -> dict[str, Any]:
-        """A subschema with its local `$ref` followed (for titles and keys)."""
-        reference = schema.get("$ref")
-        if isinstance(reference, str) and reference.startswith("#/$defs/"):
-            return {**self.schema["$defs"][reference.rsplit("/", 1)[-1]], **schema}
-        return schema
-
-    def title(self, schema: dict[str, Any]) -> str:
-        title: str = self.resolve(schema).get("title", "valid")
+    @staticmethod
+    def title(schema: dict[str, Any]) -> str:
+        """What a (subschema's) value must be, in words: its `title`."""
+        title: str = schema.get("title", "valid")
         return title
 
     def schema_error(self, error: ValidationError, seen: set[tuple[Path_, str]]) -> None:
@@ -403,7 +398,7 @@ class _Document:
                 if not path:
                     message = f"expected {self.title(self.schema)}; '{key}' is missing"
                 else:
-                    wanted = self.title(self.resolve(schema)["properties"][key])
+                    wanted = self.title(schema["properties"][key])
                     message = f"'{self.name((*path, key))}' is missing ({wanted})"
                 self.found.append((node, path, severity, message))
             return
@@ -425,8 +420,8 @@ class _Document:
             expected = expected if isinstance(expected, list) else [expected]
             if "string" in expected and describe(node) != "no value" and _is_scalar(node):
                 hint = "; put it in quotes"
-            if "object" in expected and self.resolve(schema).get("required"):
-                hint = f"; give it the keys {', '.join(self.resolve(schema)['required'])}"
+            if "object" in expected and schema.get("required"):
+                hint = f"; give it the keys {', '.join(schema['required'])}"
         message = f"{subject} {self.title(schema)}{found}{hint}"
         self.found.append((node, path, severity, message))
 

@@ -58,7 +58,7 @@ def path_error(error: OSError) -> str:
 
     reasons = {
         errno.ENOENT: "no such file",
-        errno.ELOOP: "a symbolic link loop (or too many links)",
+        errno.ELOOP: "symbolic link loop, or too many links",
         errno.ENAMETOOLONG: "path too long",
         errno.EACCES: "permission denied",
         errno.ENOTDIR: "a part of the path is not a folder",
