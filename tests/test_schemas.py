@@ -17,7 +17,7 @@ import totalplace_cli
 
 Tp = Callable[..., Result]
 SCHEMAS = Path(totalplace_cli.__file__).parent / "schemas"
-COMMANDS = ["questions", "show", "ask", "pilots", "info", "validate"]
+COMMANDS = ["questions", "show", "ask", "pilots", "info", "validate", "timeline", "facts"]
 
 
 def load_schemas() -> dict[str, dict[str, Any]]:

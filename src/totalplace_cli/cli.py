@@ -701,3 +701,47 @@ def main() -> None:
     except KeyboardInterrupt:  # Ctrl-C outside a command, e.g. while parsing options
         sys.stderr.write("tp: interrupted\n")
         sys.exit(ExitCode.INTERRUPTED)
+
+
+def _programme(ctx: typer.Context) -> Any:
+    from totalplace_cli.programme import load_programme
+
+    return load_programme(_files(ctx).programme)
+
+
+@app.command()
+def timeline(ctx: typer.Context, json: JsonFlag = False) -> None:
+    """What happened next, in date order: from Budget 2009 to the end of Local Area Agreements.
+
+    Beyond the FAQ: each event comes from a later source, shown with it. A partial date (2009-10)
+    means the source gives no day.
+
+    Example: tp timeline    tp timeline --json | jq -r '.[] | "\\(.date)  \\(.event)"'
+    """
+    from totalplace_cli import output, render
+
+    events = _programme(ctx).timeline()
+    out = _output(ctx)
+    if json:
+        output.write_json(out, [event.to_json() for event in events])
+    else:
+        render.render_timeline(out, events)
+
+
+@app.command()
+def facts(ctx: typer.Context, json: JsonFlag = False) -> None:
+    """The programme's headline figures (spending mapped, savings estimates), each with its source.
+
+    Beyond the FAQ: the figures come from the March 2010 report and later sources, with their
+    own words where recorded.
+
+    Example: tp facts    tp facts --json | jq -r '.[] | "\\(.figure): \\(.source)"'
+    """
+    from totalplace_cli import output, render
+
+    figures = _programme(ctx).facts
+    out = _output(ctx)
+    if json:
+        output.write_json(out, [fact.to_json() for fact in figures])
+    else:
+        render.render_facts(out, figures)

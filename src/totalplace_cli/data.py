@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 FAQ_FILE = "faq.yaml"
 PILOTS_FILE = "pilots.yaml"
 GLOSSARY_FILE = "glossary.yaml"
+PROGRAMME_FILE = "programme.yaml"
 DATA_DIR_ENV = "TP_DATA_DIR"
 
 DataDirSource = Literal["option", "environment", "bundled"]
@@ -47,6 +48,7 @@ class DataFiles(NamedTuple):
     faq: Path
     pilots: Path
     glossary: Path
+    programme: Path
     data_dir: Path | None = None
     source: DataDirSource = "bundled"
 
@@ -67,7 +69,12 @@ def resolve_data_files(
     if data_dir is None:
         data_dir, source = os.environ.get(DATA_DIR_ENV) or None, "environment"
     if data_dir is None:
-        return DataFiles(bundled / FAQ_FILE, bundled / PILOTS_FILE, bundled / GLOSSARY_FILE)
+        return DataFiles(
+            bundled / FAQ_FILE,
+            bundled / PILOTS_FILE,
+            bundled / GLOSSARY_FILE,
+            bundled / PROGRAMME_FILE,
+        )
     user = Path(data_dir).expanduser()
     if not user.is_dir():
         raise DataError(f"data directory not found: {user}")
@@ -77,7 +84,12 @@ def resolve_data_files(
         return user / name if (user / name).exists() else bundled / name
 
     return DataFiles(
-        pick(FAQ_FILE), pick(PILOTS_FILE), pick(GLOSSARY_FILE), data_dir=user, source=source
+        pick(FAQ_FILE),
+        pick(PILOTS_FILE),
+        pick(GLOSSARY_FILE),
+        pick(PROGRAMME_FILE),
+        data_dir=user,
+        source=source,
     )
 
 
