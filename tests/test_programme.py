@@ -275,3 +275,18 @@ def test_the_installed_script_prints_the_timeline_and_reports_a_bad_file(tmp_pat
     assert broken.stdout == ""
     assert broken.stderr.startswith("tp: ") and broken.stderr.count("\n") == 1
     assert "Traceback" not in broken.stderr
+
+
+def test_a_valid_file_is_cached_and_an_invalid_one_reports_every_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "programme.yaml"
+    path.write_text(EVENT, encoding="utf-8")
+    first = load_programme(path)
+    monkeypatch.setattr("totalplace_cli.programme.check_programme", lambda _: pytest.fail())
+    assert load_programme(path) == first  # from the cache: not read or checked again
+    monkeypatch.undo()
+    path.write_text(EVENT.replace("'2009'", "nope"), encoding="utf-8")
+    for _ in range(2):
+        with pytest.raises(DataError, match=re.escape("events[1].date")):
+            load_programme(path)

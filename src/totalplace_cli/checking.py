@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from totalplace_cli.data import DataFiles
+from totalplace_cli.data import PROGRAMME_FILE, DataFiles
 from totalplace_cli.errors import DataError
 from totalplace_cli.spec import SPECS, CheckedFile, FileSpec, Problem
 
@@ -80,7 +80,8 @@ def check_folder(folder: Path) -> list[CheckedFile]:
     ]
     known = {s.file_name for s in SPECS}
     for stray in sorted(folder.iterdir()):
-        if stray.suffix in {".yaml", ".yml"} and stray.name not in known:
+        # programme.yaml is read (and checked) by programme.py, not by a FileSpec.
+        if stray.suffix in {".yaml", ".yml"} and stray.name not in {*known, PROGRAMME_FILE}:
             message = f"ignored: tp reads only {' and '.join(sorted(known))} from a data folder"
             checked.append(
                 CheckedFile(None, str(stray), [Problem(str(stray), None, None, "warning", message)])

@@ -144,8 +144,8 @@ def global_options(
         typer.Option(
             "--data-dir",
             envvar="TP_DATA_DIR",
-            help="Folder with your own faq.yaml, pilots.yaml and/or glossary.yaml (others fall "
-            "back to the bundled ones).",
+            help="Folder with your own faq.yaml, pilots.yaml, glossary.yaml and/or programme.yaml "
+            "(others fall back to the bundled ones).",
             show_envvar=True,
         ),
     ] = None,

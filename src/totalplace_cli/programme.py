@@ -8,7 +8,7 @@ the YAML nodes' marks. Ids unique across events and facts is the one rule the sc
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
@@ -67,14 +67,38 @@ class Programme:
         # Zero-padded ISO dates and their prefixes sort correctly as text; ties keep file order.
         return sorted(self.events, key=lambda event: event.date or "")
 
+    def to_record(self) -> dict[str, Any]:
+        """Plain data for the cache (every field of every item)."""
+        return {
+            "events": [asdict(event) for event in self.events],
+            "facts": [asdict(fact) for fact in self.facts],
+        }
+
+    @classmethod
+    def from_record(cls, record: Any) -> Programme:
+        """The inverse of `to_record`; a wrong shape raises, so the cache rebuilds it."""
+        events = tuple(ProgrammeItem(**row) for row in record["events"])
+        facts = tuple(ProgrammeItem(**row) for row in record["facts"])
+        if {item.kind for item in events} - {"event"} or {item.kind for item in facts} - {"fact"}:
+            raise ValueError("cached programme items of the wrong kind")
+        return cls(events=events, facts=facts)
+
 
 def load_programme(path: Path) -> Programme:
-    """Read and check one programme file; the first problem raises a DataError naming its place."""
+    """Read and check one programme file; the first problem raises a DataError naming its place.
+
+    A valid file is cached, so later runs skip YAML and jsonschema (an invalid one never is).
+    """
+    from totalplace_cli.cache import cached
+
+    return cached(path, "programme", lambda: _read_valid(path).to_record(), Programme.from_record)
+
+
+def _read_valid(path: Path) -> Programme:
     programme, problems = check_programme(path)
-    if problems:
+    if programme is None:
         more = len(problems) - 1
         raise DataError(problems[0] + (f" (and {more} more)" if more else ""))
-    assert programme is not None
     return programme
 
 
