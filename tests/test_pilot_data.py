@@ -55,6 +55,14 @@ def test_new_themes_keep_their_sources_words() -> None:
     assert any("first 'deep dive'" in theme.text for theme in tyne.themes)
 
 
+def test_the_pilots_findings_carry_the_date_their_source_gives() -> None:
+    figures = {pilot.id: " | ".join(f.text for f in pilot.figures) for pilot in CATALOGUE.pilots}
+    assert "£280m" in figures["kent"] and "5 February 2010" in figures["kent"]
+    assert "£12 million" in figures["dorset-poole-and-bournemouth"]
+    assert "28 January 2010" in figures["bradford"]
+    assert "93%" in figures["birmingham"] and "February 2010" in figures["birmingham"]
+
+
 def test_lewisham_says_its_other_three_themes_are_not_known() -> None:
     lewisham = next(pilot for pilot in CATALOGUE.pilots if pilot.id == "lewisham")
     assert [theme.text for theme in lewisham.themes] == [
