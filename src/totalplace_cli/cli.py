@@ -711,7 +711,7 @@ def _programme(ctx: typer.Context) -> Any:
 
 @app.command()
 def timeline(ctx: typer.Context, json: JsonFlag = False) -> None:
-    """What happened next, in date order: from Budget 2009 to the end of Local Area Agreements.
+    """The programme in date order (2008-2010): launch, pilots, reports and what came after.
 
     Beyond the FAQ: each event comes from a later source, shown with it. A partial date (2009-10)
     means the source gives no day.
