@@ -12,6 +12,15 @@ from totalplace_cli.cli import app
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
+SHARED_COPY = REPO / "tests" / "data" / "shared"
+"""Copies of the shared material the suite reads (seed page, research notes, dev set), laid out as
+in ../shared/, so that a clone without the workspace still runs every test; test_data.py checks
+they are byte-identical to ../shared/ whenever it is there."""
+
+
+def shared_file(relative: str) -> Path:
+    """The suite's copy of `../shared/<relative>`."""
+    return SHARED_COPY / relative
 
 
 @pytest.fixture(autouse=True)

@@ -29,6 +29,7 @@ from totalplace_cli.render import (
 
 Tp = Callable[..., Result]
 GOLDEN = Path(__file__).parent / "golden"
+LEICESTER, TYNE = "Leicester & Leicestershire", "South Tyneside, Gateshead & Sunderland"
 
 
 @pytest.fixture(autouse=True)
@@ -61,11 +62,12 @@ def test_pilots_table_matches_the_golden_file(tp: Tp) -> None:
     assert_golden("pilots.txt", result.output)
 
 
-def test_pilots_table_shows_theme_categories_and_what_is_unsourced(tp: Tp) -> None:
+def test_pilots_table_shows_theme_categories_for_every_pilot(tp: Tp) -> None:
     output = tp("pilots").output
     assert "Theme categories" in output
+    assert "(no sourced themes)" not in output
     durham = next(line for line in output.splitlines() if "Durham" in line)
-    assert "(no sourced themes)" in durham
+    assert "regeneration" in durham
     dorset = next(line for line in output.splitlines() if "Dorset" in line)
     assert "older-people" in dorset
 
@@ -84,8 +86,15 @@ def test_pilots_table_shows_theme_categories_and_what_is_unsourced(tp: Tp) -> No
                 "Worcestershire",
             ],
         ),
-        (["--theme", "drugs"], ["Leicester & Leicestershire", "Birmingham", "Worcestershire"]),
-        (["--theme", "ALCOHOL"], ["Leicester & Leicestershire", "Birmingham", "Worcestershire"]),
+        (["--theme", "drugs"], [LEICESTER, TYNE, "Birmingham", "Worcestershire"]),
+        (["--theme", "ALCOHOL"], [LEICESTER, TYNE, "Birmingham", "Worcestershire"]),
+        (["--theme", "regeneration"], ["Durham"]),
+        (["--theme", "housing"], ["Birmingham"]),
+        (["--theme", "leaving care"], ["Bradford"]),
+        (
+            ["--theme", "offender"],
+            ["Luton & Central Bedfordshire", "Lewisham", "Birmingham", "Bradford"],
+        ),
         (["--theme", "older"], ["Dorset, Poole & Bournemouth"]),
         (["-t", "gangs"], ["Birmingham"]),
         (["--place", "Poole"], ["Dorset, Poole & Bournemouth"]),
@@ -122,8 +131,8 @@ def test_pilots_json_only_adds_keys_and_carries_sources(tp: Tp) -> None:
         "source": "https://fairbrum.wordpress.com/bb-archive/total-place/",
     } in (birmingham["themes"])
     assert birmingham["figures"][0]["text"].startswith("A financial mapping exercise")
-    durham = next(p for p in data if p["id"] == "durham")
-    assert durham["themes"] == [] and durham["sources"] == []
+    assert "in 2008-09" in birmingham["figures"][1]["text"]
+    assert all(pilot["themes"] for pilot in data)
 
 
 def test_pilots_csv_has_a_header_stable_columns_and_joined_lists(tp: Tp) -> None:
@@ -150,7 +159,7 @@ def test_pilots_json_and_csv_together_is_a_usage_error(tp: Tp) -> None:
     ("args", "start", "closest"),
     [
         (["--region", "Wales"], "tp: unknown region 'Wales'; closest: ", "East"),
-        (["--theme", "housing"], "tp: no pilot theme like 'housing'; closest: ", "tp themes"),
+        (["--theme", "transport"], "tp: no pilot theme like 'transport'; closest: ", "tp themes"),
         (["--theme", "zzz", "--region", "London"], "tp: no pilot theme like 'zzz'", "closest"),
         (["--region", "  "], "tp: the --region value is empty", "--help"),
     ],
@@ -170,7 +179,7 @@ def test_pilots_invalid_values_exit_2_naming_the_closest(
     ("args", "message"),
     [
         (["--region", "London", "--theme", "older"], "no pilot meets all of --region 'London'"),
-        (["--region", "Yorkshire", "--theme", "children"], "no sourced themes for: Bradford"),
+        (["--region", "Yorkshire", "--theme", "children"], "--region 'Yorkshire' --theme"),
         (["--place", "Leeds"], "no pilot's name or member authorities mention 'Leeds'"),
     ],
 )
@@ -206,10 +215,19 @@ def test_pilot_shows_every_sourced_part_and_the_faq_line(tp: Tp) -> None:
     assert "  South West | Dorset, Poole & Bournemouth |" in output
 
 
-def test_pilot_without_sourced_themes_says_so(tp: Tp) -> None:
-    output = tp("pilot", "durham").output
+def test_pilot_without_sourced_themes_says_so(tp: Tp, tmp_path: Path) -> None:
+    (tmp_path / "pilots.yaml").write_text(
+        "pilots:\n  - {id: x, name: Xtown, region: Nowhere}\n", encoding="utf-8"
+    )
+    output = tp("--data-dir", str(tmp_path), "pilot", "xtown").output
     assert "Themes\n  none found in the sources read\n" in output
     assert "Figures" not in output
+
+
+def test_lewisham_says_what_is_not_known(tp: Tp) -> None:
+    output = tp("pilot", "lewisham").output
+    assert "one of the pilot's four themes (the other three are not known)" in output
+    assert "<http://www.esro.co.uk/impact/lewisham-no-ordinary-criminals.html>" in output
 
 
 @pytest.mark.parametrize("key", ["birmingham", "Birmingham", "birm", "birmingam"])
@@ -275,7 +293,8 @@ def test_regions_json(tp: Tp) -> None:
 def test_themes_plain_text_matches_the_golden_file(tp: Tp) -> None:
     result = tp("themes")
     assert result.exit_code == 0
-    assert result.output.endswith("\nNo sourced themes: Lewisham; Durham; Bradford.\n")
+    assert "No sourced themes" not in result.output
+    assert "housing                     1  Birmingham\n" in result.output
     assert_golden("themes.txt", result.output)
 
 
@@ -358,7 +377,7 @@ def test_completion_callbacks_offer_values_from_the_bundled_data(
     assert complete_region(ctx, "west") == [("west-midlands", "West Midlands")]
     assert ("yorkshire-and-humber", "Yorkshire & Humber") in complete_region(ctx, "")
     assert complete_theme(ctx, "old") == [("older-people", "Older people")]
-    assert len(complete_theme(ctx, "")) == 10
+    assert len(complete_theme(ctx, "")) == 13
     assert ("poole", "Dorset, Poole & Bournemouth") in complete_place(ctx, "Po")
     assert complete_pilot(ctx, "bir") == [("birmingham", "Birmingham")]
 

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import SHARED
+from conftest import SHARED, SHARED_COPY, shared_file
 from test_console_script import run
 
 from totalplace_cli.data import bundled_data_dir, load_faq, load_pilots, resolve_data_files
 from totalplace_cli.errors import DataError, ExitCode
 
-SEED = SHARED / "seed" / "000_df58dba38d79bdd5.txt"
+SEED = shared_file("seed/000_df58dba38d79bdd5.txt")
+SEED_SHA256 = "508e000a3c9d5641b01ae1e75fe1e2ed4b0b5ceba80d5a0582b4967d2a8367dc"
 
 
 def test_bundled_faq_has_fourteen_entries_in_body_order() -> None:
@@ -28,7 +30,21 @@ def test_bundled_faq_has_fourteen_entries_in_body_order() -> None:
         assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", entry.slug)
 
 
-@pytest.mark.skipif(not SEED.exists(), reason="../shared/seed is not beside this checkout")
+def test_the_seed_copy_is_the_seed_page() -> None:
+    """The word-for-word check below runs on a copy; it must be the page itself, byte for byte."""
+    assert hashlib.sha256(SEED.read_bytes()).hexdigest() == SEED_SHA256
+
+
+def test_copies_of_shared_material_are_current() -> None:
+    """Beside the workspace's ../shared/, every copy under tests/data/shared must match it."""
+    copies = sorted(path for path in SHARED_COPY.rglob("*") if path.is_file())
+    assert len(copies) == 3
+    for copy in copies:
+        original = SHARED / copy.relative_to(SHARED_COPY)
+        if original.exists():
+            assert copy.read_bytes() == original.read_bytes(), f"{copy} is out of date"
+
+
 def test_every_answer_is_the_seed_text_word_for_word() -> None:
     lines = SEED.read_text(encoding="utf-8").split("\n")
     entries = load_faq(bundled_data_dir() / "faq.yaml")

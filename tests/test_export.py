@@ -198,7 +198,10 @@ def test_sections_and_filters(page: str) -> None:
         pilot_themes(pilot) for pilot in load_pilots(bundled_data_dir() / "pilots.yaml")
     )
     assert ('<select id="pilot-theme"' in page) == has_themes
-    assert '<tr data-region="North East" data-themes="[]"><th scope="row">Durham</th>' in page
+    assert (
+        '<tr data-region="North East" data-themes="[&quot;Regeneration&quot;]">'
+        '<th scope="row">Durham</th>' in page
+    )
     assert "Questions and answers: the official Total Place" in page
     assert "<dt>HMT</dt><dd>HM Treasury" in page
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import SHARED
+from conftest import shared_file
 from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import Result
@@ -25,7 +25,7 @@ from totalplace_cli.glossary import (
 Tp = Callable[..., Result]
 FAQ = load_faq(bundled_data_dir() / "faq.yaml")
 GLOSSARY = load_glossary(bundled_data_dir() / "glossary.yaml")
-RESEARCH = SHARED / "research" / "pilots.md"
+RESEARCH = shared_file("research/pilots.md")
 ANSWERS = "\n\n".join(entry.answer for entry in FAQ)
 
 
@@ -58,7 +58,6 @@ def test_extraction_needs_the_initials_to_match() -> None:
     assert extract_defined_acronyms(text) == [("DWP", "Department for Work and Pensions")]
 
 
-@pytest.mark.skipif(not RESEARCH.exists(), reason="../shared/research is not beside this checkout")
 def test_other_terms_come_from_the_research_notes_with_their_provenance() -> None:
     notes = RESEARCH.read_text(encoding="utf-8").split("## Acronyms in the FAQ", 1)[1]
     notes = " ".join(notes.split())

@@ -6,13 +6,13 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import SHARED
+from conftest import shared_file
 
 from totalplace_cli.data import bundled_data_dir, load_pilot_catalogue, load_pilots
 from totalplace_cli.errors import DataError, ExitCode
 
 CATALOGUE = load_pilot_catalogue(bundled_data_dir() / "pilots.yaml")
-RESEARCH = SHARED / "research" / "pilots.md"
+RESEARCH = shared_file("research/pilots.md")
 
 
 def test_every_pilot_with_facts_has_sources_and_every_fact_names_one_of_them() -> None:
@@ -32,15 +32,49 @@ def test_categories_are_derived_only_from_sourced_themes() -> None:
         assert bool(pilot.categories) == bool(pilot.themes), pilot.id
 
 
-def test_unsourced_pilots_stay_absent_rather_than_guessed() -> None:
+def test_every_pilot_has_a_sourced_theme() -> None:
+    assert all(pilot.themes and pilot.categories for pilot in CATALOGUE.pilots)
+
+
+def test_new_themes_keep_their_sources_words() -> None:
     by_id = {pilot.id: pilot for pilot in CATALOGUE.pilots}
-    for pilot_id in ("durham", "bradford", "lewisham"):
-        assert by_id[pilot_id].themes == ()
-        assert by_id[pilot_id].categories == ()
-    assert by_id["durham"].sources == ()
+    announcement = (
+        "https://www.localgov.co.uk/Pilots-will-aim-to-test-delivery-of-public-services/15886"
+    )
+    assert "regeneration" in by_id["durham"].themes[0].text
+    assert by_id["durham"].themes[0].source == announcement
+    assert by_id["bradford"].themes[0].text == (
+        "Support for people leaving care, prison and hospital"
+    )
+    birmingham = by_id["birmingham"]
+    assert birmingham.themes[0].text == "Early intervention in children's services"
+    assert any("housing" in theme.text for theme in birmingham.themes)
+    assert "housing" in birmingham.categories
+    assert any("2008-09" in figure.text for figure in birmingham.figures)
+    tyne = by_id["south-tyneside-gateshead-and-sunderland"]
+    assert any("first 'deep dive'" in theme.text for theme in tyne.themes)
 
 
-@pytest.mark.skipif(not RESEARCH.exists(), reason="../shared/research is not beside this checkout")
+def test_the_pilots_findings_carry_the_date_their_source_gives() -> None:
+    figures = {pilot.id: " | ".join(f.text for f in pilot.figures) for pilot in CATALOGUE.pilots}
+    assert "£280m" in figures["kent"] and "5 February 2010" in figures["kent"]
+    assert "£12 million" in figures["dorset-poole-and-bournemouth"]
+    assert "28 January 2010" in figures["bradford"]
+    assert "93%" in figures["birmingham"] and "February 2010" in figures["birmingham"]
+
+
+def test_lewisham_says_its_other_three_themes_are_not_known() -> None:
+    lewisham = next(pilot for pilot in CATALOGUE.pilots if pilot.id == "lewisham")
+    assert [theme.text for theme in lewisham.themes] == [
+        "Offender management, one of the pilot's four themes (the other three are not known)"
+    ]
+
+
+def test_every_category_has_a_pilot() -> None:
+    used = {category for pilot in CATALOGUE.pilots for category in pilot.categories}
+    assert {category.id for category in CATALOGUE.categories} == used
+
+
 def test_every_source_url_is_one_the_research_notes_record() -> None:
     recorded = set(re.findall(r"https?://[^\s)`]+", RESEARCH.read_text(encoding="utf-8")))
     recorded = {url.rstrip(".,;") for url in recorded}

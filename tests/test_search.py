@@ -9,7 +9,7 @@ import sys
 from typing import Any
 
 import pytest
-from conftest import REPO, SHARED
+from conftest import REPO, shared_file
 
 from totalplace_cli.data import bundled_data_dir, load_faq
 from totalplace_cli.models import FaqEntry
@@ -24,7 +24,7 @@ from totalplace_cli.text import tokenise, words
 
 FAQ = load_faq(bundled_data_dir() / "faq.yaml")
 INDEX = build_index(FAQ)
-DEV_SET = SHARED / "eval" / "ask_dev.tsv"
+DEV_SET = shared_file("eval/ask_dev.tsv")
 EXTRA_SET = REPO / "tests" / "data" / "ask_extra.tsv"
 
 
@@ -249,7 +249,6 @@ def test_an_index_of_another_version_is_refused() -> None:
 # --- quality floors ------------------------------------------------------------------------
 
 
-@pytest.mark.skipif(not DEV_SET.exists(), reason="../shared/eval is not beside this checkout")
 def test_dev_set_quality_floor() -> None:
     benchmark = load_benchmark()
     quality = benchmark.measure(INDEX, benchmark.read_queries(DEV_SET))  # type: ignore[attr-defined]
@@ -275,8 +274,6 @@ def test_benchmark_script_prints_figures() -> None:
 
 
 def test_keywords_never_copy_the_dev_set() -> None:
-    if not DEV_SET.exists():
-        pytest.skip("../shared/eval is not beside this checkout")
     benchmark = load_benchmark()
     queries = {query.text.lower() for query in benchmark.read_queries(DEV_SET)}  # type: ignore[attr-defined]
     keywords = {keyword.lower() for entry in FAQ for keyword in entry.keywords}
@@ -284,8 +281,6 @@ def test_keywords_never_copy_the_dev_set() -> None:
 
 
 def test_extra_set_is_independent_of_the_dev_set() -> None:
-    if not DEV_SET.exists():
-        pytest.skip("../shared/eval is not beside this checkout")
     benchmark = load_benchmark()
     dev = {query.text.lower() for query in benchmark.read_queries(DEV_SET)}  # type: ignore[attr-defined]
     extra = [query.text.lower() for query in benchmark.read_queries(EXTRA_SET)]  # type: ignore[attr-defined]

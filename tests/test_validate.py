@@ -37,6 +37,7 @@ def test_validate_without_path_checks_the_bundled_data(tp: Tp) -> None:
         f"ok: {bundled_data_dir() / 'faq.yaml'} (14 entries)",
         f"ok: {bundled_data_dir() / 'pilots.yaml'} (13 pilots)",
         f"ok: {bundled_data_dir() / 'glossary.yaml'} (13 terms)",
+        f"ok: {bundled_data_dir() / 'programme.yaml'} (12 events)",
     ]
 
 
@@ -96,7 +97,10 @@ def test_validate_one_file_by_name_or_content(tp: Tp, tmp_path: Path) -> None:
     ("make", "message"),
     [
         (lambda d: d / "nope", "no such file or folder"),
-        (lambda d: d, "no faq.yaml or pilots.yaml or glossary.yaml in this folder"),
+        (
+            lambda d: d,
+            "no faq.yaml or pilots.yaml or glossary.yaml or programme.yaml in this folder",
+        ),
         (lambda d: (d / "faq.yaml").write_bytes(b"\x00\x01") and d, "binary file"),
     ],
 )
@@ -123,9 +127,11 @@ def test_info_bundled(tp: Tp) -> None:
     assert result.stdout.splitlines() == [
         f"tp {__version__}",
         "data folder: none (bundled data)",
-        f"faq:      {bundled_data_dir() / 'faq.yaml'} (bundled): 14 entries, format version 1",
-        f"pilots:   {bundled_data_dir() / 'pilots.yaml'} (bundled): 13 pilots, format version 1",
-        f"glossary: {bundled_data_dir() / 'glossary.yaml'} (bundled): 13 terms, format version 1",
+        f"faq:       {bundled_data_dir() / 'faq.yaml'} (bundled): 14 entries, format version 1",
+        f"pilots:    {bundled_data_dir() / 'pilots.yaml'} (bundled): 13 pilots, format version 1",
+        f"glossary:  {bundled_data_dir() / 'glossary.yaml'} (bundled): 13 terms, format version 1",
+        f"programme: {bundled_data_dir() / 'programme.yaml'} (bundled): 12 events, "
+        "format version 1",
     ]
 
 
@@ -140,6 +146,7 @@ def test_info_json_tells_where_each_file_comes_from(
         ("faq", "bundled", 14),
         ("pilots", "user", 1),
         ("glossary", "bundled", 13),
+        ("programme", "bundled", 12),
     ]
     assert by_option["files"][1]["path"] == str(data / "pilots.yaml")
     monkeypatch.setenv("TP_DATA_DIR", str(data))
@@ -154,7 +161,7 @@ def test_info_with_invalid_data_still_shows_files_then_exits_3(tp: Tp, data: Pat
     (data / "faq.yaml").write_text(BAD_FAQ, encoding="utf-8")
     result = tp("--data-dir", str(data), "info")
     assert result.exit_code == 3
-    assert f"faq:      {data / 'faq.yaml'} (yours): INVALID (2 errors; run 'tp validate')" in (
+    assert f"faq:       {data / 'faq.yaml'} (yours): INVALID (2 errors; run 'tp validate')" in (
         result.stdout
     )
     assert result.stderr == (
@@ -185,6 +192,6 @@ def test_info_shows_warning_counts(tp: Tp, data: Path) -> None:
     (data / "faq.yaml").write_text(GOOD_FAQ + "notes: mine\n", encoding="utf-8")
     result = tp("--data-dir", str(data), "info")
     assert result.exit_code == 0
-    assert f"faq:      {data / 'faq.yaml'} (yours): 1 entry, format version 1, 1 warning" in (
+    assert f"faq:       {data / 'faq.yaml'} (yours): 1 entry, format version 1, 1 warning" in (
         result.stdout
     )

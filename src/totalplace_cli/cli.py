@@ -144,8 +144,8 @@ def global_options(
         typer.Option(
             "--data-dir",
             envvar="TP_DATA_DIR",
-            help="Folder with your own faq.yaml, pilots.yaml and/or glossary.yaml (others fall "
-            "back to the bundled ones).",
+            help="Folder with your own faq.yaml, pilots.yaml, glossary.yaml and/or programme.yaml "
+            "(others fall back to the bundled ones).",
             show_envvar=True,
         ),
     ] = None,
@@ -629,7 +629,7 @@ def validate(
     """Check data files; list every problem with its file:line:column.
 
     Each problem is one line, 'file:line:column: severity: message'. Exit 0 when valid (warnings
-    allowed), 3 when there is any error. The format: 'tp schema faq|pilots|glossary'.
+    allowed), 3 when there is any error. The format: 'tp schema faq|pilots|glossary|programme'.
 
     Example: tp validate ./mydata    or    tp validate mydata/faq.yaml --json
     """
@@ -671,7 +671,7 @@ def schema(
         str,
         typer.Argument(
             metavar="KIND",
-            help="faq, pilots or glossary.",
+            help="faq, pilots, glossary or programme.",
             autocompletion=complete_kind,
         ),
     ],
@@ -735,3 +735,47 @@ def main() -> None:
     except KeyboardInterrupt:  # Ctrl-C outside a command, e.g. while parsing options
         sys.stderr.write("tp: interrupted\n")
         sys.exit(ExitCode.INTERRUPTED)
+
+
+def _programme(ctx: typer.Context) -> Any:
+    from totalplace_cli.programme import load_programme
+
+    return load_programme(_files(ctx).programme)
+
+
+@app.command()
+def timeline(ctx: typer.Context, json: JsonFlag = False) -> None:
+    """The programme in date order (2008-2010): launch, pilots, reports and what came after.
+
+    Beyond the FAQ: each event comes from a later source, shown with it. A partial date (2009-10)
+    means the source gives no day.
+
+    Example: tp timeline    tp timeline --json | jq -r '.[] | "\\(.date)  \\(.event)"'
+    """
+    from totalplace_cli import output, render
+
+    events = _programme(ctx).timeline()
+    out = _output(ctx)
+    if json:
+        output.write_json(out, [event.to_json() for event in events])
+    else:
+        render.render_timeline(out, events)
+
+
+@app.command()
+def facts(ctx: typer.Context, json: JsonFlag = False) -> None:
+    """The programme's headline figures (spending mapped, savings estimates), each with its source.
+
+    Beyond the FAQ: the figures come from the March 2010 report and later sources, with their
+    own words where recorded.
+
+    Example: tp facts    tp facts --json | jq -r '.[] | "\\(.figure): \\(.source)"'
+    """
+    from totalplace_cli import output, render
+
+    figures = _programme(ctx).facts
+    out = _output(ctx)
+    if json:
+        output.write_json(out, [fact.to_json() for fact in figures])
+    else:
+        render.render_facts(out, figures)

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 # The schemas (data_format.py) and the YAML reader are imported only when a file must be read
 # and checked: a run answered from the cache needs neither.
-KINDS = ("faq", "pilots", "glossary")
+KINDS = ("faq", "pilots", "glossary", "programme")
 """The kinds of data file; each is read from KIND.yaml against schemas/data/KIND.schema.json."""
 DATA_DIR_ENV = "TP_DATA_DIR"
 
@@ -70,6 +70,10 @@ class DataFiles(NamedTuple):
     @property
     def glossary(self) -> Path:
         return self.paths["glossary"]
+
+    @property
+    def programme(self) -> Path:
+        return self.paths["programme"]
 
     def is_bundled(self, path: Path) -> bool:
         return path.parent == bundled_data_dir()

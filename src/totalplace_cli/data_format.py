@@ -49,8 +49,14 @@ def load_schema(kind: str) -> dict[str, Any]:
 
 
 def main_list(kind: str) -> str:
-    """The key of the file's list of records: its first required key (`entries`, `pilots`)."""
-    key: str = load_schema(kind)["required"][0]
+    """The key of the file's list of records: its first required key (`entries`, `pilots`).
+
+    A file with several lists, none required (`programme`: events and/or facts), names the first.
+    """
+    schema = load_schema(kind)
+    key: str = schema["required"][0] if "required" in schema else next(iter(schema["properties"]))
+    if key == "version":
+        key = next(name for name in schema["properties"] if name != "version")
     return key
 
 
@@ -539,7 +545,23 @@ def _spellings_are_unique(document: _Document) -> None:
             seen.setdefault(key, name)
 
 
+def _ids_are_unique_across_lists(document: _Document) -> None:
+    """An id names one event or fact of the programme, whichever list it is in."""
+    first: dict[str, str] = {}
+    for list_key in ("events", "facts"):
+        for index, item in _indexed(document.at((list_key,))):
+            found = item.get("id")
+            if not isinstance(found, str):
+                continue
+            if found in first and first[found] != list_key:
+                document.error(
+                    (list_key, index, "id"), f"id {found!r} is also an id in '{first[found]}'"
+                )
+            first.setdefault(found, list_key)
+
+
 RULES: dict[str, tuple[Callable[[_Document], None], ...]] = {
     "pilots": (_pilot_categories_exist, _pilot_facts_are_sourced),
     "glossary": (_spellings_are_unique,),
+    "programme": (_ids_are_unique_across_lists,),
 }

@@ -17,6 +17,7 @@ from totalplace_cli.pilot_models import Category, Pilot
 if TYPE_CHECKING:
     from totalplace_cli.data_format import CheckedFile
     from totalplace_cli.glossary import GlossaryTerm
+    from totalplace_cli.programme import ProgrammeItem
     from totalplace_cli.search import SearchResult
 
 
@@ -432,5 +433,60 @@ def render_info(ctx: OutputContext, info: dict[str, Any]) -> None:
         else:
             errors = file["errors"]
             details = f"INVALID ({errors} error{'s' * (errors != 1)}; run 'tp validate')"
-        lines.append(f"{file['kind'] + ':':<10}{file['path']} ({owner}): {details}")
+        lines.append(f"{file['kind'] + ':':<11}{file['path']} ({owner}): {details}")
     ctx.stdout.write("".join(f"{printable(line)}\n" for line in lines))
+
+
+# `tp timeline` and `tp facts`: the programme beyond the FAQ, always labelled as such.
+
+DATE_WIDTH = len("2009-07-30")
+
+
+def _programme_lines(item: ProgrammeItem, with_quote: bool) -> list[str]:
+    """An item as plain lines: date and statement, then the quote (if asked) and the source."""
+    indent = " " * (DATE_WIDTH + 2)
+    lines = [f"{item.date or 'undated':<{DATE_WIDTH}}  {item.text}"]
+    if with_quote and item.quote:
+        lines.append(f"{indent}\u201c{item.quote}\u201d")
+    lines.append(f"{indent}<{item.source}>")
+    return lines
+
+
+def _render_programme(
+    ctx: OutputContext, items: Sequence[ProgrammeItem], heading: str, with_quote: bool
+) -> None:
+    from totalplace_cli.programme import BEYOND_THE_FAQ
+
+    title = f"{BEYOND_THE_FAQ}. {heading}"
+    if not ctx.is_terminal:
+        out = [title, ""]
+        out += [line for item in items for line in _programme_lines(item, with_quote)]
+        ctx.stdout.write("".join(f"{printable(line)}\n" for line in out))
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    # A grid, not a boxed table: the source stays on a line of its own, whole where it fits.
+    table = Table.grid(padding=(0, 2))
+    table.add_column(no_wrap=True, style="cyan")
+    table.add_column(overflow="fold")
+    for item in items:
+        text = Text(item.text)
+        if with_quote and item.quote:
+            text.append(f"\n\u201c{item.quote}\u201d", style="italic")
+        text.append(f"\n<{item.source}>", style="dim")
+        table.add_row(item.date or "undated", text)
+    console = ctx.console()
+    console.print(Text(title, style="bold"))
+    console.print()
+    console.print(table)
+
+
+def render_timeline(ctx: OutputContext, events: Sequence[ProgrammeItem]) -> None:
+    """`tp timeline`: the events in date order, each with its source."""
+    _render_programme(ctx, events, "Events in date order (tp facts: the figures)", False)
+
+
+def render_facts(ctx: OutputContext, facts: Sequence[ProgrammeItem]) -> None:
+    """`tp facts`: the headline figures with the source's words and page."""
+    _render_programme(ctx, facts, "Figures (tp timeline: the events)", True)

@@ -1,0 +1,93 @@
+"""The programme beyond the FAQ (`programme.yaml`): dated events and headline figures, sourced.
+
+Read and checked like every data file (`data.check` against `schemas/data/programme.schema.json`);
+ids unique across events and facts is a rule of `data_format`, as the schema cannot say it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+BEYOND_THE_FAQ = "Beyond the FAQ: from later sources"
+"""The label every rendering of this data carries: none of it is the FAQ's own words."""
+
+Kind = Literal["event", "fact"]
+
+
+@dataclass(frozen=True, slots=True)
+class ProgrammeItem:
+    """One dated event or headline figure and the page that states it; absent fields are None."""
+
+    kind: Kind
+    id: str
+    text: str
+    source: str
+    date: str | None = None
+    quote: str | None = None
+    figure: str | None = None
+    period: str | None = None
+    source_date: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The form of `tp timeline --json` / `tp facts --json`: every key always present."""
+        shape: dict[str, Any] = {"id": self.id, "date": self.date, self.kind: self.text}
+        shape |= {"source": self.source, "source_date": self.source_date, "quote": self.quote}
+        if self.kind == "fact":
+            shape |= {"figure": self.figure, "period": self.period}
+        return shape
+
+
+@dataclass(frozen=True, slots=True)
+class Programme:
+    """Everything programme.yaml holds, in the file's order."""
+
+    events: tuple[ProgrammeItem, ...] = ()
+    facts: tuple[ProgrammeItem, ...] = ()
+
+    def timeline(self) -> list[ProgrammeItem]:
+        """The events by date; a partial date ("2009-10") comes before the full dates within it."""
+        # Zero-padded ISO dates and their prefixes sort correctly as text; ties keep file order.
+        return sorted(self.events, key=lambda event: event.date or "")
+
+    def to_record(self) -> dict[str, Any]:
+        """Plain data for the cache (every field of every item)."""
+        return {
+            "events": [asdict(event) for event in self.events],
+            "facts": [asdict(fact) for fact in self.facts],
+        }
+
+    @classmethod
+    def from_record(cls, record: Any) -> Programme:
+        """The inverse of `to_record`; a wrong shape raises, so the cache rebuilds it."""
+        events = tuple(ProgrammeItem(**row) for row in record["events"])
+        facts = tuple(ProgrammeItem(**row) for row in record["facts"])
+        if {item.kind for item in events} - {"event"} or {item.kind for item in facts} - {"fact"}:
+            raise ValueError("cached programme items of the wrong kind")
+        return cls(events=events, facts=facts)
+
+
+def load_programme(path: Path) -> Programme:
+    """Read and check one programme file; the first error raises a DataError naming its place."""
+    from totalplace_cli.data import check
+
+    checked = check(path, "programme")
+    return Programme(
+        events=tuple(_item("event", row) for row in checked.records("events")),
+        facts=tuple(_item("fact", row) for row in checked.records("facts")),
+    )
+
+
+def _item(kind: Kind, row: dict[str, Any]) -> ProgrammeItem:
+    return ProgrammeItem(
+        kind=kind,
+        id=row["id"],
+        text=" ".join(row[kind].split()),
+        source=row["source"],
+        date=row.get("date"),
+        quote=" ".join(row["quote"].split()) if "quote" in row else None,
+        figure=row.get("figure"),
+        period=row.get("period"),
+        source_date=row.get("source_date"),
+    )
