@@ -3,13 +3,15 @@
 # No `from __future__ import annotations` here: Typer would then evaluate every annotation string
 # of every command at start-up (about 3 ms a run).
 
+import contextlib
+import errno
 import io
 import os
 import sys
 from collections.abc import Callable, Sequence
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple, NoReturn
 
 import typer
 
@@ -46,79 +48,17 @@ EPILOG = (
 )
 
 
-class TpGroup(typer.core.TyperGroup):
-    """Turns user errors, Ctrl-C and closed pipes into one line on stderr and an exit code."""
-
-    def main(  # type: ignore[override]
-        self, args: Sequence[str] | None = None, standalone_mode: bool = True, **extra: Any
-    ) -> Any:
-        # Typer's parser errors and ours both end here, for the console script and CliRunner.
-        from typer._click.exceptions import ClickException, UsageError
-
-        try:
-            result = super().main(args, standalone_mode=False, **extra)
-            sys.stdout.flush()  # a closed pipe shows up here for short outputs
-        except UsageError as error:
-            hint = ""
-            if error.ctx is not None:
-                hint = f" (try '{error.ctx.command_path} --help')"
-            _fail(f"{error.format_message()}{hint}", error.exit_code)
-        except ClickException as error:
-            _fail(error.format_message(), error.exit_code)
-        except typer.Abort:
-            _fail("interrupted", ExitCode.INTERRUPTED)
-        except BrokenPipeError:
-            _stdout_closed()
-        if not standalone_mode:
-            return result
-        sys.exit(result if isinstance(result, int) else ExitCode.OK)
-
-    def make_context(self, *args: Any, **kwargs: Any) -> Any:
-        try:  # --help and --version print while the context is made
-            return super().make_context(*args, **kwargs)
-        except BrokenPipeError:
-            _stdout_closed()
-
-    def invoke(self, ctx: Any) -> Any:
-        try:
-            return super().invoke(ctx)
-        except TpError as error:
-            _fail(error.message, error.exit_code)
-        except KeyboardInterrupt:
-            _fail("interrupted", ExitCode.INTERRUPTED)
-        except BrokenPipeError:
-            _stdout_closed()
-
-
-def _fail(message: str, code: int) -> None:
-    from totalplace_cli.inputs import printable
-
-    line = f"tp: {printable(message)}\n"
-    encoding = getattr(sys.stderr, "encoding", None) or "utf-8"
-    sys.stderr.write(line.encode(encoding, "backslashreplace").decode(encoding))
-    raise SystemExit(code)
-
-
-def _stdout_closed() -> None:
-    """The reader of our output went away (`tp questions | head -1`): stop quietly, like `cat`."""
-    try:
-        # Whatever is still buffered would fail again at exit and print a traceback: discard it.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError, io.UnsupportedOperation):
-        pass  # not a real file descriptor (tests); nothing will be flushed to it
-    raise SystemExit(ExitCode.BROKEN_PIPE)
-
-
 app = typer.Typer(
-    cls=TpGroup,
     help=HELP,
     epilog=EPILOG,
-    no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    context_settings={
+        "help_option_names": ["-h", "--help"],
+        # Help fills the terminal (Click caps it at this, then at the terminal's own width).
+        "max_content_width": 1000,
+    },
 )
 
 
@@ -136,7 +76,7 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
+@app.callback(invoke_without_command=True)
 def global_options(
     ctx: typer.Context,
     data_dir: Annotated[
@@ -157,9 +97,11 @@ def global_options(
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
     ] = False,
 ) -> None:
-    from typer._click.core import ParameterSource
-
-    from_env = ctx.get_parameter_source("data_dir") == ParameterSource.ENVIRONMENT
+    if ctx.invoked_subcommand is None:  # bare `tp`: the help, on stdout, as a success
+        sys.stdout.write(ctx.get_help() + "\n")
+        raise typer.Exit()
+    source = ctx.get_parameter_source("data_dir")
+    from_env = source is not None and source.name == "ENVIRONMENT"
     ctx.obj = Options(
         data_dir=data_dir,
         data_dir_source="environment" if from_env else "option",
@@ -658,46 +600,91 @@ def validate(
         raise DataError(f"{errors} error{'s' * (errors != 1)} in the data (listed {where})")
 
 
-def invoked_command(args: Sequence[str]) -> str | None:
-    """The command a command line runs, when plain to see: global options skipped, no help."""
-    position = 0
-    while position < len(args):
-        argument = args[position]
-        if argument == "--data-dir":
-            position += 2
-        elif argument.startswith("--data-dir=") or argument == "--no-color":
-            position += 1
-        elif argument.startswith("-"):
-            return None  # --help, --version, completion set-up: they need every command
-        else:
-            return argument
-    return None
+def main(args: Sequence[str] | None = None) -> NoReturn:
+    """Run `tp` and exit: the one place where errors become one line on stderr and an exit code.
 
-
-def _register_only(name: str | None) -> None:
-    """Keep only the invoked command in the app, so Typer builds one command instead of all.
-
-    Typer turns every registered function into a command on each run (about 0.4 ms each); a run
-    that names its command needs only that one. Anything else (help, an unknown or misspelt
-    command, shell completion) keeps them all, so listings and suggestions stay complete.
+    Typer runs in non-standalone mode, so its errors reach us instead of printing themselves
+    (httpie's `raw_main` idea); user errors (`TpError`), Ctrl-C and output failures end here too.
     """
-    if name is None or any(k.startswith("_") and k.endswith("_COMPLETE") for k in os.environ):
-        return
-    named = [
-        info
-        for info in app.registered_commands
-        if info.callback is not None
-        and (info.name or typer.main.get_command_name(info.callback.__name__)) == name
-    ]
-    if named:
-        app.registered_commands = named
+    raise SystemExit(run(args))
 
 
-def main() -> None:
-    """Console-script entry point."""
-    _register_only(invoked_command(sys.argv[1:]))
+def run(args: Sequence[str] | None = None) -> int:
+    """`main` without the exit, for tests: the exit code a shell would see."""
+    _fill_closed_streams()
+    stdout, stderr = sys.stdout, sys.stderr
     try:
-        app()
-    except KeyboardInterrupt:  # Ctrl-C outside a command, e.g. while parsing options
-        sys.stderr.write("tp: interrupted\n")
-        sys.exit(ExitCode.INTERRUPTED)
+        try:
+            result = app(args=args, prog_name="tp", standalone_mode=False)
+        except SystemExit:
+            if sys.stdout is not stdout:
+                # Typer's own answer to a closed pipe: it swaps stdout and exits 1. Ours is 141.
+                sys.stdout, sys.stderr = stdout, stderr
+                raise BrokenPipeError from None
+            raise  # shell completion ends this way
+        if result == ExitCode.INTERRUPTED:  # Typer returns Ctrl-C in a command as exit 130
+            raise KeyboardInterrupt
+        sys.stdout.flush()  # short outputs meet a closed pipe or a full disk only here
+        return result if isinstance(result, int) else ExitCode.OK
+    except TpError as error:
+        return _fail(error.message, error.exit_code)
+    except typer.TyperException as error:  # Click's usage errors, as Typer re-exports their base
+        hint = ""
+        context = getattr(error, "ctx", None)
+        if context is not None:
+            hint = f" (try '{context.command_path} --help')"
+        # Click's messages may span lines ("Choose from:\n\thtml,\n\tmarkdown"): one line here.
+        message = " ".join(error.format_message().split())
+        return _fail(f"{message}{hint}", getattr(error, "exit_code", ExitCode.USAGE))
+    except (KeyboardInterrupt, typer.Abort):
+        return _fail("interrupted", ExitCode.INTERRUPTED)
+    except BrokenPipeError:
+        _discard_stdout()
+        return ExitCode.BROKEN_PIPE
+    except OSError as error:
+        if error.errno not in OUTPUT_ERRNOS:
+            raise  # not about our output: a bug, which must show
+        _discard_stdout()
+        return _fail(f"cannot write the output: {error.strerror}", ExitCode.OUTPUT)
+
+
+# Write errors of a full disk, a failing device or a size limit (`>/dev/full`, `ulimit -f`).
+OUTPUT_ERRNOS = frozenset(
+    {errno.ENOSPC, errno.EIO, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
+)
+
+
+def _fill_closed_streams() -> None:
+    """`tp >&-` or `2>&-`: Python gives None for the stream; write to /dev/null instead.
+
+    Opening /dev/null also takes the free descriptor, so no file tp opens lands on 1 or 2.
+    """
+    if sys.stdout is None:
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 (lives as long as tp)
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+
+
+def _fail(message: str, code: int) -> int:
+    """Print `tp: message` as one line on stderr; return `code`."""
+    from totalplace_cli.inputs import printable
+
+    line = f"tp: {printable(message)}\n"
+    encoding = getattr(sys.stderr, "encoding", None) or "utf-8"
+    with contextlib.suppress(OSError, ValueError):  # stderr gone too: the exit code still tells
+        sys.stderr.write(line.encode(encoding, "backslashreplace").decode(encoding))
+        sys.stderr.flush()
+    return code
+
+
+def _discard_stdout() -> None:
+    """Stdout cannot take more (closed pipe, full disk): drop what is buffered, quietly.
+
+    Whatever is still buffered would fail again when Python flushes at exit and print a
+    traceback, so stdout's descriptor is pointed at /dev/null.
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        pass  # not a real file descriptor (tests); nothing will be flushed to it
