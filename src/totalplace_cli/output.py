@@ -12,7 +12,7 @@ import json
 import os
 import re
 import sys
-from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
+from typing import TYPE_CHECKING, Any, NamedTuple, TextIO, cast
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -83,7 +83,7 @@ class OutputContext(NamedTuple):
         from rich.console import Console
 
         console = Console(
-            file=self.stdout,
+            file=cast("TextIO", _TrimmedLines(self.stdout)),
             width=self.width,  # always given: Rich would obey COLUMNS=0 and print nothing
             force_terminal=self.is_terminal,
             no_color=not self.color,
@@ -91,10 +91,38 @@ class OutputContext(NamedTuple):
             highlight=False,
             markup=False,
             emoji=False,
-            soft_wrap=not self.is_terminal,  # a pipe gets lines as they are, for grep and diff
         )
         console.on_broken_pipe = _closed_pipe  # type: ignore[method-assign]
         return console
+
+
+# Spaces at the end of a line, before any closing style codes: Rich pads wrapped lines and cells.
+_TRAILING_SPACES = re.compile(r" +((?:\x1b\[[0-9;]*m)*)(?=\n)")
+
+
+class _TrimmedLines(io.TextIOBase):
+    """A stream for Rich minus the spaces it pads lines with, which spoil copying and diffs."""
+
+    def __init__(self, stream: TextIO) -> None:
+        super().__init__()
+        self._stream = stream
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return getattr(self._stream, "encoding", None) or "utf-8"
+
+    def write(self, text: str) -> int:
+        self._stream.write(_TRAILING_SPACES.sub(r"\1", text))
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def isatty(self) -> bool:
+        return self._stream.isatty()
+
+    def fileno(self) -> int:
+        return self._stream.fileno()
 
 
 def _closed_pipe() -> None:
