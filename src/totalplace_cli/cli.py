@@ -23,28 +23,21 @@ if TYPE_CHECKING:
 
 HELP = """Explore the Total Place FAQ (2009-2010) and its 13 pilot areas.
 
+\b
 Examples:
-
   tp questions                      list the FAQ's questions
-
   tp show 12                        read one answer (by number or slug)
-
   tp ask "savings"                  search; the best answer first, typos forgiven
-
   tp pilots --region "West Midlands" --json | jq -r '.[].name'
-
   tp glossary riep                  what an acronym of the FAQ stands for
-
   tp export html -o faq.html        a shareable page: click a question to read its answer
-
   tp pilots --theme children        pilots by theme, --region or --place
-
   tp pilot poole                    one pilot in full, with its sources
 """
 
 EPILOG = (
-    "Exit codes: 0 ok, 1 no match, 2 usage error, 3 bad data file, 130 interrupted, "
-    "141 output pipe closed early."
+    "Exit codes: 0 ok, 1 no match, 2 usage error, 3 bad data file, 74 output could not be "
+    "written (disk full), 130 interrupted, 141 output pipe closed early."
 )
 
 
@@ -83,6 +76,7 @@ def global_options(
         str | None,
         typer.Option(
             "--data-dir",
+            metavar="DIR",
             envvar="TP_DATA_DIR",
             help="Folder with your own faq.yaml, pilots.yaml and/or glossary.yaml (others fall "
             "back to the bundled ones).",
@@ -200,7 +194,9 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts i
 def questions(ctx: typer.Context, json: JsonFlag = False) -> None:
     """List the FAQ's questions with their numbers.
 
-    Example: tp questions --json | jq -r '.[] | "\\(.id) \\(.question)"'
+    
+    Example:
+      tp questions --json | jq -r '.[] | "\\(.id) \\(.question)"'
     """
     from totalplace_cli import output, render
 
@@ -215,12 +211,18 @@ def questions(ctx: typer.Context, json: JsonFlag = False) -> None:
 @app.command()
 def show(
     ctx: typer.Context,
-    question: Annotated[str, typer.Argument(help="Question number or slug (see 'tp questions').")],
+    question: Annotated[
+        str,
+        typer.Argument(metavar="ID", help="Question number or slug (see 'tp questions')."),
+    ],
     json: JsonFlag = False,
 ) -> None:
     """Show one question and its answer, word for word, and explain the acronyms it uses.
 
-    Example: tp show 12    or    tp show what-sort-of-savings-can-be-made
+    
+    Examples:
+      tp show 12
+      tp show what-sort-of-savings-can-be-made
     """
     from totalplace_cli import output, render
     from totalplace_cli.faq import find_entry
@@ -240,9 +242,12 @@ def show(
 @app.command()
 def ask(
     ctx: typer.Context,
-    query: Annotated[str, typer.Argument(help="Words to look for; typos are forgiven.")],
+    query: Annotated[
+        str, typer.Argument(metavar="QUERY", help="Words to look for; typos are forgiven.")
+    ],
     limit: Annotated[
-        int, typer.Option("--limit", "-n", min=1, max=100, help="Most results to return.")
+        int,
+        typer.Option("--limit", "-n", metavar="N", min=1, max=100, help="Most results to return."),
     ] = 5,
     json: JsonFlag = False,
 ) -> None:
@@ -252,7 +257,10 @@ def ask(
     closest word of the FAQ, and a question outranks its answer. --json adds "snippet" (an excerpt
     of the answer around the matched words) and "matched" (the query words that matched).
 
-    Example: tp ask "savings"    tp ask "who pays the consultants" --json --limit 3
+    
+    Examples:
+      tp ask "savings"
+      tp ask "who pays the consultants" --json --limit 3
     """
     from totalplace_cli import output
     from totalplace_cli.inputs import clean_query
@@ -282,6 +290,7 @@ def pilots(
         typer.Option(
             "--region",
             "-r",
+            metavar="REGION",
             help="Only pilots in this region; forgiving: 'west mids', 'Yorkshire', 'north-east'.",
             autocompletion=complete_region,
         ),
@@ -291,6 +300,7 @@ def pilots(
         typer.Option(
             "--theme",
             "-t",
+            metavar="THEME",
             help="Only pilots with this theme: a category (see 'tp themes') or the pilot's own "
             "words, e.g. children, drugs, older, gangs.",
             autocompletion=complete_theme,
@@ -301,6 +311,7 @@ def pilots(
         typer.Option(
             "--place",
             "-p",
+            metavar="PLACE",
             help="Only pilots that name this place or member authority, e.g. Poole, Thanet.",
             autocompletion=complete_place,
         ),
@@ -312,7 +323,9 @@ def pilots(
 ) -> None:
     """List the pilots; filter by --region, --theme, --place (all must hold).
 
-    Example: tp pilots --theme drugs --region "west mids" --json | jq -r '.[].name'
+    
+    Example:
+      tp pilots --theme drugs --region "west mids" --json | jq -r '.[].name'
     """
     from totalplace_cli import output, render
     from totalplace_cli.inputs import clean_argument
@@ -360,7 +373,10 @@ def pilot(
 
     Themes, member authorities, figures, field trials, sources, and the FAQ lines naming it.
 
-    Example: tp pilot poole    tp pilot birmingham --json | jq -r '.themes[].text'
+    
+    Examples:
+      tp pilot poole
+      tp pilot birmingham --json | jq -r '.themes[].text'
     """
     from totalplace_cli import output, render
     from totalplace_cli.inputs import clean_argument
@@ -381,7 +397,10 @@ def pilot(
 def regions(ctx: typer.Context, json: JsonFlag = False) -> None:
     """Count the pilots in each region.
 
-    Example: tp regions    tp regions --json | jq -r '.[] | "\\(.count) \\(.region)"'
+    
+    Examples:
+      tp regions
+      tp regions --json | jq -r '.[] | "\\(.count) \\(.region)"'
     """
     from totalplace_cli import output, render
     from totalplace_cli.pilots import pilots_by_region
@@ -408,7 +427,10 @@ def regions(ctx: typer.Context, json: JsonFlag = False) -> None:
 def themes(ctx: typer.Context, json: JsonFlag = False) -> None:
     """Count the pilots in each theme category (from their sourced themes).
 
-    Example: tp themes    tp themes --json | jq -r '.[] | select(.count > 1) | .id'
+    
+    Examples:
+      tp themes
+      tp themes --json | jq -r '.[] | select(.count > 1) | .id'
     """
     from totalplace_cli import output, render
     from totalplace_cli.pilots import pilots_by_category
@@ -438,7 +460,10 @@ def glossary(
     ctx: typer.Context,
     term: Annotated[
         str | None,
-        typer.Argument(help="An acronym, in any case, singular or plural (RIEP, rieps); or none."),
+        typer.Argument(
+            metavar="TERM",
+            help="An acronym, in any case, singular or plural (RIEP, rieps); or none.",
+        ),
     ] = None,
     json: JsonFlag = False,
 ) -> None:
@@ -447,7 +472,10 @@ def glossary(
     Acronyms the FAQ spells out itself are explained in its own words; the others come from
     the project's research notes, which give their source.
 
-    Example: tp glossary riep    tp glossary --json | jq -r '.[] | "\\(.term)\\t\\(.expansion)"'
+    
+    Examples:
+      tp glossary riep
+      tp glossary --json | jq -r '.[] | "\\(.term)\\t\\(.expansion)"'
     """
     from totalplace_cli import output, render
     from totalplace_cli.glossary import answers_using, find_term
@@ -495,7 +523,10 @@ def export(
     The HTML page needs nothing else (no fonts, scripts or images from elsewhere): open it in
     any browser, send it, or print it. Click a question to read its answer; type to filter.
 
-    Example: tp export html -o total-place-faq.html    tp export markdown > faq.md
+    
+    Examples:
+      tp export html -o total-place-faq.html
+      tp export markdown > faq.md
     """
     from totalplace_cli import export as documents
     from totalplace_cli import output
@@ -525,7 +556,10 @@ def export(
 def info(ctx: typer.Context, json: JsonFlag = False) -> None:
     """Show the version and the data files in use (yours or bundled).
 
-    Example: tp --data-dir ./mydata info    or    tp info --json | jq '.files[].path'
+    
+    Examples:
+      tp --data-dir ./mydata info
+      tp info --json | jq '.files[].path'
     """
     from totalplace_cli import output, render
     from totalplace_cli.checking import check_data_files
@@ -571,9 +605,13 @@ def validate(
     """Check data files; list every problem with its file:line:column.
 
     Each problem is one line, 'file:line:column: severity: message'. Exit 0 when valid (warnings
-    allowed), 3 when there is any error. The format: docs/data-format.md.
+    allowed), 3 when there is any error. The format: 'tp schema faq' (or pilots, glossary) and
+    the README's "Data format" section.
 
-    Example: tp validate ./mydata    or    tp validate mydata/faq.yaml --json
+    
+    Examples:
+      tp validate ./mydata
+      tp validate mydata/faq.yaml --json
     """
     from totalplace_cli import output, render
     from totalplace_cli.checking import check_data_files, check_path

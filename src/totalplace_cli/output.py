@@ -97,7 +97,8 @@ class OutputContext(NamedTuple):
 
 
 # Spaces at the end of a line, before any closing style codes: Rich pads wrapped lines and cells.
-_TRAILING_SPACES = re.compile(r" +((?:\x1b\[[0-9;]*m)*)(?=\n)")
+_STYLE_CODE = re.compile(r"\x1b\[[0-9;]*m")
+_LINE_END = re.compile(r"(?:[ ]|\x1b\[[0-9;]*m)*[ ](?:[ ]|\x1b\[[0-9;]*m)*(?=\n)")
 
 
 class _TrimmedLines(io.TextIOBase):
@@ -112,7 +113,7 @@ class _TrimmedLines(io.TextIOBase):
         return getattr(self._stream, "encoding", None) or "utf-8"
 
     def write(self, text: str) -> int:
-        self._stream.write(_TRAILING_SPACES.sub(r"\1", text))
+        self._stream.write(_LINE_END.sub(lambda end: "".join(_STYLE_CODE.findall(end[0])), text))
         return len(text)
 
     def flush(self) -> None:

@@ -62,6 +62,12 @@ def _indented(renderable: RenderableType, columns: int = INDENT) -> RenderableTy
     return Padding(renderable, (0, 0, 0, columns), expand=False)
 
 
+def _hanging(ctx: OutputContext, console: Console, text: Text) -> None:
+    """`text` wrapped with a hanging indent: its first line at column 0, the rest indented."""
+    for number, line in enumerate(text.wrap(console, max(ctx.width - INDENT, 1))):
+        console.print(line if number == 0 else _indented(line))
+
+
 def _print_lines(console: Console, lines: Iterable[Text]) -> None:
     """Lines as they are, never wrapped: what a pipe gets, for grep and diff."""
     for line in lines:
@@ -322,7 +328,10 @@ def render_pilot(
     for heading, lines in sections:
         console.print()
         if heading:
-            console.print(_text((heading, "bold cyan")))
+            title, _, url = heading.partition("  <")
+            _hanging(ctx, console, _text((title, "bold cyan")))
+            if url:
+                console.print(_indented(_text((f"<{url}", "dim"))))
         for line in lines:
             text, _, url = line.partition("  <")
             console.print(_indented(_text(text, (f"  <{url}" if url else "", "dim"))))
@@ -337,6 +346,7 @@ def _bar_chart(
     as a line of label, count and bar, with the pilots wrapped and indented beneath it.
     """
     console = ctx.console()
+    rows = [(terminal_text(label), members) for label, members in rows]
     width = max((len(label) for label, _ in rows), default=0)
     if not ctx.is_terminal:
         lines = []
