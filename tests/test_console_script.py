@@ -82,3 +82,34 @@ def test_help_listing_suggestions_and_global_options(tmp_path: Path) -> None:
     assert json.loads(with_option.stdout)[0]["id"] == 12
     help_of_one = run("ask", "--help", cwd=tmp_path)
     assert help_of_one.returncode == 0 and "Example" in help_of_one.stdout
+
+
+def loaded_modules(*args: str, tmp_path: Path) -> set[str]:
+    """The modules a run of `tp ARGS` imports, through the console script's own entry point."""
+    script = (
+        "import sys\n"
+        f"sys.argv = ['tp', *{list(args)!r}]\n"
+        "from totalplace_cli.__main__ import main\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "sys.stderr.write(' '.join(sorted(sys.modules)))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path, check=False
+    )
+    return set(result.stderr.split())
+
+
+def test_json_never_imports_rich_and_text_does(tmp_path: Path) -> None:
+    assert "rich" not in loaded_modules("ask", "savings", "--json", tmp_path=tmp_path)
+    assert "rich" not in loaded_modules("pilots", "--json", tmp_path=tmp_path)
+    assert "rich" in loaded_modules("ask", "savings", tmp_path=tmp_path)
+
+
+def test_no_private_typer_or_click_module_is_used() -> None:
+    source = Path(__file__).resolve().parents[1] / "src"
+    for path in source.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert "typer._" not in text and "click._" not in text, path
