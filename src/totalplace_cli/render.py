@@ -13,15 +13,15 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from totalplace_cli.inputs import printable, terminal_text
-from totalplace_cli.models import FaqEntry
-from totalplace_cli.output import OutputContext
-from totalplace_cli.pilot_models import Category, Pilot
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # annotations only: `tp ask` and `tp show` need not load the pilots' records
     from rich.console import Console, RenderableType
     from rich.text import Text
 
     from totalplace_cli.glossary import GlossaryTerm
+    from totalplace_cli.models import FaqEntry
+    from totalplace_cli.output import OutputContext
+    from totalplace_cli.pilot_models import Category, Pilot
     from totalplace_cli.search import SearchResult
     from totalplace_cli.spec import CheckedFile
 
