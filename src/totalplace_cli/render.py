@@ -55,17 +55,20 @@ def _text(*parts: str | tuple[str, str]) -> Text:
     return text
 
 
-def _indented(renderable: RenderableType, columns: int = INDENT) -> RenderableType:
-    """`renderable` with every wrapped line starting `columns` in, never back at column 0."""
-    from rich.padding import Padding
+def _beside(
+    ctx: OutputContext, console: Console, prefix: str | Text, body: Text, indent: int = 0
+) -> None:
+    """`body` wrapped to the terminal, each line after `prefix` (" 3. ", "  "), never at column 0.
 
-    return Padding(renderable, (0, 0, 0, columns), expand=False)
+    Continuation lines start under the body's first word, or `indent` columns in if given
+    (a heading's hanging indent). Lines are wrapped here, so Rich prints them as they are.
+    """
+    from rich.text import Text
 
-
-def _hanging(ctx: OutputContext, console: Console, text: Text) -> None:
-    """`text` wrapped with a hanging indent: its first line at column 0, the rest indented."""
-    for number, line in enumerate(text.wrap(console, max(ctx.width - INDENT, 1))):
-        console.print(line if number == 0 else _indented(line))
+    prefix = Text(prefix) if isinstance(prefix, str) else prefix
+    indent = indent or prefix.cell_len
+    for number, line in enumerate(body.wrap(console, max(ctx.width - indent, 1))):
+        console.print(Text.assemble(prefix if number == 0 else " " * indent, line), soft_wrap=True)
 
 
 def _print_lines(console: Console, lines: Iterable[Text]) -> None:
@@ -80,14 +83,10 @@ def render_questions(ctx: OutputContext, entries: Sequence[FaqEntry]) -> None:
     if not ctx.is_terminal:
         _print_lines(console, (_text(f"{entry.id:>2}. ", entry.question) for entry in entries))
         return
-    from rich.table import Table
-
-    grid = Table.grid(padding=(0, 1))
-    grid.add_column(justify="right", no_wrap=True, style="bold cyan")
-    grid.add_column()
+    width = max(len(str(entry.id)) for entry in entries) + 1 if entries else 0
     for entry in entries:
-        grid.add_row(f"{entry.id}.", _text(entry.question))
-    console.print(grid)
+        number = _text((f"{entry.id}.".rjust(width), "bold cyan"), " ")
+        _beside(ctx, console, number, _text(entry.question))
 
 
 def _answer_table(rows: list[list[str]]) -> RenderableType:
@@ -103,17 +102,6 @@ def _answer_table(rows: list[list[str]]) -> RenderableType:
     for row in rows[1:]:
         table.add_row(*(_text(cell) for cell in row))
     return table
-
-
-def _acronym_rows(terms: Sequence[GlossaryTerm]) -> RenderableType:
-    from rich.table import Table
-
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(no_wrap=True, style="cyan")
-    grid.add_column()
-    for term in terms:
-        grid.add_row(_text(term.term), _text(term.expansion))
-    return grid
 
 
 def render_entry(
@@ -136,12 +124,19 @@ def render_entry(
     console.print(_text((f"{entry.id}. ", "bold"), (entry.question, "bold")))
     for block in answer_blocks(entry.answer):
         console.print()
-        body = _text(block) if isinstance(block, str) else _answer_table(block)
-        console.print(_indented(body))
+        if isinstance(block, str):
+            _beside(ctx, console, " " * INDENT, _text(block))
+        else:  # only answers with a table load Rich's tables
+            from rich.padding import Padding
+
+            console.print(Padding(_answer_table(block), (0, 0, 0, INDENT), expand=False))
     if acronyms:
         console.print()
         console.print(_text(("Acronyms", "bold"), " ", ("(tp glossary TERM)", "dim")))
-        console.print(_indented(_acronym_rows(acronyms)))
+        width = max(len(term.term) for term in acronyms)
+        for term in acronyms:
+            name = _text("  ", (f"{term.term:<{width}}", "cyan"), "  ")
+            _beside(ctx, console, name, _text(term.expansion))
 
 
 def _snippet(result: SearchResult) -> Text:
@@ -171,17 +166,13 @@ def render_ask(ctx: OutputContext, results: Sequence[SearchResult]) -> None:
             lines.append(_text("    ", r.snippet))
         _print_lines(console, lines)
         return
-    from rich.table import Table
-
     console.print()
     console.print(_text(("Other matches", "bold"), " ", ("(tp show ID)", "dim")))
-    grid = Table.grid(padding=(0, 1))
-    grid.add_column(justify="right", no_wrap=True, style="cyan")
-    grid.add_column()
+    width = max(len(str(r.entry.id)) for r in others) + 1
     for r in others:
-        grid.add_row(f"{r.entry.id}.", _text(r.entry.question, (f"  ({r.score:.0f})", "dim")))
-        grid.add_row("", _indented(_snippet(r)))
-    console.print(grid)
+        number = _text((f"{r.entry.id}.".rjust(width), "cyan"), " ")
+        _beside(ctx, console, number, _text(r.entry.question, (f"  ({r.score:.0f})", "dim")))
+        _beside(ctx, console, " " * (width + 3), _snippet(r))
 
 
 NO_THEMES = "(no sourced themes)"
@@ -207,7 +198,7 @@ def render_pilots(
     if ctx.is_terminal and ctx.width < NARROW:
         for name, region, themes in rows:
             console.print(_text((name, "bold")))
-            console.print(_indented(_text(region, ("; ", "dim"), themes)))
+            _beside(ctx, console, " " * INDENT, _text(region, ("; ", "dim"), themes))
         return
     table = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False)
     table.add_column("Pilot", ratio=3)
@@ -329,12 +320,12 @@ def render_pilot(
         console.print()
         if heading:
             title, _, url = heading.partition("  <")
-            _hanging(ctx, console, _text((title, "bold cyan")))
+            _beside(ctx, console, "", _text((title, "bold cyan")), indent=INDENT)
             if url:
-                console.print(_indented(_text((f"<{url}", "dim"))))
+                _beside(ctx, console, " " * INDENT, _text((f"<{url}", "dim")))
         for line in lines:
             text, _, url = line.partition("  <")
-            console.print(_indented(_text(text, (f"  <{url}" if url else "", "dim"))))
+            _beside(ctx, console, " " * INDENT, _text(text, (f"  <{url}" if url else "", "dim")))
 
 
 def _bar_chart(
@@ -368,7 +359,7 @@ def _bar_chart(
             console.print(
                 _text((label, "bold"), f"  {len(members)}  ", (BAR * len(members), "cyan"))
             )
-            console.print(_indented(_text(names)))
+            _beside(ctx, console, " " * INDENT, _text(names))
     else:
         table = Table(
             title=title, box=None, header_style="bold", pad_edge=False, title_justify="left"
