@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,10 +14,52 @@ from totalplace_cli import __version__
 Tp = Callable[..., Result]
 
 
-def test_no_arguments_shows_help(tp: Tp) -> None:
+def test_no_arguments_prints_the_help_and_succeeds(tp: Tp) -> None:
     result = tp()
-    assert "tp ask" in result.output
-    assert "Exit codes" in result.output
+    assert result.exit_code == 0
+    assert result.stdout.startswith("Usage: tp [OPTIONS] COMMAND [ARGS]...")
+    assert '  tp ask "savings"' in result.stdout and "Exit codes" in result.stdout
+    assert result.stderr == ""
+    assert result.stdout == tp("--help").stdout
+
+
+def test_export_without_a_format_is_one_readable_line(tp: Tp) -> None:
+    result = tp("export")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "tp: Missing argument 'FORMAT'. Choose from: html, markdown (try 'tp export --help')\n"
+    )
+
+
+def test_help_uses_uppercase_metavars(tp: Tp) -> None:
+    expected = {
+        ("show",): ["ID"],
+        ("ask",): ["QUERY", "--limit N"],
+        ("pilot",): ["PILOT"],
+        ("glossary",): ["TERM"],
+        ("export",): ["FORMAT", "--output FILE"],
+        ("validate",): ["PATH"],
+        ("pilots",): ["--region REGION", "--theme THEME", "--place PLACE"],
+        (): ["--data-dir DIR"],
+    }
+    for command, metavars in expected.items():
+        shown = tp(*command, "--help").stdout
+        for metavar in metavars:
+            assert metavar in shown, (command, metavar)
+        # Typer 0.29 adds an argument's type ("ID <str>"); options keep the metavar given.
+        assert "{question}" not in shown and "{query}" not in shown and "[term]" not in shown
+        assert not re.search(r"-[a-z-]+ <(str|int)", shown), shown
+
+
+def test_validate_help_points_to_what_an_installed_user_has(tp: Tp) -> None:
+    shown = tp("validate", "--help").stdout
+    assert "docs/data-format.md" not in shown
+    assert "tp schema" in shown and "README" in shown
+
+
+def test_help_keeps_examples_on_their_own_lines(tp: Tp) -> None:
+    shown = tp("ask", "--help").stdout
+    assert '\n    tp ask "who pays the consultants" --json --limit 3\n' in shown
 
 
 def test_version(tp: Tp) -> None:

@@ -70,28 +70,8 @@ def test_python_dash_m_works(tmp_path: Path) -> None:
     assert result.stdout.startswith("tp ")
 
 
-@pytest.mark.parametrize(
-    ("args", "expected"),
-    [
-        (["ask", "savings", "--json"], "ask"),
-        (["--data-dir", "/x", "show", "2"], "show"),
-        (["--data-dir=/x", "--no-color", "pilots"], "pilots"),
-        (["--help"], None),
-        (["--version"], None),
-        ([], None),
-        (["--data-dir"], None),
-    ],
-)
-def test_the_invoked_command_is_found_past_global_options(
-    args: list[str], expected: str | None
-) -> None:
-    from totalplace_cli.cli import invoked_command
-
-    assert invoked_command(args) == expected
-
-
 @pytest.mark.skipif(TP is None, reason="tp is not installed as a console script")
-def test_building_only_the_invoked_command_changes_nothing_visible(tmp_path: Path) -> None:
+def test_help_listing_suggestions_and_global_options(tmp_path: Path) -> None:
     listed = run("--help", cwd=tmp_path).stdout
     for command in ("questions", "show", "ask", "pilots", "glossary", "export", "validate"):
         assert f"  {command} " in listed
@@ -102,3 +82,34 @@ def test_building_only_the_invoked_command_changes_nothing_visible(tmp_path: Pat
     assert json.loads(with_option.stdout)[0]["id"] == 12
     help_of_one = run("ask", "--help", cwd=tmp_path)
     assert help_of_one.returncode == 0 and "Example" in help_of_one.stdout
+
+
+def loaded_modules(*args: str, tmp_path: Path) -> set[str]:
+    """The modules a run of `tp ARGS` imports, through the console script's own entry point."""
+    script = (
+        "import sys\n"
+        f"sys.argv = ['tp', *{list(args)!r}]\n"
+        "from totalplace_cli.__main__ import main\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "sys.stderr.write(' '.join(sorted(sys.modules)))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path, check=False
+    )
+    return set(result.stderr.split())
+
+
+def test_json_never_imports_rich_and_text_does(tmp_path: Path) -> None:
+    assert "rich" not in loaded_modules("ask", "savings", "--json", tmp_path=tmp_path)
+    assert "rich" not in loaded_modules("pilots", "--json", tmp_path=tmp_path)
+    assert "rich" in loaded_modules("ask", "savings", tmp_path=tmp_path)
+
+
+def test_no_private_typer_or_click_module_is_used() -> None:
+    source = Path(__file__).resolve().parents[1] / "src"
+    for path in source.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert "typer._" not in text and "click._" not in text, path

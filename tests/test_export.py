@@ -124,11 +124,9 @@ def read_page(html: str) -> PageReader:
 
 @pytest.fixture(scope="module")
 def page() -> str:
-    from typer.testing import CliRunner
+    from conftest import invoke
 
-    from totalplace_cli.cli import app
-
-    result = CliRunner().invoke(app, ["export", "html"], env={"TP_DATA_DIR": None})
+    result = invoke(["export", "html"], env={"TP_DATA_DIR": None})
     assert result.exit_code == 0, result.stderr
     return result.stdout
 

@@ -75,22 +75,27 @@ def test_escape_sequences_are_never_echoed_to_the_terminal(tp: Tp) -> None:
     assert_one_line_error(result, 2, "no question with id or slug ']0;pwned  [31mred'")
 
 
+# Typer 0.28 words these as Click does, 0.29 as Pydantic does; either is one clear line.
+OUT_OF_RANGE = ("not in the range 1<=x<=100", "greater than or equal to 1", "less than or equal to")
+NOT_AN_INT = ("is not a valid int", "valid integer")
+
+
 @pytest.mark.parametrize(
-    ("limit", "fragment"),
+    ("limit", "fragments"),
     [
-        ("0", "not in the range 1<=x<=100"),
-        ("-1", "not in the range 1<=x<=100"),
-        ("101", "not in the range 1<=x<=100"),
-        ("99999999999999999999999999", "not in the range 1<=x<=100"),
-        ("abc", "is not a valid int"),
-        ("", "is not a valid int"),
-        ("2.5", "is not a valid int"),
+        ("0", OUT_OF_RANGE),
+        ("-1", OUT_OF_RANGE),
+        ("101", OUT_OF_RANGE),
+        ("99999999999999999999999999", OUT_OF_RANGE),
+        ("abc", NOT_AN_INT),
+        ("", NOT_AN_INT),
+        ("2.5", NOT_AN_INT),
     ],
 )
-def test_bad_limits_are_usage_errors(tp: Tp, limit: str, fragment: str) -> None:
+def test_bad_limits_are_usage_errors(tp: Tp, limit: str, fragments: tuple[str, ...]) -> None:
     result = tp("ask", "savings", "--limit", limit)
     assert_one_line_error(result, 2, "Invalid value for '--limit'")
-    assert fragment in result.stderr
+    assert any(fragment in result.stderr for fragment in fragments), result.stderr
 
 
 def test_limit_bounds_are_accepted(tp: Tp) -> None:

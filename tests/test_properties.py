@@ -9,16 +9,15 @@ from typing import Any
 
 import pytest
 import yaml
+from conftest import invoke
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner, Result
+from typer.testing import Result
 
 from totalplace_cli.checking import check_file
-from totalplace_cli.cli import app
 from totalplace_cli.data import load_faq, load_pilots
 from totalplace_cli.errors import DataError
 
-RUNNER = CliRunner()
 FAST = settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -30,7 +29,7 @@ ANY_TEXT = st.text(
 
 
 def tp(*args: str) -> Result:
-    result = RUNNER.invoke(app, list(args))
+    result = invoke(args)
     assert result.exception is None or isinstance(result.exception, SystemExit), (
         args,
         result.exception,

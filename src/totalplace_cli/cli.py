@@ -3,13 +3,15 @@
 # No `from __future__ import annotations` here: Typer would then evaluate every annotation string
 # of every command at start-up (about 3 ms a run).
 
+import contextlib
+import errno
 import io
 import os
 import sys
 from collections.abc import Callable, Sequence
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple, NoReturn
 
 import typer
 
@@ -21,104 +23,35 @@ if TYPE_CHECKING:
 
 HELP = """Explore the Total Place FAQ (2009-2010) and its 13 pilot areas.
 
+\b
 Examples:
-
   tp questions                      list the FAQ's questions
-
   tp show 12                        read one answer (by number or slug)
-
   tp ask "savings"                  search; the best answer first, typos forgiven
-
   tp pilots --region "West Midlands" --json | jq -r '.[].name'
-
   tp glossary riep                  what an acronym of the FAQ stands for
-
   tp export html -o faq.html        a shareable page: click a question to read its answer
-
   tp pilots --theme children        pilots by theme, --region or --place
-
   tp pilot poole                    one pilot in full, with its sources
 """
 
 EPILOG = (
-    "Exit codes: 0 ok, 1 no match, 2 usage error, 3 bad data file, 130 interrupted, "
-    "141 output pipe closed early."
+    "Exit codes: 0 ok, 1 no match, 2 usage error, 3 bad data file, 74 output could not be "
+    "written (disk full), 130 interrupted, 141 output pipe closed early."
 )
 
 
-class TpGroup(typer.core.TyperGroup):
-    """Turns user errors, Ctrl-C and closed pipes into one line on stderr and an exit code."""
-
-    def main(  # type: ignore[override]
-        self, args: Sequence[str] | None = None, standalone_mode: bool = True, **extra: Any
-    ) -> Any:
-        # Typer's parser errors and ours both end here, for the console script and CliRunner.
-        from typer._click.exceptions import ClickException, UsageError
-
-        try:
-            result = super().main(args, standalone_mode=False, **extra)
-            sys.stdout.flush()  # a closed pipe shows up here for short outputs
-        except UsageError as error:
-            hint = ""
-            if error.ctx is not None:
-                hint = f" (try '{error.ctx.command_path} --help')"
-            _fail(f"{error.format_message()}{hint}", error.exit_code)
-        except ClickException as error:
-            _fail(error.format_message(), error.exit_code)
-        except typer.Abort:
-            _fail("interrupted", ExitCode.INTERRUPTED)
-        except BrokenPipeError:
-            _stdout_closed()
-        if not standalone_mode:
-            return result
-        sys.exit(result if isinstance(result, int) else ExitCode.OK)
-
-    def make_context(self, *args: Any, **kwargs: Any) -> Any:
-        try:  # --help and --version print while the context is made
-            return super().make_context(*args, **kwargs)
-        except BrokenPipeError:
-            _stdout_closed()
-
-    def invoke(self, ctx: Any) -> Any:
-        try:
-            return super().invoke(ctx)
-        except TpError as error:
-            _fail(error.message, error.exit_code)
-        except KeyboardInterrupt:
-            _fail("interrupted", ExitCode.INTERRUPTED)
-        except BrokenPipeError:
-            _stdout_closed()
-
-
-def _fail(message: str, code: int) -> None:
-    from totalplace_cli.inputs import printable
-
-    line = f"tp: {printable(message)}\n"
-    encoding = getattr(sys.stderr, "encoding", None) or "utf-8"
-    sys.stderr.write(line.encode(encoding, "backslashreplace").decode(encoding))
-    raise SystemExit(code)
-
-
-def _stdout_closed() -> None:
-    """The reader of our output went away (`tp questions | head -1`): stop quietly, like `cat`."""
-    try:
-        # Whatever is still buffered would fail again at exit and print a traceback: discard it.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError, io.UnsupportedOperation):
-        pass  # not a real file descriptor (tests); nothing will be flushed to it
-    raise SystemExit(ExitCode.BROKEN_PIPE)
-
-
 app = typer.Typer(
-    cls=TpGroup,
     help=HELP,
     epilog=EPILOG,
-    no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    context_settings={
+        "help_option_names": ["-h", "--help"],
+        # Help fills the terminal (Click caps it at this, then at the terminal's own width).
+        "max_content_width": 1000,
+    },
 )
 
 
@@ -136,13 +69,14 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
+@app.callback(invoke_without_command=True)
 def global_options(
     ctx: typer.Context,
     data_dir: Annotated[
         str | None,
         typer.Option(
             "--data-dir",
+            metavar="DIR",
             envvar="TP_DATA_DIR",
             help="Folder with your own faq.yaml, pilots.yaml, glossary.yaml and/or programme.yaml "
             "(others fall back to the bundled ones).",
@@ -157,9 +91,11 @@ def global_options(
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
     ] = False,
 ) -> None:
-    from typer._click.core import ParameterSource
-
-    from_env = ctx.get_parameter_source("data_dir") == ParameterSource.ENVIRONMENT
+    if ctx.invoked_subcommand is None:  # bare `tp`: the help, on stdout, as a success
+        sys.stdout.write(ctx.get_help() + "\n")
+        raise typer.Exit()
+    source = ctx.get_parameter_source("data_dir")
+    from_env = source is not None and source.name == "ENVIRONMENT"
     ctx.obj = Options(
         data_dir=data_dir,
         data_dir_source="environment" if from_env else "option",
@@ -258,7 +194,9 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts i
 def questions(ctx: typer.Context, json: JsonFlag = False) -> None:
     """List the FAQ's questions with their numbers.
 
-    Example: tp questions --json | jq -r '.[] | "\\(.id) \\(.question)"'
+    
+    Example:
+      tp questions --json | jq -r '.[] | "\\(.id) \\(.question)"'
     """
     from totalplace_cli import output, render
 
@@ -273,12 +211,18 @@ def questions(ctx: typer.Context, json: JsonFlag = False) -> None:
 @app.command()
 def show(
     ctx: typer.Context,
-    question: Annotated[str, typer.Argument(help="Question number or slug (see 'tp questions').")],
+    question: Annotated[
+        str,
+        typer.Argument(metavar="ID", help="Question number or slug (see 'tp questions')."),
+    ],
     json: JsonFlag = False,
 ) -> None:
     """Show one question and its answer, word for word, and explain the acronyms it uses.
 
-    Example: tp show 12    or    tp show what-sort-of-savings-can-be-made
+    
+    Examples:
+      tp show 12
+      tp show what-sort-of-savings-can-be-made
     """
     from totalplace_cli import output, render
     from totalplace_cli.faq import find_entry
@@ -298,9 +242,12 @@ def show(
 @app.command()
 def ask(
     ctx: typer.Context,
-    query: Annotated[str, typer.Argument(help="Words to look for; typos are forgiven.")],
+    query: Annotated[
+        str, typer.Argument(metavar="QUERY", help="Words to look for; typos are forgiven.")
+    ],
     limit: Annotated[
-        int, typer.Option("--limit", "-n", min=1, max=100, help="Most results to return.")
+        int,
+        typer.Option("--limit", "-n", metavar="N", min=1, max=100, help="Most results to return."),
     ] = 5,
     json: JsonFlag = False,
 ) -> None:
@@ -310,7 +257,10 @@ def ask(
     closest word of the FAQ, and a question outranks its answer. --json adds "snippet" (an excerpt
     of the answer around the matched words) and "matched" (the query words that matched).
 
-    Example: tp ask "savings"    tp ask "who pays the consultants" --json --limit 3
+    
+    Examples:
+      tp ask "savings"
+      tp ask "who pays the consultants" --json --limit 3
     """
     from totalplace_cli import output
     from totalplace_cli.inputs import clean_query
@@ -340,6 +290,7 @@ def pilots(
         typer.Option(
             "--region",
             "-r",
+            metavar="REGION",
             help="Only pilots in this region; forgiving: 'west mids', 'Yorkshire', 'north-east'.",
             autocompletion=complete_region,
         ),
@@ -349,6 +300,7 @@ def pilots(
         typer.Option(
             "--theme",
             "-t",
+            metavar="THEME",
             help="Only pilots with this theme: a category (see 'tp themes') or the pilot's own "
             "words, e.g. children, drugs, older, gangs.",
             autocompletion=complete_theme,
@@ -359,6 +311,7 @@ def pilots(
         typer.Option(
             "--place",
             "-p",
+            metavar="PLACE",
             help="Only pilots that name this place or member authority, e.g. Poole, Thanet.",
             autocompletion=complete_place,
         ),
@@ -370,7 +323,9 @@ def pilots(
 ) -> None:
     """List the pilots; filter by --region, --theme, --place (all must hold).
 
-    Example: tp pilots --theme drugs --region "west mids" --json | jq -r '.[].name'
+    
+    Example:
+      tp pilots --theme drugs --region "west mids" --json | jq -r '.[].name'
     """
     from totalplace_cli import output, render
     from totalplace_cli.inputs import clean_argument
@@ -418,7 +373,10 @@ def pilot(
 
     Themes, member authorities, figures, field trials, sources, and the FAQ lines naming it.
 
-    Example: tp pilot poole    tp pilot birmingham --json | jq -r '.themes[].text'
+    
+    Examples:
+      tp pilot poole
+      tp pilot birmingham --json | jq -r '.themes[].text'
     """
     from totalplace_cli import output, render
     from totalplace_cli.inputs import clean_argument
@@ -439,7 +397,10 @@ def pilot(
 def regions(ctx: typer.Context, json: JsonFlag = False) -> None:
     """Count the pilots in each region.
 
-    Example: tp regions    tp regions --json | jq -r '.[] | "\\(.count) \\(.region)"'
+    
+    Examples:
+      tp regions
+      tp regions --json | jq -r '.[] | "\\(.count) \\(.region)"'
     """
     from totalplace_cli import output, render
     from totalplace_cli.pilots import pilots_by_region
@@ -466,7 +427,10 @@ def regions(ctx: typer.Context, json: JsonFlag = False) -> None:
 def themes(ctx: typer.Context, json: JsonFlag = False) -> None:
     """Count the pilots in each theme category (from their sourced themes).
 
-    Example: tp themes    tp themes --json | jq -r '.[] | select(.count > 1) | .id'
+    
+    Examples:
+      tp themes
+      tp themes --json | jq -r '.[] | select(.count > 1) | .id'
     """
     from totalplace_cli import output, render
     from totalplace_cli.pilots import pilots_by_category
@@ -496,7 +460,10 @@ def glossary(
     ctx: typer.Context,
     term: Annotated[
         str | None,
-        typer.Argument(help="An acronym, in any case, singular or plural (RIEP, rieps); or none."),
+        typer.Argument(
+            metavar="TERM",
+            help="An acronym, in any case, singular or plural (RIEP, rieps); or none.",
+        ),
     ] = None,
     json: JsonFlag = False,
 ) -> None:
@@ -505,7 +472,10 @@ def glossary(
     Acronyms the FAQ spells out itself are explained in its own words; the others come from
     the project's research notes, which give their source.
 
-    Example: tp glossary riep    tp glossary --json | jq -r '.[] | "\\(.term)\\t\\(.expansion)"'
+    
+    Examples:
+      tp glossary riep
+      tp glossary --json | jq -r '.[] | "\\(.term)\\t\\(.expansion)"'
     """
     from totalplace_cli import output, render
     from totalplace_cli.glossary import answers_using, find_term
@@ -553,7 +523,10 @@ def export(
     The HTML page needs nothing else (no fonts, scripts or images from elsewhere): open it in
     any browser, send it, or print it. Click a question to read its answer; type to filter.
 
-    Example: tp export html -o total-place-faq.html    tp export markdown > faq.md
+    
+    Examples:
+      tp export html -o total-place-faq.html
+      tp export markdown > faq.md
     """
     from totalplace_cli import export as documents
     from totalplace_cli import output
@@ -583,7 +556,10 @@ def export(
 def info(ctx: typer.Context, json: JsonFlag = False) -> None:
     """Show the version and the data files in use (yours or bundled).
 
-    Example: tp --data-dir ./mydata info    or    tp info --json | jq '.files[].path'
+    
+    Examples:
+      tp --data-dir ./mydata info
+      tp info --json | jq '.files[].path'
     """
     from totalplace_cli import output, render
     from totalplace_cli.checking import check_data_files
@@ -629,9 +605,13 @@ def validate(
     """Check data files; list every problem with its file:line:column.
 
     Each problem is one line, 'file:line:column: severity: message'. Exit 0 when valid (warnings
-    allowed), 3 when there is any error. The format: 'tp schema faq|pilots|glossary|programme'.
+    allowed), 3 when there is any error. The format: 'tp schema faq' (or pilots, glossary,
+    programme) and the README's "Data format" section.
 
-    Example: tp validate ./mydata    or    tp validate mydata/faq.yaml --json
+    
+    Examples:
+      tp validate ./mydata
+      tp validate mydata/faq.yaml --json
     """
     from totalplace_cli import output, render
     from totalplace_cli.checking import check_data_files, check_path
@@ -681,7 +661,9 @@ def schema(
     Put '# yaml-language-server: $schema=FILE' at the top of your YAML for completion and
     checking as you type; 'tp validate' checks the same rules.
 
-    Example: tp schema faq > faq.schema.json
+    
+    Example:
+      tp schema faq > faq.schema.json
     """
     from totalplace_cli.data import KINDS
     from totalplace_cli.data_format import schema_path
@@ -690,51 +672,6 @@ def schema(
     if wanted not in KINDS:
         raise UsageError(f"unknown data file kind '{kind}'; choose one of: {', '.join(KINDS)}")
     sys.stdout.write(schema_path(wanted).read_text(encoding="utf-8"))
-
-
-def invoked_command(args: Sequence[str]) -> str | None:
-    """The command a command line runs, when plain to see: global options skipped, no help."""
-    position = 0
-    while position < len(args):
-        argument = args[position]
-        if argument == "--data-dir":
-            position += 2
-        elif argument.startswith("--data-dir=") or argument == "--no-color":
-            position += 1
-        elif argument.startswith("-"):
-            return None  # --help, --version, completion set-up: they need every command
-        else:
-            return argument
-    return None
-
-
-def _register_only(name: str | None) -> None:
-    """Keep only the invoked command in the app, so Typer builds one command instead of all.
-
-    Typer turns every registered function into a command on each run (about 0.4 ms each); a run
-    that names its command needs only that one. Anything else (help, an unknown or misspelt
-    command, shell completion) keeps them all, so listings and suggestions stay complete.
-    """
-    if name is None or any(k.startswith("_") and k.endswith("_COMPLETE") for k in os.environ):
-        return
-    named = [
-        info
-        for info in app.registered_commands
-        if info.callback is not None
-        and (info.name or typer.main.get_command_name(info.callback.__name__)) == name
-    ]
-    if named:
-        app.registered_commands = named
-
-
-def main() -> None:
-    """Console-script entry point."""
-    _register_only(invoked_command(sys.argv[1:]))
-    try:
-        app()
-    except KeyboardInterrupt:  # Ctrl-C outside a command, e.g. while parsing options
-        sys.stderr.write("tp: interrupted\n")
-        sys.exit(ExitCode.INTERRUPTED)
 
 
 def _programme(ctx: typer.Context) -> Any:
@@ -750,7 +687,10 @@ def timeline(ctx: typer.Context, json: JsonFlag = False) -> None:
     Beyond the FAQ: each event comes from a later source, shown with it. A partial date (2009-10)
     means the source gives no day.
 
-    Example: tp timeline    tp timeline --json | jq -r '.[] | "\\(.date)  \\(.event)"'
+    
+    Examples:
+      tp timeline
+      tp timeline --json | jq -r '.[] | "\\(.date)  \\(.event)"'
     """
     from totalplace_cli import output, render
 
@@ -769,7 +709,10 @@ def facts(ctx: typer.Context, json: JsonFlag = False) -> None:
     Beyond the FAQ: the figures come from the March 2010 report and later sources, with their
     own words where recorded.
 
-    Example: tp facts    tp facts --json | jq -r '.[] | "\\(.figure): \\(.source)"'
+    
+    Examples:
+      tp facts
+      tp facts --json | jq -r '.[] | "\\(.figure): \\(.source)"'
     """
     from totalplace_cli import output, render
 
@@ -779,3 +722,93 @@ def facts(ctx: typer.Context, json: JsonFlag = False) -> None:
         output.write_json(out, [fact.to_json() for fact in figures])
     else:
         render.render_facts(out, figures)
+
+
+def main(args: Sequence[str] | None = None) -> NoReturn:
+    """Run `tp` and exit: the one place where errors become one line on stderr and an exit code.
+
+    Typer runs in non-standalone mode, so its errors reach us instead of printing themselves
+    (httpie's `raw_main` idea); user errors (`TpError`), Ctrl-C and output failures end here too.
+    """
+    raise SystemExit(run(args))
+
+
+def run(args: Sequence[str] | None = None) -> int:
+    """`main` without the exit, for tests: the exit code a shell would see."""
+    _fill_closed_streams()
+    stdout, stderr = sys.stdout, sys.stderr
+    try:
+        try:
+            result = app(args=args, prog_name="tp", standalone_mode=False)
+        except SystemExit:
+            if sys.stdout is not stdout:
+                # Typer's own answer to a closed pipe: it swaps stdout and exits 1. Ours is 141.
+                sys.stdout, sys.stderr = stdout, stderr
+                raise BrokenPipeError from None
+            raise  # shell completion ends this way
+        if result == ExitCode.INTERRUPTED:  # Typer returns Ctrl-C in a command as exit 130
+            raise KeyboardInterrupt
+        sys.stdout.flush()  # short outputs meet a closed pipe or a full disk only here
+        return result if isinstance(result, int) else ExitCode.OK
+    except TpError as error:
+        return _fail(error.message, error.exit_code)
+    except typer.TyperException as error:  # Click's usage errors, as Typer re-exports their base
+        hint = ""
+        context = getattr(error, "ctx", None)
+        if context is not None:
+            hint = f" (try '{context.command_path} --help')"
+        # Click's messages may span lines ("Choose from:\n\thtml,\n\tmarkdown"): one line here.
+        message = " ".join(error.format_message().split())
+        return _fail(f"{message}{hint}", getattr(error, "exit_code", ExitCode.USAGE))
+    except (KeyboardInterrupt, typer.Abort):
+        return _fail("interrupted", ExitCode.INTERRUPTED)
+    except BrokenPipeError:
+        _discard_stdout()
+        return ExitCode.BROKEN_PIPE
+    except OSError as error:
+        if error.errno not in OUTPUT_ERRNOS:
+            raise  # not about our output: a bug, which must show
+        _discard_stdout()
+        return _fail(f"cannot write the output: {error.strerror}", ExitCode.OUTPUT)
+
+
+# Write errors of a full disk, a failing device or a size limit (`>/dev/full`, `ulimit -f`).
+OUTPUT_ERRNOS = frozenset(
+    {errno.ENOSPC, errno.EIO, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
+)
+
+
+def _fill_closed_streams() -> None:
+    """`tp >&-` or `2>&-`: Python gives None for the stream; write to /dev/null instead.
+
+    Opening /dev/null also takes the free descriptor, so no file tp opens lands on 1 or 2.
+    """
+    if sys.stdout is None:
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 (lives as long as tp)
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+
+
+def _fail(message: str, code: int) -> int:
+    """Print `tp: message` as one line on stderr; return `code`."""
+    from totalplace_cli.inputs import printable
+
+    line = f"tp: {printable(message)}\n"
+    encoding = getattr(sys.stderr, "encoding", None) or "utf-8"
+    with contextlib.suppress(OSError, ValueError):  # stderr gone too: the exit code still tells
+        sys.stderr.write(line.encode(encoding, "backslashreplace").decode(encoding))
+        sys.stderr.flush()
+    return code
+
+
+def _discard_stdout() -> None:
+    """Stdout cannot take more (closed pipe, full disk): drop what is buffered, quietly.
+
+    Whatever is still buffered would fail again when Python flushes at exit and print a
+    traceback, so stdout's descriptor is pointed at /dev/null.
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        pass  # not a real file descriptor (tests); nothing will be flushed to it

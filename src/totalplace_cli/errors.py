@@ -16,6 +16,7 @@ class ExitCode(IntEnum):
     NO_MATCH = 1  # a valid query or filter that nothing matched, as grep does
     USAGE = 2  # bad option, argument or value (also Typer's own usage errors)
     DATA = 3  # a data file that cannot be read or is not valid
+    OUTPUT = 74  # stdout cannot be written (disk full, I/O error): sysexits.h's EX_IOERR
     INTERRUPTED = 130  # Ctrl-C
     BROKEN_PIPE = 141  # the reader of stdout went away (128 + SIGPIPE, as `cat` would end)
 

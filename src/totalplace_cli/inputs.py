@@ -58,6 +58,25 @@ def printable(text: str) -> str:
     )
 
 
+# Terminal control from data: escape sequences (CSI, OSC, DCS and friends, 7- and 8-bit), then
+# any C0 control but newline and tab, DEL, C1, and the bidi embeddings, overrides and isolates.
+_ESCAPE_SEQUENCE = re.compile(
+    r"\x1b(?:\[[0-?]*[ -/]*[@-~]?|[\]PX^_][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?|[ -/]*[0-~]?)"
+    r"|\x9b[0-?]*[ -/]*[@-~]?|[\x90\x98\x9d\x9e\x9f][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+)
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_text(text: str) -> str:
+    """Data text safe for a terminal or a text pipe: its words kept, its commands dropped.
+
+    A data file could otherwise clear the screen, set the clipboard or reverse a line.
+    """
+    if _CONTROL.search(text) is None:  # the common case, one scan in C
+        return text
+    return _CONTROL.sub("", _ESCAPE_SEQUENCE.sub("", text))
+
+
 def clean_query(text: str) -> str:
     """A search query ready for ranking, or a usage error saying what is wrong with it."""
     query = " ".join(without_controls(from_argv(text)).split())

@@ -10,11 +10,34 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import sys
-from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
+from typing import TYPE_CHECKING, Any, NamedTuple, TextIO, cast
 
 if TYPE_CHECKING:
     from rich.console import Console
+
+DEFAULT_WIDTH = 80
+"""Columns when neither COLUMNS nor the terminal says (a pipe, a file)."""
+
+MAX_WIDTH = 1000
+"""A COLUMNS above this (or below 1) is a mistake, ignored rather than obeyed."""
+
+
+def columns_from_environment() -> int | None:
+    """COLUMNS as a width when it is a number from 1 to MAX_WIDTH, else None (ignored)."""
+    value = os.environ.get("COLUMNS", "").strip()
+    if value.isdigit() and 1 <= int(value) <= MAX_WIDTH:
+        return int(value)
+    return None
+
+
+def _terminal_width(stream: TextIO) -> int | None:
+    try:
+        columns = os.get_terminal_size(stream.fileno()).columns
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        return None
+    return columns if 1 <= columns <= MAX_WIDTH else None
 
 
 class OutputContext(NamedTuple):
@@ -24,11 +47,11 @@ class OutputContext(NamedTuple):
     stderr: TextIO
     is_terminal: bool
     color: bool
-    width: int | None = None
+    width: int = DEFAULT_WIDTH
 
     @classmethod
     def detect(cls, no_color: bool = False) -> OutputContext:
-        """Read the real streams and the environment (NO_COLOR, COLUMNS).
+        """Read the real streams and the environment (NO_COLOR, TERM, COLUMNS).
 
         Text stdout cannot encode (an ASCII-only `PYTHONIOENCODING`, a legacy code page) is
         written as `?` rather than crashing; JSON escapes it instead (see `write_json`).
@@ -37,25 +60,70 @@ class OutputContext(NamedTuple):
         if isinstance(stdout, io.TextIOWrapper):
             stdout.reconfigure(errors="replace")
         is_terminal = stdout.isatty()
-        # no-color.org: NO_COLOR disables colour when it is set and not empty.
-        color = is_terminal and not no_color and not os.environ.get("NO_COLOR")
-        return cls(stdout=stdout, stderr=sys.stderr, is_terminal=is_terminal, color=color)
+        # no-color.org: NO_COLOR disables colour when it is set and not empty; a dumb terminal
+        # (TERM=dumb, Emacs shells) shows escape codes as text, so it gets none at all.
+        color = (
+            is_terminal
+            and not no_color
+            and not os.environ.get("NO_COLOR")
+            and os.environ.get("TERM", "") not in {"dumb", "unknown"}
+        )
+        width = columns_from_environment() or (is_terminal and _terminal_width(stdout))
+        return cls(
+            stdout=stdout,
+            stderr=sys.stderr,
+            is_terminal=is_terminal,
+            color=color,
+            width=width or DEFAULT_WIDTH,
+        )
 
     def console(self) -> Console:
-        """A Rich console bound to this context (Rich is imported only here)."""
-        # Rich costs ~30-50 ms to import: only human-facing output pays for it.
+        """The one Rich console every text renderer draws with, bound to this context."""
+        # Rich costs ~30-50 ms to import: only text output pays for it, never --json.
         from rich.console import Console
 
         console = Console(
-            file=self.stdout,
+            file=cast("TextIO", _TrimmedLines(self.stdout)),
+            width=self.width,  # always given: Rich would obey COLUMNS=0 and print nothing
             force_terminal=self.is_terminal,
             no_color=not self.color,
-            color_system="auto" if self.color else None,
+            color_system="auto" if self.color else None,  # None: no escape code of any kind
             highlight=False,
-            width=self.width,
+            markup=False,
+            emoji=False,
         )
         console.on_broken_pipe = _closed_pipe  # type: ignore[method-assign]
         return console
+
+
+# Spaces at the end of a line, before any closing style codes: Rich pads wrapped lines and cells.
+_STYLE_CODE = re.compile(r"\x1b\[[0-9;]*m")
+_LINE_END = re.compile(r"(?:[ ]|\x1b\[[0-9;]*m)*[ ](?:[ ]|\x1b\[[0-9;]*m)*(?=\n)")
+
+
+class _TrimmedLines(io.TextIOBase):
+    """A stream for Rich minus the spaces it pads lines with, which spoil copying and diffs."""
+
+    def __init__(self, stream: TextIO) -> None:
+        super().__init__()
+        self._stream = stream
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return getattr(self._stream, "encoding", None) or "utf-8"
+
+    def write(self, text: str) -> int:
+        self._stream.write(_LINE_END.sub(lambda end: "".join(_STYLE_CODE.findall(end[0])), text))
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def isatty(self) -> bool:
+        return self._stream.isatty()
+
+    def fileno(self) -> int:
+        return self._stream.fileno()
 
 
 def _closed_pipe() -> None:
@@ -63,11 +131,19 @@ def _closed_pipe() -> None:
     raise BrokenPipeError
 
 
+# Characters a JSON encoder may leave raw but a terminal or viewer would obey: C1 controls,
+# bidirectional overrides and isolates, line and paragraph separators.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
 def write_json(ctx: OutputContext, value: Any) -> None:
-    """Plain JSON, nothing else; non-ASCII is escaped only if stdout cannot encode it."""
+    """Plain JSON, nothing else; control characters escaped, non-ASCII only if it must be."""
     encoding = (getattr(ctx.stdout, "encoding", None) or "utf-8").lower().replace("-", "")
     ensure_ascii = encoding not in {"utf8", "utf8sig", "utf16", "utf32"}
-    ctx.stdout.write(json.dumps(value, ensure_ascii=ensure_ascii, indent=2) + "\n")
+    text = json.dumps(value, ensure_ascii=ensure_ascii, indent=2)
+    if not ensure_ascii:  # these can only occur inside strings, where \\uXXXX is their spelling
+        text = _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+    ctx.stdout.write(text + "\n")
 
 
 def write_document(ctx: OutputContext, text: str) -> None:

@@ -1,24 +1,34 @@
-"""Presenting results to people: plain text in a pipe, Rich in a terminal.
+"""Presenting results to people, all through one Rich console made from the output context.
 
 Every renderer takes the `OutputContext` (output.py) that says where it writes and what that
-stream can show.
+stream can show. In a terminal Rich wraps to its width and draws the tables; in a pipe the same
+console writes plain text (no escape codes), answers and listings unwrapped for grep and diff.
+Every string from the data passes `terminal_text` first: data never controls a terminal.
+Rich is imported inside the renderers, so `--json` runs never load it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from totalplace_cli.inputs import printable
-from totalplace_cli.models import FaqEntry
-from totalplace_cli.output import OutputContext
-from totalplace_cli.pilot_models import Category, Pilot
+from totalplace_cli.inputs import printable, terminal_text
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # annotations only: `tp ask` and `tp show` need not load the pilots' records
+    from rich.console import Console, RenderableType
+    from rich.text import Text
+
     from totalplace_cli.data_format import CheckedFile
     from totalplace_cli.glossary import GlossaryTerm
+    from totalplace_cli.models import FaqEntry
+    from totalplace_cli.output import OutputContext
+    from totalplace_cli.pilot_models import Category, Pilot
     from totalplace_cli.programme import ProgrammeItem
     from totalplace_cli.search import SearchResult
+
+INDENT = 2
+NARROW = 60
+"""Below this many columns tables become stacked lists, so no column cuts a word to fit."""
 
 
 def answer_blocks(answer: str) -> list[str | list[list[str]]]:
@@ -35,63 +45,64 @@ def answer_blocks(answer: str) -> list[str | list[list[str]]]:
     return blocks
 
 
-# `tp questions`, `tp show` and `tp ask` are the commands people run most: they draw with a few
-# escape codes and textwrap instead of Rich, whose import would add ~30 ms to every such run.
-SGR = {"bold": "1", "dim": "2", "cyan": "36", "bold cyan": "1;36", "highlight": "1;33"}
-MARK_START, MARK_END = "\ue000", "\ue001"  # private-use stand-ins for highlights while wrapping
+def _text(*parts: str | tuple[str, str]) -> Text:
+    """Rich Text of data strings made terminal-safe, each optionally styled: ("words", "bold")."""
+    from rich.text import Text
+
+    text = Text()
+    for part in parts:
+        content, style = (part, "") if isinstance(part, str) else part
+        text.append(terminal_text(content), style=style)
+    return text
 
 
-def _style(ctx: OutputContext, text: str, style: str) -> str:
-    """`text` in `style` when the terminal shows colour, else as it is."""
-    return f"\x1b[{SGR[style]}m{text}\x1b[0m" if ctx.color and text else text
+def _beside(
+    ctx: OutputContext, console: Console, prefix: str | Text, body: Text, indent: int = 0
+) -> None:
+    """`body` wrapped to the terminal, each line after `prefix` (" 3. ", "  "), never at column 0.
+
+    Continuation lines start under the body's first word, or `indent` columns in if given
+    (a heading's hanging indent). Lines are wrapped here, so Rich prints them as they are.
+    """
+    from rich.text import Text
+
+    prefix = Text(prefix) if isinstance(prefix, str) else prefix
+    indent = indent or prefix.cell_len
+    for number, line in enumerate(body.wrap(console, max(ctx.width - indent, 1))):
+        console.print(Text.assemble(prefix if number == 0 else " " * indent, line), soft_wrap=True)
 
 
-def _width(ctx: OutputContext) -> int:
-    if ctx.width is not None:
-        return ctx.width
-    import shutil
-
-    return shutil.get_terminal_size().columns
-
-
-def _wrapped(text: str, width: int, indent: str) -> str:
-    import textwrap
-
-    return textwrap.fill(
-        text,
-        width=max(width, len(indent) + 20),
-        initial_indent=indent,
-        subsequent_indent=indent,
-        break_long_words=False,
-        break_on_hyphens=False,
-    )
-
-
-def _table(ctx: OutputContext, rows: list[list[str]], indent: str) -> str:
-    """Aligned columns under a bold header and a rule."""
-    widths = [max(len(row[i]) for row in rows if i < len(row)) for i in range(len(rows[0]))]
-
-    def line(row: list[str]) -> str:
-        return indent + "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False))
-
-    header = _style(ctx, line(rows[0]).rstrip(), "bold")
-    rule = indent + "  ".join("\u2500" * w for w in widths)
-    return "\n".join([header, rule, *(line(row).rstrip() for row in rows[1:])])
-
-
-def _terminal_answer(ctx: OutputContext, answer: str) -> str:
-    width = _width(ctx)
-    blocks = [
-        _wrapped(block, width, "  ") if isinstance(block, str) else _table(ctx, block, "  ")
-        for block in answer_blocks(answer)
-    ]
-    return "\n\n".join(blocks)
+def _print_lines(console: Console, lines: Iterable[Text]) -> None:
+    """Lines as they are, never wrapped: what a pipe gets, for grep and diff."""
+    for line in lines:
+        console.print(line, soft_wrap=True)
 
 
 def render_questions(ctx: OutputContext, entries: Sequence[FaqEntry]) -> None:
-    """The numbered list of questions, one per line (aligned ids)."""
+    """The numbered list of questions, one per line: aligned ids, wrapped under the question."""
+    console = ctx.console()
+    if not ctx.is_terminal:
+        _print_lines(console, (_text(f"{entry.id:>2}. ", entry.question) for entry in entries))
+        return
+    width = max(len(str(entry.id)) for entry in entries) + 1 if entries else 0
     for entry in entries:
-        ctx.stdout.write(f"{_style(ctx, f'{entry.id:>2}.', 'bold cyan')} {entry.question}\n")
+        number = _text((f"{entry.id}.".rjust(width), "bold cyan"), " ")
+        _beside(ctx, console, number, _text(entry.question))
+
+
+def _answer_table(rows: list[list[str]]) -> RenderableType:
+    """A table of an answer (header first), columns aligned under a bold header and a rule."""
+    from rich import box
+    from rich.table import Table
+
+    table = Table(
+        box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold", padding=(0, 1)
+    )
+    for cell in rows[0]:
+        table.add_column(_text(cell))
+    for row in rows[1:]:
+        table.add_row(*(_text(cell) for cell in row))
+    return table
 
 
 def render_entry(
@@ -102,45 +113,44 @@ def render_entry(
     In a pipe the answer is written exactly as in the data (no wrapping), for grep and diff; in a
     terminal paragraphs are wrapped to its width and tables aligned.
     """
-    width = max((len(term.term) for term in acronyms), default=0)
+    console = ctx.console()
     if not ctx.is_terminal:
-        ctx.stdout.write(f"{entry.id}. {entry.question}\n\n{entry.answer}\n")
+        width = max((len(term.term) for term in acronyms), default=0)
+        lines = [_text(f"{entry.id}. ", entry.question), _text(""), _text(entry.answer)]
         if acronyms:
-            ctx.stdout.write("\nAcronyms (tp glossary TERM):\n")
-            for term in acronyms:
-                ctx.stdout.write(f"  {term.term:<{width}}  {term.expansion}\n")
+            lines += [_text(""), _text("Acronyms (tp glossary TERM):")]
+            lines += [_text(f"  {term.term:<{width}}  ", term.expansion) for term in acronyms]
+        _print_lines(console, lines)
         return
-    out = [
-        _style(ctx, f"{entry.id}. {entry.question}", "bold"),
-        "",
-        _terminal_answer(ctx, entry.answer),
-    ]
+    console.print(_text((f"{entry.id}. ", "bold"), (entry.question, "bold")))
+    for block in answer_blocks(entry.answer):
+        console.print()
+        if isinstance(block, str):
+            _beside(ctx, console, " " * INDENT, _text(block))
+        else:  # only answers with a table load Rich's tables
+            from rich.padding import Padding
+
+            console.print(Padding(_answer_table(block), (0, 0, 0, INDENT), expand=False))
     if acronyms:
-        out += ["", f"{_style(ctx, 'Acronyms', 'bold')} {_style(ctx, '(tp glossary TERM)', 'dim')}"]
-        out += [f"  {_style(ctx, f'{t.term:<{width}}', 'cyan')}  {t.expansion}" for t in acronyms]
-    ctx.stdout.write("\n".join(out) + "\n")
+        console.print()
+        console.print(_text(("Acronyms", "bold"), " ", ("(tp glossary TERM)", "dim")))
+        width = max(len(term.term) for term in acronyms)
+        for term in acronyms:
+            name = _text("  ", (f"{term.term:<{width}}", "cyan"), "  ")
+            _beside(ctx, console, name, _text(term.expansion))
 
 
-def _highlighted(ctx: OutputContext, result: SearchResult, indent: str) -> str:
-    """The snippet wrapped under `indent`, its matched words highlighted."""
-    text, shift = result.snippet, 0
+def _snippet(result: SearchResult) -> Text:
+    """The snippet, dim, its matched words bold yellow; each piece made terminal-safe."""
+    from rich.text import Text
+
+    text, position = Text(style="dim"), 0
     for start, end in result.highlights:
-        start, end = start + shift, end + shift
-        text = f"{text[:start]}{MARK_START}{text[start:end]}{MARK_END}{text[end:]}"
-        shift += 2
-    wrapped = _wrapped(text, _width(ctx), indent)
-    if not ctx.color:
-        return wrapped.replace(MARK_START, "").replace(MARK_END, "")
-    # Dim for the snippet, bold yellow for a matched word, then back to dim.
-    dim, bright = f"\x1b[{SGR['dim']}m", f"\x1b[0m\x1b[{SGR['highlight']}m"
-    lines = [
-        indent
-        + dim
-        + line[len(indent) :].replace(MARK_START, bright).replace(MARK_END, "\x1b[0m" + dim)
-        + "\x1b[0m"
-        for line in wrapped.split("\n")
-    ]
-    return "\n".join(lines)
+        text.append(terminal_text(result.snippet[position:start]))
+        text.append(terminal_text(result.snippet[start:end]), style="bold yellow not dim")
+        position = end
+    text.append(terminal_text(result.snippet[position:]))
+    return text
 
 
 def render_ask(ctx: OutputContext, results: Sequence[SearchResult]) -> None:
@@ -149,18 +159,21 @@ def render_ask(ctx: OutputContext, results: Sequence[SearchResult]) -> None:
     render_entry(ctx, best.entry)
     if not others:
         return
+    console = ctx.console()
     if not ctx.is_terminal:
-        ctx.stdout.write("\nOther matches (tp show ID):\n")
+        lines = [_text(""), _text("Other matches (tp show ID):")]
         for r in others:
-            ctx.stdout.write(f"{r.entry.id:>2}. {r.entry.question}  ({r.score:.0f})\n")
-            ctx.stdout.write(f"    {r.snippet}\n")
+            lines.append(_text(f"{r.entry.id:>2}. ", r.entry.question, f"  ({r.score:.0f})"))
+            lines.append(_text("    ", r.snippet))
+        _print_lines(console, lines)
         return
-    out = ["", f"{_style(ctx, 'Other matches', 'bold')} {_style(ctx, '(tp show ID)', 'dim')}"]
+    console.print()
+    console.print(_text(("Other matches", "bold"), " ", ("(tp show ID)", "dim")))
+    width = max(len(str(r.entry.id)) for r in others) + 1
     for r in others:
-        number = _style(ctx, f"{r.entry.id:>2}.", "cyan")
-        out.append(f"{number} {r.entry.question}  {_style(ctx, f'({r.score:.0f})', 'dim')}")
-        out.append(_highlighted(ctx, r, "    "))
-    ctx.stdout.write("\n".join(out) + "\n")
+        number = _text((f"{r.entry.id}.".rjust(width), "cyan"), " ")
+        _beside(ctx, console, number, _text(r.entry.question, (f"  ({r.score:.0f})", "dim")))
+        _beside(ctx, console, " " * (width + 3), _snippet(r))
 
 
 NO_THEMES = "(no sourced themes)"
@@ -171,26 +184,37 @@ BAR = "\u2588"  # full block, for the bar charts of `tp regions` and `tp themes`
 def render_pilots(
     ctx: OutputContext, pilots: Sequence[Pilot], categories: Sequence[Category] = ()
 ) -> None:
-    """The pilots as a table: name, region and theme categories (as `--theme` accepts them)."""
+    """The pilots as a table: name, region and theme categories (as `--theme` accepts them).
+
+    A terminal narrower than NARROW gets each pilot as a bold name over an indented line.
+    """
     from rich import box
     from rich.table import Table
 
+    console = ctx.console()
+    rows = [
+        (pilot.name, pilot.region, ", ".join(pilot.categories) if pilot.categories else NO_THEMES)
+        for pilot in pilots
+    ]
+    if ctx.is_terminal and ctx.width < NARROW:
+        for name, region, themes in rows:
+            console.print(_text((name, "bold")))
+            _beside(ctx, console, " " * INDENT, _text(region, ("; ", "dim"), themes))
+        return
     table = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False)
-    table.add_column("Pilot", ratio=3, overflow="fold")
-    table.add_column("Region", ratio=2, overflow="fold")
-    table.add_column("Theme categories", ratio=4, overflow="fold")
-    for pilot in pilots:
-        themes = ", ".join(pilot.categories) if pilot.categories else NO_THEMES
-        table.add_row(pilot.name, pilot.region, themes)
+    table.add_column("Pilot", ratio=3)
+    table.add_column("Region", ratio=2)
+    table.add_column("Theme categories", ratio=4)
+    for name, region, themes in rows:
+        table.add_row(_text(name), _text(region), _text(themes))
     if ctx.is_terminal:
-        ctx.console().print(table)
+        console.print(table)
         return
     # In a pipe, drop the padding Rich adds to the right of every line and the blank top edge.
-    console = ctx.console()
     with console.capture() as capture:
         console.print(table)
     lines = [line.rstrip() for line in capture.get().splitlines()]
-    ctx.stdout.write("".join(f"{line}\n" for line in lines if line))
+    _print_lines(console, (_text(line) for line in lines if line))
 
 
 PILOT_CSV_COLUMNS = (
@@ -206,6 +230,16 @@ PILOT_CSV_COLUMNS = (
     "sources",
 )
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""A CSV cell starting with one of these is a formula to a spreadsheet (OWASP CSV injection)."""
+
+
+def csv_cell(value: str) -> str:
+    """A cell a spreadsheet shows as text: control characters dropped, a formula start quoted."""
+    if value.startswith(FORMULA_STARTS):
+        value = "'" + value  # OWASP's advice: the quote makes the spreadsheet read it as text
+    return terminal_text(value)
+
 
 def write_pilots_csv(ctx: OutputContext, pilots: Sequence[Pilot]) -> None:
     """One row per pilot under a header row; lists joined with "; " (see PILOT_CSV_COLUMNS)."""
@@ -214,20 +248,19 @@ def write_pilots_csv(ctx: OutputContext, pilots: Sequence[Pilot]) -> None:
     writer = csv.writer(ctx.stdout, lineterminator="\n")
     writer.writerow(PILOT_CSV_COLUMNS)
     for pilot in pilots:
-        writer.writerow(
-            [
-                pilot.id,
-                pilot.name,
-                pilot.region,
-                pilot.official_name or "",
-                "; ".join(pilot.categories),
-                "; ".join(theme.text for theme in pilot.themes),
-                "; ".join(pilot.authorities),
-                "; ".join(figure.text for figure in pilot.figures),
-                "; ".join(trial.text for trial in pilot.field_trials),
-                "; ".join(pilot.sources),
-            ]
-        )
+        cells = [
+            pilot.id,
+            pilot.name,
+            pilot.region,
+            pilot.official_name or "",
+            "; ".join(pilot.categories),
+            "; ".join(theme.text for theme in pilot.themes),
+            "; ".join(pilot.authorities),
+            "; ".join(figure.text for figure in pilot.figures),
+            "; ".join(trial.text for trial in pilot.field_trials),
+            "; ".join(pilot.sources),
+        ]
+        writer.writerow([csv_cell(cell) for cell in cells])
 
 
 def pilot_sections(
@@ -273,56 +306,77 @@ def render_pilot(
 ) -> None:
     """One pilot in full: plain indented text in a pipe, the same with emphasis in a terminal."""
     sections = pilot_sections(pilot, categories, mentions)
-    if not ctx.is_terminal:
-        out = [pilot.name]
-        for heading, lines in sections:
-            out.append("")
-            if heading:
-                out.append(heading)
-            out.extend(f"  {line}" for line in lines)
-        ctx.stdout.write("\n".join(out) + "\n")
-        return
-    from rich.text import Text
-
     console = ctx.console()
-    console.print(Text(pilot.name, style="bold"))
+    if not ctx.is_terminal:
+        out = [_text(pilot.name)]
+        for heading, lines in sections:
+            out.append(_text(""))
+            if heading:
+                out.append(_text(heading))
+            out.extend(_text("  ", line) for line in lines)
+        _print_lines(console, out)
+        return
+    console.print(_text((pilot.name, "bold")))
     for heading, lines in sections:
         console.print()
         if heading:
-            console.print(Text(heading, style="bold cyan"))
+            title, _, url = heading.partition("  <")
+            _beside(ctx, console, "", _text((title, "bold cyan")), indent=INDENT)
+            if url:
+                _beside(ctx, console, " " * INDENT, _text((f"<{url}", "dim")))
         for line in lines:
             text, _, url = line.partition("  <")
-            console.print(Text.assemble("  ", text, (f"  <{url}" if url else "", "dim")))
+            _beside(ctx, console, " " * INDENT, _text(text, (f"  <{url}" if url else "", "dim")))
 
 
 def _bar_chart(
     ctx: OutputContext, rows: Sequence[tuple[str, list[Pilot]]], title: str, footer: str = ""
 ) -> None:
-    """Label, count and pilots per row: aligned text in a pipe, with bars in a terminal."""
+    """Label, count and pilots per row: aligned text in a pipe, with bars in a terminal.
+
+    A terminal too narrow for the label, the bars and some room for the pilots gets each row
+    as a line of label, count and bar, with the pilots wrapped and indented beneath it.
+    """
+    console = ctx.console()
+    rows = [(terminal_text(label), members) for label, members in rows]
     width = max((len(label) for label, _ in rows), default=0)
     if not ctx.is_terminal:
+        lines = []
         for label, members in rows:
             names = "; ".join(pilot.name for pilot in members) or "-"
-            ctx.stdout.write(f"{label:<{width}}  {len(members):>2}  {names}\n")
+            lines.append(_text(f"{label:<{width}}  {len(members):>2}  ", names))
         if footer:
-            ctx.stdout.write(f"\n{footer}\n")
+            lines += [_text(""), _text(footer)]
+        _print_lines(console, lines)
         return
     from rich.table import Table
-    from rich.text import Text
 
     most = max((len(members) for _, members in rows), default=0)
-    table = Table(title=title, box=None, header_style="bold", pad_edge=False, title_justify="left")
-    table.add_column(title.split()[0].rstrip("s").capitalize(), no_wrap=True)
-    table.add_column("n", justify="right")
-    table.add_column("", no_wrap=True, min_width=most)
-    table.add_column("Pilots", ratio=1)
-    for label, members in rows:
-        names = "; ".join(pilot.name for pilot in members) or "-"
-        table.add_row(label, str(len(members)), Text(BAR * len(members), style="cyan"), names)
-    console = ctx.console()
-    console.print(table)
+    heading = title.split()[0].rstrip("s").capitalize()
+    if width + 2 + 2 + 2 + most + 2 + 20 > ctx.width:  # 20: the least room for the pilots
+        console.print(_text((title, "italic")))
+        for label, members in rows:
+            names = "; ".join(pilot.name for pilot in members) or "-"
+            console.print(
+                _text((label, "bold"), f"  {len(members)}  ", (BAR * len(members), "cyan"))
+            )
+            _beside(ctx, console, " " * INDENT, _text(names))
+    else:
+        table = Table(
+            title=title, box=None, header_style="bold", pad_edge=False, title_justify="left"
+        )
+        table.add_column(heading, no_wrap=True)
+        table.add_column("n", justify="right")
+        table.add_column("", no_wrap=True, min_width=most)
+        table.add_column("Pilots", ratio=1)
+        for label, members in rows:
+            names = "; ".join(pilot.name for pilot in members) or "-"
+            table.add_row(
+                _text(label), str(len(members)), _text((BAR * len(members), "cyan")), _text(names)
+            )
+        console.print(table)
     if footer:
-        console.print(Text(footer, style="dim"))
+        console.print(_text((footer, "dim")))
 
 
 def render_regions(ctx: OutputContext, rows: Sequence[tuple[str, list[Pilot]]]) -> None:
@@ -343,10 +397,10 @@ def render_themes(
 
 def render_glossary(ctx: OutputContext, terms: Sequence[GlossaryTerm]) -> None:
     """All acronyms: aligned `TERM  EXPANSION` lines in a pipe, a table in a terminal."""
+    console = ctx.console()
     if not ctx.is_terminal:
         width = max((len(term.term) for term in terms), default=0)
-        for term in terms:
-            ctx.stdout.write(f"{term.term:<{width}}  {term.expansion}\n")
+        _print_lines(console, (_text(f"{term.term:<{width}}  ", term.expansion) for term in terms))
         return
     from rich.table import Table
 
@@ -355,10 +409,9 @@ def render_glossary(ctx: OutputContext, terms: Sequence[GlossaryTerm]) -> None:
     table.add_column("Expansion")
     table.add_column("Source")
     for term in terms:
-        table.add_row(
-            term.term, term.expansion, "the FAQ" if term.source == "faq" else term.provenance
-        )
-    ctx.console().print(table)
+        source = "the FAQ" if term.source == "faq" else term.provenance or ""
+        table.add_row(_text(term.term), _text(term.expansion), _text(source))
+    console.print(table)
 
 
 def render_glossary_term(
@@ -376,15 +429,18 @@ def render_glossary_term(
         lines += [("", f"         {entry.id}. {entry.question}") for entry in used_in[1:]]
     else:
         lines.append(("Used in: ", "none of the FAQ's answers"))
-    if not ctx.is_terminal:
-        ctx.stdout.write("".join(f"{label}{text}\n" for label, text in lines))
-        return
-    from rich.text import Text
-
     console = ctx.console()
-    console.print(Text.assemble((term.term, "bold cyan"), (f": {term.expansion}", "bold")))
+    if not ctx.is_terminal:
+        _print_lines(console, (_text(label, text) for label, text in lines))
+        return
+    console.print(_text((term.term, "bold cyan"), (f": {term.expansion}", "bold")))
     for label, text in lines[1:]:
-        console.print(Text.assemble((label, "dim"), text))
+        console.print(_text((label, "dim"), text))
+
+
+def _write_lines(ctx: OutputContext, lines: Iterable[str]) -> None:
+    """Report lines (validate, info) through the console, unwrapped: one finding, one line."""
+    _print_lines(ctx.console(), (_text(line) for line in lines))
 
 
 def _counts(checked: CheckedFile) -> str:
@@ -398,19 +454,19 @@ def render_validation(ctx: OutputContext, checked: Sequence[CheckedFile]) -> Non
     """Every problem as `file:line:column: severity: message`, then one summary line per file."""
     from totalplace_cli.data_format import count
 
+    out = []
     for file in checked:
         for problem in file.problems:
             where = printable(problem.location())
-            ctx.stdout.write(f"{where}: {problem.severity}: {printable(problem.message)}\n")
+            out.append(f"{where}: {problem.severity}: {printable(problem.message)}")
     for file in checked:
         if file.kind is None and file.valid:
             continue  # an ignored stray file: its warning says so
         verdict = "ok" if file.valid else "INVALID"
         entries = count(file.kind, file.entries) if file.kind and file.entries is not None else ""
         details = ", ".join(part for part in (entries, _counts(file)) if part)
-        ctx.stdout.write(
-            f"{verdict}: {printable(file.path)}" + (f" ({details})" if details else "") + "\n"
-        )
+        out.append(f"{verdict}: {printable(file.path)}" + (f" ({details})" if details else ""))
+    _write_lines(ctx, out)
 
 
 def render_info(ctx: OutputContext, info: dict[str, Any]) -> None:
@@ -434,7 +490,7 @@ def render_info(ctx: OutputContext, info: dict[str, Any]) -> None:
             errors = file["errors"]
             details = f"INVALID ({errors} error{'s' * (errors != 1)}; run 'tp validate')"
         lines.append(f"{file['kind'] + ':':<11}{file['path']} ({owner}): {details}")
-    ctx.stdout.write("".join(f"{printable(line)}\n" for line in lines))
+    _write_lines(ctx, (printable(line) for line in lines))
 
 
 # `tp timeline` and `tp facts`: the programme beyond the FAQ, always labelled as such.
@@ -442,44 +498,33 @@ def render_info(ctx: OutputContext, info: dict[str, Any]) -> None:
 DATE_WIDTH = len("2009-07-30")
 
 
-def _programme_lines(item: ProgrammeItem, with_quote: bool) -> list[str]:
-    """An item as plain lines: date and statement, then the quote (if asked) and the source."""
-    indent = " " * (DATE_WIDTH + 2)
-    lines = [f"{item.date or 'undated':<{DATE_WIDTH}}  {item.text}"]
-    if with_quote and item.quote:
-        lines.append(f"{indent}\u201c{item.quote}\u201d")
-    lines.append(f"{indent}<{item.source}>")
-    return lines
-
-
 def _render_programme(
     ctx: OutputContext, items: Sequence[ProgrammeItem], heading: str, with_quote: bool
 ) -> None:
+    """A title saying none of this is the FAQ, then each item: date, words, quote, source."""
     from totalplace_cli.programme import BEYOND_THE_FAQ
 
+    console = ctx.console()
     title = f"{BEYOND_THE_FAQ}. {heading}"
     if not ctx.is_terminal:
-        out = [title, ""]
-        out += [line for item in items for line in _programme_lines(item, with_quote)]
-        ctx.stdout.write("".join(f"{printable(line)}\n" for line in out))
+        indent = " " * (DATE_WIDTH + 2)
+        lines = [_text(title), _text("")]
+        for item in items:
+            lines.append(_text(f"{item.date or 'undated':<{DATE_WIDTH}}  ", item.text))
+            if with_quote and item.quote:
+                lines.append(_text(indent, f"\u201c{item.quote}\u201d"))
+            lines.append(_text(indent, f"<{item.source}>"))
+        _print_lines(console, lines)
         return
-    from rich.table import Table
-    from rich.text import Text
-
-    # A grid, not a boxed table: the source stays on a line of its own, whole where it fits.
-    table = Table.grid(padding=(0, 2))
-    table.add_column(no_wrap=True, style="cyan")
-    table.add_column(overflow="fold")
+    console.print(_text((title, "bold")))
     for item in items:
-        text = Text(item.text)
+        console.print()
+        console.print(_text((item.date or "undated", "bold cyan")))
+        margin = " " * INDENT
+        _beside(ctx, console, margin, _text(item.text))
         if with_quote and item.quote:
-            text.append(f"\n\u201c{item.quote}\u201d", style="italic")
-        text.append(f"\n<{item.source}>", style="dim")
-        table.add_row(item.date or "undated", text)
-    console = ctx.console()
-    console.print(Text(title, style="bold"))
-    console.print()
-    console.print(table)
+            _beside(ctx, console, margin, _text((f"\u201c{item.quote}\u201d", "italic")))
+        _beside(ctx, console, margin, _text((f"<{item.source}>", "dim")))
 
 
 def render_timeline(ctx: OutputContext, events: Sequence[ProgrammeItem]) -> None:
