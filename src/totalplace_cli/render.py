@@ -16,7 +16,7 @@ from totalplace_cli.pilot_models import Category, Pilot
 
 if TYPE_CHECKING:
     from totalplace_cli.glossary import GlossaryTerm
-    from totalplace_cli.search import SearchResult
+    from totalplace_cli.search import Correction, SearchResult
     from totalplace_cli.spec import CheckedFile
 
 
@@ -160,6 +160,16 @@ def render_ask(ctx: OutputContext, results: Sequence[SearchResult]) -> None:
         out.append(f"{number} {r.entry.question}  {_style(ctx, f'({r.score:.0f})', 'dim')}")
         out.append(_highlighted(ctx, r, "    "))
     ctx.stdout.write("\n".join(out) + "\n")
+
+
+def render_corrections(ctx: OutputContext, corrections: Sequence[Correction]) -> None:
+    """Say which misspelt words a search corrected: 'Showing results for "savings" (you typed
+    "savngs")', before its results."""
+    if not corrections:
+        return
+    searched = " ".join(c.searched for c in corrections)
+    typed = " ".join(c.typed for c in corrections)
+    ctx.stdout.write(f'Showing results for "{searched}" (you typed "{typed}")\n\n')
 
 
 NO_THEMES = "(no sourced themes)"

@@ -1,0 +1,304 @@
+"""One SQLite database per data set: the cache of the validated records and their search index.
+
+Built from the validated YAML on first use, in memory, then copied into the user's cache folder
+(`TP_CACHE_DIR`, else the platform's cache folder; `TP_NO_CACHE=1` keeps it in memory only)
+through a temporary file and `os.replace`, so a reader sees a whole database or none. The file is
+named after the data file and holds the data file's identity (path, size, mtime, ctime, inode,
+tp's version): an edit of any kind, a `touch -r` or a file swapped in by `mv` or `cp -p` is
+never served stale. A cache file that is not a regular file, is oversized, stale, foreign,
+damaged or locked is rebuilt or bypassed with an in-memory database that gives the same results;
+it is opened read-only and never memory-mapped, so another process cannot crash this one.
+
+Tables: `documents` (one row per searchable record: its `kind`, `key` and JSON `record`), its
+FTS5 index `documents_fts` (title, keywords, body; Porter stemming), `words` (each word of the
+data with the number of documents holding it, for typo correction) and `meta` (the key).
+A new kind of record is one more `Document` per record in `_documents` (see `faq_documents`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import sqlite3
+import stat
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, NamedTuple, TypeVar
+
+from totalplace_cli import __version__
+from totalplace_cli.models import FaqEntry
+
+T = TypeVar("T")
+
+CACHE_DIR_ENV = "TP_CACHE_DIR"
+NO_CACHE_ENV = "TP_NO_CACHE"
+SCHEMA_VERSION = "1"
+STALE_TEMPORARY_SECONDS = 3600  # a temporary file this old was left by a killed run
+TEMPORARY_PREFIX = ".tmp-"
+# A database is a few times the size of its YAML; one far larger is not ours (a sparse file).
+MAX_SIZE_FACTOR, MAX_SIZE_FLOOR = 16, 64 << 20
+LOCK_TIMEOUT = 0.2  # seconds to wait for a locked database before building one in memory
+WORD_PATTERN = r"[^\W_]+"  # what unicode61 calls a token: letters and digits
+
+SCHEMA = """
+CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE documents(
+    rowid INTEGER PRIMARY KEY, kind TEXT NOT NULL, key TEXT NOT NULL,
+    title TEXT NOT NULL, keywords TEXT NOT NULL, body TEXT NOT NULL, record TEXT NOT NULL);
+CREATE UNIQUE INDEX documents_by_key ON documents(kind, key);
+CREATE VIRTUAL TABLE documents_fts USING fts5(
+    title, keywords, body, content='documents', content_rowid='rowid',
+    tokenize='porter unicode61 remove_diacritics 2');
+CREATE TABLE words(word TEXT PRIMARY KEY, documents INTEGER NOT NULL) WITHOUT ROWID;
+"""
+
+
+class Document(NamedTuple):
+    """One searchable record: what it is, how it is found again, and the text to index."""
+
+    kind: str  # faq, pilot, term, ...
+    key: str  # unique within its kind: an FAQ entry's id, a pilot's id
+    title: str  # weighs most: a question, a pilot's name
+    keywords: str  # editorial search aids
+    body: str  # an answer, a pilot's themes and places
+    record: dict[str, Any]  # the record as JSON, to rebuild it without the YAML
+
+
+def faq_documents(entries: Iterable[FaqEntry]) -> Iterator[Document]:
+    """The FAQ's entries as documents of kind `faq`."""
+    for entry in entries:
+        yield Document(
+            "faq",
+            str(entry.id),
+            entry.question,
+            " ; ".join(entry.keywords),
+            entry.answer,
+            entry.to_record(),
+        )
+
+
+def faq_entry(record: str) -> FaqEntry:
+    """An FAQ entry from its stored JSON record."""
+    data = json.loads(record)
+    return FaqEntry(
+        data["id"], data["slug"], data["question"], data["answer"], tuple(data["keywords"])
+    )
+
+
+def build_database(documents: Iterable[Document], key: str = "") -> sqlite3.Connection:
+    """An in-memory database holding `documents`, indexed."""
+    import re  # only builds pay for it
+
+    word = re.compile(WORD_PATTERN)
+    database = sqlite3.connect(":memory:")
+    database.executescript(SCHEMA)
+    counts: Counter[str] = Counter()
+    rows = []
+    for rowid, document in enumerate(documents, start=1):
+        text = f"{document.title} {document.keywords} {document.body}".lower()
+        counts.update(set(word.findall(text)))
+        rows.append((rowid, *document[:5], json.dumps(document.record, ensure_ascii=False)))
+    with database:
+        database.executemany("INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        database.execute(
+            "INSERT INTO documents_fts(rowid, title, keywords, body) "
+            "SELECT rowid, title, keywords, body FROM documents"
+        )
+        database.execute("INSERT INTO documents_fts(documents_fts) VALUES ('optimize')")
+        database.executemany("INSERT INTO words VALUES (?, ?)", sorted(counts.items()))
+        database.execute("INSERT INTO meta VALUES ('key', ?)", (key,))
+    return database
+
+
+def cache_dir() -> Path:
+    """Where databases go: `TP_CACHE_DIR`, else the platform's user cache folder for tp."""
+    override = os.environ.get(CACHE_DIR_ENV)
+    if override:
+        return Path(override).expanduser()
+    import platformdirs  # only a run without TP_CACHE_DIR pays for it
+
+    return Path(platformdirs.user_cache_dir("tp", appauthor=False))
+
+
+class CacheSlot(NamedTuple):
+    """Where the database of one data file lives and the identity it must record."""
+
+    file: Path
+    key: str
+    max_size: int
+
+
+def _slot(source: Path) -> CacheSlot | None:
+    """The cache file of `source` and its key; None when the source is not a regular file."""
+    try:
+        resolved = source.resolve()
+        info = resolved.stat()
+    except (OSError, RuntimeError):
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        return None
+    import zlib  # the name only spreads files out; the full key is stored inside and compared
+
+    name = f"faq-{zlib.crc32(os.fsencode(resolved)):08x}.sqlite"
+    identity = (
+        resolved,
+        info.st_size,
+        info.st_mtime_ns,
+        info.st_ctime_ns,
+        info.st_ino,
+        info.st_dev,
+        __version__,
+        SCHEMA_VERSION,
+    )
+    key = "\0".join(map(str, identity))
+    max_size = max(MAX_SIZE_FLOOR, MAX_SIZE_FACTOR * info.st_size)
+    return CacheSlot(cache_dir() / name, key, max_size)
+
+
+def _open_cached(slot: CacheSlot) -> sqlite3.Connection | None:
+    """The cached database if it is a regular file of sane size recording `slot.key`."""
+    try:
+        info = os.lstat(slot.file)
+    except OSError:
+        return None
+    if not stat.S_ISREG(info.st_mode) or info.st_size > slot.max_size:
+        return None  # a FIFO would block, /dev/zero or a sparse file would exhaust memory
+    database = None
+    try:
+        uri = Path(slot.file).absolute().as_uri() + "?mode=ro"
+        database = sqlite3.connect(uri, uri=True, timeout=LOCK_TIMEOUT)
+        database.execute("PRAGMA mmap_size=0")  # a file truncated under us must not SIGBUS
+        found = database.execute("SELECT value FROM meta WHERE name = 'key'").fetchone()
+        if found is not None and found[0] == slot.key:
+            return database
+    except (sqlite3.Error, ValueError, OSError):
+        pass
+    if database is not None:
+        database.close()
+    return None
+
+
+def _sweep(folder: Path) -> None:
+    """Remove temporary files that runs killed mid-build left over an hour ago."""
+    cutoff = time.time() - STALE_TEMPORARY_SECONDS
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            if entry.name.startswith(TEMPORARY_PREFIX):
+                with contextlib.suppress(OSError):
+                    if entry.stat(follow_symlinks=False).st_mtime < cutoff:
+                        os.unlink(entry.path)
+
+
+class _Terminated(BaseException):
+    """SIGTERM during a cache write, raised so that the temporary file is removed."""
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    raise _Terminated
+
+
+@contextlib.contextmanager
+def _terminate_cleanly() -> Iterator[None]:
+    """Turn SIGTERM into an exception while the block runs (main thread only), then re-send it."""
+    try:
+        previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    except ValueError:  # not the main thread: signals cannot be caught here
+        yield
+        return
+    try:
+        yield
+    except _Terminated:
+        signal.signal(signal.SIGTERM, previous)
+        os.kill(os.getpid(), signal.SIGTERM)  # die of SIGTERM as the sender expects
+        raise SystemExit(128 + signal.SIGTERM) from None  # if the previous handler returned
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _save(database: sqlite3.Connection, file: Path) -> None:
+    """Copy `database` to `file` atomically; on any failure, Ctrl-C or SIGTERM leave nothing."""
+    import tempfile  # only writers pay for it
+
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return
+    _sweep(file.parent)
+    with _terminate_cleanly():
+        try:
+            handle, name = tempfile.mkstemp(
+                dir=file.parent, prefix=TEMPORARY_PREFIX, suffix=".sqlite"
+            )
+        except OSError:
+            return
+        try:
+            os.close(handle)
+            target = sqlite3.connect(name)
+            try:
+                database.backup(target)
+            finally:
+                target.close()
+            os.replace(name, file)
+        except (OSError, sqlite3.Error):
+            with contextlib.suppress(OSError):
+                os.unlink(name)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(name)
+            raise
+
+
+def _build(source: Path, key: str) -> sqlite3.Connection:
+    from totalplace_cli.data import read_faq
+
+    return build_database(faq_documents(read_faq(source)), key)
+
+
+def open_database(source: Path, rebuild: bool = False) -> sqlite3.Connection:
+    """The database of the FAQ file `source`: cached when fresh, else built (and cached)."""
+    if os.environ.get(NO_CACHE_ENV):
+        return _build(source, "")
+    slot = _slot(source)
+    if slot is None:
+        return _build(source, "")  # read_faq says what is wrong with the source
+    if not rebuild:
+        cached = _open_cached(slot)
+        if cached is not None:
+            return cached
+    database = _build(source, slot.key)
+    _save(database, slot.file)
+    return database
+
+
+def query(source: Path, run: Callable[[sqlite3.Connection], T]) -> T:
+    """`run(database)` for the FAQ file `source`; a database that fails while in use (damaged,
+    truncated or locked by another process) is replaced by a fresh one and `run` repeated."""
+    database = open_database(source)
+    try:
+        return run(database)
+    except sqlite3.DatabaseError:
+        database.close()
+        database = open_database(source, rebuild=True)
+        return run(database)
+    finally:
+        database.close()
+
+
+def read_faq_entries(database: sqlite3.Connection) -> tuple[FaqEntry, ...]:
+    """Every FAQ entry of a database, in the data file's order."""
+    rows = database.execute("SELECT record FROM documents WHERE kind = 'faq' ORDER BY rowid")
+    return tuple(faq_entry(record) for (record,) in rows)
+
+
+def load_faq_entries(source: Path) -> tuple[FaqEntry, ...]:
+    """The FAQ file's entries, from its database."""
+    return query(source, read_faq_entries)
+
+
+def in_memory(entries: Sequence[FaqEntry]) -> sqlite3.Connection:
+    """A database of `entries` alone, never cached (for tests and tools)."""
+    return build_database(faq_documents(entries))
