@@ -72,6 +72,8 @@ def main() -> None:
         "python -c 'import typer'": ([sys.executable, "-c", "import typer"], False, False),
         "tp ask savings --json": ([TP, "ask", "savings", "--json"], False, False),
         "tp ask savings (terminal)": ([TP, "ask", "savings"], True, False),
+        # A word the FAQ lacks loads RapidFuzz and the English word list (pyspellchecker).
+        "tp ask savngs --json (corrects)": ([TP, "ask", "savngs", "--json"], False, False),
         "large FAQ, first run": (
             [TP, "--data-dir", str(big), "ask", "savings", "--json"],
             False,
@@ -112,7 +114,7 @@ def main() -> None:
         ("ask --json <= 1.25x import typer", bundled / typer_ms, 1.25),
         ("terminal ask <= 1.8x import typer", median["tp ask savings (terminal)"] / typer_ms, 1.8),
         ("large first run <= 1.5 s", median["large FAQ, first run"], 1.5),
-        ("large later run <= 1.5x bundled run", later / bundled, 1.5),
+        ("large later run <= 1.15x bundled run", later / bundled, 1.15),
         ("large run peak memory <= 150 MB", memory["large FAQ, first run"] / 1024, 150.0),
     ]
     print()

@@ -294,15 +294,15 @@ def search(database: sqlite3.Connection, query: str, limit: int = 5) -> Answer:
     kept = [rowid for rowid in order if ranked[rowid] >= RELATIVE_CUTOFF * ranked[best]][:limit]
     results = []
     for rowid in kept:
-        record, marked = database.execute(
-            "SELECT d.record, highlight(documents_fts, 2, char(2), char(3)) "
+        title, body, record, marked = database.execute(
+            "SELECT d.title, d.body, d.record, highlight(documents_fts, 2, char(2), char(3)) "
             "FROM documents_fts JOIN documents d ON d.rowid = documents_fts.rowid "
             "WHERE documents_fts MATCH ? AND documents_fts.rowid = ?",
             (expression, rowid),
         ).fetchone()
         from totalplace_cli.store import faq_entry
 
-        entry = faq_entry(record)
+        entry = faq_entry(title, body, record)
         snippet, highlights = make_snippet(*_unmark(marked, entry.answer))
         score = 100.0 * coverage[best] * ranked[rowid] / ranked[best]
         results.append(
