@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from typer.testing import Result
 
-from totalplace_cli import store
+from totalplace_cli import search, store
 from totalplace_cli.data import bundled_data_dir, load_faq
 from totalplace_cli.errors import DataError
 
@@ -369,3 +369,19 @@ def test_a_copied_cache_folder_still_works(tp: Tp, private_cache: Path, tmp_path
     shutil.copytree(private_cache, copy)
     result = run_tp("ask", "savings", "--json", cache=copy)
     assert result.stdout == expected
+
+
+def test_the_english_word_list_is_cached_once_and_gives_the_same_answers(
+    tp: Tp, private_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "_ENGLISH_COUNTS", {})  # what earlier tests looked up
+    cold = tp("ask", "waht is totl place", "--json").output
+    [english] = private_cache.glob("english-*.sqlite")
+    warm = tp("ask", "waht is totl place", "--json").output
+    monkeypatch.setenv("TP_NO_CACHE", "1")
+    assert cold == warm == tp("ask", "waht is totl place", "--json").output
+    english.write_bytes(b"damaged")
+    monkeypatch.delenv("TP_NO_CACHE")
+    monkeypatch.setattr(search, "_ENGLISH_COUNTS", {})
+    assert tp("ask", "weather forecast").exit_code == 1  # still known as English words
+    assert tp("ask", "waht is totl place", "--json").output == cold

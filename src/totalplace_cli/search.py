@@ -21,7 +21,6 @@ import math
 import re
 import sqlite3
 from collections.abc import Sequence
-from functools import lru_cache
 from typing import Any, NamedTuple
 
 from totalplace_cli.models import FaqEntry
@@ -124,18 +123,22 @@ def _count(database: sqlite3.Connection, words: Sequence[str]) -> int:
     return int(row[0])
 
 
-@lru_cache(maxsize=1)
-def _english() -> Any:
-    """Word counts of common English (pyspellchecker's list: about 0.3 s to load, so only a
-    query holding a word the data does not know pays for it)."""
-    from spellchecker import SpellChecker
+_ENGLISH_COUNTS: dict[str, int] = {}
 
-    return SpellChecker(distance=1).word_frequency
+
+def english_counts(words: Sequence[str]) -> dict[str, int]:
+    """How common each word is in English (0: not an English word), remembered for the run."""
+    missing = [word for word in dict.fromkeys(words) if word not in _ENGLISH_COUNTS]
+    if missing:
+        from totalplace_cli.store import english_word_counts
+
+        _ENGLISH_COUNTS.update(english_word_counts(missing))
+    return {word: _ENGLISH_COUNTS[word] for word in words}
 
 
 def is_common_english(word: str) -> bool:
     """Whether `word` is a correctly spelt, common English word."""
-    return int(_english()[word]) >= COMMON_WORD_COUNT
+    return english_counts([word])[word] >= COMMON_WORD_COUNT
 
 
 def _vocabulary(database: sqlite3.Connection, first: str | None) -> dict[str, int]:
@@ -170,10 +173,10 @@ def _correct(database: sqlite3.Connection, word: str) -> str | None:
     )
     if not candidates:
         return None
-    english = _english()
+    english = english_counts([str(c[0]) for c in candidates])
     best = min(
         candidates,
-        key=lambda c: (c[1], c[0][0] != word[0], -int(english[c[0]]), -known[c[0]], c[0]),
+        key=lambda c: (c[1], c[0][0] != word[0], -english[c[0]], -known[c[0]], c[0]),
     )
     return str(best[0])
 
