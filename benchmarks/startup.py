@@ -64,9 +64,10 @@ def main() -> None:
     )
     faq = big / "faq.yaml"
     warm_cache, cold_root = work / "cache", work / "cold"
-    base_env = {**os.environ, "TP_CACHE_DIR": str(warm_cache), "COLUMNS": "100"}
-    base_env.pop("TP_DATA_DIR", None)
-    base_env.pop("TP_NO_CACHE", None)
+    # XDG_CACHE_HOME, not TP_CACHE_DIR: a user's run finds its cache through platformdirs.
+    base_env = {**os.environ, "XDG_CACHE_HOME": str(warm_cache), "COLUMNS": "100"}
+    for name in ("TP_DATA_DIR", "TP_NO_CACHE", "TP_CACHE_DIR"):
+        base_env.pop(name, None)
 
     cases: dict[str, tuple[list[str], bool, bool]] = {  # command, terminal, cold cache
         "python -c 'import typer'": ([sys.executable, "-c", "import typer"], False, False),
@@ -93,7 +94,7 @@ def main() -> None:
         for name, (command, terminal, cold) in cases.items():
             env = base_env
             if cold:
-                env = {**base_env, "TP_CACHE_DIR": str(cold_root / str(repeat))}
+                env = {**base_env, "XDG_CACHE_HOME": str(cold_root / str(repeat))}
             elapsed, peak = run_once(command, env, terminal)
             times[name].append(elapsed)
             memory[name] = max(memory[name], peak)
