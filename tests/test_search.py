@@ -4,11 +4,14 @@ match", snippets, and quality floors on the query sets."""
 from __future__ import annotations
 
 import importlib.util
+import json
 import subprocess
 import sys
+from collections.abc import Callable
 
 import pytest
 from conftest import REPO, SHARED
+from typer.testing import Result
 
 from totalplace_cli.data import bundled_data_dir, load_faq
 from totalplace_cli.models import FaqEntry
@@ -291,3 +294,23 @@ def test_extra_set_is_independent_of_the_dev_set() -> None:
     extra = [query.text.lower() for query in benchmark.read_queries(EXTRA_SET)]  # type: ignore[attr-defined]
     assert len(extra) >= 150
     assert not dev & set(extra)
+
+
+def test_ask_says_first_what_it_corrected_and_json_stays_clean(tp: Callable[..., Result]) -> None:
+    result = tp("ask", "savngs")
+    assert result.exit_code == 0
+    assert result.output.splitlines()[0] == 'Showing results for "savings" (you typed "savngs")'
+    assert "12. What sort of savings can be made?" in result.output
+    assert "Showing results" not in tp("ask", "savings").output
+    data = json.loads(tp("ask", "savngs", "--json").output)
+    assert data[0]["id"] == 12 and data[0]["matched"] == ["savings"]
+
+
+def test_ask_off_topic_exits_1_with_one_line_and_no_bad_suggestion(
+    tp: Callable[..., Result],
+) -> None:
+    result = tp("ask", "weather in Leeds")
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (
+        "tp: nothing matches 'weather in Leeds'; try fewer or other words (or see 'tp questions')\n"
+    )

@@ -12,7 +12,9 @@ it is opened read-only and never memory-mapped, so another process cannot crash 
 Tables: `documents` (one row per searchable record: its `kind`, `key` and JSON `record`), its
 FTS5 index `documents_fts` (title, keywords, body; Porter stemming), `words` (each word of the
 data with the number of documents holding it, for typo correction) and `meta` (the key).
-A new kind of record is one more `Document` per record in `_documents` (see `faq_documents`).
+To add a kind (pilots, glossary terms, facts): write a generator like `faq_documents` for its
+records, add its documents in `_build` (and its file to the key in `_slot`), and give `search.py`
+a result type for it; `documents.kind` lets a search keep or drop kinds.
 """
 
 from __future__ import annotations
