@@ -296,6 +296,17 @@ def test_extra_set_is_independent_of_the_dev_set() -> None:
     assert not dev & set(extra)
 
 
+def test_the_off_topic_set_is_independent_of_the_other_sets() -> None:
+    benchmark = load_benchmark()
+    texts = {
+        path: {query.text.lower() for query in benchmark.read_queries(path)}  # type: ignore[attr-defined]
+        for path in (DEV_SET, EXTRA_SET, OFF_TOPIC_SET)
+        if path.exists()
+    }
+    off_topic = texts.pop(OFF_TOPIC_SET)
+    assert all(not off_topic & other for other in texts.values())
+
+
 def test_ask_says_first_what_it_corrected_and_json_stays_clean(tp: Callable[..., Result]) -> None:
     result = tp("ask", "savngs")
     assert result.exit_code == 0
