@@ -385,3 +385,18 @@ def test_the_english_word_list_is_cached_once_and_gives_the_same_answers(
     monkeypatch.setattr(search, "_ENGLISH_COUNTS", {})
     assert tp("ask", "weather forecast").exit_code == 1  # still known as English words
     assert tp("ask", "waht is totl place", "--json").output == cold
+
+
+def test_a_long_answer_gets_its_snippet_from_a_read_only_cache(
+    tp: Tp, tmp_path: Path, private_cache: Path
+) -> None:
+    long_answer = "Filler words here. " * 600 + "The pilots map every pound."
+    text = FAQ.replace("answer: The first answer.", f"answer: {long_answer}")
+    text += "  - id: 2\n    slug: second\n    question: What else?\n    answer: Pilots again.\n"
+    path = user_faq(tmp_path, text)
+    first = tp("--data-dir", str(path.parent), "ask", "pound", "--json")
+    assert databases(private_cache)
+    second = tp("--data-dir", str(path.parent), "ask", "pound", "--json")
+    assert first.exit_code == second.exit_code == 0
+    assert first.output == second.output
+    assert json.loads(second.output)[0]["snippet"].endswith("The pilots map every pound.")

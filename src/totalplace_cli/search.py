@@ -20,7 +20,7 @@ import itertools
 import math
 import re
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, NamedTuple
 
 from totalplace_cli.models import FaqEntry
@@ -34,6 +34,7 @@ MIN_COVERAGE = 0.15  # a best result covering less of the query (by rarity) is n
 COMMON_WORD_COUNT = 100  # a word this frequent in English is spelt right (pyspellchecker counts)
 SUGGESTION_CUTOFF = 75  # RapidFuzz ratio (0-100) for a "did you mean" word
 SNIPPET_WIDTH = 160  # characters of answer shown around the matched words
+CHUNK = 4000  # an answer longer than this is cut into pieces of this size for its snippet
 ELLIPSIS = "\u2026"
 MARK_START, MARK_END = "\x02", "\x03"  # highlight() markers; data never holds control characters
 
@@ -266,7 +267,7 @@ def search(database: sqlite3.Connection, query: str, limit: int = 5) -> Answer:
     query_weight = sum(idf.values()) + rarest * analysed.unknown
     parts = [_phrase([w.word]) for w in words]
     parts += [_phrase([a.word, b.word]) for a, b in itertools.pairwise(words)]
-    expression = " OR ".join(parts)
+    expression = terms = " OR ".join(parts)
     if analysed.only_function_words:
         expression = f"title : ({expression})"  # only the shape of a question says anything
     rows = database.execute(
@@ -296,17 +297,14 @@ def search(database: sqlite3.Connection, query: str, limit: int = 5) -> Answer:
         return Answer([], analysed.corrections)  # the query is mostly about something else
     kept = [rowid for rowid in order if ranked[rowid] >= RELATIVE_CUTOFF * ranked[best]][:limit]
     results = []
-    for rowid in kept:
-        title, body, record, marked = database.execute(
-            "SELECT d.title, d.body, d.record, highlight(documents_fts, 2, char(2), char(3)) "
-            "FROM documents_fts JOIN documents d ON d.rowid = documents_fts.rowid "
-            "WHERE documents_fts MATCH ? AND documents_fts.rowid = ?",
-            (expression, rowid),
-        ).fetchone()
-        from totalplace_cli.store import faq_entry
+    from totalplace_cli.store import faq_entry
 
+    for rowid in kept:
+        title, body, record = database.execute(
+            "SELECT title, body, record FROM documents WHERE rowid = ?", (rowid,)
+        ).fetchone()
         entry = faq_entry(title, body, record)
-        snippet, highlights = make_snippet(*_unmark(marked, entry.answer))
+        snippet, highlights = make_snippet(*_matched_part(database, terms, rowid, body))
         score = 100.0 * coverage[best] * ranked[rowid] / ranked[best]
         results.append(
             SearchResult(
@@ -314,6 +312,51 @@ def search(database: sqlite3.Connection, query: str, limit: int = 5) -> Answer:
             )
         )
     return Answer(results, analysed.corrections)
+
+
+def _matched_part(
+    database: sqlite3.Connection, terms: str, rowid: int, body: str
+) -> tuple[str, list[tuple[int, int]]]:
+    """The part of `body` to take a snippet from, and the spans of its words matching `terms`.
+
+    FTS5's highlight() takes time quadratic in a document's hits, so a long body is cut into
+    pieces of at most CHUNK characters, indexed in a temporary table, and only the best piece
+    is highlighted: the whole stays linear in the body's length."""
+    if len(body) <= CHUNK:
+        marked = database.execute(
+            "SELECT highlight(documents_fts, 2, char(2), char(3)) FROM documents_fts "
+            "WHERE documents_fts MATCH ? AND rowid = ?",
+            (terms, rowid),
+        ).fetchone()
+        return _unmark(marked[0], body) if marked else (body, [])
+    pieces = list(_pieces(body))
+    database.execute(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.pieces USING fts5(body, "
+        "tokenize='porter unicode61 remove_diacritics 2')"
+    )
+    with database:
+        database.execute("DELETE FROM temp.pieces")
+        database.executemany(
+            "INSERT INTO temp.pieces(rowid, body) VALUES (?, ?)", enumerate(pieces)
+        )
+    best = database.execute(
+        "SELECT rowid, highlight(pieces, 0, char(2), char(3)) FROM temp.pieces "
+        "WHERE pieces MATCH ? ORDER BY rank LIMIT 1",
+        (terms,),
+    ).fetchone()
+    return _unmark(best[1], pieces[best[0]]) if best else (pieces[0], [])
+
+
+def _pieces(text: str) -> Iterator[str]:
+    """`text` cut at line ends, and long lines between words, into pieces of at most CHUNK."""
+    for line in text.split("\n"):
+        start = 0
+        while len(line) - start > CHUNK:
+            cut = line.rfind(" ", start, start + CHUNK)
+            cut = cut if cut > start else start + CHUNK
+            yield line[start:cut]
+            start = cut + 1
+        yield line[start:]
 
 
 def _unmark(marked: str, text: str) -> tuple[str, list[tuple[int, int]]]:
