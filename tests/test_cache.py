@@ -288,6 +288,9 @@ def test_a_cache_folder_with_uri_characters_in_its_name_is_reused(
 def test_stale_temporary_files_are_swept_and_fresh_ones_kept(
     tp: Tp, private_cache: Path, tmp_path: Path
 ) -> None:
+    old_format = [private_cache / "faq-0badcafe.json", private_cache / "index-0badcafe.json"]
+    for file in old_format:
+        file.write_text("{}", encoding="utf-8")  # the JSON cache of earlier versions
     old = private_cache / f"{store.TEMPORARY_PREFIX}old.sqlite"
     fresh = private_cache / f"{store.TEMPORARY_PREFIX}fresh.sqlite"
     for file in (old, fresh):
@@ -296,6 +299,7 @@ def test_stale_temporary_files_are_swept_and_fresh_ones_kept(
     os.utime(old, (two_hours_ago, two_hours_ago))
     assert tp("ask", "savings").exit_code == 0  # a build sweeps
     assert sorted(leftovers(private_cache)) == [fresh.name]
+    assert not any(file.exists() for file in old_format)
 
 
 @pytest.mark.parametrize(

@@ -187,11 +187,16 @@ def _open_cached(slot: CacheSlot) -> sqlite3.Connection | None:
 
 
 def _sweep(folder: Path) -> None:
-    """Remove temporary files that runs killed mid-build left over an hour ago."""
+    """Remove temporary files that runs killed mid-build left over an hour ago, and the JSON
+    cache files that tp wrote before it had a database (`faq-*.json`, `index-*.json`)."""
     cutoff = time.time() - STALE_TEMPORARY_SECONDS
     with contextlib.suppress(OSError):
         for entry in os.scandir(folder):
-            if entry.name.startswith(TEMPORARY_PREFIX):
+            name = entry.name
+            if name.endswith(".json") and name.startswith(("faq-", "index-")):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+            elif name.startswith(TEMPORARY_PREFIX):
                 with contextlib.suppress(OSError):
                     if entry.stat(follow_symlinks=False).st_mtime < cutoff:
                         os.unlink(entry.path)
