@@ -29,9 +29,8 @@ DEFAULT_FILES = [
 ]
 sys.path.insert(0, str(REPO / "src"))
 
-from totalplace_cli.data import bundled_data_dir  # noqa: E402
+from totalplace_cli.data import bundled_data_dir, load_search_index  # noqa: E402
 from totalplace_cli.search import rank_answers  # noqa: E402
-from totalplace_cli.store import open_database  # noqa: E402
 
 NO_ANSWER = "-"
 
@@ -99,7 +98,7 @@ def main() -> None:
     parser.add_argument("files", nargs="*", type=Path, default=DEFAULT_FILES)
     parser.add_argument("--verbose", action="store_true", help="list every query not ranked first")
     args = parser.parse_args()
-    database = open_database(bundled_data_dir() / "faq.yaml")
+    database = load_search_index(bundled_data_dir() / "faq.yaml")
     for path in args.files:
         if not path.exists():
             print(f"{path}: not found, skipped")

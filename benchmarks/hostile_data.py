@@ -10,6 +10,7 @@ Figures, not assertions: the tests only check that each case fails cleanly and i
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -32,6 +33,10 @@ def billion_laughs(levels: int = 9) -> str:
     return "\n".join([*lines, f"entries: [*lol{levels}]"]) + "\n"
 
 
+FIFO = b"<a named pipe with no writer>"  # made with os.mkfifo: must be refused, not waited on
+LOOP = b"<a symbolic link to itself>"
+
+
 def cases() -> dict[str, bytes | None]:
     many = "entries:\n" + "".join(
         f"  - {{id: {n}, slug: q-{n}, question: Q{n}?, answer: A{n}.}}\n" for n in range(1, 60_001)
@@ -45,6 +50,8 @@ def cases() -> dict[str, bytes | None]:
         "binary (NUL bytes)": b"\x00" * 1000,
         "11 MiB file": b"entries: []\n" + b"#" * (11 * 1024 * 1024),
         f"60,000 valid entries ({len(many) // 1024} KiB)": many.encode(),
+        "named pipe (FIFO) as faq.yaml": FIFO,
+        "symbolic link loop as faq.yaml": LOOP,
     }
 
 
@@ -57,7 +64,13 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as folder:
             args = [tp, "questions", "--json"]
             if content is not None:
-                (Path(folder) / "faq.yaml").write_bytes(content)
+                target = Path(folder) / "faq.yaml"
+                if content is FIFO:
+                    os.mkfifo(target)
+                elif content is LOOP:
+                    target.symlink_to(target)
+                else:
+                    target.write_bytes(content)
                 args = [tp, "--data-dir", folder, "questions", "--json"]
             start = time.perf_counter()
             measured = subprocess.run(

@@ -18,7 +18,7 @@ import pytest
 from typer.testing import Result
 
 from totalplace_cli import search, store
-from totalplace_cli.data import bundled_data_dir, load_faq
+from totalplace_cli.data import bundled_data_dir, load_faq, read_faq
 from totalplace_cli.errors import DataError
 
 Tp = Callable[..., Result]
@@ -239,7 +239,7 @@ def test_a_locked_cache_is_bypassed(tp: Tp, private_cache: Path) -> None:
 
 def test_a_cache_truncated_while_in_use_is_rebuilt(private_cache: Path) -> None:
     path = bundled_data_dir() / "faq.yaml"
-    expected = store.load_faq_entries(path)
+    expected = store.load_faq_entries(path, read_faq)
     [file] = databases(private_cache)
     calls: list[int] = []
 
@@ -249,7 +249,7 @@ def test_a_cache_truncated_while_in_use_is_rebuilt(private_cache: Path) -> None:
         calls.append(1)
         return store.read_faq_entries(database)
 
-    assert store.query(path, read) == expected
+    assert store.query(path, read_faq, read) == expected
     assert len(calls) == 2
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from conftest import SHARED
+from test_console_script import run
 
 from totalplace_cli.data import bundled_data_dir, load_faq, load_pilots, resolve_data_files
 from totalplace_cli.errors import DataError, ExitCode
@@ -102,3 +105,69 @@ def test_non_utf8_file_is_reported(tmp_path: Path) -> None:
     path.write_bytes(b"entries: \xff\xfe\n")
     with pytest.raises(DataError, match="not UTF-8"):
         load_faq(path)
+
+
+# Only regular files are data: anything else is refused at once, never waited on or skipped.
+
+GOOD_FAQ = "entries:\n  - {id: 1, slug: mine, question: Mine?, answer: Yes.}\n"
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (os.mkfifo, "is a named pipe (FIFO), not a regular file"),
+        (lambda path: path.symlink_to(path.parent / "nowhere.yaml"), "broken symbolic link"),
+        (lambda path: path.symlink_to(path), "symbolic link loop"),
+        (lambda path: path.symlink_to("/dev/zero"), "is a device, not a regular file"),
+        (lambda path: path.mkdir(), "is a folder, not a file"),
+    ],
+)
+def test_a_data_file_that_is_not_a_regular_file_is_refused_without_waiting(
+    tmp_path: Path, make: Callable[[Path], object], message: str
+) -> None:
+    """A FIFO with no writer would block `open()` forever; a broken link is no fallback."""
+    make(tmp_path / "faq.yaml")
+    result = run("--data-dir", str(tmp_path), "questions", cwd=tmp_path)  # times out on a hang
+    assert result.returncode == ExitCode.DATA
+    assert result.stderr.startswith(f"tp: {tmp_path / 'faq.yaml'}: ")
+    assert message in result.stderr and result.stderr.count("\n") == 1
+    validated = run("validate", str(tmp_path), cwd=tmp_path)
+    assert validated.returncode == ExitCode.DATA
+    assert f"{tmp_path / 'faq.yaml'}: error: " in validated.stdout
+    assert message in validated.stdout
+
+
+def test_a_link_to_a_good_file_is_read(tmp_path: Path) -> None:
+    (tmp_path / "mine.yaml").write_text(GOOD_FAQ, encoding="utf-8")
+    (tmp_path / "faq.yaml").symlink_to(tmp_path / "mine.yaml")
+    assert [e.slug for e in load_faq(resolve_data_files(tmp_path).faq)] == ["mine"]
+
+
+@pytest.mark.parametrize("variable", [False, True])
+def test_a_data_dir_path_too_long_is_one_line(tmp_path: Path, variable: bool) -> None:
+    long = str(tmp_path / ("a" * 5000))
+    args = ["questions"] if variable else ["--data-dir", long, "questions"]
+    result = run(*args, cwd=tmp_path, **({"TP_DATA_DIR": long} if variable else {}))
+    assert result.returncode == ExitCode.DATA
+    assert result.stderr.startswith("tp: cannot use data directory ")
+    assert result.stderr.endswith(": path too long\n")
+    assert result.stderr.count("\n") == 1 and len(result.stderr) < 400
+
+
+def test_a_data_dir_that_is_a_file_says_to_give_its_folder(tmp_path: Path) -> None:
+    (tmp_path / "faq.yaml").write_text(GOOD_FAQ, encoding="utf-8")
+    with pytest.raises(DataError) as caught:
+        resolve_data_files(tmp_path / "faq.yaml")
+    assert caught.value.message == (
+        f"data directory {tmp_path / 'faq.yaml'} is a file; give the folder that holds it: "
+        f"--data-dir {tmp_path}"
+    )
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can read any file")
+def test_an_unreadable_data_file_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "faq.yaml").write_text(GOOD_FAQ, encoding="utf-8")
+    (tmp_path / "faq.yaml").chmod(0)
+    result = run("--data-dir", str(tmp_path), "questions", cwd=tmp_path)
+    assert result.returncode == ExitCode.DATA
+    assert result.stderr == f"tp: {tmp_path / 'faq.yaml'}: cannot read file (permission denied)\n"

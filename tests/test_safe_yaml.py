@@ -10,8 +10,8 @@ import pytest
 import yaml
 from test_console_script import TP, run
 
-from totalplace_cli.checking import read_document
 from totalplace_cli.data import load_faq
+from totalplace_cli.data_format import read_document
 from totalplace_cli.errors import DataError, ExitCode
 from totalplace_cli.safe_yaml import MAX_DEPTH, MAX_FILE_BYTES
 
@@ -94,6 +94,7 @@ def test_a_few_aliases_are_fine(tmp_path: Path) -> None:
         ("[" * 100_000, "invalid YAML"),
         ("entries: []\n---\nentries: []\n", "more than one YAML document"),
         ("entries: [*nowhere]\n", "alias *nowhere refers to no finished anchor"),
+        ("entries: &loop [*loop]\n", "an alias refers to an anchor that contains it (a loop)"),
         ("entries: [\n", "invalid YAML"),
         ("entries: ['\x07']\n", "invalid YAML: control characters are not allowed (U+0007)"),
         ("# only a comment\n\n", "no data (only comments or blank lines)"),

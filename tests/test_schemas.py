@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from conftest import REPO
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
@@ -91,3 +92,66 @@ def test_schemas_reject_what_they_should(tp: Tp) -> None:
     asked[0]["score"] = 101
     with pytest.raises(Exception, match="101 is greater than the maximum of 100"):
         conforms("ask", json.dumps(asked))
+
+
+# The data files' own schemas (schemas/data/KIND.schema.json), printed by `tp schema KIND`.
+
+DATA_KINDS = ["faq", "pilots", "glossary"]
+
+
+def data_schema(tp: Tp, kind: str) -> dict[str, Any]:
+    result = tp("schema", kind)
+    assert result.exit_code == 0
+    schema: dict[str, Any] = json.loads(result.stdout)
+    return schema
+
+
+@pytest.mark.parametrize("kind", DATA_KINDS)
+def test_tp_schema_prints_a_valid_schema_the_bundled_file_satisfies(tp: Tp, kind: str) -> None:
+    schema = data_schema(tp, kind)
+    Draft202012Validator.check_schema(schema)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    bundled = yaml.safe_load((REPO / "data" / f"{kind}.yaml").read_text(encoding="utf-8"))
+    Draft202012Validator(schema).validate(bundled)  # as an editor would check it
+
+
+def test_the_faq_schema_rejects_a_string_id_and_validate_locates_it(tp: Tp, tmp_path: Path) -> None:
+    text = "entries:\n  - id: '1'\n    slug: a\n    question: Q?\n    answer: A.\n"
+    errors = list(Draft202012Validator(data_schema(tp, "faq")).iter_errors(yaml.safe_load(text)))
+    assert [list(error.absolute_path) for error in errors] == [["entries", 0, "id"]]
+    (tmp_path / "faq.yaml").write_text(text, encoding="utf-8")
+    result = tp("validate", str(tmp_path / "faq.yaml"))
+    assert result.exit_code == 3
+    assert result.stdout.startswith(
+        f"{tmp_path / 'faq.yaml'}:2:9: error: entry 1 (id 1): 'id' must be a whole number of 1 "
+        "or more, found text"
+    )
+
+
+def test_an_unknown_schema_kind_is_a_usage_error_listing_the_kinds(tp: Tp) -> None:
+    result = tp("schema", "pilot")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        "tp: unknown data file kind 'pilot'; choose one of: faq, pilots, glossary\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        'https://e.example/"><script>alert(1)</script>',
+        "https://e.example/a page",
+        "javascript:alert(1)",
+        "https://",
+        "<https://e.example/>",
+    ],
+)
+def test_source_urls_must_be_plain_http_urls(tp: Tp, tmp_path: Path, url: str) -> None:
+    pilot = {"id": "x", "name": "X", "region": "R", "sources": [url]}
+    (tmp_path / "pilots.yaml").write_text(json.dumps({"pilots": [pilot]}), encoding="utf-8")
+    result = tp("validate", str(tmp_path / "pilots.yaml"))
+    assert result.exit_code == 3
+    assert "'sources[1]' must be an http(s) URL (no spaces, quotes or angle brackets)" in (
+        result.stdout
+    )

@@ -179,3 +179,12 @@ def test_a_folder_named_like_a_data_file_is_reported_not_skipped(tp: Tp, data: P
     result = tp("--data-dir", str(data), "pilots")
     assert result.exit_code == 3
     assert result.stderr == f"tp: {data / 'pilots.yaml'}: is a folder, not a file\n"
+
+
+def test_info_shows_warning_counts(tp: Tp, data: Path) -> None:
+    (data / "faq.yaml").write_text(GOOD_FAQ + "notes: mine\n", encoding="utf-8")
+    result = tp("--data-dir", str(data), "info")
+    assert result.exit_code == 0
+    assert f"faq:      {data / 'faq.yaml'} (yours): 1 entry, format version 1, 1 warning" in (
+        result.stdout
+    )

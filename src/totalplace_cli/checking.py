@@ -1,106 +1,83 @@
-"""Read a data file safely and check it against its field specification, listing every problem.
+"""What `tp validate` and `tp info` check: a file, a folder of data files, or the files in use.
 
-This is what `tp validate` and `tp info` report, and what loading (data.py) relies on: the same
-rules (spec.py) in the same words, with the line and column YAML gives.
+Each file is read and checked exactly as loading does (data_format.py); this module only decides
+which files to check and of which kind, and reports the files a data folder holds that tp
+ignores.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from totalplace_cli.data import DataFiles
-from totalplace_cli.errors import DataError
-from totalplace_cli.spec import SPECS, CheckedFile, FileSpec, Problem
-
-if TYPE_CHECKING:
-    from yaml.nodes import Node
-
-
-class DocumentProblem(DataError):
-    """A file that cannot be read as one YAML document; `problem` says where and why."""
-
-    def __init__(self, problem: Problem) -> None:
-        super().__init__(str(problem))
-        self.problem = problem
+from totalplace_cli.data import KINDS, DataFiles, file_name
+from totalplace_cli.data_format import (
+    CheckedFile,
+    DocumentProblem,
+    Problem,
+    check_document,
+    main_list,
+    read_and_check,
+    read_document,
+)
+from totalplace_cli.safe_yaml import path_error
 
 
-def read_document(path: Path) -> Node:
-    """The file's YAML node tree, read within the limits of `safe_yaml`."""
-    from totalplace_cli.safe_yaml import MAX_FILE_BYTES, DocumentError, compose, decode
-
-    if path.is_dir():
-        raise DocumentProblem(Problem(str(path), None, None, "error", "is a folder, not a file"))
-    try:
-        with path.open("rb") as stream:
-            raw = stream.read(MAX_FILE_BYTES + 1)  # capped: a huge file is never read whole
-    except OSError as error:
-        reason = f"cannot read file ({error.strerror or error})"
-        raise DocumentProblem(Problem(str(path), None, None, "error", reason)) from None
-    try:
-        return compose(decode(raw))
-    except DocumentError as error:
-        problem = Problem(str(path), error.line, error.column, "error", error.message)
-        raise DocumentProblem(problem) from None
+def _only(path: Path, severity: str, message: str) -> CheckedFile:
+    """A file whose whole story is one problem without a line."""
+    problem = Problem(str(path), None, None, "error" if severity == "error" else "warning", message)
+    return CheckedFile(None, str(path), [problem])
 
 
-def check_file(path: Path, spec: FileSpec | None = None) -> CheckedFile:
-    """Every problem of one data file; `spec` is guessed from its name or content if not given."""
+def check_file(path: Path, kind: str | None = None) -> CheckedFile:
+    """Every problem of one file; its kind, unless given, is told by its name or its content."""
+    kind = kind or next((kind for kind in KINDS if path.name == file_name(kind)), None)
+    if kind is not None:
+        return read_and_check(path, kind)
     try:
         root = read_document(path)
     except DocumentProblem as error:
-        return CheckedFile(spec, str(path), [error.problem])
-    spec = spec or _guess_spec(path, root)
-    if spec is None:
-        keys = " or ".join(f"'{s.list_key}'" for s in SPECS)
-        names = " or ".join(s.file_name for s in SPECS)
-        message = f"cannot tell what this file holds: name it {names}, or give it {keys}"
-        return CheckedFile(None, str(path), [Problem(str(path), 1, 1, "error", message)])
-    return spec.check(root, str(path))
-
-
-def _guess_spec(path: Path, root: Node) -> FileSpec | None:
-    for spec in SPECS:
-        if path.name == spec.file_name:
-            return spec
+        return CheckedFile(None, str(path), [error.problem])
     from yaml.nodes import MappingNode
 
-    if isinstance(root, MappingNode):
-        keys = {key.value for key, _ in root.value}
-        for spec in SPECS:
-            if spec.list_key in keys:
-                return spec
-    return None
+    keys = {key.value for key, _ in root.value} if isinstance(root, MappingNode) else set()
+    kind = next((kind for kind in KINDS if main_list(kind) in keys), None)
+    if kind is None:
+        names = " or ".join(file_name(kind) for kind in KINDS)
+        lists = " or ".join(f"'{main_list(kind)}'" for kind in KINDS)
+        message = f"cannot tell what this file holds: name it {names}, or give it {lists}"
+        return CheckedFile(None, str(path), [Problem(str(path), 1, 1, "error", message)])
+    return check_document(root, str(path), kind)
 
 
 def check_folder(folder: Path) -> list[CheckedFile]:
     """The data files of a folder, and a warning for each YAML file tp would ignore there."""
-    checked = [
-        check_file(folder / s.file_name, s) for s in SPECS if (folder / s.file_name).exists()
-    ]
-    known = {s.file_name for s in SPECS}
+    # lexists: a broken link named faq.yaml is reported, as loading would refuse it.
+    present = [kind for kind in KINDS if os.path.lexists(folder / file_name(kind))]
+    checked = [read_and_check(folder / file_name(kind), kind) for kind in present]
+    known = sorted(file_name(kind) for kind in KINDS)
     for stray in sorted(folder.iterdir()):
         if stray.suffix in {".yaml", ".yml"} and stray.name not in known:
-            message = f"ignored: tp reads only {' and '.join(sorted(known))} from a data folder"
-            checked.append(
-                CheckedFile(None, str(stray), [Problem(str(stray), None, None, "warning", message)])
-            )
-    if not any(c.spec is not None for c in checked):
-        message = f"no {' or '.join(s.file_name for s in SPECS)} in this folder"
-        checked.insert(
-            0, CheckedFile(None, str(folder), [Problem(str(folder), None, None, "error", message)])
-        )
+            message = f"ignored: tp reads only {' and '.join(known)} from a data folder"
+            checked.append(_only(stray, "warning", message))
+    if not present:
+        names = " or ".join(file_name(kind) for kind in KINDS)
+        checked.insert(0, _only(folder, "error", f"no {names} in this folder"))
     return checked
 
 
 def check_path(path: Path) -> list[CheckedFile]:
     """What `tp validate PATH` reports: one file, or the data files of a folder."""
-    if not path.exists():
-        message = "no such file or folder"
-        return [CheckedFile(None, str(path), [Problem(str(path), None, None, "error", message)])]
-    return check_folder(path) if path.is_dir() else [check_file(path)]
+    try:
+        if path.is_dir():
+            return check_folder(path)
+        if os.path.lexists(path):  # a broken link too: reading it says what is wrong
+            return [check_file(path)]
+        return [_only(path, "error", "no such file or folder")]
+    except OSError as error:  # a path too long, a folder we may not list
+        return [_only(path, "error", f"cannot use this path ({path_error(error)})")]
 
 
 def check_data_files(files: DataFiles) -> list[CheckedFile]:
     """Check the files in use (what `tp validate` with no PATH and `tp info` report)."""
-    return [check_file(files.path_for(spec), spec) for spec in SPECS]
+    return [read_and_check(files.path_for(kind), kind) for kind in KINDS]

@@ -241,9 +241,10 @@ def complete_pilot(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]
 
 def _search_index(ctx: typer.Context, run: Callable[[Any], Any]) -> Any:
     """`run(database)` on the FAQ's database (rebuilt and run again if it fails in use)."""
+    from totalplace_cli.data import read_faq
     from totalplace_cli.store import query
 
-    return query(_files(ctx).faq, run)
+    return query(_files(ctx).faq, read_faq, run)
 
 
 def _glossary(ctx: typer.Context) -> Any:
@@ -638,7 +639,7 @@ def validate(
     """Check data files; list every problem with its file:line:column.
 
     Each problem is one line, 'file:line:column: severity: message'. Exit 0 when valid (warnings
-    allowed), 3 when there is any error. The format: docs/data-format.md.
+    allowed), 3 when there is any error. The format: 'tp schema faq|pilots|glossary'.
 
     Example: tp validate ./mydata    or    tp validate mydata/faq.yaml --json
     """
@@ -665,6 +666,40 @@ def validate(
     if errors:
         where = "in the JSON above" if json else "above"
         raise DataError(f"{errors} error{'s' * (errors != 1)} in the data (listed {where})")
+
+
+def complete_kind(incomplete: str) -> list[str]:
+    """Shell completion for `tp schema`: the kinds of data file."""
+    from totalplace_cli.data import KINDS
+
+    return [kind for kind in KINDS if kind.startswith(incomplete.lower())]
+
+
+@app.command()
+def schema(
+    kind: Annotated[
+        str,
+        typer.Argument(
+            metavar="KIND",
+            help="faq, pilots or glossary.",
+            autocompletion=complete_kind,
+        ),
+    ],
+) -> None:
+    """Print the JSON Schema of a data file, for editors and other tools.
+
+    Put '# yaml-language-server: $schema=FILE' at the top of your YAML for completion and
+    checking as you type; 'tp validate' checks the same rules.
+
+    Example: tp schema faq > faq.schema.json
+    """
+    from totalplace_cli.data import KINDS
+    from totalplace_cli.data_format import schema_path
+
+    wanted = kind.strip().lower()
+    if wanted not in KINDS:
+        raise UsageError(f"unknown data file kind '{kind}'; choose one of: {', '.join(KINDS)}")
+    sys.stdout.write(schema_path(wanted).read_text(encoding="utf-8"))
 
 
 def invoked_command(args: Sequence[str]) -> str | None:

@@ -1,17 +1,19 @@
-"""Find, load, validate and cache the data files (`faq.yaml`, `pilots.yaml`, `glossary.yaml`).
+"""Find and load the data files (`faq.yaml`, `pilots.yaml`, `glossary.yaml`, one per kind).
 
 The bundled files ship inside the package; a user's data directory (`--data-dir` or the
 `TP_DATA_DIR` environment variable) may override any of them, and a file it lacks falls back to
-the bundled one. Reading goes through `safe_yaml` (no tag can construct Python objects, sizes and
-depths are capped) and checking through `spec` (the one description of each record type), so
-commands and `tp validate` report the same problems in the same words. The FAQ and its search
-index, which a user's large FAQ makes costly, are kept in one SQLite database per FAQ file
-(`store.py`) once valid.
+the bundled one. A file the folder names, even as a broken link, is the user's: it is read or
+refused, never silently replaced. Reading goes through `safe_yaml` (regular files only, no tag
+can construct Python objects, sizes and depths capped) and checking through `data_format` (each
+kind's JSON Schema and rules), so commands and `tp validate` report the same problems in the
+same words. The FAQ and its search index, which a user's large FAQ makes costly, are kept in one
+SQLite database per FAQ file (`store.py`) once valid.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
@@ -21,18 +23,22 @@ from totalplace_cli.models import FaqEntry
 if TYPE_CHECKING:
     import sqlite3
 
+    from totalplace_cli.data_format import CheckedFile
     from totalplace_cli.glossary import GlossaryTerm
     from totalplace_cli.pilot_models import Pilot, PilotCatalogue
-    from totalplace_cli.spec import CheckedFile, FileSpec
 
-# The field specifications (spec.py) and the YAML reader are imported only when a file must be
-# read and checked: a run answered from the cache needs neither.
-FAQ_FILE = "faq.yaml"
-PILOTS_FILE = "pilots.yaml"
-GLOSSARY_FILE = "glossary.yaml"
+# The schemas (data_format.py) and the YAML reader are imported only when a file must be read
+# and checked: a run answered from the cache needs neither.
+KINDS = ("faq", "pilots", "glossary")
+"""The kinds of data file; each is read from KIND.yaml against schemas/data/KIND.schema.json."""
 DATA_DIR_ENV = "TP_DATA_DIR"
 
 DataDirSource = Literal["option", "environment", "bundled"]
+
+
+def file_name(kind: str) -> str:
+    """The name a kind of data file has in a data folder: `faq.yaml`."""
+    return f"{kind}.yaml"
 
 
 def bundled_data_dir() -> Path:
@@ -46,16 +52,25 @@ def bundled_data_dir() -> Path:
 class DataFiles(NamedTuple):
     """Which file each kind of data is read from, and where the choice came from."""
 
-    faq: Path
-    pilots: Path
-    glossary: Path
+    paths: dict[str, Path]
     data_dir: Path | None = None
     source: DataDirSource = "bundled"
 
-    def path_for(self, spec: FileSpec) -> Path:
-        """The file in use for a kind of data (`spec.kind` names the attribute)."""
-        path: Path = getattr(self, spec.kind)
-        return path
+    def path_for(self, kind: str) -> Path:
+        """The file in use for a kind of data (`faq`, `pilots`, ...)."""
+        return self.paths[kind]
+
+    @property
+    def faq(self) -> Path:
+        return self.paths["faq"]
+
+    @property
+    def pilots(self) -> Path:
+        return self.paths["pilots"]
+
+    @property
+    def glossary(self) -> Path:
+        return self.paths["glossary"]
 
     def is_bundled(self, path: Path) -> bool:
         return path.parent == bundled_data_dir()
@@ -69,24 +84,45 @@ def resolve_data_files(
     if data_dir is None:
         data_dir, source = os.environ.get(DATA_DIR_ENV) or None, "environment"
     if data_dir is None:
-        return DataFiles(bundled / FAQ_FILE, bundled / PILOTS_FILE, bundled / GLOSSARY_FILE)
+        return DataFiles({kind: bundled / file_name(kind) for kind in KINDS})
     user = Path(data_dir).expanduser()
-    if not user.is_dir():
+    mode = _mode(user, "data directory", follow=True)
+    if mode is None:
         raise DataError(f"data directory not found: {user}")
+    if stat.S_ISREG(mode):
+        raise DataError(
+            f"data directory {user} is a file; give the folder that holds it: "
+            f"--data-dir {user.parent}"
+        )
+    if not stat.S_ISDIR(mode):
+        raise DataError(f"data directory {user} is not a folder")
+    paths = {}
+    for kind in KINDS:
+        # lstat: a broken or looping link is the user's file (an error when read), not absent.
+        mine = user / file_name(kind)
+        found = _mode(mine, "data file", follow=False) is not None
+        paths[kind] = mine if found else bundled / mine.name
+    return DataFiles(paths, data_dir=user, source=source)
 
-    def pick(name: str) -> Path:
-        # exists(), not is_file(): a named pipe is a file the user meant us to read.
-        return user / name if (user / name).exists() else bundled / name
 
-    return DataFiles(
-        pick(FAQ_FILE), pick(PILOTS_FILE), pick(GLOSSARY_FILE), data_dir=user, source=source
-    )
+def _mode(path: Path, what: str, follow: bool) -> int | None:
+    """The file mode at `path` (None if nothing is there); other path errors are DataErrors."""
+    from totalplace_cli.safe_yaml import path_error
+
+    try:
+        return (os.stat(path) if follow else os.lstat(path)).st_mode
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        shown = str(path) if len(str(path)) <= 200 else f"{str(path)[:200]}..."
+        raise DataError(f"cannot use {what} {shown}: {path_error(error)}") from None
 
 
-def _load(path: Path, spec: FileSpec) -> CheckedFile:
-    from totalplace_cli.checking import check_file
+def check(path: Path, kind: str) -> CheckedFile:
+    """Read and check one data file of a known kind; the first error raises a DataError."""
+    from totalplace_cli.data_format import read_and_check
 
-    checked = check_file(path, spec)
+    checked = read_and_check(path, kind)
     errors = checked.errors
     if errors:
         more = len(errors) - 1
@@ -97,9 +133,10 @@ def _load(path: Path, spec: FileSpec) -> CheckedFile:
 
 def read_faq(path: Path) -> tuple[FaqEntry, ...]:
     """Read and validate one FAQ file, without the cache."""
-    from totalplace_cli.spec import FAQ_SPEC
-
-    return tuple(_load(path, FAQ_SPEC).records)
+    return tuple(
+        FaqEntry(r["id"], r["slug"], r["question"], r["answer"], tuple(r.get("keywords") or ()))
+        for r in check(path, "faq").records()
+    )
 
 
 def load_faq(path: Path) -> tuple[FaqEntry, ...]:
@@ -110,24 +147,25 @@ def load_faq(path: Path) -> tuple[FaqEntry, ...]:
     """
     from totalplace_cli.store import load_faq_entries
 
-    return load_faq_entries(path)
+    return load_faq_entries(path, read_faq)
 
 
 def load_search_index(path: Path) -> sqlite3.Connection:
     """The database of one FAQ file, fresh from the cache or built (the caller closes it)."""
     from totalplace_cli.store import open_database
 
-    return open_database(path)
+    return open_database(path, read_faq)
 
 
 def load_pilot_catalogue(path: Path) -> PilotCatalogue:
     """Read and validate one pilots file: its pilots and the theme categories they use."""
-    from totalplace_cli.pilot_models import PilotCatalogue
-    from totalplace_cli.spec import PILOTS_SPEC
+    from totalplace_cli.pilot_models import Category, Pilot, PilotCatalogue
 
-    checked = _load(path, PILOTS_SPEC)
-    categories = tuple(checked.sections.get("categories", ()))
-    return PilotCatalogue(pilots=tuple(checked.records), categories=categories)
+    checked = check(path, "pilots")
+    return PilotCatalogue(
+        pilots=tuple(Pilot.from_data(record) for record in checked.records()),
+        categories=tuple(Category.from_data(c) for c in checked.records("categories")),
+    )
 
 
 def load_pilots(path: Path) -> tuple[Pilot, ...]:
@@ -137,6 +175,6 @@ def load_pilots(path: Path) -> tuple[Pilot, ...]:
 
 def load_glossary(path: Path) -> tuple[GlossaryTerm, ...]:
     """Read and validate one glossary file; the first error raises naming file and term."""
-    from totalplace_cli.spec import GLOSSARY_SPEC
+    from totalplace_cli.glossary import GlossaryTerm
 
-    return tuple(_load(path, GLOSSARY_SPEC).records)
+    return tuple(GlossaryTerm.from_data(record) for record in check(path, "glossary").records())

@@ -35,6 +35,18 @@ class GlossaryTerm:
     provenance: str | None = None  # for research terms: how the research notes source it
     aliases: tuple[str, ...] = ()
 
+    @classmethod
+    def from_data(cls, record: dict[str, Any]) -> GlossaryTerm:
+        """A term from its checked mapping in glossary.yaml."""
+        return cls(
+            term=record["term"],
+            expansion=record["expansion"],
+            source=record["source"],
+            quote=record.get("quote"),
+            provenance=record.get("provenance"),
+            aliases=tuple(record.get("aliases") or ()),
+        )
+
     @property
     def forms(self) -> tuple[str, ...]:
         """Spellings that count as this term in a text: as written, aliases, singular/plural."""

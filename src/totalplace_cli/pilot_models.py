@@ -28,6 +28,11 @@ class Category:
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "label": self.label, "synonyms": list(self.synonyms)}
 
+    @classmethod
+    def from_data(cls, record: dict[str, Any]) -> Category:
+        """A category from its checked mapping in pilots.yaml."""
+        return cls(record["id"], record["label"], tuple(record.get("synonyms") or ()))
+
 
 @dataclass(frozen=True, slots=True)
 class Pilot:
@@ -67,6 +72,26 @@ class Pilot:
             "field_trials": [trial.to_json() for trial in self.field_trials],
             "sources": list(self.sources),
         }
+
+    @classmethod
+    def from_data(cls, record: dict[str, Any]) -> Pilot:
+        """A pilot from its checked mapping in pilots.yaml (see schemas/data/pilots.schema.json)."""
+        facts = {
+            name: tuple(SourcedText(f["text"], f["source"]) for f in record.get(name) or ())
+            for name in ("themes", "figures", "field_trials")
+        }
+        authorities = record.get("authorities") or {}
+        return cls(
+            id=record["id"],
+            name=record["name"],
+            region=record["region"],
+            official_name=record.get("official_name"),
+            categories=tuple(record.get("categories") or ()),
+            authorities=tuple(authorities.get("members") or ()),
+            authorities_source=authorities.get("source"),
+            sources=tuple(record.get("sources") or ()),
+            **facts,
+        )
 
     def brief_json(self) -> dict[str, Any]:
         """The short reference used inside summaries (`tp regions`, `tp themes`)."""

@@ -15,9 +15,9 @@ from totalplace_cli.output import OutputContext
 from totalplace_cli.pilot_models import Category, Pilot
 
 if TYPE_CHECKING:
+    from totalplace_cli.data_format import CheckedFile
     from totalplace_cli.glossary import GlossaryTerm
     from totalplace_cli.search import Correction, SearchResult
-    from totalplace_cli.spec import CheckedFile
 
 
 def answer_blocks(answer: str) -> list[str | list[list[str]]]:
@@ -405,15 +405,17 @@ def _counts(checked: CheckedFile) -> str:
 
 def render_validation(ctx: OutputContext, checked: Sequence[CheckedFile]) -> None:
     """Every problem as `file:line:column: severity: message`, then one summary line per file."""
+    from totalplace_cli.data_format import count
+
     for file in checked:
         for problem in file.problems:
             where = printable(problem.location())
             ctx.stdout.write(f"{where}: {problem.severity}: {printable(problem.message)}\n")
     for file in checked:
-        if file.spec is None and file.valid:
+        if file.kind is None and file.valid:
             continue  # an ignored stray file: its warning says so
         verdict = "ok" if file.valid else "INVALID"
-        entries = file.spec.count(file.entries) if file.spec and file.entries is not None else ""
+        entries = count(file.kind, file.entries) if file.kind and file.entries is not None else ""
         details = ", ".join(part for part in (entries, _counts(file)) if part)
         ctx.stdout.write(
             f"{verdict}: {printable(file.path)}" + (f" ({details})" if details else "") + "\n"
@@ -422,7 +424,7 @@ def render_validation(ctx: OutputContext, checked: Sequence[CheckedFile]) -> Non
 
 def render_info(ctx: OutputContext, info: dict[str, Any]) -> None:
     """What `tp info` shows people: version, data folder and the files in use."""
-    from totalplace_cli.spec import SPECS
+    from totalplace_cli.data_format import count
 
     lines = [f"tp {info['tp_version']}"]
     sources = {"option": "from --data-dir", "environment": "from TP_DATA_DIR"}
@@ -433,9 +435,10 @@ def render_info(ctx: OutputContext, info: dict[str, Any]) -> None:
     for file in info["files"]:
         owner = "yours" if file["source"] == "user" else "bundled"
         if file["valid"]:
-            spec = next(spec for spec in SPECS if spec.kind == file["kind"])
             version = file["format_version"] or "not given"
-            details = f"{spec.count(file['entries'])}, format version {version}"
+            details = f"{count(file['kind'], file['entries'])}, format version {version}"
+            warnings = file["warnings"]
+            details += f", {warnings} warning{'s' * (warnings != 1)}" if warnings else ""
         else:
             errors = file["errors"]
             details = f"INVALID ({errors} error{'s' * (errors != 1)}; run 'tp validate')"

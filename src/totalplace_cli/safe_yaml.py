@@ -1,15 +1,19 @@
-"""Turn the bytes of a data file into a tree of YAML nodes, safely and within fixed limits.
+"""Turn a data file into a graph of YAML nodes, safely and within fixed limits.
 
 A data file may come from anyone, so reading it must never run code, never hang and never use
-unbounded memory. This module composes nodes itself from the parser's event stream instead of
-calling `yaml.load`: no tag outside plain YAML data is ever accepted (`!!python/...` is refused
-before anything is built), nesting depth is capped, and aliases are charged at their expanded
-size, so an alias bomb ("billion laughs") is refused after a few hundred events. Nothing here
-constructs Python objects from collections; `spec.py` reads the checked nodes.
+unbounded memory. Only regular files are read (a FIFO or device is refused before it is opened),
+at most `MAX_FILE_BYTES` of them. PyYAML's composer (`yaml.compose`, with the C loader when
+present) builds the node graph, which never constructs Python objects; one bounded walk then
+refuses any tag outside plain data, nesting deeper than `MAX_DEPTH`, and more than `MAX_NODES`
+values counting each alias at its expanded size (an alias bomb is refused without expanding it).
 """
 
 from __future__ import annotations
 
+import os
+import re
+import stat
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -31,6 +35,14 @@ SCALAR_TAGS = frozenset(
 COLLECTION_TAGS = frozenset({YAML_TAG + "seq", YAML_TAG + "map"})
 INT_TAG = YAML_TAG + "int"
 
+_KINDS_OF_FILE = (
+    (stat.S_ISDIR, "is a folder, not a file"),
+    (stat.S_ISFIFO, "is a named pipe (FIFO), not a regular file"),
+    (stat.S_ISSOCK, "is a socket, not a regular file"),
+    (stat.S_ISCHR, "is a device, not a regular file"),
+    (stat.S_ISBLK, "is a device, not a regular file"),
+)
+
 
 class DocumentError(Exception):
     """The file cannot be read as one YAML document; line and column are 1-based when known."""
@@ -40,6 +52,53 @@ class DocumentError(Exception):
         self.message = message
         self.line = line
         self.column = column
+
+
+def path_error(error: OSError) -> str:
+    """An OSError on a path in words, without the path (the caller's message names it)."""
+    import errno
+
+    reasons = {
+        errno.ENOENT: "no such file",
+        errno.ELOOP: "symbolic link loop, or too many links",
+        errno.ENAMETOOLONG: "path too long",
+        errno.EACCES: "permission denied",
+        errno.ENOTDIR: "a part of the path is not a folder",
+    }
+    return reasons.get(error.errno or 0) or (error.strerror or type(error).__name__).lower()
+
+
+def not_regular(mode: int) -> str | None:
+    """Why a file of this mode cannot be read as data, or None for a regular file."""
+    for test, reason in _KINDS_OF_FILE:
+        if test(mode):
+            return reason
+    return None if stat.S_ISREG(mode) else "is not a regular file"
+
+
+def read_file(path: str | os.PathLike[str]) -> bytes:
+    """The bytes of a regular file (at most MAX_FILE_BYTES + 1), never blocking on a FIFO."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        if os.path.islink(path):
+            raise DocumentError("broken symbolic link (what it points to does not exist)") from None
+        raise DocumentError("cannot read file (no such file)") from None
+    except OSError as error:
+        raise DocumentError(f"cannot read file ({path_error(error)})") from None
+    reason = not_regular(mode)
+    if reason is not None:
+        raise DocumentError(reason)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        descriptor = os.open(path, flags)  # non-blocking: swapped for a FIFO since stat()
+        with os.fdopen(descriptor, "rb") as stream:
+            reason = not_regular(os.fstat(stream.fileno()).st_mode)
+            if reason is not None:
+                raise DocumentError(reason)
+            return stream.read(MAX_FILE_BYTES + 1)  # capped: a huge file is never read whole
+    except OSError as error:
+        raise DocumentError(f"cannot read file ({path_error(error)})") from None
 
 
 def decode(raw: bytes) -> str:
@@ -76,14 +135,15 @@ def _place(raw: bytes, offset: int) -> tuple[int, int]:
 
 
 def compose(text: str) -> Node:
-    """The single document in `text` as a node tree, or a DocumentError with its position."""
+    """The single document in `text` as a checked node graph, or a DocumentError with its place."""
     # PyYAML costs ~25 ms to import: only paths that parse YAML pay for it.
     import yaml
 
-    loader_class: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # C parser when present
-    loader = loader_class(text)
+    loader = _loader_class()(text)
     try:
-        root = _Composer().run(loader)
+        root: Node | None = loader.get_single_node()
+    except yaml.composer.ComposerError as error:
+        raise DocumentError(_composer_problem(error, text), *_mark(error.problem_mark)) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         problem = error.problem or error.context or "malformed YAML"
@@ -95,11 +155,53 @@ def compose(text: str) -> Node:
         character = getattr(error, "character", None)
         shown = f" (U+{character:04X})" if isinstance(character, int) else ""
         raise DocumentError(f"invalid YAML: {reason}{shown}", *where) from None
+    except RecursionError:  # the pure-Python composer on deep nesting (libyaml stops at 1,000)
+        raise DocumentError(f"nested more than {MAX_DEPTH} levels deep") from None
     finally:
         loader.dispose()
     if root is None:
         raise DocumentError("file has no data (only comments or blank lines)")
+    _check_graph(root)
     return root
+
+
+@cache
+def _loader_class() -> Any:
+    """PyYAML's safe loader (the C one when present), resolving plain decimal numbers faster."""
+    import yaml
+
+    base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class Loader(base):  # type: ignore[misc]
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+            # PyYAML's regexes cost ~10 us a value; plain ASCII digits without a leading zero
+            # are always a decimal int (with one, YAML 1.1 may read octal or float).
+            if (
+                kind is yaml.ScalarNode
+                and implicit[0]
+                and value.isascii()
+                and value.isdigit()
+                and (value[0] != "0" or value == "0")
+            ):
+                return INT_TAG
+            return super().resolve(kind, value, implicit)
+
+    return Loader
+
+
+def _composer_problem(error: Any, text: str) -> str:
+    problem = str(error.problem or "")
+    if "single document" in str(error.context or "") + problem:
+        return "more than one YAML document ('---'); put everything in one"
+    if problem.startswith("found undefined alias"):
+        # libyaml does not name the alias: read it at the mark (`*name`).
+        index = getattr(error.problem_mark, "index", None)
+        found = re.match(r"\*([^\s,\[\]{}]+)", text[index:]) if isinstance(index, int) else None
+        name = (
+            found.group(1) if found else problem.removeprefix("found undefined alias").strip(" '")
+        )
+        return f"alias *{name} refers to no finished anchor"
+    return f"invalid YAML: {problem}"
 
 
 def _mark(mark: Any) -> tuple[int | None, int | None]:
@@ -111,121 +213,49 @@ def _text_place(text: str, position: int) -> tuple[int, int]:
     return text.count("\n", 0, position) + 1, position - line_start + 1
 
 
-class _Composer:
-    """Builds nodes from parser events, counting depth and expanded size as it goes."""
+def _check_graph(root: Node) -> None:
+    """Refuse foreign tags, deep nesting and too many values, each alias at its expanded size."""
+    from yaml.nodes import MappingNode, ScalarNode
 
-    def __init__(self) -> None:
-        import yaml
-        from yaml.resolver import Resolver
+    sizes: dict[int, int] = {}  # id(node) -> values it stands for, once walked
+    open_nodes: set[int] = set()  # the nodes on the current path, to catch an alias loop
 
-        self.yaml: Any = yaml
-        self.resolver: Any = Resolver()
-        self.anchors: dict[str, tuple[Node, int]] = {}
-        # Open collections, each [node, children so far, expanded size so far, anchor].
-        self.stack: list[list[Any]] = []
-        self.total = 0
-        self.documents = 0
-        self.root: Node | None = None
-        self.handlers: dict[type, Any] = {
-            yaml.DocumentStartEvent: self._document,
-            yaml.AliasEvent: self._alias,
-            yaml.ScalarEvent: self._scalar,
-            yaml.SequenceStartEvent: self._start,
-            yaml.MappingStartEvent: self._start,
-            yaml.SequenceEndEvent: self._end,
-            yaml.MappingEndEvent: self._end,
-        }
-
-    def run(self, loader: Any) -> Node | None:
-        handlers, get_event = self.handlers, loader.get_event
-        while loader.check_event():
-            event = get_event()
-            handler = handlers.get(type(event))
-            if handler is not None:
-                handler(event)
-        return self.root
-
-    def _document(self, event: Any) -> None:
-        self.documents += 1
-        if self.documents > 1:
+    def walk(node: Node, depth: int) -> int:
+        known = sizes.get(id(node))
+        if known is not None:
+            return known  # an alias to a finished node: charged in full, not walked again
+        if id(node) in open_nodes:
             raise DocumentError(
-                "more than one YAML document ('---'); put everything in one",
-                *_mark(event.start_mark),
+                "an alias refers to an anchor that contains it (a loop)", *_mark(node.start_mark)
             )
-
-    def _charge(self, size: int, event: Any) -> None:
-        self.total += size
-        if self.total > MAX_NODES:
-            raise DocumentError(
-                f"too many values (more than {MAX_NODES:,}, counting what each alias "
-                "stands for); is this an alias bomb?",
-                *_mark(event.start_mark),
-            )
-
-    def _attach(self, node: Node, size: int) -> None:
-        if not self.stack:
-            self.root = node
-            return
-        frame = self.stack[-1]
-        frame[1].append(node)
-        frame[2] += size
-
-    def _tag(self, event: Any, kind: type[Node], value: str | None) -> str:
-        tag = event.tag
-        if tag is None or tag == "!":
-            if value is not None and value.isdigit() and value.isascii() and event.implicit[0]:
-                # Plain digits are always an int (YAML 1.1); PyYAML's regexes cost ~15 us here.
-                return INT_TAG
-            tag = self.resolver.resolve(kind, value, event.implicit)
-        allowed = SCALAR_TAGS if value is not None else COLLECTION_TAGS
-        if tag not in allowed:
+        scalar = isinstance(node, ScalarNode)
+        if node.tag not in (SCALAR_TAGS if scalar else COLLECTION_TAGS):
+            tag = str(node.tag)
             shown = "!!" + tag.removeprefix(YAML_TAG) if tag.startswith(YAML_TAG) else tag
             raise DocumentError(
                 f"tag {shown} is not allowed: data files hold plain text, numbers, lists and "
                 "mappings (tp never runs code from data)",
-                *_mark(event.start_mark),
+                *_mark(node.start_mark),
             )
-        return str(tag)
+        size = 1
+        if not scalar:
+            if depth >= MAX_DEPTH:
+                raise DocumentError(
+                    f"nested more than {MAX_DEPTH} levels deep", *_mark(node.start_mark)
+                )
+            open_nodes.add(id(node))
+            pairs = node.value if isinstance(node, MappingNode) else ((v,) for v in node.value)
+            for children in pairs:
+                for child in children:
+                    size += walk(child, depth + 1)
+                    if size > MAX_NODES:
+                        raise DocumentError(
+                            f"too many values (more than {MAX_NODES:,}, counting what each "
+                            "alias stands for); is this an alias bomb?",
+                            *_mark(child.start_mark),
+                        )
+            open_nodes.discard(id(node))
+        sizes[id(node)] = size
+        return size
 
-    def _alias(self, event: Any) -> None:
-        if event.anchor not in self.anchors:
-            raise DocumentError(
-                f"alias *{event.anchor} refers to no finished anchor", *_mark(event.start_mark)
-            )
-        node, size = self.anchors[event.anchor]
-        self._charge(size, event)
-        self._attach(node, size)
-
-    def _scalar(self, event: Any) -> None:
-        self.total += 1
-        if self.total > MAX_NODES:
-            self._charge(0, event)
-        tag = self._tag(event, self.yaml.ScalarNode, event.value)
-        node = self.yaml.ScalarNode(
-            tag, event.value, event.start_mark, event.end_mark, style=event.style
-        )
-        if event.anchor is not None:
-            self.anchors[event.anchor] = (node, 1)
-        self._attach(node, 1)
-
-    def _start(self, event: Any) -> None:
-        self._charge(1, event)
-        if len(self.stack) >= MAX_DEPTH:
-            raise DocumentError(
-                f"nested more than {MAX_DEPTH} levels deep", *_mark(event.start_mark)
-            )
-        is_mapping = isinstance(event, self.yaml.MappingStartEvent)
-        kind: Any = self.yaml.MappingNode if is_mapping else self.yaml.SequenceNode
-        tag = self._tag(event, kind, None)
-        node = kind(tag, [], event.start_mark, None, flow_style=event.flow_style)
-        self.stack.append([node, [], 1, event.anchor])
-
-    def _end(self, event: Any) -> None:
-        node, children, size, anchor = self.stack.pop()
-        if isinstance(node, self.yaml.MappingNode):
-            node.value = list(zip(children[0::2], children[1::2], strict=True))
-        else:
-            node.value = children
-        if anchor is not None:
-            self.anchors[anchor] = (node, size)
-        self._attach(node, size)
+    walk(root, 0)

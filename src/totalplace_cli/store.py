@@ -261,37 +261,35 @@ def _save(database: sqlite3.Connection, file: Path) -> None:
             raise
 
 
-def _build(source: Path, key: str) -> sqlite3.Connection:
-    from totalplace_cli.data import read_faq
-
-    return build_database(faq_documents(read_faq(source)), key)
+ReadFaq = Callable[[Path], Iterable[FaqEntry]]
 
 
-def open_database(source: Path, rebuild: bool = False) -> sqlite3.Connection:
-    """The database of the FAQ file `source`: cached when fresh, else built (and cached)."""
+def open_database(source: Path, read: ReadFaq, rebuild: bool = False) -> sqlite3.Connection:
+    """The database of the FAQ file `source`: cached when fresh, else built from `read(source)`
+    (`data.read_faq`, passed in so that loading and storing never import each other)."""
     if os.environ.get(NO_CACHE_ENV):
-        return _build(source, "")
+        return build_database(faq_documents(read(source)))
     slot = _slot(source)
     if slot is None:
-        return _build(source, "")  # read_faq says what is wrong with the source
+        return build_database(faq_documents(read(source)))  # `read` says what is wrong
     if not rebuild:
         cached = _open_cached(slot)
         if cached is not None:
             return cached
-    database = _build(source, slot.key)
+    database = build_database(faq_documents(read(source)), slot.key)
     _save(database, slot.file)
     return database
 
 
-def query(source: Path, run: Callable[[sqlite3.Connection], T]) -> T:
+def query(source: Path, read: ReadFaq, run: Callable[[sqlite3.Connection], T]) -> T:
     """`run(database)` for the FAQ file `source`; a database that fails while in use (damaged,
     truncated or locked by another process) is replaced by a fresh one and `run` repeated."""
-    database = open_database(source)
+    database = open_database(source, read)
     try:
         return run(database)
     except sqlite3.DatabaseError:
         database.close()
-        database = open_database(source, rebuild=True)
+        database = open_database(source, read, rebuild=True)
         return run(database)
     finally:
         database.close()
@@ -350,9 +348,9 @@ def read_faq_entries(database: sqlite3.Connection) -> tuple[FaqEntry, ...]:
     return tuple(faq_entry(*row) for row in rows)
 
 
-def load_faq_entries(source: Path) -> tuple[FaqEntry, ...]:
+def load_faq_entries(source: Path, read: ReadFaq) -> tuple[FaqEntry, ...]:
     """The FAQ file's entries, from its database."""
-    return query(source, read_faq_entries)
+    return query(source, read, read_faq_entries)
 
 
 def in_memory(entries: Sequence[FaqEntry]) -> sqlite3.Connection:

@@ -1,33 +1,23 @@
-"""The field specifications: every problem found, located, and the same rules for load and check."""
+"""The data format: every problem found against the shipped schemas, located, and the same rules
+for loading and `tp validate`."""
 
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import REPO
 
 from totalplace_cli.checking import check_file
-from totalplace_cli.data import load_faq
+from totalplace_cli.data import KINDS, file_name, load_faq
+from totalplace_cli.data_format import load_schema, main_list, schema_path
 from totalplace_cli.errors import DataError
 from totalplace_cli.glossary import GlossaryTerm
 from totalplace_cli.models import FaqEntry
 from totalplace_cli.pilot_models import Category, Pilot
-from totalplace_cli.safe_yaml import compose
-from totalplace_cli.spec import (
-    FAQ_SPEC,
-    GLOSSARY_SPEC,
-    PILOTS_SPEC,
-    SPECS,
-    Checker,
-    Field,
-    ListOf,
-    MappingOf,
-    PositiveInt,
-    Record,
-    Text,
-)
 
 GOOD_ENTRY = "  - {id: 1, slug: a, question: Q?, answer: A.}\n"
 
@@ -151,60 +141,77 @@ def test_a_file_is_recognised_by_its_content_when_its_name_says_nothing(tmp_path
     path = tmp_path / "mine.yaml"
     path.write_text("pilots:\n  - {id: a, name: A, region: R}\n", "utf-8")
     checked = check_file(path)
-    assert checked.spec is PILOTS_SPEC and checked.valid and checked.entries == 1
+    assert checked.kind == "pilots" and checked.valid and checked.entries == 1
     path.write_text("things: []\n", "utf-8")
     (problem,) = check_file(path).problems
     assert "cannot tell what this file holds" in problem.message
 
 
 def test_bundled_files_are_clean() -> None:
-    for spec in SPECS:
-        checked = check_file(REPO / "data" / spec.file_name)
+    for kind in KINDS:
+        checked = check_file(REPO / "data" / file_name(kind))
         assert checked.problems == [], checked.problems
 
 
-# Extending the format: nested types behave like the top-level ones.
+# The schemas, the record classes and docs/data-format.md describe the same format.
+
+RECORDS = [
+    ("faq", "entries", FaqEntry, set()),
+    ("pilots", "pilots", Pilot, {"authorities_source"}),
+    ("pilots", "categories", Category, set()),
+    ("glossary", "terms", GlossaryTerm, set()),
+]
+DOC_ROW = re.compile(r"^\| `(\w+)` \| (.+?) \| (yes|no) \| (yes|no) \| (.+) \|$")
 
 
-def read(value_type: Record | ListOf | MappingOf, text: str) -> tuple[object, list[str]]:
-    checker = Checker("f.yaml")
-    value = value_type.read(compose(text), "field", checker)
-    return value, [str(p) for p in checker.problems]
+def record_schema(kind: str, list_key: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The record's schema, and each of its keys' schemas with a local `$ref` followed."""
+    schema = load_schema(kind)
+    record = schema["$defs"][schema["properties"][list_key]["items"]["$ref"].rsplit("/", 1)[-1]]
+    keys = {}
+    for key, value in record["properties"].items():
+        target = value.get("$ref", "").removeprefix("#/$defs/")
+        keys[key] = {**schema["$defs"][target], **value} if target else value
+    return record, keys
 
 
-def test_nested_records_mappings_and_lists_for_future_fields() -> None:
-    source = Record(
-        fields=(
-            Field("url", Text(pattern=r"https?://\S+", pattern_description="a URL")),
-            Field("title", Text(), required=False),
-        )
-    )
-    assert read(ListOf(source), "[{url: 'https://a.example'}]") == (
-        ({"url": "https://a.example", "title": None},),
-        [],
-    )
-    _, found = read(ListOf(source), "[{url: 'ftp://x', title: T}]")
-    assert found == ["f.yaml:1:8: 'field[1].url' must be a URL"]
-    figures = MappingOf(PositiveInt())
-    assert read(figures, "{spend: 7, staff: 3}") == ({"spend": 7, "staff": 3}, [])
-    _, found = read(figures, "{spend: 7, spend: 8, staff: lots}")
-    assert found == [
-        "f.yaml:1:12: duplicate key 'spend' (first at line 1)",
-        "f.yaml:1:29: 'field.staff' must be a whole number of 1 or more, found text",
-    ]
-
-
-def test_every_field_is_a_model_attribute_and_is_documented() -> None:
-    """The recipe for adding a field: spec, dataclass and docs/data-format.md move together."""
+def documented_rows() -> list[tuple[str, str, str, str, str]]:
     docs = (REPO / "docs" / "data-format.md").read_text(encoding="utf-8")
-    categories = PILOTS_SPEC.sections[0].record
-    for record, model in (
-        (FAQ_SPEC.record, FaqEntry),
-        (PILOTS_SPEC.record, Pilot),
-        (categories, Category),
-        (GLOSSARY_SPEC.record, GlossaryTerm),
-    ):
+    rows = []
+    for line in docs.splitlines():
+        found = DOC_ROW.match(line.replace("\\|", "\x00"))
+        if found:
+            key, title, required, unique, meaning = found.groups()
+            rows.append((key, title, required, unique, meaning.replace("\x00", "|")))
+    return rows
+
+
+def test_docs_tables_say_what_the_schemas_say() -> None:
+    """Each documented key has the schema's title, required, x-unique and description."""
+    expected = []
+    for kind, list_key, _, _ in RECORDS:
+        record, keys = record_schema(kind, list_key)
+        for key, spec in keys.items():
+            required = "yes" if key in record["required"] else "no"
+            unique = "yes" if spec.get("x-unique") else "no"
+            expected.append((key, spec["title"], required, unique, spec["description"]))
+    assert documented_rows() == expected
+
+
+def test_every_schema_key_is_an_attribute_of_its_record_class() -> None:
+    for kind, list_key, model, derived in RECORDS:
+        _, keys = record_schema(kind, list_key)
         attributes = getattr(model, "_fields", None) or [f.name for f in dataclasses.fields(model)]
-        assert {f.name for f in record.fields} | record.derived == set(attributes), model
-        for field in record.fields:
-            assert f"| `{field.name}` |" in docs, (model, field.name)
+        assert set(keys) | derived == set(attributes), model
+
+
+def test_docs_show_the_editor_recipe() -> None:
+    docs = (REPO / "docs" / "data-format.md").read_text(encoding="utf-8")
+    assert "# yaml-language-server: $schema=faq.schema.json" in docs
+    assert "tp schema faq > mydata/faq.schema.json" in docs
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_each_kind_has_its_schema_in_the_package(kind: str) -> None:
+    assert schema_path(kind).is_file()
+    assert main_list(kind) in load_schema(kind)["properties"]
