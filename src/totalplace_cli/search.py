@@ -38,7 +38,9 @@ CHUNK = 4000  # an answer longer than this is cut into pieces of this size for i
 ELLIPSIS = "\u2026"
 MARK_START, MARK_END = "\x02", "\x03"  # highlight() markers; data never holds control characters
 
-WORD = re.compile(r"\d+(?:\.\d+)?|[^\W\d_]+(?:['\u2019][^\W\d_]+)*")
+# Words as FTS5's unicode61 tokenizer sees them (letters and digits: "9th", "PBR09"), except that
+# a decimal stays whole ("5.5") and apart from its unit ("4.5bn"), and "'" joins ("children's").
+WORD = re.compile(r"(?:\d+(?:\.\d+)+|[^\W_]+)(?:['\u2019][^\W_]+)*")
 AMERICAN_IZE = re.compile(r"iz(e|es|ed|er|ers|ing|ation|ations)$")
 UNITS = {"bn": "billion", "mn": "million"}  # short forms readers type for amounts ("£4.5bn")
 # Function words carry no topic: a query keys on its other words. A query made only of them
@@ -105,7 +107,7 @@ def query_words(query: str) -> list[tuple[str, int, int]]:
         word = match.group().lower().replace("\u2019", "'")
         if word.endswith("'s"):
             word = word[:-2]
-        word = AMERICAN_IZE.sub(r"is\1", UNITS.get(word, word)).replace("'", "")
+        word = AMERICAN_IZE.sub(r"is\1", UNITS.get(word, word))
         if word:
             found.append((word, match.start(), match.end()))
     return found
