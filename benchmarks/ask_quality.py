@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""Search quality of `tp ask`: top-1 accuracy and MRR@5 on query files, searched in-process.
+"""Search quality of `tp ask`: top-1, MRR@5 and off-topic rejection on query files, in-process.
 
 usage: python benchmarks/ask_quality.py [--verbose] [QUERY_FILE ...]
-By default: ../shared/eval/ask_dev.tsv (the shared dev set) and tests/data/ask_extra.tsv (our own).
-A query file is a TSV of: query, expected question(s) separated by " | ", kind. Questions are
+By default: ../shared/eval/ask_dev.tsv (the shared dev set), tests/data/ask_extra.tsv and
+tests/data/off_topic.tsv (our own). A query file is a TSV of: query, expected question(s)
+separated by " | " (or "-": the FAQ has no answer, so nothing may match), kind. Questions are
 compared after lower-casing and dropping punctuation, as ../shared/eval/score_ask.py does.
 """
 
@@ -11,33 +12,41 @@ from __future__ import annotations
 
 import argparse
 import re
+import sqlite3
 import sys
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 REPO = Path(__file__).resolve().parents[1]
+SHARED = next(
+    (p / "shared" for p in (REPO.parent, REPO.parent.parent) if (p / "shared").is_dir()),
+    REPO.parent / "shared",
+)
 DEFAULT_FILES = [
-    REPO.parent / "shared" / "eval" / "ask_dev.tsv",
+    SHARED / "eval" / "ask_dev.tsv",
     REPO / "tests" / "data" / "ask_extra.tsv",
+    REPO / "tests" / "data" / "off_topic.tsv",
 ]
 sys.path.insert(0, str(REPO / "src"))
 
-from totalplace_cli.data import bundled_data_dir, load_faq  # noqa: E402
-from totalplace_cli.search import SearchIndex, build_index, rank_answers  # noqa: E402
+from totalplace_cli.data import bundled_data_dir, load_search_index  # noqa: E402
+from totalplace_cli.search import rank_answers  # noqa: E402
+
+NO_ANSWER = "-"
 
 
-@dataclass(frozen=True)
-class Query:
+class Query(NamedTuple):
     text: str
-    expected: frozenset[str]
+    expected: frozenset[str]  # empty: off-topic, nothing may match
     kind: str
 
 
-@dataclass(frozen=True)
-class Quality:
-    top1: float
+class Quality(NamedTuple):
+    top1: float  # over on-topic queries
     mrr: float
     count: int
+    rejected: int  # off-topic queries that got no result
+    off_topic: int
     misses: list[str]
 
 
@@ -52,16 +61,24 @@ def read_queries(path: Path) -> list[Query]:
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
             text, expected, kind = line.split("\t")
-            rows.append(Query(text, frozenset(normalise(e) for e in expected.split(" | ")), kind))
+            wanted = [] if expected == NO_ANSWER else expected.split(" | ")
+            rows.append(Query(text, frozenset(normalise(e) for e in wanted), kind))
     return rows
 
 
-def measure(index: SearchIndex, queries: list[Query]) -> Quality:
-    """Top-1 accuracy and mean reciprocal rank over the first five results."""
+def measure(database: sqlite3.Connection, queries: list[Query]) -> Quality:
+    """Top-1 accuracy and mean reciprocal rank over the first five results of on-topic queries;
+    how many off-topic queries found nothing."""
     top1 = reciprocal = 0.0
+    rejected = 0
     misses = []
     for query in queries:
-        ranked = [normalise(r.entry.question) for r in rank_answers(index, query.text, limit=5)]
+        ranked = [normalise(r.entry.question) for r in rank_answers(database, query.text, 5)]
+        if not query.expected:
+            rejected += not ranked
+            if ranked:
+                misses.append(f"{query.kind:10s} {query.text!r}: answered {ranked[:1]}")
+            continue
         rank = next((i for i, q in enumerate(ranked) if q in query.expected), None)
         if rank is not None:
             top1 += rank == 0
@@ -69,8 +86,11 @@ def measure(index: SearchIndex, queries: list[Query]) -> Quality:
         if rank != 0:
             where = rank + 1 if rank is not None else ">5"
             misses.append(f"{query.kind:10s} {query.text!r}: rank {where}; first {ranked[:1]}")
-    count = len(queries)
-    return Quality(top1 / count, reciprocal / count, count, misses)
+    off_topic = sum(not query.expected for query in queries)
+    count = len(queries) - off_topic
+    return Quality(
+        top1 / max(count, 1), reciprocal / max(count, 1), count, rejected, off_topic, misses
+    )
 
 
 def main() -> None:
@@ -78,16 +98,17 @@ def main() -> None:
     parser.add_argument("files", nargs="*", type=Path, default=DEFAULT_FILES)
     parser.add_argument("--verbose", action="store_true", help="list every query not ranked first")
     args = parser.parse_args()
-    index = build_index(load_faq(bundled_data_dir() / "faq.yaml"))
+    database = load_search_index(bundled_data_dir() / "faq.yaml")
     for path in args.files:
         if not path.exists():
             print(f"{path}: not found, skipped")
             continue
-        quality = measure(index, read_queries(path))
-        print(
-            f"{path.name}: top-1 {quality.top1:.2f}  MRR@5 {quality.mrr:.2f}  "
-            f"({quality.count} queries)"
-        )
+        quality = measure(database, read_queries(path))
+        line = f"{path.name}: top-1 {quality.top1:.2f}  MRR@5 {quality.mrr:.2f}  "
+        line += f"({quality.count} queries)"
+        if quality.off_topic:
+            line += f"  off-topic rejected {quality.rejected}/{quality.off_topic}"
+        print(line)
         if args.verbose:
             for miss in quality.misses:
                 print(f"  {miss}")

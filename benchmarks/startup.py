@@ -64,14 +64,17 @@ def main() -> None:
     )
     faq = big / "faq.yaml"
     warm_cache, cold_root = work / "cache", work / "cold"
-    base_env = {**os.environ, "TP_CACHE_DIR": str(warm_cache), "COLUMNS": "100"}
-    base_env.pop("TP_DATA_DIR", None)
-    base_env.pop("TP_NO_CACHE", None)
+    # XDG_CACHE_HOME, not TP_CACHE_DIR: a user's run finds its cache through platformdirs.
+    base_env = {**os.environ, "XDG_CACHE_HOME": str(warm_cache), "COLUMNS": "100"}
+    for name in ("TP_DATA_DIR", "TP_NO_CACHE", "TP_CACHE_DIR"):
+        base_env.pop(name, None)
 
     cases: dict[str, tuple[list[str], bool, bool]] = {  # command, terminal, cold cache
         "python -c 'import typer'": ([sys.executable, "-c", "import typer"], False, False),
         "tp ask savings --json": ([TP, "ask", "savings", "--json"], False, False),
         "tp ask savings (terminal)": ([TP, "ask", "savings"], True, False),
+        # A word the FAQ lacks loads RapidFuzz and the English word list (pyspellchecker).
+        "tp ask savngs --json (corrects)": ([TP, "ask", "savngs", "--json"], False, False),
         "large FAQ, first run": (
             [TP, "--data-dir", str(big), "ask", "savings", "--json"],
             False,
@@ -91,7 +94,7 @@ def main() -> None:
         for name, (command, terminal, cold) in cases.items():
             env = base_env
             if cold:
-                env = {**base_env, "TP_CACHE_DIR": str(cold_root / str(repeat))}
+                env = {**base_env, "XDG_CACHE_HOME": str(cold_root / str(repeat))}
             elapsed, peak = run_once(command, env, terminal)
             times[name].append(elapsed)
             memory[name] = max(memory[name], peak)
@@ -112,7 +115,7 @@ def main() -> None:
         ("ask --json <= 1.25x import typer", bundled / typer_ms, 1.25),
         ("terminal ask <= 1.8x import typer", median["tp ask savings (terminal)"] / typer_ms, 1.8),
         ("large first run <= 1.5 s", median["large FAQ, first run"], 1.5),
-        ("large later run <= 1.5x bundled run", later / bundled, 1.5),
+        ("large later run <= 1.15x bundled run", later / bundled, 1.15),
         ("large run peak memory <= 150 MB", memory["large FAQ, first run"] / 1024, 150.0),
     ]
     print()

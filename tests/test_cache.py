@@ -1,21 +1,28 @@
-"""The parse cache makes runs faster, never different: stale, corrupt or unwritable caches."""
+"""The database cache makes runs faster, never different: stale, damaged, hostile, locked or
+unwritable caches, signals during a build, and many first runs at once."""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 from typer.testing import Result
 
-from totalplace_cli import cache
-from totalplace_cli.data import bundled_data_dir, load_faq
+from totalplace_cli import search, store
+from totalplace_cli.data import bundled_data_dir, load_faq, read_faq
 from totalplace_cli.errors import DataError
 
 Tp = Callable[..., Result]
+TP = [sys.executable, "-m", "totalplace_cli"]
 
 FAQ = """version: 1
 entries:
@@ -26,14 +33,28 @@ entries:
 """
 
 
-def cache_files(folder: Path) -> list[Path]:
-    return sorted(folder.glob("*.json"))
+def databases(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.sqlite"))
 
 
-def stored(file: Path) -> tuple[dict[str, Any], Any]:
-    """A cache file's header line and its value: both plain JSON."""
-    header, _, body = file.read_bytes().partition(b"\n")
-    return json.loads(header), json.loads(body)
+def leftovers(folder: Path) -> list[str]:
+    return [p.name for p in folder.iterdir() if p.name.startswith(store.TEMPORARY_PREFIX)]
+
+
+def user_faq(tmp_path: Path, text: str = FAQ) -> Path:
+    folder = tmp_path / "data"
+    folder.mkdir(exist_ok=True)
+    path = folder / "faq.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def run_tp(*args: str, cache: Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "TP_CACHE_DIR": str(cache)}
+    env.pop("TP_NO_CACHE", None)
+    return subprocess.run(
+        [*TP, *args], capture_output=True, text=True, env=env, timeout=timeout, check=False
+    )
 
 
 def test_cached_load_equals_a_cache_less_load(
@@ -41,72 +62,204 @@ def test_cached_load_equals_a_cache_less_load(
 ) -> None:
     path = bundled_data_dir() / "faq.yaml"
     first = load_faq(path)
-    assert len(cache_files(private_cache)) == 1
-    second = load_faq(path)  # from the cache
+    assert len(databases(private_cache)) == 1
+    second = load_faq(path)  # from the database
     monkeypatch.setenv("TP_NO_CACHE", "1")
     assert first == second == load_faq(path)
+    assert first[0].question == "What is Total Place?"
 
 
-def test_cache_file_is_plain_json_keyed_to_the_source(private_cache: Path) -> None:
+def test_the_cache_is_one_sqlite_database_of_documents_with_a_kind(private_cache: Path) -> None:
     load_faq(bundled_data_dir() / "faq.yaml")
-    [file] = cache_files(private_cache)
-    header, value = stored(file)
-    assert set(header) == {"key", "size", "crc32"}
-    assert str(bundled_data_dir() / "faq.yaml") in header["key"]
-    assert value[0]["question"] == "What is Total Place?"  # the validated entries
+    [file] = databases(private_cache)
+    with sqlite3.connect(file) as database:
+        kinds = database.execute("SELECT kind, count(*) FROM documents GROUP BY kind").fetchall()
+        (key,) = database.execute("SELECT value FROM meta WHERE name = 'key'").fetchone()
+    assert kinds == [("faq", 14)]
+    assert str(bundled_data_dir() / "faq.yaml") in key
 
 
-def test_an_edited_source_is_read_again(private_cache: Path, tmp_path: Path) -> None:
-    path = tmp_path / "faq.yaml"
-    path.write_text(FAQ, encoding="utf-8")
-    assert load_faq(path)[0].answer == "The first answer."
-    path.write_text(FAQ.replace("The first answer.", "An edited answer!"), encoding="utf-8")
-    assert load_faq(path)[0].answer == "An edited answer!"
-    assert len(cache_files(private_cache)) == 1  # the stale entry was replaced, not kept
-
-
-@pytest.mark.parametrize("garbage", [b"", b"{not json", b"\x80\x81", b'{"key": "x"}\n1', b"\n\n\n"])
-def test_a_corrupt_cache_is_rebuilt_silently(
-    private_cache: Path, tmp_path: Path, garbage: bytes
-) -> None:
-    path = tmp_path / "faq.yaml"
-    path.write_text(FAQ, encoding="utf-8")
-    expected = load_faq(path)
-    [file] = cache_files(private_cache)
-    file.write_bytes(garbage)
-    assert load_faq(path) == expected
-    assert stored(file)[1][0]["slug"] == "first"
-
-
-def test_an_invalid_file_is_never_cached(private_cache: Path, tmp_path: Path) -> None:
-    path = tmp_path / "faq.yaml"
-    path.write_text(FAQ.replace("id: 1", "id: one"), encoding="utf-8")
-    for _ in range(2):
-        with pytest.raises(DataError, match="'id' must be"):
-            load_faq(path)
-    assert cache_files(private_cache) == []
-
-
-def test_a_changed_byte_is_caught_by_the_checksum(private_cache: Path, tmp_path: Path) -> None:
-    path = tmp_path / "faq.yaml"
-    path.write_text(FAQ, encoding="utf-8")
-    expected = load_faq(path)
-    [file] = cache_files(private_cache)
-    damaged = file.read_bytes().replace(b"The first answer.", b"The first answeR.")
-    file.write_bytes(damaged)  # still valid JSON, of the same size
-    assert load_faq(path) == expected
-    assert b"The first answer." in file.read_bytes()
-
-
-def test_the_search_index_is_cached_and_gives_the_same_results(
-    tp: Tp, private_cache: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_same_output_with_and_without_cache(tp: Tp, monkeypatch: pytest.MonkeyPatch) -> None:
     cold = tp("ask", "tribl consultng", "--json").output
-    assert [f.name.split("-")[0] for f in cache_files(private_cache)] == ["index"]
     warm = tp("ask", "tribl consultng", "--json").output
     monkeypatch.setenv("TP_NO_CACHE", "1")
     assert cold == warm == tp("ask", "tribl consultng", "--json").output
     assert json.loads(cold)[0]["slug"].startswith("what-is-the-role-of-tribal")
+
+
+def test_no_cache_writes_no_file(
+    tp: Tp, private_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TP_NO_CACHE", "1")
+    assert tp("ask", "savings", "--json").exit_code == 0
+    assert list(private_cache.iterdir()) == []
+
+
+def test_an_edited_source_is_read_again(private_cache: Path, tmp_path: Path) -> None:
+    path = user_faq(tmp_path)
+    assert load_faq(path)[0].answer == "The first answer."
+    path.write_text(FAQ.replace("The first answer.", "An edited answer!"), encoding="utf-8")
+    assert load_faq(path)[0].answer == "An edited answer!"
+    assert len(databases(private_cache)) == 1  # the stale database was replaced, not kept
+
+
+def test_a_same_size_edit_with_its_time_restored_is_seen(tmp_path: Path) -> None:
+    path = user_faq(tmp_path)
+    assert load_faq(path)[0].answer == "The first answer."
+    before = path.stat()
+    path.write_text(FAQ.replace("first answer", "other answer"), encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # as `touch -r` does
+    assert path.stat().st_size == before.st_size
+    assert path.stat().st_mtime_ns == before.st_mtime_ns
+    assert load_faq(path)[0].answer == "The other answer."
+
+
+def test_a_file_swapped_in_by_mv_with_the_same_size_and_time_is_seen(tmp_path: Path) -> None:
+    path = user_faq(tmp_path)
+    assert load_faq(path)[0].answer == "The first answer."
+    other = tmp_path / "other.yaml"
+    other.write_text(FAQ.replace("first answer", "swapped one"), encoding="utf-8")
+    before = path.stat()
+    os.utime(other, ns=(before.st_atime_ns, before.st_mtime_ns))  # as `cp -p` keeps it
+    os.replace(other, path)  # as `mv` does
+    assert load_faq(path)[0].answer == "The swapped one."
+
+
+def test_an_invalid_file_is_never_cached(private_cache: Path, tmp_path: Path) -> None:
+    path = user_faq(tmp_path, FAQ.replace("id: 1", "id: one"))
+    for _ in range(2):
+        with pytest.raises(DataError, match="'id' must be"):
+            load_faq(path)
+    assert databases(private_cache) == []
+
+
+def damage_truncate(file: Path) -> None:
+    file.write_bytes(file.read_bytes()[: file.stat().st_size // 2])
+
+
+def damage_garbage(file: Path) -> None:
+    file.write_bytes(b"SQLite format 3\x00" + os.urandom(9000))
+
+
+def damage_foreign(file: Path) -> None:
+    file.unlink()
+    with sqlite3.connect(file) as database:
+        database.execute("CREATE TABLE other(x)")
+
+
+def damage_zeroes(file: Path) -> None:
+    file.write_bytes(bytes(file.stat().st_size))
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda f: f.write_bytes(b""),
+        lambda f: f.write_bytes(b"{not a database"),
+        damage_truncate,
+        damage_garbage,
+        damage_foreign,
+        damage_zeroes,
+    ],
+    ids=["empty", "text", "truncated", "garbage", "foreign", "zeroes"],
+)
+def test_a_damaged_cache_is_rebuilt_with_identical_results(
+    tp: Tp, private_cache: Path, damage: Callable[[Path], None]
+) -> None:
+    expected = tp("ask", "pilots councils", "--json").output
+    [file] = databases(private_cache)
+    damage(file)
+    result = tp("ask", "pilots councils", "--json")
+    assert (result.exit_code, result.output, result.stderr) == (0, expected, "")
+    assert tp("ask", "pilots councils", "--json").output == expected
+
+
+def hostile_cache(private_cache: Path, tp: Tp, make: Callable[[Path], None]) -> Path:
+    assert tp("ask", "savings", "--json").exit_code == 0
+    [file] = databases(private_cache)
+    file.unlink()
+    make(file)
+    return file
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda f: os.mkfifo(f),
+        lambda f: f.symlink_to("/dev/zero"),
+        lambda f: f.mkdir(),
+    ],
+    ids=["fifo", "dev-zero", "directory"],
+)
+def test_a_cache_that_is_not_a_regular_file_is_never_read(
+    tp: Tp, private_cache: Path, make: Callable[[Path], None]
+) -> None:
+    expected = tp("ask", "savings", "--json").output
+    hostile_cache(private_cache, tp, make)
+    # A real process, so that a blocking open would show as a timeout, not a hung test run.
+    result = run_tp("ask", "savings", "--json", cache=private_cache, timeout=30)
+    assert (result.returncode, result.stdout, result.stderr) == (0, expected, "")
+
+
+def test_an_oversized_sparse_cache_is_never_read(tp: Tp, private_cache: Path) -> None:
+    expected = tp("ask", "savings", "--json").output
+    [file] = databases(private_cache)
+    with file.open("r+b") as stream:
+        stream.truncate(512 << 20)  # 512 MiB, sparse: costs no disk
+    result = run_tp("ask", "savings", "--json", cache=private_cache)
+    assert (result.returncode, result.stdout, result.stderr) == (0, expected, "")
+    assert file.stat().st_size < 1 << 20  # replaced by a real database
+
+
+def test_a_locked_cache_is_bypassed(tp: Tp, private_cache: Path) -> None:
+    expected = tp("ask", "savings", "--json").output
+    [file] = databases(private_cache)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sqlite3, sys, time\n"
+            "db = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+            "db.execute('BEGIN EXCLUSIVE')\n"
+            "print('locked', flush=True)\n"
+            "time.sleep(60)\n",
+            str(file),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
+        result = run_tp("ask", "savings", "--json", cache=private_cache, timeout=30)
+        assert (result.returncode, result.stdout, result.stderr) == (0, expected, "")
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_a_cache_truncated_while_in_use_is_rebuilt(private_cache: Path) -> None:
+    path = bundled_data_dir() / "faq.yaml"
+    expected = store.load_faq_entries(path, read_faq)
+    [file] = databases(private_cache)
+    calls: list[int] = []
+
+    def read(database: sqlite3.Connection) -> object:
+        if not calls:
+            os.truncate(file, 4096)  # another process cuts the file under this one
+        calls.append(1)
+        return store.read_faq_entries(database)
+
+    assert store.query(path, read_faq, read) == expected
+    assert len(calls) == 2
+
+
+def test_the_cache_is_opened_read_only_and_left_unchanged(tp: Tp, private_cache: Path) -> None:
+    tp("ask", "savings")
+    [file] = databases(private_cache)
+    before = (file.read_bytes(), file.stat().st_mtime_ns, file.stat().st_ino)
+    tp("ask", "savings")
+    tp("questions")
+    assert (file.read_bytes(), file.stat().st_mtime_ns, file.stat().st_ino) == before
 
 
 def test_an_unwritable_cache_is_ignored(
@@ -116,142 +269,138 @@ def test_an_unwritable_cache_is_ignored(
     blocker.write_text("a file where the cache folder should be", encoding="utf-8")
     monkeypatch.setenv("TP_CACHE_DIR", str(blocker / "tp"))
     result = tp("questions", "--json")
-    assert result.exit_code == 0
-    assert result.stderr == ""
+    assert (result.exit_code, result.stderr) == (0, "")
     assert len(json.loads(result.output)) == 14
 
 
-def test_a_read_only_cache_dir_is_ignored(
-    private_cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_a_cache_folder_with_uri_characters_in_its_name_is_reused(
+    tp: Tp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if os.geteuid() == 0:
-        pytest.skip("root can write to read-only folders")
-    private_cache.chmod(0o500)
-    try:
-        assert load_faq(bundled_data_dir() / "faq.yaml")
-    finally:
-        private_cache.chmod(0o700)
+    folder = tmp_path / "a b?c#d%20"
+    monkeypatch.setenv("TP_CACHE_DIR", str(folder))
+    tp("ask", "savings")
+    [file] = databases(folder)
+    inode = file.stat().st_ino
+    tp("ask", "savings")
+    assert file.stat().st_ino == inode  # read, not rebuilt
 
 
-def test_writes_leave_no_temporary_files(private_cache: Path) -> None:
-    load_faq(bundled_data_dir() / "faq.yaml")
-    assert [p.name for p in private_cache.iterdir() if p.name.startswith(".tmp-")] == []
-
-
-def test_values_json_would_change_are_not_cached(private_cache: Path, tmp_path: Path) -> None:
-    source = tmp_path / "source.yaml"
-    source.write_text("x", encoding="utf-8")
-    assert cache.cached(source, "t", lambda: {1: "integer key"}) == {1: "integer key"}
-    assert cache.cached(source, "t", lambda: {1: "integer key"}) == {1: "integer key"}
-    assert cache_files(private_cache) == []
-
-
-def test_xdg_cache_home_is_followed(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.delenv("TP_CACHE_DIR")
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    assert cache.cache_dir() == tmp_path / "tp"
-    monkeypatch.setenv("XDG_CACHE_HOME", "relative/ignored")
-    assert cache.cache_dir() == Path.home() / ".cache" / "tp"
-
-
-def test_same_output_with_and_without_cache(tp: Tp, monkeypatch: pytest.MonkeyPatch) -> None:
-    cold = tp("ask", "savings", "--json").output
-    warm = tp("ask", "savings", "--json").output
-    monkeypatch.setenv("TP_NO_CACHE", "1")
-    assert cold == warm == tp("ask", "savings", "--json").output
-
-
-def large_value() -> dict[str, Any]:
-    """More than MAP_AT_SIZE of JSON, with text JSON must escape, like a large FAQ's index."""
-    rows = [f"answer {n}: \u00a34.5bn \u201csaved\u201d\nnext line" for n in range(40_000)]
-    return {"rows": rows, "numbers": list(range(1000)), "nested": {"pi": 3.14, "none": None}}
-
-
-def test_a_large_value_is_stored_as_ascii_and_read_back_unchanged(
-    private_cache: Path, tmp_path: Path
+def test_stale_temporary_files_are_swept_and_fresh_ones_kept(
+    tp: Tp, private_cache: Path, tmp_path: Path
 ) -> None:
-    source = tmp_path / "big.yaml"
-    source.write_text("x", encoding="utf-8")
-    value = large_value()
-    assert cache.cached(source, "t", large_value) == value
-    [file] = cache_files(private_cache)
-    body = file.read_bytes().partition(b"\n")[2]
-    assert len(body) > cache.MAP_AT_SIZE and body.isascii()
-    calls: list[int] = []
-    assert cache.cached(source, "t", lambda: calls.append(1) or value) == value
-    assert calls == []  # read from the cache file
-
-
-def test_a_changed_byte_in_a_large_cache_is_caught(private_cache: Path, tmp_path: Path) -> None:
-    source = tmp_path / "big.yaml"
-    source.write_text("x", encoding="utf-8")
-    cache.cached(source, "t", large_value)
-    [file] = cache_files(private_cache)
-    data = file.read_bytes()
-    file.write_bytes(data.replace(b"answer 39999", b"answer 39998"))
-    calls: list[int] = []
-    assert cache.cached(source, "t", lambda: calls.append(1) or large_value()) == large_value()
-    assert calls == [1]  # rebuilt, and written again
-    assert file.read_bytes() == data
+    old_format = [private_cache / "faq-0badcafe.json", private_cache / "index-0badcafe.json"]
+    for file in old_format:
+        file.write_text("{}", encoding="utf-8")  # the JSON cache of earlier versions
+    old = private_cache / f"{store.TEMPORARY_PREFIX}old.sqlite"
+    fresh = private_cache / f"{store.TEMPORARY_PREFIX}fresh.sqlite"
+    for file in (old, fresh):
+        file.write_bytes(b"left by a killed run")
+    two_hours_ago = time.time() - 7200
+    os.utime(old, (two_hours_ago, two_hours_ago))
+    assert tp("ask", "savings").exit_code == 0  # a build sweeps
+    assert sorted(leftovers(private_cache)) == [fresh.name]
+    assert not any(file.exists() for file in old_format)
 
 
 @pytest.mark.parametrize(
-    "value",
-    [[("a", "tuple")], {"deep": [1, {"set": {1}}]}, {"rows": ["text", b"bytes"]}, [[[{2: "x"}]]]],
+    ("signal_number", "exit_code"), [(signal.SIGINT, 130), (signal.SIGTERM, -signal.SIGTERM)]
 )
-def test_values_json_would_change_anywhere_inside_are_not_cached(
-    private_cache: Path, tmp_path: Path, value: Any
+def test_a_signal_during_the_cache_write_leaves_no_temporary_file(
+    tmp_path: Path, signal_number: int, exit_code: int
 ) -> None:
-    source = tmp_path / "source.yaml"
-    source.write_text("x", encoding="utf-8")
-    assert cache.cached(source, "t", lambda: value) == value
-    assert cache_files(private_cache) == []
+    cache = tmp_path / "cache"
+    # The signal arrives while the database is being written to its temporary file.
+    code = (
+        "import os, sys, time\n"
+        "real = os.replace\n"
+        "def replace(*args):\n"
+        f"    os.kill(os.getpid(), {int(signal_number)})\n"
+        "    time.sleep(5)\n"
+        "    real(*args)\n"
+        "os.replace = replace\n"
+        "from totalplace_cli.cli import main\n"
+        "sys.argv = ['tp', 'ask', 'savings', '--json']\n"
+        "main()\n"
+    )
+    env = {**os.environ, "TP_CACHE_DIR": str(cache)}
+    env.pop("TP_NO_CACHE", None)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert result.returncode == exit_code, result.stderr
+    assert "Traceback" not in result.stderr
+    assert leftovers(cache) == []
+    assert databases(cache) == []
 
 
-@pytest.mark.parametrize("count", [3, 40_000])  # a small file is read, a large one mapped
-def test_text_lists_are_kept_apart_and_read_back_lazily(
-    private_cache: Path, tmp_path: Path, count: int
-) -> None:
-    source = tmp_path / "faq.yaml"
-    source.write_text("x", encoding="utf-8")
-    texts = [f"Answer {n}: \u00a34.5bn \u201csaved\u201d\n\ndone" for n in range(count)]
-    value = {"id": list(range(count)), "nested": {"answer": cache.TextList(texts)}}
-    assert cache.cached(source, "t", lambda: value) == value
-    [file] = cache_files(private_cache)
-    header, _, body = file.read_bytes().partition(b"\n")
-    assert json.loads(header)["json"] < len(body)  # the texts follow the JSON, as UTF-8
-    assert body.endswith(b"done") and "\u201csaved\u201d".encode() in body
-    assert (len(body) > cache.MAP_AT_SIZE) == (count > 3)
-    found = cache.cached(source, "t", lambda: pytest.fail("rebuilt"))
-    stored_texts = found["nested"]["answer"]
-    assert isinstance(stored_texts, cache.StoredTexts)
-    assert len(stored_texts) == count
-    assert stored_texts[0] == texts[0] and stored_texts[-1] == texts[-1]
-    assert stored_texts[1:3] == texts[1:3]
-    assert list(stored_texts) == texts
-    with pytest.raises(IndexError):
-        stored_texts[count]
-
-
-def test_a_changed_byte_among_stored_texts_is_caught(private_cache: Path, tmp_path: Path) -> None:
-    source = tmp_path / "faq.yaml"
-    source.write_text("x", encoding="utf-8")
-    value = {"answer": cache.TextList(["first text", "second text"])}
-    cache.cached(source, "t", lambda: value)
-    [file] = cache_files(private_cache)
-    file.write_bytes(file.read_bytes().replace(b"second", b"Second"))
-    assert list(cache.cached(source, "t", lambda: value)["answer"]) == ["first text", "second text"]
-    assert list(cache.cached(source, "t", lambda: pytest.fail("rebuilt"))["answer"]) == [
-        "first text",
-        "second text",
+def test_twenty_concurrent_first_runs_all_succeed(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    env = {**os.environ, "TP_CACHE_DIR": str(cache)}
+    env.pop("TP_NO_CACHE", None)
+    runs = [
+        subprocess.Popen(
+            [*TP, "ask", "savings", "--json"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for _ in range(20)
     ]
+    outputs = [run.communicate(timeout=120) for run in runs]
+    assert [run.returncode for run in runs] == [0] * 20
+    assert {stderr for _, stderr in outputs} == {""}
+    assert len({stdout for stdout, _ in outputs}) == 1
+    assert json.loads(outputs[0][0])[0]["id"] == 12
+    assert len(databases(cache)) == 1
+    assert leftovers(cache) == []
 
 
-def test_data_that_looks_like_a_text_marker_is_not_cached(
-    private_cache: Path, tmp_path: Path
+def test_the_platform_cache_folder_is_used_without_tp_cache_dir(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    source = tmp_path / "faq.yaml"
-    source.write_text("x", encoding="utf-8")
-    value = {"a": {cache.TEXTS_MARKER: [0, "1 2"]}}
-    assert cache.cached(source, "t", lambda: value) == value
-    assert cache_files(private_cache) == []
+    monkeypatch.delenv("TP_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    if sys.platform.startswith("linux"):
+        assert store.cache_dir() == tmp_path / "tp"
+    monkeypatch.setenv("TP_CACHE_DIR", str(tmp_path / "mine"))
+    assert store.cache_dir() == tmp_path / "mine"
+
+
+def test_a_copied_cache_folder_still_works(tp: Tp, private_cache: Path, tmp_path: Path) -> None:
+    expected = tp("ask", "savings", "--json").output
+    copy = tmp_path / "copy"
+    shutil.copytree(private_cache, copy)
+    result = run_tp("ask", "savings", "--json", cache=copy)
+    assert result.stdout == expected
+
+
+def test_the_english_word_list_is_cached_once_and_gives_the_same_answers(
+    tp: Tp, private_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "_ENGLISH_COUNTS", {})  # what earlier tests looked up
+    cold = tp("ask", "waht is totl place", "--json").output
+    [english] = private_cache.glob("english-*.sqlite")
+    warm = tp("ask", "waht is totl place", "--json").output
+    monkeypatch.setenv("TP_NO_CACHE", "1")
+    assert cold == warm == tp("ask", "waht is totl place", "--json").output
+    english.write_bytes(b"damaged")
+    monkeypatch.delenv("TP_NO_CACHE")
+    monkeypatch.setattr(search, "_ENGLISH_COUNTS", {})
+    assert tp("ask", "weather forecast").exit_code == 1  # still known as English words
+    assert tp("ask", "waht is totl place", "--json").output == cold
+
+
+def test_a_long_answer_gets_its_snippet_from_a_read_only_cache(
+    tp: Tp, tmp_path: Path, private_cache: Path
+) -> None:
+    long_answer = "Filler words here. " * 600 + "The pilots map every pound."
+    text = FAQ.replace("answer: The first answer.", f"answer: {long_answer}")
+    text += "  - id: 2\n    slug: second\n    question: What else?\n    answer: Pilots again.\n"
+    path = user_faq(tmp_path, text)
+    first = tp("--data-dir", str(path.parent), "ask", "pound", "--json")
+    assert databases(private_cache)
+    second = tp("--data-dir", str(path.parent), "ask", "pound", "--json")
+    assert first.exit_code == second.exit_code == 0
+    assert first.output == second.output
+    assert json.loads(second.output)[0]["snippet"].endswith("The pilots map every pound.")

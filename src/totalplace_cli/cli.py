@@ -175,10 +175,12 @@ def complete_pilot(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]
     return _completions(ctx, lambda catalogue: pilot_completions(catalogue.pilots, incomplete))
 
 
-def _search_index(ctx: typer.Context) -> Any:
-    from totalplace_cli.data import load_search_index
+def _search_index(ctx: typer.Context, run: Callable[[Any], Any]) -> Any:
+    """`run(database)` on the FAQ's database (rebuilt and run again if it fails in use)."""
+    from totalplace_cli.data import read_faq
+    from totalplace_cli.store import query
 
-    return load_search_index(_files(ctx).faq)
+    return query(_files(ctx).faq, read_faq, run)
 
 
 def _glossary(ctx: typer.Context) -> Any:
@@ -253,9 +255,11 @@ def ask(
 ) -> None:
     """Search questions and answers; the best answer first, then other matches with a snippet.
 
-    Words are matched by their stem ("saved" finds "savings"), misspelt words are corrected to the
-    closest word of the FAQ, and a question outranks its answer. --json adds "snippet" (an excerpt
-    of the answer around the matched words) and "matched" (the query words that matched).
+    Words are matched by their stem ("saved" finds "savings"), a misspelt word is corrected to the
+    closest word of the FAQ (a correctly spelt English word never is), and a question outranks
+    its answer. A query mostly about something the FAQ does not cover finds nothing (exit 1).
+    --json adds "snippet" (an excerpt of the answer around the matched words) and "matched" (the
+    query words that matched). In a terminal, corrections are shown first.
 
     
     Examples:
@@ -264,20 +268,26 @@ def ask(
     """
     from totalplace_cli import output
     from totalplace_cli.inputs import clean_query
-    from totalplace_cli.search import rank_answers, suggest_query
+    from totalplace_cli.search import search, suggest_query
 
     query = clean_query(query)
-    index = _search_index(ctx)
-    results = rank_answers(index, query, limit=limit)
+
+    def run(database: Any) -> Any:
+        answer = search(database, query, limit=limit)
+        return answer, None if answer.results else suggest_query(database, query)
+
+    answer, suggestion = _search_index(ctx, run)
+    results = answer.results
     out = _output(ctx)
     if json:
         output.write_json(out, [result.to_json() for result in results])
     elif results:
-        from totalplace_cli.render import render_ask  # only text output pays for the renderers
+        # Only text output pays for the renderers.
+        from totalplace_cli.render import render_ask, render_corrections
 
+        render_corrections(out, answer.corrections)
         render_ask(out, results)
     if not results:
-        suggestion = suggest_query(index, query)
         hint = f"did you mean '{suggestion}'?" if suggestion else "try fewer or other words"
         raise NoMatchError(f"nothing matches '{query}'; {hint} (or see 'tp questions')")
 

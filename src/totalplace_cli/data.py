@@ -6,8 +6,8 @@ the bundled one. A file the folder names, even as a broken link, is the user's: 
 refused, never silently replaced. Reading goes through `safe_yaml` (regular files only, no tag
 can construct Python objects, sizes and depths capped) and checking through `data_format` (each
 kind's JSON Schema and rules), so commands and `tp validate` report the same problems in the
-same words. The FAQ and its search index, which a user's large FAQ makes costly, are kept in the
-cache once valid.
+same words. The FAQ and its search index, which a user's large FAQ makes costly, are kept in one
+SQLite database per FAQ file (`store.py`) once valid.
 """
 
 from __future__ import annotations
@@ -15,16 +15,17 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from totalplace_cli.errors import DataError
 from totalplace_cli.models import FaqEntry
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from totalplace_cli.data_format import CheckedFile
     from totalplace_cli.glossary import GlossaryTerm
     from totalplace_cli.pilot_models import Pilot, PilotCatalogue
-    from totalplace_cli.search import SearchIndex
 
 # The schemas (data_format.py) and the YAML reader are imported only when a file must be read
 # and checked: a run answered from the cache needs neither.
@@ -142,43 +143,22 @@ def read_faq(path: Path) -> tuple[FaqEntry, ...]:
     )
 
 
-def _faq_from_json(rows: Any) -> tuple[FaqEntry, ...]:
-    entries = tuple(FaqEntry.from_record(row) for row in rows)
-    if len({e.id for e in entries}) != len(entries) or len({e.slug for e in entries}) != len(
-        entries
-    ):
-        raise ValueError("duplicate ids or slugs in cached FAQ")
-    return entries
-
-
 def load_faq(path: Path) -> tuple[FaqEntry, ...]:
     """Read and validate one FAQ file; the first error raises a DataError naming file and entry.
 
-    A valid file's entries are cached, so later runs skip YAML (an invalid file is never cached
-    and reports its error every time).
+    The entries come from the data set's database (`store.py`), built from the YAML on first use,
+    so later runs skip YAML (an invalid file is never cached and reports its error every time).
     """
-    from totalplace_cli.cache import cached
+    from totalplace_cli.store import load_faq_entries
 
-    return cached(
-        path,
-        "faq",
-        lambda: [entry.to_record() for entry in read_faq(path)],
-        decode=_faq_from_json,
-    )
+    return load_faq_entries(path, read_faq)
 
 
-def load_search_index(path: Path) -> SearchIndex:
-    """The search index of one FAQ file, from the cache when it is fresh (built otherwise)."""
-    from totalplace_cli.cache import cached
-    from totalplace_cli.search import SearchIndex, build_index
+def load_search_index(path: Path) -> sqlite3.Connection:
+    """The database of one FAQ file, fresh from the cache or built (the caller closes it)."""
+    from totalplace_cli.store import open_database
 
-    # Built from the YAML itself, not the FAQ cache: a first run writes one cache file.
-    return cached(
-        path,
-        "index",
-        lambda: build_index(read_faq(path)).to_json(),
-        decode=SearchIndex.from_json,
-    )
+    return open_database(path, read_faq)
 
 
 def load_pilot_catalogue(path: Path) -> PilotCatalogue:

@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # annotations only: `tp ask` and `tp show` need not load the 
     from totalplace_cli.output import OutputContext
     from totalplace_cli.pilot_models import Category, Pilot
     from totalplace_cli.programme import ProgrammeItem
-    from totalplace_cli.search import SearchResult
+    from totalplace_cli.search import Correction, SearchResult
 
 INDENT = 2
 NARROW = 60
@@ -174,6 +174,20 @@ def render_ask(ctx: OutputContext, results: Sequence[SearchResult]) -> None:
         number = _text((f"{r.entry.id}.".rjust(width), "cyan"), " ")
         _beside(ctx, console, number, _text(r.entry.question, (f"  ({r.score:.0f})", "dim")))
         _beside(ctx, console, " " * (width + 3), _snippet(r))
+
+
+def render_corrections(ctx: OutputContext, corrections: Sequence[Correction]) -> None:
+    """Say which misspelt words a search corrected: 'Showing results for "savings" (you typed
+    "savngs")', before its results."""
+    if not corrections:
+        return
+    searched = " ".join(c.searched for c in corrections)
+    typed = " ".join(c.typed for c in corrections)
+    console = ctx.console()
+    console.print(
+        _text("Showing results for ", (f'"{searched}"', "bold"), f' (you typed "{typed}")')
+    )
+    console.print()
 
 
 NO_THEMES = "(no sourced themes)"

@@ -1,0 +1,358 @@
+"""One SQLite database per data set: the cache of the validated records and their search index.
+
+Built from the validated YAML on first use, in memory, then copied into the user's cache folder
+(`TP_CACHE_DIR`, else the platform's cache folder; `TP_NO_CACHE=1` keeps it in memory only)
+through a temporary file and `os.replace`, so a reader sees a whole database or none. The file is
+named after the data file and holds the data file's identity (path, size, mtime, ctime, inode,
+tp's version): an edit of any kind, a `touch -r` or a file swapped in by `mv` or `cp -p` is
+never served stale. A cache file that is not a regular file, is oversized, stale, foreign,
+damaged or locked is rebuilt or bypassed with an in-memory database that gives the same results;
+it is opened read-only and never memory-mapped, so another process cannot crash this one.
+
+Tables: `documents` (one row per searchable record: its `kind`, `key` and JSON `record`), its
+FTS5 index `documents_fts` (title, keywords, body; Porter stemming), `words` (each word of the
+data with the number of documents holding it, for typo correction) and `meta` (the key).
+To add a kind (pilots, glossary terms, facts): write a generator like `faq_documents` for its
+records, add its documents in `_build` (and its file to the key in `_slot`), and give `search.py`
+a result type for it; `documents.kind` lets a search keep or drop kinds.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import sqlite3
+import stat
+import time
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, NamedTuple, TypeVar
+
+from totalplace_cli import __version__
+from totalplace_cli.models import FaqEntry
+
+T = TypeVar("T")
+
+CACHE_DIR_ENV = "TP_CACHE_DIR"
+NO_CACHE_ENV = "TP_NO_CACHE"
+SCHEMA_VERSION = "1"
+STALE_TEMPORARY_SECONDS = 3600  # a temporary file this old was left by a killed run
+TEMPORARY_PREFIX = ".tmp-"
+# A database is a few times the size of its YAML; one far larger is not ours (a sparse file).
+MAX_SIZE_FACTOR, MAX_SIZE_FLOOR = 16, 64 << 20
+LOCK_TIMEOUT = 0.2  # seconds to wait for a locked database before building one in memory
+
+SCHEMA = """
+CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE documents(
+    rowid INTEGER PRIMARY KEY, kind TEXT NOT NULL, key TEXT NOT NULL,
+    title TEXT NOT NULL, keywords TEXT NOT NULL, body TEXT NOT NULL, record TEXT NOT NULL);
+CREATE UNIQUE INDEX documents_by_key ON documents(kind, key);
+CREATE VIRTUAL TABLE documents_fts USING fts5(
+    title, keywords, body, content='documents', content_rowid='rowid',
+    tokenize='porter unicode61 remove_diacritics 2');
+CREATE TABLE words(word TEXT PRIMARY KEY, documents INTEGER NOT NULL) WITHOUT ROWID;
+"""
+WORDS_SCRIPT = """
+CREATE VIRTUAL TABLE temp.words_fts USING fts5(
+    text, content='', detail=none, tokenize='unicode61 remove_diacritics 2');
+INSERT INTO temp.words_fts(rowid, text)
+    SELECT rowid, title || ' ' || keywords || ' ' || body FROM documents;
+CREATE VIRTUAL TABLE temp.words_vocabulary USING fts5vocab(temp, words_fts, 'row');
+INSERT INTO words SELECT term, doc FROM temp.words_vocabulary;
+DROP TABLE temp.words_vocabulary;
+DROP TABLE temp.words_fts;
+"""
+
+
+class Document(NamedTuple):
+    """One searchable record: what it is, how it is found again, and the text to index."""
+
+    kind: str  # faq, pilot, term, ...
+    key: str  # unique within its kind: an FAQ entry's id, a pilot's id
+    title: str  # weighs most: a question, a pilot's name
+    keywords: str  # editorial search aids
+    body: str  # an answer, a pilot's themes and places
+    record: dict[str, Any]  # the rest of the record, to rebuild it without the YAML
+
+
+def faq_documents(entries: Iterable[FaqEntry]) -> Iterator[Document]:
+    """The FAQ's entries as documents of kind `faq`."""
+    for entry in entries:
+        yield Document(
+            "faq",
+            str(entry.id),
+            entry.question,
+            " ; ".join(entry.keywords),
+            entry.answer,
+            {"id": entry.id, "slug": entry.slug, "keywords": entry.keywords},
+        )
+
+
+def faq_entry(title: str, body: str, record: str) -> FaqEntry:
+    """An FAQ entry from its stored document: question, answer and the rest as JSON."""
+    data = json.loads(record)
+    return FaqEntry(data["id"], data["slug"], title, body, tuple(data["keywords"]))
+
+
+def build_database(documents: Iterable[Document], key: str = "") -> sqlite3.Connection:
+    """An in-memory database holding `documents`, indexed."""
+    database = sqlite3.connect(":memory:")
+    database.executescript(SCHEMA)
+    rows = [
+        (rowid, *document[:5], json.dumps(document.record, ensure_ascii=False))
+        for rowid, document in enumerate(documents, start=1)
+    ]
+    with database:
+        database.executemany("INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        database.execute(
+            "INSERT INTO documents_fts(rowid, title, keywords, body) "
+            "SELECT rowid, title, keywords, body FROM documents"
+        )
+        database.execute("INSERT INTO documents_fts(documents_fts) VALUES ('optimize')")
+        # The words as written (unstemmed), counted by FTS5 in a throw-away index: C code.
+        database.executescript(WORDS_SCRIPT)
+        database.execute("INSERT INTO meta VALUES ('key', ?)", (key,))
+    return database
+
+
+def cache_dir() -> Path:
+    """Where databases go: `TP_CACHE_DIR`, else the platform's user cache folder for tp."""
+    override = os.environ.get(CACHE_DIR_ENV)
+    if override:
+        return Path(override).expanduser()
+    import platformdirs  # only a run without TP_CACHE_DIR pays for it
+
+    return Path(platformdirs.user_cache_dir("tp", appauthor=False))
+
+
+class CacheSlot(NamedTuple):
+    """Where the database of one data file lives and the identity it must record."""
+
+    file: Path
+    key: str
+    max_size: int
+
+
+def _slot(source: Path) -> CacheSlot | None:
+    """The cache file of `source` and its key; None when the source is not a regular file."""
+    try:
+        resolved = source.resolve()
+        info = resolved.stat()
+    except (OSError, RuntimeError):
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        return None
+    import zlib  # the name only spreads files out; the full key is stored inside and compared
+
+    name = f"faq-{zlib.crc32(os.fsencode(resolved)):08x}.sqlite"
+    identity = (
+        resolved,
+        info.st_size,
+        info.st_mtime_ns,
+        info.st_ctime_ns,
+        info.st_ino,
+        info.st_dev,
+        __version__,
+        SCHEMA_VERSION,
+    )
+    key = "\0".join(map(str, identity))
+    max_size = max(MAX_SIZE_FLOOR, MAX_SIZE_FACTOR * info.st_size)
+    return CacheSlot(cache_dir() / name, key, max_size)
+
+
+def _open_cached(slot: CacheSlot) -> sqlite3.Connection | None:
+    """The cached database if it is a regular file of sane size recording `slot.key`."""
+    try:
+        info = os.lstat(slot.file)
+    except OSError:
+        return None
+    if not stat.S_ISREG(info.st_mode) or info.st_size > slot.max_size:
+        return None  # a FIFO would block, /dev/zero or a sparse file would exhaust memory
+    database = None
+    try:
+        uri = Path(slot.file).absolute().as_uri() + "?mode=ro"
+        database = sqlite3.connect(uri, uri=True, timeout=LOCK_TIMEOUT)
+        database.execute("PRAGMA mmap_size=0")  # a file truncated under us must not SIGBUS
+        found = database.execute("SELECT value FROM meta WHERE name = 'key'").fetchone()
+        if found is not None and found[0] == slot.key:
+            return database
+    except (sqlite3.Error, ValueError, OSError):
+        pass
+    if database is not None:
+        database.close()
+    return None
+
+
+def _sweep(folder: Path) -> None:
+    """Remove temporary files that runs killed mid-build left over an hour ago, and the JSON
+    cache files that tp wrote before it had a database (`faq-*.json`, `index-*.json`)."""
+    cutoff = time.time() - STALE_TEMPORARY_SECONDS
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            name = entry.name
+            if name.endswith(".json") and name.startswith(("faq-", "index-")):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+            elif name.startswith(TEMPORARY_PREFIX):
+                with contextlib.suppress(OSError):
+                    if entry.stat(follow_symlinks=False).st_mtime < cutoff:
+                        os.unlink(entry.path)
+
+
+class _Terminated(BaseException):
+    """SIGTERM during a cache write, raised so that the temporary file is removed."""
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    raise _Terminated
+
+
+@contextlib.contextmanager
+def _terminate_cleanly() -> Iterator[None]:
+    """Turn SIGTERM into an exception while the block runs (main thread only), then re-send it."""
+    try:
+        previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    except ValueError:  # not the main thread: signals cannot be caught here
+        yield
+        return
+    try:
+        yield
+    except _Terminated:
+        signal.signal(signal.SIGTERM, previous)
+        os.kill(os.getpid(), signal.SIGTERM)  # die of SIGTERM as the sender expects
+        raise SystemExit(128 + signal.SIGTERM) from None  # if the previous handler returned
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _save(database: sqlite3.Connection, file: Path) -> None:
+    """Copy `database` to `file` atomically; on any failure, Ctrl-C or SIGTERM leave nothing."""
+    import tempfile  # only writers pay for it
+
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return
+    _sweep(file.parent)
+    with _terminate_cleanly():
+        try:
+            handle, name = tempfile.mkstemp(
+                dir=file.parent, prefix=TEMPORARY_PREFIX, suffix=".sqlite"
+            )
+        except OSError:
+            return
+        try:
+            os.close(handle)
+            target = sqlite3.connect(name)
+            try:
+                database.backup(target)
+            finally:
+                target.close()
+            os.replace(name, file)
+        except (OSError, sqlite3.Error):
+            with contextlib.suppress(OSError):
+                os.unlink(name)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(name)
+            raise
+
+
+ReadFaq = Callable[[Path], Iterable[FaqEntry]]
+
+
+def open_database(source: Path, read: ReadFaq, rebuild: bool = False) -> sqlite3.Connection:
+    """The database of the FAQ file `source`: cached when fresh, else built from `read(source)`
+    (`data.read_faq`, passed in so that loading and storing never import each other)."""
+    if os.environ.get(NO_CACHE_ENV):
+        return build_database(faq_documents(read(source)))
+    slot = _slot(source)
+    if slot is None:
+        return build_database(faq_documents(read(source)))  # `read` says what is wrong
+    if not rebuild:
+        cached = _open_cached(slot)
+        if cached is not None:
+            return cached
+    database = build_database(faq_documents(read(source)), slot.key)
+    _save(database, slot.file)
+    return database
+
+
+def query(source: Path, read: ReadFaq, run: Callable[[sqlite3.Connection], T]) -> T:
+    """`run(database)` for the FAQ file `source`; a database that fails while in use (damaged,
+    truncated or locked by another process) is replaced by a fresh one and `run` repeated."""
+    database = open_database(source, read)
+    try:
+        return run(database)
+    except sqlite3.DatabaseError:
+        database.close()
+        database = open_database(source, read, rebuild=True)
+        return run(database)
+    finally:
+        database.close()
+
+
+ENGLISH_SCHEMA = """
+CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE english(word TEXT PRIMARY KEY, count INTEGER NOT NULL) WITHOUT ROWID;
+"""
+
+
+def english_word_counts(words: Collection[str]) -> dict[str, int]:
+    """How common each of `words` is in English (pyspellchecker's counts; 0: not a word).
+
+    Loading the list costs about 0.3 s, so it is copied once per version of the list into a
+    database in the cache folder, where a lookup costs a millisecond."""
+    import spellchecker  # only a query holding a word the data does not know pays for it
+
+    version = str(getattr(spellchecker, "__version__", "unknown"))
+    slot = CacheSlot(
+        cache_dir() / f"english-{version}.sqlite",
+        f"english\0{version}\0{SCHEMA_VERSION}",
+        MAX_SIZE_FLOOR,
+    )
+    caching = not os.environ.get(NO_CACHE_ENV)
+    cached = _open_cached(slot) if caching else None
+    if cached is not None:
+        try:
+            marks = ",".join("?" * len(words))
+            rows = cached.execute(
+                f"SELECT word, count FROM english WHERE word IN ({marks})", [*words]
+            )
+            found = dict(rows.fetchall())
+            return {word: found.get(word, 0) for word in words}
+        except sqlite3.Error:
+            pass
+        finally:
+            cached.close()
+    counts = spellchecker.SpellChecker(distance=1).word_frequency.dictionary
+    if caching:
+        database = sqlite3.connect(":memory:")
+        database.executescript(ENGLISH_SCHEMA)
+        with database:
+            database.executemany("INSERT INTO english VALUES (?, ?)", sorted(counts.items()))
+            database.execute("INSERT INTO meta VALUES ('key', ?)", (slot.key,))
+        _save(database, slot.file)
+        database.close()
+    return {word: int(counts.get(word, 0)) for word in words}
+
+
+def read_faq_entries(database: sqlite3.Connection) -> tuple[FaqEntry, ...]:
+    """Every FAQ entry of a database, in the data file's order."""
+    rows = database.execute(
+        "SELECT title, body, record FROM documents WHERE kind = 'faq' ORDER BY rowid"
+    )
+    return tuple(faq_entry(*row) for row in rows)
+
+
+def load_faq_entries(source: Path, read: ReadFaq) -> tuple[FaqEntry, ...]:
+    """The FAQ file's entries, from its database."""
+    return query(source, read, read_faq_entries)
+
+
+def in_memory(entries: Sequence[FaqEntry]) -> sqlite3.Connection:
+    """A database of `entries` alone, never cached (for tests and tools)."""
+    return build_database(faq_documents(entries))
