@@ -20,6 +20,7 @@ from totalplace_cli.pilots import (
     pilots_by_region,
     place_completions,
     region_completions,
+    regions,
     theme_completions,
 )
 
@@ -67,14 +68,23 @@ def test_region_matching_is_forgiving(typed: str, expected: list[str]) -> None:
 
 
 @pytest.mark.parametrize("typed", ["Wales", "Scotland", "xyz"])
-def test_unknown_region_is_a_usage_error_naming_the_closest(typed: str) -> None:
+def test_a_region_nothing_is_close_to_lists_every_region(typed: str) -> None:
     with pytest.raises(UsageError) as caught:
         match_regions(PILOTS, typed)
     assert caught.value.exit_code == ExitCode.USAGE
-    assert caught.value.message.startswith(f"unknown region '{typed}'; closest: ")
-    closest = caught.value.message.split("closest: ")[1].split(", ")
-    assert len(closest) == 3
-    assert set(closest) <= {pilot.region for pilot in PILOTS}
+    assert caught.value.message.startswith(f"unknown region '{typed}'; the regions are: ")
+    listed = caught.value.message.split("the regions are: ")[1].split(", ")
+    assert listed == regions(PILOTS)
+
+
+@pytest.mark.parametrize(
+    ("typed", "suggested"),
+    [("northeast", "North East"), ("southwest", "South West"), ("eastmidlands", "East Midlands")],
+)
+def test_a_near_miss_region_suggests_the_one_it_resembles(typed: str, suggested: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        match_regions(PILOTS, typed)
+    assert caught.value.message == f"unknown region '{typed}'; did you mean {suggested}?"
 
 
 def test_empty_values_are_usage_errors() -> None:
@@ -217,7 +227,12 @@ def test_no_match_explanations_say_why() -> None:
     assert message.startswith("no pilot meets all of --region 'Yorkshire' --theme 'children'")
     assert "no sourced themes for: Bradford" in message
     message = explain_no_match(PILOTS, place="Leeds")
-    assert message.startswith("no pilot's name or member authorities mention 'Leeds'; closest: ")
+    assert message == (
+        "no pilot's names, member authorities or themes mention 'Leeds'; "
+        "see 'tp pilot NAME' for a pilot's places"
+    )
+    message = explain_no_match(PILOTS, place="Cliftonvile Wst")
+    assert message.endswith("; did you mean Cliftonville West?")
     assert "London" in explain_no_match(PILOTS, region="London", theme="older")
     assert "sourced themes" not in explain_no_match(PILOTS, region="South East", theme="older")
 
@@ -294,8 +309,9 @@ def test_completion_values_are_accepted_by_the_filters() -> None:
     for value, _ in themes:
         assert match_theme(PILOTS, CATEGORIES, value).categories == (value,)
     places = place_completions(PILOTS, "")
-    assert {"poole", "gateshead", "solihull", "thanet-district-council"} <= {v for v, _ in places}
-    for value, pilot_name in places:
+    assert {"poole", "gateshead", "solihull", "thanet", "margate"} <= {v for v, _ in places}
+    for value, description in places:
+        pilot_name = description.split(": ")[0]
         assert pilot_name in names(filter_pilots(PILOTS, place=value)), value
 
 
