@@ -19,9 +19,11 @@ from totalplace_cli.pilots import (
     pilots_by_category,
     pilots_by_region,
     place_completions,
+    places,
     region_completions,
     regions,
     theme_completions,
+    theme_place_names,
 )
 
 CATALOGUE: PilotCatalogue = load_pilot_catalogue(bundled_data_dir() / "pilots.yaml")
@@ -182,10 +184,48 @@ def test_theme_nothing_is_close_to_is_a_usage_error(typed: str) -> None:
         ("Rutland", ["leicester-and-leicestershire"]),
         ("Greater Manchester", ["manchester-and-warrington"]),
         ("Bedford", ["luton-and-central-bedfordshire"]),
+        ("Margate", ["kent"]),  # named in a theme: "Margate Task Force"
+        ("Cliftonville West", ["kent"]),
     ],
 )
 def test_place_matches_names_and_member_authorities(typed: str, expected: list[str]) -> None:
     assert ids(match_place(PILOTS, typed)) == expected
+
+
+@pytest.mark.parametrize(
+    ("theme", "names"),
+    [
+        (
+            "Margate Task Force: joint work in the two most deprived wards, Cliftonville West "
+            "and Margate Central",
+            ["Margate Task Force", "Cliftonville West", "Margate Central"],
+        ),
+        ("Total Community, which focused on an area east of the city", ["Total Community"]),
+        ("Gangs", []),  # a clause's capital is not a name
+        ("Older people's services: acute diversion", []),
+        ("Cross-organisational review: either NEETs or alcohol abuse", []),  # nor an acronym
+    ],
+)
+def test_the_proper_names_in_a_theme(theme: str, names: list[str]) -> None:
+    assert theme_place_names(theme) == names
+
+
+def test_ordinary_words_of_a_theme_are_not_places() -> None:
+    assert match_place(PILOTS, "benefits") == frozenset()  # Luton: "Access to benefits"
+    assert match_place(PILOTS, "gangs") == frozenset()  # Birmingham: "Gangs"
+
+
+def test_a_pilots_places_leave_out_national_bodies() -> None:
+    luton = find_pilot(PILOTS, "luton")
+    assert [place for place, _ in places(luton)] == [
+        "Luton",
+        "Central Bedfordshire",
+        "Bedfordshire",
+    ]
+    kent = {place: where for place, where in places(find_pilot(PILOTS, "kent"))}
+    assert kent["Thanet"] == "Thanet District Council"
+    assert kent["Margate"] == "theme Margate Task Force"
+    assert not {"Learning", "Skills", "Jobcentre Plus", "South East", "Eastern"} & set(kent)
 
 
 def test_a_place_no_pilot_names_is_an_empty_result_not_an_error() -> None:

@@ -248,7 +248,10 @@ def places(pilot: Pilot) -> list[tuple[str, str]]:
         title = re.split(r"[:;,(]", theme.text)[0]  # "Margate Task Force", not the whole theme
         for name in theme_place_names(theme.text):
             found += [(place, f"theme {title}") for place in _place_of_body(name) or [name]]
-    return found
+    first: dict[str, str] = {}
+    for place, named_in in found:
+        first.setdefault(place, named_in)  # each place once, where it is first named
+    return list(first.items())
 
 
 def match_place(pilots: Sequence[Pilot], wanted: str) -> frozenset[str]:
