@@ -259,3 +259,15 @@ def test_descriptions_say_what_a_value_means() -> None:
     assert ("margate", "Kent: theme Margate Task Force") in described(
         "tp", "pilots", "--place", "m"
     )
+
+
+@needs_script
+def test_descriptions_from_your_data_are_shown_literally_on_one_line(tmp_path: Path) -> None:
+    (tmp_path / "faq.yaml").write_text(
+        "version: 1\nentries:\n  - id: 1\n    slug: odd\n"
+        '    question: "What [bold]is[/bold] [/x] this? \\e[31m red"\n    answer: An answer.\n',
+        encoding="utf-8",
+    )
+    assert described("tp", "--data-dir", str(tmp_path), "show", "") == [
+        ("1", "What [bold]is[/bold] [/x] this? [31m red")
+    ]

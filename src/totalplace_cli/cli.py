@@ -240,7 +240,9 @@ def _description(text: str) -> str:
     ("[x]") and wraps at the terminal's width (80 columns when completing)."""
     from rich.markup import escape  # completion only; Typer's own rendering imports Rich anyway
 
-    text = " ".join(text.split())
+    from totalplace_cli.inputs import without_controls
+
+    text = " ".join(without_controls(text).split())
     return escape(
         text if len(text) <= COMPLETION_WIDTH else text[: COMPLETION_WIDTH - 1] + "\u2026"
     )

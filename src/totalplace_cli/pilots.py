@@ -174,6 +174,7 @@ _BODY_WORDS = frozenset(
 # A tail of body words names a local body only with one of these; "Crown Prosecution Service",
 # "Her Majesty's Courts Service" and "Ministry of Justice" are national and name no place.
 _LOCAL_BODY_WORDS = frozenset({"Council", "Police", "Fire", "PCT", "Primary", "Probation"})
+# Parts of a joint name that are no place on their own ("Eastern and Coastal Kent").
 _NOT_PLACES = frozenset(["Eastern", "Western", "Northern", "Southern", "Coastal"])
 _CLAUSE = re.compile(r"[:;.()]")
 _WORD = re.compile(r"[\w'\u2019-]+")
@@ -225,13 +226,13 @@ def _place_of_body(name: str) -> list[str]:
     name = re.sub(r"\s*\(.*?\)", "", name).strip()
     if name.startswith("NHS ") and not name.endswith(" Trust"):
         return _split_places(name.removeprefix("NHS "))
-    words_ = name.split()
+    tokens = name.split()
     tail: list[str] = []
-    while len(words_) > 1 and words_[-1] in _BODY_WORDS:
-        tail.insert(0, words_.pop())
+    while len(tokens) > 1 and tokens[-1] in _BODY_WORDS:
+        tail.insert(0, tokens.pop())
     if not _LOCAL_BODY_WORDS & set(tail) and tail != ["Task", "Force"]:
         return []
-    place = " ".join(words_)
+    place = " ".join(tokens)
     if tail == ["Council"] and re.search(r"\b(and|of)\b|&", place):
         return []  # "Learning and Skills Council": a body named for what it does
     return _split_places(place) if place[:1].isupper() else []
