@@ -220,6 +220,23 @@ def test_bash_completes_values_in_any_case(words: tuple[str, ...], offered: list
     assert bash_complete(*words) == offered
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("pilots", "--region", "West-midlands"),
+        ("pilots", "--region", "NORTH-EAST"),
+        ("pilots", "--place", "Margate-central"),
+        ("show", "What-Sort-of-savings-can-be-made"),
+        ("glossary", "rieps"),
+        ("pilot", "Coventry"),
+    ],
+)
+def test_values_completed_in_the_typed_case_are_accepted(tp: Tp, args: tuple[str, ...]) -> None:
+    result = tp(*args)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout
+
+
 @needs_script
 @pytestmark_bash
 def test_place_completion_offers_places_not_national_bodies() -> None:
