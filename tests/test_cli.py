@@ -176,11 +176,10 @@ def test_pilots_region_ignores_case(tp: Tp) -> None:
     assert set(data[0]) >= {"id", "name", "region"}
 
 
-def test_pilots_unknown_region_names_the_closest(tp: Tp) -> None:
+def test_pilots_unknown_region_lists_the_regions(tp: Tp) -> None:
     result = tp("pilots", "--region", "Wales")
     assert result.exit_code == 2
-    assert "unknown region 'Wales'" in result.stderr
-    assert "closest:" in result.stderr
+    assert "unknown region 'Wales'; the regions are: East, East Midlands, London" in result.stderr
 
 
 def test_data_dir_option_and_environment(tp: Tp, tmp_path: Path) -> None:

@@ -158,7 +158,8 @@ def test_pilots_json_and_csv_together_is_a_usage_error(tp: Tp) -> None:
 @pytest.mark.parametrize(
     ("args", "start", "closest"),
     [
-        (["--region", "Wales"], "tp: unknown region 'Wales'; closest: ", "East"),
+        (["--region", "Wales"], "tp: unknown region 'Wales'; the regions are: ", "East"),
+        (["--region", "eastmids"], "tp: unknown region 'eastmids'; did you mean ", "East Midlands"),
         (["--theme", "transport"], "tp: no pilot theme like 'transport'; closest: ", "tp themes"),
         (["--theme", "zzz", "--region", "London"], "tp: no pilot theme like 'zzz'", "closest"),
         (["--region", "  "], "tp: the --region value is empty", "--help"),
@@ -180,7 +181,7 @@ def test_pilots_invalid_values_exit_2_naming_the_closest(
     [
         (["--region", "London", "--theme", "older"], "no pilot meets all of --region 'London'"),
         (["--region", "Yorkshire", "--theme", "children"], "--region 'Yorkshire' --theme"),
-        (["--place", "Leeds"], "no pilot's name or member authorities mention 'Leeds'"),
+        (["--place", "Leeds"], "no pilot's names, member authorities or themes mention 'Leeds'"),
     ],
 )
 def test_pilots_valid_filters_matching_nothing_exit_1(
@@ -378,7 +379,7 @@ def test_completion_callbacks_offer_values_from_the_bundled_data(
     assert ("yorkshire-and-humber", "Yorkshire & Humber") in complete_region(ctx, "")
     assert complete_theme(ctx, "old") == [("older-people", "Older people")]
     assert len(complete_theme(ctx, "")) == 13
-    assert ("poole", "Dorset, Poole & Bournemouth") in complete_place(ctx, "Po")
+    assert ("Poole", "Dorset, Poole & Bournemouth") in complete_place(ctx, "Po")  # case as typed
     assert complete_pilot(ctx, "bir") == [("birmingham", "Birmingham")]
 
 

@@ -19,6 +19,7 @@ from totalplace_cli.glossary import (
     extract_defined_acronyms,
     find_term,
     mark_terms,
+    term_completions,
     terms_in,
 )
 
@@ -250,3 +251,26 @@ def test_terminal_rendering_shows_acronyms_under_the_answer_and_a_table() -> Non
     render_glossary(terminal, GLOSSARY)
     assert "\u2502 HMT     \u2502 HM Treasury " in stream.getvalue()
     assert "general knowledge, widely documented" in stream.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("typed", "offered"),
+    [
+        ("r", ["RIEPs"]),
+        ("RIE", ["RIEPs"]),
+        ("pbr", ["PBR09"]),  # through its alias PBR
+        ("d", ["DCLG", "DWP"]),
+        ("zz", []),
+    ],
+)
+def test_completion_offers_terms_by_any_start_with_their_expansion(
+    typed: str, offered: list[str]
+) -> None:
+    found = term_completions(GLOSSARY, typed)
+    assert [term for term, _ in found] == offered
+    expansions = {term.term: term.expansion for term in GLOSSARY}
+    assert all(expansion == expansions[term] for term, expansion in found)
+
+
+def test_completion_with_nothing_typed_offers_every_term() -> None:
+    assert [term for term, _ in term_completions(GLOSSARY, "")] == [t.term for t in GLOSSARY]

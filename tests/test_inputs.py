@@ -25,9 +25,15 @@ def test_empty_or_blank_queries(tp: Tp, query: str) -> None:
     assert_one_line_error(tp("ask", query), 2, "the query is empty; try for example")
 
 
-def test_a_100_kb_query_is_refused_with_its_length(tp: Tp) -> None:
+def test_a_100_kb_query_is_searched_by_its_first_words_with_a_warning(tp: Tp) -> None:
     query = "savings " * 12_800  # 102,400 characters
-    assert_one_line_error(tp("ask", query), 2, "the query is 102,399 characters long; at most")
+    result = tp("ask", query, "--json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)[0]["id"] == 12
+    assert result.stderr == (
+        "tp: warning: the query is 102,399 characters long; "
+        "searching its first 125 words (999 characters)\n"
+    )
 
 
 def test_a_query_at_the_limit_is_searched(tp: Tp) -> None:
@@ -76,7 +82,7 @@ def test_escape_sequences_are_never_echoed_to_the_terminal(tp: Tp) -> None:
 
 
 # Typer 0.28 words these as Click does, 0.29 as Pydantic does; either is one clear line.
-OUT_OF_RANGE = ("not in the range 1<=x<=100", "greater than or equal to 1", "less than or equal to")
+OUT_OF_RANGE = ("not in the range x>=1", "greater than or equal to 1")
 NOT_AN_INT = ("is not a valid int", "valid integer")
 
 
@@ -85,8 +91,6 @@ NOT_AN_INT = ("is not a valid int", "valid integer")
     [
         ("0", OUT_OF_RANGE),
         ("-1", OUT_OF_RANGE),
-        ("101", OUT_OF_RANGE),
-        ("99999999999999999999999999", OUT_OF_RANGE),
         ("abc", NOT_AN_INT),
         ("", NOT_AN_INT),
         ("2.5", NOT_AN_INT),
@@ -101,6 +105,8 @@ def test_bad_limits_are_usage_errors(tp: Tp, limit: str, fragments: tuple[str, .
 def test_limit_bounds_are_accepted(tp: Tp) -> None:
     assert len(json.loads(tp("ask", "pilots", "-n", "1", "--json").stdout)) == 1
     assert len(json.loads(tp("ask", "pilots", "-n", "100", "--json").stdout)) <= 14
+    every = json.loads(tp("ask", "pilots", "-n", "99999999999999999999999999", "--json").stdout)
+    assert every == json.loads(tp("ask", "pilots", "-n", "1000", "--json").stdout)
 
 
 @pytest.mark.parametrize(

@@ -19,8 +19,11 @@ from totalplace_cli.pilots import (
     pilots_by_category,
     pilots_by_region,
     place_completions,
+    places,
     region_completions,
+    regions,
     theme_completions,
+    theme_place_names,
 )
 
 CATALOGUE: PilotCatalogue = load_pilot_catalogue(bundled_data_dir() / "pilots.yaml")
@@ -67,14 +70,23 @@ def test_region_matching_is_forgiving(typed: str, expected: list[str]) -> None:
 
 
 @pytest.mark.parametrize("typed", ["Wales", "Scotland", "xyz"])
-def test_unknown_region_is_a_usage_error_naming_the_closest(typed: str) -> None:
+def test_a_region_nothing_is_close_to_lists_every_region(typed: str) -> None:
     with pytest.raises(UsageError) as caught:
         match_regions(PILOTS, typed)
     assert caught.value.exit_code == ExitCode.USAGE
-    assert caught.value.message.startswith(f"unknown region '{typed}'; closest: ")
-    closest = caught.value.message.split("closest: ")[1].split(", ")
-    assert len(closest) == 3
-    assert set(closest) <= {pilot.region for pilot in PILOTS}
+    assert caught.value.message.startswith(f"unknown region '{typed}'; the regions are: ")
+    listed = caught.value.message.split("the regions are: ")[1].split(", ")
+    assert listed == regions(PILOTS)
+
+
+@pytest.mark.parametrize(
+    ("typed", "suggested"),
+    [("northeast", "North East"), ("southwest", "South West"), ("eastmidlands", "East Midlands")],
+)
+def test_a_near_miss_region_suggests_the_one_it_resembles(typed: str, suggested: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        match_regions(PILOTS, typed)
+    assert caught.value.message == f"unknown region '{typed}'; did you mean {suggested}?"
 
 
 def test_empty_values_are_usage_errors() -> None:
@@ -186,10 +198,48 @@ def test_theme_nothing_is_close_to_is_a_usage_error(typed: str) -> None:
         ("Rutland", ["leicester-and-leicestershire"]),
         ("Greater Manchester", ["manchester-and-warrington"]),
         ("Bedford", ["luton-and-central-bedfordshire"]),
+        ("Margate", ["kent"]),  # named in a theme: "Margate Task Force"
+        ("Cliftonville West", ["kent"]),
     ],
 )
 def test_place_matches_names_and_member_authorities(typed: str, expected: list[str]) -> None:
     assert ids(match_place(PILOTS, typed)) == expected
+
+
+@pytest.mark.parametrize(
+    ("theme", "names"),
+    [
+        (
+            "Margate Task Force: joint work in the two most deprived wards, Cliftonville West "
+            "and Margate Central",
+            ["Margate Task Force", "Cliftonville West", "Margate Central"],
+        ),
+        ("Total Community, which focused on an area east of the city", ["Total Community"]),
+        ("Gangs", []),  # a clause's capital is not a name
+        ("Older people's services: acute diversion", []),
+        ("Cross-organisational review: either NEETs or alcohol abuse", []),  # nor an acronym
+    ],
+)
+def test_the_proper_names_in_a_theme(theme: str, names: list[str]) -> None:
+    assert theme_place_names(theme) == names
+
+
+def test_ordinary_words_of_a_theme_are_not_places() -> None:
+    assert match_place(PILOTS, "benefits") == frozenset()  # Luton: "Access to benefits"
+    assert match_place(PILOTS, "gangs") == frozenset()  # Birmingham: "Gangs"
+
+
+def test_a_pilots_places_leave_out_national_bodies() -> None:
+    luton = find_pilot(PILOTS, "luton")
+    assert [place for place, _ in places(luton)] == [
+        "Luton",
+        "Central Bedfordshire",
+        "Bedfordshire",
+    ]
+    kent = {place: where for place, where in places(find_pilot(PILOTS, "kent"))}
+    assert kent["Thanet"] == "Thanet District Council"
+    assert kent["Margate"] == "theme Margate Task Force"
+    assert not {"Learning", "Skills", "Jobcentre Plus", "South East", "Eastern"} & set(kent)
 
 
 def test_a_place_no_pilot_names_is_an_empty_result_not_an_error() -> None:
@@ -233,7 +283,12 @@ def test_no_match_explanations_say_why() -> None:
     message = explain_no_match(unthemed, region="East", theme="children")
     assert message.endswith(" (no sourced themes for: Xtown)")
     message = explain_no_match(PILOTS, place="Leeds")
-    assert message.startswith("no pilot's name or member authorities mention 'Leeds'; closest: ")
+    assert message == (
+        "no pilot's names, member authorities or themes mention 'Leeds'; "
+        "see 'tp pilot NAME' for a pilot's places"
+    )
+    message = explain_no_match(PILOTS, place="Cliftonvile Wst")
+    assert message.endswith("; did you mean Cliftonville West?")
     assert "London" in explain_no_match(PILOTS, region="London", theme="older")
     assert "sourced themes" not in explain_no_match(PILOTS, region="South East", theme="older")
 
@@ -310,8 +365,9 @@ def test_completion_values_are_accepted_by_the_filters() -> None:
     for value, _ in themes:
         assert match_theme(PILOTS, CATEGORIES, value).categories == (value,)
     places = place_completions(PILOTS, "")
-    assert {"poole", "gateshead", "solihull", "thanet-district-council"} <= {v for v, _ in places}
-    for value, pilot_name in places:
+    assert {"poole", "gateshead", "solihull", "thanet", "margate"} <= {v for v, _ in places}
+    for value, description in places:
+        pilot_name = description.split(": ")[0]
         assert pilot_name in names(filter_pilots(PILOTS, place=value)), value
 
 

@@ -41,6 +41,13 @@ EPILOG = (
 )
 
 
+def _warn(message: str) -> None:
+    """One line on stderr about something tp did for the user; the run goes on."""
+    from totalplace_cli.inputs import printable
+
+    sys.stderr.write(f"tp: warning: {printable(message)}\n")
+
+
 app = typer.Typer(
     help=HELP,
     epilog=EPILOG,
@@ -136,43 +143,108 @@ def _catalogue(ctx: typer.Context) -> Any:
     return _load_catalogue(_options(ctx).data_dir)
 
 
+# Shell completion. Typer keeps only the values that start with the typed text, case and all,
+# so each value is offered in the case the user typed ("West" -> "West-midlands").
+
+
+def _as_typed(value: str, typed: str) -> str:
+    """`value` spelt so that it starts with `typed`, when they differ only in case."""
+    if value[: len(typed)].casefold() != typed.casefold():
+        return value
+    for candidate in (value, value.lower(), value.upper()):
+        if candidate.startswith(typed):
+            return candidate
+    return typed + value[len(typed) :]
+
+
 def _completions(
-    ctx: typer.Context, values: Callable[[Any], list[tuple[str, str]]]
+    ctx: typer.Context,
+    incomplete: str,
+    values: Callable[[str | None], list[tuple[str, str]]],
 ) -> list[tuple[str, str]]:
-    """Completion values from the pilots file in use; nothing (not an error) if it is broken."""
+    """Completion values (with descriptions) from the data in use; none if it is broken."""
     # While completing, global options are parsed into the root context but not yet applied.
     try:
-        return values(_load_catalogue(ctx.find_root().params.get("data_dir")))
+        found = values(ctx.find_root().params.get("data_dir"))
     except TpError:
         return []
+    return [(_as_typed(value, incomplete), _description(text)) for value, text in found]
+
+
+def _description(text: str) -> str:
+    """A description Typer prints on one line: it renders it with Rich, which reads markup
+    ("[x]") and wraps at the terminal's width (80 columns when completing)."""
+    from rich.markup import escape  # completion only; Typer's own rendering imports Rich anyway
+
+    from totalplace_cli.inputs import without_controls
+
+    text = " ".join(without_controls(text).split())
+    return escape(
+        text if len(text) <= COMPLETION_WIDTH else text[: COMPLETION_WIDTH - 1] + "\u2026"
+    )
+
+
+COMPLETION_WIDTH = 76  # Rich wraps at 80 when it cannot see a terminal
 
 
 def complete_region(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
     """Shell completion for --region: the regions, as shell-friendly slugs."""
     from totalplace_cli.pilots import region_completions
 
-    return _completions(ctx, lambda catalogue: region_completions(catalogue.pilots, incomplete))
+    return _completions(
+        ctx, incomplete, lambda d: region_completions(_load_catalogue(d).pilots, incomplete)
+    )
 
 
 def complete_theme(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
     """Shell completion for --theme: the theme categories."""
     from totalplace_cli.pilots import theme_completions
 
-    return _completions(ctx, lambda catalogue: theme_completions(catalogue.categories, incomplete))
+    return _completions(
+        ctx, incomplete, lambda d: theme_completions(_load_catalogue(d).categories, incomplete)
+    )
 
 
 def complete_place(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
-    """Shell completion for --place: pilot name parts and named member authorities."""
+    """Shell completion for --place: the places the pilots name (no national bodies)."""
     from totalplace_cli.pilots import place_completions
 
-    return _completions(ctx, lambda catalogue: place_completions(catalogue.pilots, incomplete))
+    return _completions(
+        ctx, incomplete, lambda d: place_completions(_load_catalogue(d).pilots, incomplete)
+    )
 
 
 def complete_pilot(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
     """Shell completion for `tp pilot`: the pilot ids."""
     from totalplace_cli.pilots import pilot_completions
 
-    return _completions(ctx, lambda catalogue: pilot_completions(catalogue.pilots, incomplete))
+    return _completions(
+        ctx, incomplete, lambda d: pilot_completions(_load_catalogue(d).pilots, incomplete)
+    )
+
+
+def complete_question(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    """Shell completion for `tp show`: question numbers, or slugs, with the question."""
+    from totalplace_cli.data import load_faq, resolve_data_files
+    from totalplace_cli.faq import question_completions
+
+    return _completions(
+        ctx,
+        incomplete,
+        lambda d: question_completions(load_faq(resolve_data_files(d).faq), incomplete),
+    )
+
+
+def complete_term(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    """Shell completion for `tp glossary`: the acronyms, with their expansions."""
+    from totalplace_cli.data import load_glossary, resolve_data_files
+    from totalplace_cli.glossary import term_completions
+
+    return _completions(
+        ctx,
+        incomplete,
+        lambda d: term_completions(load_glossary(resolve_data_files(d).glossary), incomplete),
+    )
 
 
 def _search_index(ctx: typer.Context, run: Callable[[Any], Any]) -> Any:
@@ -215,7 +287,11 @@ def show(
     ctx: typer.Context,
     question: Annotated[
         str,
-        typer.Argument(metavar="ID", help="Question number or slug (see 'tp questions')."),
+        typer.Argument(
+            metavar="ID",
+            help="Question number or slug (see 'tp questions').",
+            autocompletion=complete_question,
+        ),
     ],
     json: JsonFlag = False,
 ) -> None:
@@ -249,7 +325,9 @@ def ask(
     ],
     limit: Annotated[
         int,
-        typer.Option("--limit", "-n", metavar="N", min=1, max=100, help="Most results to return."),
+        typer.Option(
+            "--limit", "-n", min=1, metavar="N", help="Most results to return (any N from 1)."
+        ),
     ] = 5,
     json: JsonFlag = False,
 ) -> None:
@@ -270,7 +348,9 @@ def ask(
     from totalplace_cli.inputs import clean_query
     from totalplace_cli.search import search, suggest_query
 
-    query = clean_query(query)
+    query = clean_query(query, warn=_warn)
+    # Any N is fine ("all"); sys.maxsize keeps a huge one within what SQLite accepts.
+    limit = min(limit, sys.maxsize)
 
     def run(database: Any) -> Any:
         answer = search(database, query, limit=limit)
@@ -289,7 +369,8 @@ def ask(
         render_ask(out, results)
     if not results:
         hint = f"did you mean '{suggestion}'?" if suggestion else "try fewer or other words"
-        raise NoMatchError(f"nothing matches '{query}'; {hint} (or see 'tp questions')")
+        shown = query if len(query) <= 80 else f"{query[:77]}..."
+        raise NoMatchError(f"nothing matches '{shown}'; {hint} (or see 'tp questions')")
 
 
 @app.command()
@@ -473,6 +554,7 @@ def glossary(
         typer.Argument(
             metavar="TERM",
             help="An acronym, in any case, singular or plural (RIEP, rieps); or none.",
+            autocompletion=complete_term,
         ),
     ] = None,
     json: JsonFlag = False,

@@ -99,6 +99,17 @@ def find_term(terms: Sequence[GlossaryTerm], wanted: str) -> GlossaryTerm:
     raise UsageError(f"unknown acronym '{wanted.strip()}'{hint}; see 'tp glossary' for the list")
 
 
+def term_completions(terms: Sequence[GlossaryTerm], incomplete: str) -> list[tuple[str, str]]:
+    """Values for `tp glossary <TAB>`: the terms a start (of the term or an alias, in any case)
+    names, each with its expansion."""
+    typed = incomplete.strip().casefold()
+    return [
+        (term.term, term.expansion)
+        for term in terms
+        if any(spelling.casefold().startswith(typed) for spelling in (term.term, *term.aliases))
+    ]
+
+
 @lru_cache(maxsize=8)
 def _pattern(terms: tuple[GlossaryTerm, ...]) -> re.Pattern[str] | None:
     forms = sorted({form for term in terms for form in term.forms}, key=len, reverse=True)

@@ -9,11 +9,12 @@ error message is made printable here before it reaches a terminal.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from totalplace_cli.errors import UsageError
 
 MAX_QUERY_CHARS = 1000
-"""Longest `tp ask` query; a paragraph fits, a pasted file does not."""
+"""Longest `tp ask` query searched; a longer one (a pasted page) is searched by its first words."""
 
 MAX_ARGUMENT_CHARS = 200
 """Longest id, slug or region accepted."""
@@ -77,16 +78,24 @@ def terminal_text(text: str) -> str:
     return _CONTROL.sub("", _ESCAPE_SEQUENCE.sub("", text))
 
 
-def clean_query(text: str) -> str:
-    """A search query ready for ranking, or a usage error saying what is wrong with it."""
+def clean_query(text: str, warn: Callable[[str], None] | None = None) -> str:
+    """A search query ready for ranking, or a usage error if it has no words.
+
+    A query over `MAX_QUERY_CHARS` is cut to its first whole words within the limit, and `warn`
+    is told so: a pasted paragraph should find its answer, not be refused.
+    """
     query = " ".join(without_controls(from_argv(text)).split())
     if not query:
         raise UsageError("the query is empty; try for example: tp ask savings")
     if len(query) > MAX_QUERY_CHARS:
-        raise UsageError(
-            f"the query is {len(query):,} characters long; at most {MAX_QUERY_CHARS:,} are "
-            "searched, so shorten it to its key words"
-        )
+        head = query[: MAX_QUERY_CHARS + 1]
+        shortened = head.rsplit(" ", 1)[0] if " " in head else query[:MAX_QUERY_CHARS]
+        if warn is not None:
+            warn(
+                f"the query is {len(query):,} characters long; searching its first "
+                f"{len(shortened.split()):,} words ({len(shortened):,} characters)"
+            )
+        query = shortened
     return query
 
 

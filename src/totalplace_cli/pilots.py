@@ -69,11 +69,14 @@ def phrase_matches(typed: Sequence[str], known: Sequence[str], fuzzy: bool = Fal
     return bool(typed) and all(any(_word_matches(t, k, fuzzy) for k in known) for t in typed)
 
 
-def _closest(wanted: str, names: Iterable[str], n: int = 3) -> list[str]:
-    """The names most like `wanted`, best first (always some, for error messages)."""
+def _closest(wanted: str, names: Iterable[str], n: int = 3, cutoff: float = 0) -> list[str]:
+    """The names most like `wanted`, best first; with `cutoff` 0, always some."""
     by_form = {normalise(name): name for name in names}
-    close = difflib.get_close_matches(normalise(wanted), list(by_form), n=n, cutoff=0)
+    close = difflib.get_close_matches(normalise(wanted), list(by_form), n=n, cutoff=cutoff)
     return [by_form[form] for form in close]
+
+
+NEAR_MISS = 0.6  # difflib ratio above which a suggestion is worth making
 
 
 def _typed_words(wanted: str, what: str) -> tuple[str, ...]:
@@ -107,7 +110,10 @@ def match_regions(pilots: Sequence[Pilot], wanted: str) -> list[str]:
         found = [region for region in known if phrase_matches(typed, words(region), fuzzy)]
         if found:
             return found
-    raise UsageError(f"unknown region '{wanted}'; closest: {', '.join(_closest(wanted, known))}")
+    close = _closest(wanted, known, n=1, cutoff=NEAR_MISS)
+    if close:
+        raise UsageError(f"unknown region '{wanted}'; did you mean {close[0]}?")
+    raise UsageError(f"unknown region '{wanted}'; the regions are: {', '.join(known)}")
 
 
 # Themes
@@ -157,17 +163,101 @@ def _category_of(categories: Sequence[Category], term: str) -> str:
 
 # Places
 
+# Words that name the kind of body, not its place ("Thanet District Council", "NHS Luton").
+_BODY_WORDS = frozenset(
+    {
+        *("Council", "County", "City", "Borough", "District", "Metropolitan", "Police"),
+        *("Authority", "Combined", "Fire", "and", "Rescue", "Service", "PCT", "Primary"),
+        *("Care", "Trust", "Probation", "University", "Task", "Force"),
+    }
+)
+# A tail of body words names a local body only with one of these; "Crown Prosecution Service",
+# "Her Majesty's Courts Service" and "Ministry of Justice" are national and name no place.
+_LOCAL_BODY_WORDS = frozenset({"Council", "Police", "Fire", "PCT", "Primary", "Probation"})
+# Parts of a joint name that are no place on their own ("Eastern and Coastal Kent").
+_NOT_PLACES = frozenset(["Eastern", "Western", "Northern", "Southern", "Coastal"])
+_CLAUSE = re.compile(r"[:;.()]")
+_WORD = re.compile(r"[\w'\u2019-]+")
+_PARTS = re.compile(r",|&|\band\b|\bincluding\b")
+
+
+def _is_proper(word: str) -> bool:
+    """Capitalised, and not an acronym such as "NEETs"."""
+    return word[:1].isupper() and sum(char.isupper() for char in word) == 1
+
+
+def theme_place_names(text: str) -> list[str]:
+    """The proper names in a theme's wording ("Margate Task Force", "Cliftonville West").
+
+    A capitalised word alone at the start of a clause is just the clause's capital ("Gangs").
+    """
+    found: list[str] = []
+    for clause in _CLAUSE.split(text):
+        run: list[str] = []
+        tokens = [*_WORD.findall(clause), ""]
+        for position, word in enumerate(tokens):
+            if word and _is_proper(word):
+                run.append(word)
+                continue
+            if run and not (len(run) == 1 and position == 1):
+                found.append(" ".join(run))
+            run = []
+    return found
+
 
 def place_names(pilot: Pilot) -> list[str]:
-    """What `--place` looks in: the pilot's names and its member authorities."""
+    """What `--place` looks in: the pilot's names, its member authorities, and the proper names
+    in its themes (Kent's "Margate Task Force")."""
     names = [pilot.name, *pilot.authorities]
     if pilot.official_name:
         names.insert(1, pilot.official_name)
+    names += [name for theme in pilot.themes for name in theme_place_names(theme.text)]
     return names
 
 
+def _split_places(text: str) -> list[str]:
+    parts = (part.strip() for part in _PARTS.split(text))
+    return [part for part in parts if part and not set(part.split()) <= _NOT_PLACES]
+
+
+def _place_of_body(name: str) -> list[str]:
+    """The places a local body's name starts with ("Hinckley and Bosworth Borough Council");
+    none for a national body ("Ministry of Justice", "Learning and Skills Council")."""
+    name = re.sub(r"\s*\(.*?\)", "", name).strip()
+    if name.startswith("NHS ") and not name.endswith(" Trust"):
+        return _split_places(name.removeprefix("NHS "))
+    tokens = name.split()
+    tail: list[str] = []
+    while len(tokens) > 1 and tokens[-1] in _BODY_WORDS:
+        tail.insert(0, tokens.pop())
+    if not _LOCAL_BODY_WORDS & set(tail) and tail != ["Task", "Force"]:
+        return []
+    place = " ".join(tokens)
+    if tail == ["Council"] and re.search(r"\b(and|of)\b|&", place):
+        return []  # "Learning and Skills Council": a body named for what it does
+    return _split_places(place) if place[:1].isupper() else []
+
+
+def places(pilot: Pilot) -> list[tuple[str, str]]:
+    """The places a pilot names, each with where it is named: its name, official name, the
+    places of its local member bodies, and the proper names in its themes."""
+    found = [(part, pilot.name) for part in _split_places(pilot.name)]
+    if pilot.official_name:
+        found += [(part, pilot.official_name) for part in _split_places(pilot.official_name)]
+    found += [(place, body) for body in pilot.authorities for place in _place_of_body(body)]
+    for theme in pilot.themes:
+        title = re.split(r"[:;,(]", theme.text)[0]  # "Margate Task Force", not the whole theme
+        for name in theme_place_names(theme.text):
+            found += [(place, f"theme {title}") for place in _place_of_body(name) or [name]]
+    first: dict[str, str] = {}
+    for place, named_in in found:
+        first.setdefault(place, named_in)  # each place once, where it is first named
+    return list(first.items())
+
+
 def match_place(pilots: Sequence[Pilot], wanted: str) -> frozenset[str]:
-    """The ids of pilots whose name, official name or a member authority contains the place.
+    """The ids of pilots whose name, official name, a member authority or a proper name in a
+    theme contains the place.
 
     Any text may be a place, so finding none is not a usage error: the result is just empty.
     """
@@ -219,10 +309,10 @@ def explain_no_match(
     """Why a valid combination of filters found nothing, for the one-line error."""
     given = [f"--{name} '{value}'" for name, value in _filters(region, theme, place)]
     if place is not None and not match_place(pilots, place):
-        names = _closest(place, [name for pilot in pilots for name in place_names(pilot)])
-        return f"no pilot's name or member authorities mention '{place}'; closest: " + ", ".join(
-            names
-        )
+        known = [name for pilot in pilots for name, _ in places(pilot)]
+        close = _closest(place, known, n=1, cutoff=NEAR_MISS)
+        hint = f"did you mean {close[0]}?" if close else "see 'tp pilot NAME' for a pilot's places"
+        return f"no pilot's names, member authorities or themes mention '{place}'; {hint}"
     message = f"no pilot meets all of {' '.join(given)}"
     if theme is not None:
         unthemed = [
@@ -334,14 +424,12 @@ def theme_completions(categories: Sequence[Category], incomplete: str) -> list[t
 
 
 def place_completions(pilots: Sequence[Pilot], incomplete: str) -> list[tuple[str, str]]:
-    """Places for the shell: the parts of pilot names and the named member authorities."""
+    """Places for the shell (never a national body), each with the pilot and where it is named."""
     values: dict[str, str] = {}
     for pilot in pilots:
-        parts = re.split(r",|&| and ", f"{pilot.name},{pilot.official_name or ''}")
-        named = [a for a in pilot.authorities if a[:1].isupper()]
-        for part in [*parts, *named]:
-            if part.strip():
-                values.setdefault(slug(part), pilot.name)
+        for place, named_in in places(pilot):
+            where = pilot.name if named_in == pilot.name else f"{pilot.name}: {named_in}"
+            values.setdefault(slug(place), where)
     return _complete(list(values.items()), incomplete)
 
 

@@ -221,7 +221,8 @@ class _Query(NamedTuple):
 def _analyse(database: sqlite3.Connection, query: str) -> _Query:
     """The query's words as searched (corrected where needed) and what is left unknown."""
     typed = [word for word, _, _ in query_words(query)]
-    content = [word for word in typed if word not in STOP_WORDS]
+    # Each word once: a pasted paragraph repeats words, and so would its unknown ones count twice.
+    content = list(dict.fromkeys(word for word in typed if word not in STOP_WORDS))
     if not content:
         words = [QueryWord(w, 1.0, _count(database, [w])) for w in dict.fromkeys(typed)]
         found = [w for w in words if w.documents]
