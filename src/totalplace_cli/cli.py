@@ -571,12 +571,13 @@ def export(
     if destination is None or destination == "-":
         output.write_document(_output(ctx), text)
         return
+    from totalplace_cli.writing import write_atomically
+
     path = Path(destination).expanduser()
-    try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as error:
-        reason = error.strerror or type(error).__name__
-        raise UsageError(f"cannot write {path}: {reason}") from None
+    # Every data file in use (whatever kinds DataFiles comes to hold) is off limits.
+    in_use = [value for value in _files(ctx) if isinstance(value, Path)]
+    size = write_atomically(path, text, protected=in_use)
+    typer.echo(f"tp: wrote {path} ({max(1, round(size / 1024))} KB)", err=True)
 
 
 @app.command()
