@@ -386,19 +386,19 @@ def build_html(
         f"<style>{style}</style>",
         "</head>",
         "<body>",
-        '<a class="skip-link" href="#main">Skip to the questions</a>',
+        '<a class="skip-link" href="#main">Skip to the main content</a>',
         '<header class="band"><div class="width">',
         f"<h1>{escape(TITLE)}</h1>",
         f'<p class="meta">FAQ published {FAQ_PUBLISHED}; page generated {generated_date()} by '
         f"tp {escape(__version__)}.{original}</p>",
         "</div></header>",
         '<div class="width">',
+        f'<nav aria-label="Sections"><ul>{nav}</ul></nav>',
+        '<main id="main" tabindex="-1">',
         '<p class="lead">Total Place (2009\u20132010) was a UK public-sector initiative in '
         f"{len(dataset.pilots)} pilot areas. This page gives its official FAQ word for word, "
         "what the sources we hold say about each pilot, a glossary of the FAQ\u2019s acronyms "
         "and those sources.</p>",
-        f'<nav aria-label="Sections"><ul>{nav}</ul></nav>',
-        '<main id="main" tabindex="-1">',
         *_questions_html(dataset.faq, glossary),
         *_pilots_html(dataset.pilots, themes_of, numbers),
         *_programme_html(programme, numbers),

@@ -19,6 +19,7 @@ from typing import Any
 
 from totalplace_cli.glossary import GlossaryTerm, terms_in
 from totalplace_cli.models import FaqEntry
+from totalplace_cli.text import STOP_WORDS
 
 TOKENIZER = "porter unicode61 remove_diacritics 2"
 COLUMNS = ("question", "keywords", "answer")
@@ -52,7 +53,8 @@ def build_page_index(
     """Per stem, the entries holding it with a count per column; column lengths; word -> stem.
 
     Shape: {"columns", "weights", "slugs": [slug], "lengths": [[q, k, a]],
-    "postings": {stem: [[entry, q, k, a]]}, "stems": {word: stem (only where they differ)}}.
+    "postings": {stem: [[entry, q, k, a]]}, "stems": {word: stem (only where they differ)},
+    "stop": [function word]}.
     """
     connection = sqlite3.connect(":memory:")
     try:
@@ -94,4 +96,6 @@ def build_page_index(
             for term, docs in sorted(counts.items())
         },
         "stems": {word: stem for word, stem in stems.items() if word != stem},
+        # Function words ("who", "is") count only when a query has nothing else, as in `tp ask`.
+        "stop": sorted(STOP_WORDS),
     }

@@ -8,6 +8,7 @@
   const index = JSON.parse(byId("search-index").textContent);
   const entries = index.slugs.map((slug) => byId(slug));
   const total = entries.length;
+  const stopWords = new Set(index.stop);
   const surface = Object.keys(index.stems).concat(Object.keys(index.postings));
   const average = index.columns.map((_, c) =>
     index.lengths.reduce((sum, lengths) => sum + lengths[c], 0) / Math.max(total, 1));
@@ -25,12 +26,13 @@
     }
     return row[b.length];
   };
+  const ending = /^(e?s|e?d|ing|ings|ers?|ly|ments?|ations?|ants?|ents?|ive|ness|al|ies|ied|y)$/;
   const resolve = (word) => { // -> [[stem, weight]]: exact word, shared root, then nearest words
     const exact = stemOf(word);
     if (exact) return [[exact, 1]];
-    const roots = Object.keys(index.postings)
-      .filter((stem) => stem.length >= 4 && word.startsWith(stem) && word.length - stem.length <= 4)
-      .sort((a, b) => b.length - a.length);
+    const roots = Object.keys(index.postings).filter((stem) => stem.length >= 3
+      && [stem, stem.replace(/i$/, "y")].some((root) => word.startsWith(root)
+        && ending.test(word.slice(root.length)))).sort((a, b) => b.length - a.length);
     if (roots.length) return [[roots[0], 0.9]];
     const limit = word.length <= 4 ? 1 : 2;
     let best = limit + 1;
@@ -46,8 +48,13 @@
   const rank = (query) => { // BM25F over the columns, weighted 3/2/1; best first
     const scores = new Map();
     const found = new Map(); // entry -> stems matched in its answer
+    const covered = new Map(); // entry -> how many query words it holds
     const matched = new Set();
-    for (const word of new Set(words(query))) {
+    const typed = Array.from(new Set(words(query)));
+    const topical = typed.filter((word) => !stopWords.has(word));
+    const searched = topical.length ? topical : typed;
+    for (const word of searched) {
+      const holders = new Set();
       for (const [stem, weight] of resolve(word)) {
         const postings = index.postings[stem];
         const idf = Math.log(1 + (total - postings.length + 0.5) / (postings.length + 0.5));
@@ -55,12 +62,17 @@
           const tf = counts.reduce((sum, count, c) => sum + index.weights[c] * count
             / (0.25 + 0.75 * index.lengths[entry][c] / average[c]), 0);
           scores.set(entry, (scores.get(entry) || 0) + weight * idf * tf / (1.2 + tf));
+          holders.add(entry);
           if (counts[counts.length - 1] > 0) {
             found.set(entry, (found.get(entry) || new Set()).add(stem));
           }
         }
         matched.add(stem);
       }
+      for (const entry of holders) covered.set(entry, (covered.get(entry) || 0) + 1);
+    }
+    for (const [entry, score] of scores) { // covering more of the query beats repeating one word
+      scores.set(entry, score * covered.get(entry) / searched.length);
     }
     const best = Math.max(0, ...scores.values());
     const ranked = Array.from(scores).filter(([, score]) => score >= best * 0.1)
