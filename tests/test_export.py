@@ -375,7 +375,9 @@ def test_the_programme_section_appears_only_with_programme_data() -> None:
     assert '<h2 id="programme-heading">What happened next</h2>' in html
     assert "Beyond the FAQ" in html and "\u00a382 billion mapped" in html
     assert html.count('href="https://e.example/report"') == 1  # one source, listed once
-    assert "### Timeline\n\n- 2009-07-30: Pilots announced [2]\n- 2010-03-25: Report" in markdown
+    assert (
+        "### Timeline\n\n- 30 July 2009: Pilots announced [2]\n- 25 March 2010: Report" in markdown
+    )
     assert "\u00a382 billion mapped [1]" in markdown
     assert "What happened next" not in build_html(dataset)
     assert "What happened next" not in build_markdown(dataset)

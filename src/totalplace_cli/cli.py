@@ -551,7 +551,8 @@ def export(
     """Write the FAQ, the pilots, the glossary and the sources as one document.
 
     The HTML page needs nothing else (no fonts, scripts or images from elsewhere): open it in
-    any browser, send it, or print it. Click a question to read its answer; type to filter.
+    any browser, send it, or print it. Click a question to read its answer; search as with
+    `tp ask`. With -o the file is written whole or not at all, and never over the data in use.
 
     Example: tp export html -o total-place-faq.html    tp export markdown > faq.md
     """

@@ -117,6 +117,15 @@ def generated_date() -> str:
     return f"{moment.tm_mday} {time.strftime('%B %Y', moment)}"
 
 
+def readable_date(date: str) -> str:
+    """An ISO date as GOV.UK writes it ("2010-03-25" -> "25 March 2010"); others unchanged."""
+    try:
+        moment = time.strptime(date, "%Y-%m-%d")
+    except ValueError:
+        return date
+    return f"{moment.tm_mday} {time.strftime('%B %Y', moment)}"
+
+
 # --- HTML ----------------------------------------------------------------------------------------
 
 
@@ -269,10 +278,10 @@ def _pilots_html(
             f'<tr data-region="{escape(pilot.region)}" '
             f'data-themes="{escape(json.dumps(themes[pilot.id]))}">{"".join(cells)}</tr>'
         )
-    html += ["</tbody></table>", "<h3>About each pilot</h3>"]
+    html += ["</tbody></table>", "<h3>About each pilot</h3>", '<div class="pilots">']
     for pilot in pilots:
         html += _pilot_html(pilot, themes[pilot.id], numbers)
-    html.append("</section>")
+    html += ["</div>", "</section>"]
     return html
 
 
@@ -291,7 +300,8 @@ def _programme_html(programme: Sequence[ProgrammeItem], numbers: Mapping[str, in
         if items:
             html += [f"<h3>{heading}</h3>", '<ul class="timeline">']
             html += [
-                f'<li><time datetime="{escape(item["date"])}">{escape(item["date"])}</time>: '
+                f'<li><time datetime="{escape(item["date"])}">'
+                f"{escape(readable_date(item['date']))}</time>: "
                 f"{escape(item[key])} {_ref(item['source'], numbers)}</li>"
                 for item in items
             ]
@@ -508,7 +518,8 @@ def build_markdown(
             if items:
                 lines += [f"### {heading}", ""]
                 lines += [
-                    f"- {_md(item['date'])}: {_md(item[key])} [{numbers[item['source']]}]"
+                    f"- {_md(readable_date(item['date']))}: {_md(item[key])} "
+                    f"[{numbers[item['source']]}]"
                     for item in items
                 ]
                 lines.append("")
