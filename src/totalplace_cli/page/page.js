@@ -117,6 +117,7 @@
     if (!query) {
       for (const item of entries) { item.hidden = false; list.append(item); }
       status.textContent = "";
+      status.classList.remove("visually-hidden");
       return;
     }
     const { ranked, found } = rank(query);
@@ -136,6 +137,7 @@
       : `No question matches \u201c${query}\u201d`;
     byId("no-results-query").textContent = query;
     noResults.hidden = ranked.length > 0;
+    status.classList.toggle("visually-hidden", ranked.length === 0); // the advice says it
   };
 
   // --- The address keeps the search, the filters (query string) and the open question (#id). ---
