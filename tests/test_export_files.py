@@ -121,3 +121,12 @@ def test_an_existing_file_keeps_its_permissions(tmp_path: Path) -> None:
     assert target.stat().st_mode & 0o777 == 0o640
     assert target.read_text(encoding="utf-8").startswith("# Total Place")
     assert leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("name", ["x" * 300 + ".html", "loop/faq.html"])
+def test_an_impossible_target_is_a_one_line_error(tmp_path: Path, name: str) -> None:
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    result = tp("export", "html", "-o", str(tmp_path / name))
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"tp: cannot write {tmp_path / name}: ")
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr

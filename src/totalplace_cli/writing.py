@@ -7,6 +7,7 @@ removed: an existing file is never left cut short, and no half-written file is l
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import tempfile
@@ -53,12 +54,10 @@ def _signals_unwind() -> Iterator[None]:
 
 def _same_file(target: Path, protected: Iterable[Path]) -> Path | None:
     """The protected file that `target` names (through `..`, links or another spelling), if any."""
-    resolved = target.resolve()
     for path in protected:
-        if path.resolve() == resolved:
-            return path
-        with suppress(OSError):
-            if os.path.samefile(target, path):
+        # A path that cannot be resolved (too long, a link loop) is not a data file in use.
+        with suppress(OSError, RuntimeError):
+            if path.resolve() == target.resolve() or os.path.samefile(target, path):
                 return path
     return None
 
@@ -84,11 +83,11 @@ def write_atomically(target: Path, text: str, protected: Iterable[Path] = ()) ->
             f"refusing to write over {target}: it is the data file in use ({clash}); "
             "choose another file"
         )
-    if target.is_dir():
-        raise UsageError(f"cannot write {target}: Is a directory")
     data = text.encode("utf-8")
     temporary: str | None = None
     try:
+        if os.path.isdir(target):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
         with _signals_unwind():
             descriptor, temporary = tempfile.mkstemp(
                 prefix=f".{target.name}.", suffix=".tp-tmp", dir=target.parent
