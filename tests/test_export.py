@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -10,10 +13,11 @@ from pathlib import Path
 import pytest
 from typer.testing import Result
 
+from totalplace_cli import __version__
 from totalplace_cli.data import bundled_data_dir, load_faq, load_pilots
 from totalplace_cli.export import build_html, build_markdown, pilot_themes
 from totalplace_cli.models import Dataset, FaqEntry
-from totalplace_cli.pilot_models import Pilot
+from totalplace_cli.pilot_models import Pilot, SourcedText
 
 Tp = Callable[..., Result]
 FAQ = load_faq(bundled_data_dir() / "faq.yaml")
@@ -70,6 +74,8 @@ class PageReader(HTMLParser):
             self.questions.append(Question(slug=str(attributes.get("id"))))
         elif question is not None and tag == "summary":
             self._in = "summary"
+        elif question is not None and tag == "p" and attributes.get("class") == "permalink":
+            self._in = None
         elif question is not None and tag == "p":
             question.blocks.append("")
             self._in = "p"
@@ -138,7 +144,7 @@ def test_html_is_one_well_formed_accessible_page(page: str) -> None:
     assert '<meta charset="utf-8">' in page
     assert reader.text["title"] == "Total Place: frequently asked questions"
     assert reader.text["h1"] == "Total Place: frequently asked questions"
-    for landmark in ("<header>", '<main id="main"', "<nav ", "<footer>"):
+    for landmark in ("<header ", '<main id="main"', "<nav ", "<footer>"):
         assert landmark in page
     assert len(reader.ids) == len(set(reader.ids)), "duplicate ids"
     assert {"question-search", "pilot-region"} <= reader.labelled
@@ -181,10 +187,22 @@ def test_only_the_sources_section_links_out() -> None:
     def sources_of(pilot: Pilot) -> tuple[str, ...]:
         return (url,) if pilot.id == "kent" else ()
 
-    html = build_html(Dataset(faq=FAQ, pilots=pilots), sources_of=sources_of)
+    bare = tuple(Pilot(p.id, p.name, p.region) for p in pilots)
+    html = build_html(Dataset(faq=FAQ, pilots=bare), sources_of=sources_of)
     outside = [(v, s) for _, v, s in read_page(html).links if not v.startswith("#")]
     assert outside == [(url, "sources-heading")]
-    assert f'<li>Kent: <a href="{url}">{url}</a></li>' in html
+    assert (
+        f'<li id="source-1"><a href="{url}">leadershipcentre.org.uk: Pilot page: Kent</a> '
+        '<span class="used-for">(Kent)</span></li>'
+    ) in html
+
+
+def test_each_source_is_linked_once_by_a_readable_name(page: str) -> None:
+    outside = [v for _, v, _ in read_page(page).links if not v.startswith("#")]
+    assert len(outside) == len(set(outside)) >= 15
+    assert all(f">{url}<" not in page for url in outside), "a raw URL as link text"
+    # Facts point to their source by number, in the page.
+    assert '<a class="ref" href="#source-1" aria-label="source 1">[1]</a>' in page
 
 
 def test_sections_and_filters(page: str) -> None:
@@ -197,9 +215,9 @@ def test_sections_and_filters(page: str) -> None:
     )
     assert ('<select id="pilot-theme"' in page) == has_themes
     assert (
-        '<tr data-region="North East" data-themes="[&quot;Regeneration&quot;]">'
-        '<th scope="row">Durham</th>' in page
-    )
+        '<tr data-region="North East" data-themes="[&quot;Regeneration&quot;]"><th scope="row">'
+        '<a href="#pilot-durham">Durham</a></th>'
+    ) in page
     assert "Questions and answers: the official Total Place" in page
     assert "<dt>HMT</dt><dd>HM Treasury" in page
 
@@ -216,7 +234,7 @@ def test_theme_filter_lists_each_theme_once() -> None:
     assert html.count('<option value="Assets">') == 1
     assert '<label for="pilot-theme">Theme</label>' in html
     assert 'data-themes="[&quot;Gateway&quot;, &quot;Assets&quot;]"' in html
-    assert "<td>Gateway; Assets</td>" in html
+    assert '<td data-label="Themes">Gateway; Assets</td>' in html
 
 
 def test_text_from_the_data_is_escaped() -> None:
@@ -229,13 +247,16 @@ def test_text_from_the_data_is_escaped() -> None:
     assert 'data-region="R&amp;D"' in html
     markdown = build_markdown(Dataset(faq=(entry,), pilots=(pilot,)))
     assert "Yes \\<script\\>alert(1)\\</script\\>" in markdown
+    assert 'A "quoted" \\<name\\>' in markdown
 
 
-def test_export_html_to_a_file_writes_nothing_on_stdout(tp: Tp, tmp_path: Path, page: str) -> None:
+def test_export_html_to_a_file_confirms_on_stderr(tp: Tp, tmp_path: Path, page: str) -> None:
     path = tmp_path / "faq.html"
     result = tp("export", "html", "-o", str(path))
     assert result.exit_code == 0
-    assert result.stdout == "" and result.stderr == ""
+    assert result.stdout == ""
+    size = round(len(page.encode("utf-8")) / 1024)
+    assert result.stderr == f"tp: wrote {path} ({size} KB)\n"
     assert path.read_text(encoding="utf-8") == page
 
 
@@ -274,7 +295,10 @@ def test_markdown_has_pilots_glossary_and_sources(tp: Tp, tmp_path: Path) -> Non
     assert "| South Tyneside, Gateshead & Sunderland | North East |" in text
     assert "| RIEPs | Regional Improvement and Efficiency Partnerships | the FAQ |" in text
     assert "| HMT | HM Treasury | general knowledge, widely documented |" in text
-    assert "## Sources\n\n- Questions and answers: the official Total Place" in text
+    assert "## Sources\n\nQuestions and answers: the official Total Place" in text
+    assert (
+        "\n1. leadershipcentre.org.uk: Pilot page: Luton and central bedfordshire <https:" in text
+    )
 
 
 def test_export_uses_the_data_dir(tp: Tp, tmp_path: Path) -> None:
@@ -283,3 +307,112 @@ def test_export_uses_the_data_dir(tp: Tp, tmp_path: Path) -> None:
     )
     text = tp("--data-dir", str(tmp_path), "export", "markdown").stdout
     assert "| Xtown | Nowhere |" in text
+
+
+def test_page_header_names_the_faq_date_and_the_tool(
+    tp: Tp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 1 January 2026: a reproducible build
+    page = tp("export", "html").stdout
+    assert f"FAQ published 2009; page generated 1 January 2026 by tp {__version__}." in page
+    assert "Here are its official FAQ" not in page
+
+
+def test_content_security_policy_allows_only_the_pages_own_style_and_script(page: str) -> None:
+    policy = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', page)
+    assert policy is not None
+    rules = dict(rule.strip().split(" ", 1) for rule in policy.group(1).split(";"))
+    assert rules["default-src"] == "'none'"
+    style = re.search(r"<style>(.*?)</style>", page, re.DOTALL)
+    script = re.search(r"<script>(.*?)</script>", page, re.DOTALL)
+    assert style is not None and script is not None
+    for text, rule in ((style.group(1), "style-src"), (script.group(1), "script-src")):
+        digest = base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode()
+        assert rules[rule] == f"'sha256-{digest}'"
+    assert '<meta name="referrer" content="no-referrer">' in page
+    assert (
+        " style=" not in page and " on" + "click=" not in page
+    )  # inline attributes would be blocked
+
+
+def test_each_question_title_is_a_heading_with_a_link_to_it(page: str) -> None:
+    for entry in FAQ:
+        assert (
+            f'<summary><h3 class="question-heading"><span class="number">{entry.id}.</span> '
+        ) in page
+        assert f'<p class="permalink"><a href="#{entry.slug}">Link to this question' in page
+    assert 'id="toggle-all" aria-expanded="false"' in page
+
+
+def test_exports_carry_each_pilots_sourced_facts(tp: Tp, page: str) -> None:
+    markdown = tp("export", "markdown").stdout
+    for text in (page, markdown):
+        assert "Thanet" in text  # a member authority of the Kent pilot
+        assert "\u00a318m" in text  # a figure of the Dorset, Poole & Bournemouth pilot
+        assert "Integrated offender management" in text  # a theme in the pilot's own words
+    assert "- Field trial: Offender management" in markdown
+
+
+PROGRAMME = (
+    {"date": "2010-03-25", "event": "Report published", "source": "https://e.example/report"},
+    {"date": "2009-07-30", "event": "Pilots announced", "source": "https://e.example/pilots"},
+    {"date": "2010-03-25", "fact": "\u00a382 billion mapped", "source": "https://e.example/report"},
+)
+
+
+def test_the_programme_section_appears_only_with_programme_data() -> None:
+    dataset = Dataset(faq=FAQ, pilots=())
+    html, markdown = (
+        build_html(dataset, programme=PROGRAMME),
+        build_markdown(dataset, programme=PROGRAMME),
+    )
+    read_page(html)
+    assert html.index("Pilots announced") < html.index("Report published")  # date order
+    assert '<h2 id="programme-heading">What happened next</h2>' in html
+    assert "Beyond the FAQ" in html and "\u00a382 billion mapped" in html
+    assert html.count('href="https://e.example/report"') == 1  # one source, listed once
+    assert (
+        "### Timeline\n\n- 30 July 2009: Pilots announced [2]\n- 25 March 2010: Report" in markdown
+    )
+    assert "\u00a382 billion mapped [1]" in markdown
+    assert "What happened next" not in build_html(dataset)
+    assert "What happened next" not in build_markdown(dataset)
+
+
+def test_markdown_escapes_html_in_every_data_field() -> None:
+    attack = '<img src=x onerror="alert(1)">'
+    fact = SourcedText(attack, 'https://e.example/"><script>alert(1)</script>')
+    pilot = Pilot(
+        "p",
+        attack,
+        attack,
+        official_name=attack,
+        themes=(fact,),
+        categories=(attack,),
+        authorities=(attack,),
+        authorities_source=fact.source,
+        figures=(fact,),
+        field_trials=(fact,),
+        sources=(fact.source,),
+    )
+    entry = FaqEntry(1, "x", attack, attack + " &lt;b&gt;")
+    programme = [{"date": attack, "event": attack, "source": fact.source}]
+    markdown = build_markdown(Dataset(faq=(entry,), pilots=(pilot,)), programme=programme)
+    assert not re.search(r"(?<!\\)<(img|script)", markdown), "unescaped HTML"
+    assert '">' not in markdown
+    assert "\\&lt;b\\&gt;" in markdown  # an entity shows as typed, not as a tag
+    html = build_html(Dataset(faq=(entry,), pilots=(pilot,)), programme=programme)
+    read_page(html)
+    assert "<img" not in html and "<script>alert" not in html
+
+
+def test_markdown_lists_each_source_once_with_a_name() -> None:
+    markdown = build_markdown(
+        Dataset(faq=(), pilots=load_pilots(bundled_data_dir() / "pilots.yaml"))
+    )
+    sources = markdown.split("## Sources")[1]
+    urls = re.findall(r"<(https?://[^>]+)>", sources)
+    assert len(urls) == len(set(urls)) >= 15
+    assert (
+        "publicnet.co.uk: Field trials to take total place forward <http://www.publicnet" in sources
+    )

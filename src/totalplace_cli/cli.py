@@ -613,7 +613,8 @@ def export(
     """Write the FAQ, the pilots, the glossary and the sources as one document.
 
     The HTML page needs nothing else (no fonts, scripts or images from elsewhere): open it in
-    any browser, send it, or print it. Click a question to read its answer; type to filter.
+    any browser, send it, or print it. Click a question to read its answer; search as with
+    `tp ask`. With -o the file is written whole or not at all, and never over the data in use.
 
     
     Examples:
@@ -636,12 +637,12 @@ def export(
     if destination is None or destination == "-":
         output.write_document(_output(ctx), text)
         return
+    from totalplace_cli.writing import write_atomically
+
     path = Path(destination).expanduser()
-    try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as error:
-        reason = error.strerror or type(error).__name__
-        raise UsageError(f"cannot write {path}: {reason}") from None
+    # Every data file in use, of every kind, is off limits.
+    size = write_atomically(path, text, protected=list(_files(ctx).paths.values()))
+    typer.echo(f"tp: wrote {path} ({max(1, round(size / 1024))} KB)", err=True)
 
 
 @app.command()

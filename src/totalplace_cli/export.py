@@ -1,39 +1,57 @@
 """Build the shareable documents: one self-contained HTML page, and the same content as Markdown.
 
-Pure functions from the loaded data to a string; the CLI decides where it goes. The page has no
-external assets (inline CSS and a small inline script) and reads fine without the script: only
-the filter controls need it, and they stay hidden until it runs.
+Pure functions from the loaded data to a string; the CLI decides where it goes. The page loads
+nothing from elsewhere: its style sheet and script (`page/page.css`, `page/page.js`) are inlined
+and allowed by hash in its Content-Security-Policy, and its search index (`page_index.py`) is
+inlined as JSON. It reads fine without the script: only the controls need it, and they stay
+hidden until it runs.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
+import os
 import re
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
+from functools import cache
 from html import escape
+from importlib import resources
+from urllib.parse import quote, urlsplit
 
 from totalplace_cli import __version__
 from totalplace_cli.glossary import GlossaryTerm, mark_terms
 from totalplace_cli.models import Dataset, FaqEntry
-from totalplace_cli.pilot_models import Pilot
+from totalplace_cli.page_index import build_page_index
+from totalplace_cli.pilot_models import Pilot, SourcedText
 from totalplace_cli.pilots import regions
 from totalplace_cli.render import answer_blocks
 
 TITLE = "Total Place: frequently asked questions"
+FAQ_PUBLISHED = "2009"
+NOT_RECORDED = "Not recorded in the sources we hold"
 FAQ_PROVENANCE = (
     "Questions and answers: the official Total Place \u201cFrequently asked questions\u201d page, "
     "word for word, in the order of the page\u2019s body."
 )
 PILOTS_PROVENANCE = (
     "Pilot areas and regions: the table in the FAQ\u2019s answer to "
-    "\u201cWhere are the pilots?\u201d."
+    "\u201cWhere are the pilots?\u201d; everything else about a pilot comes from the pages below."
 )
 GLOSSARY_PROVENANCE = (
     "Glossary: acronyms the FAQ spells out are explained in its own words; the others are "
     "general knowledge, widely documented."
 )
+BEYOND_THE_FAQ = (
+    "Beyond the FAQ: what happened after it was written, from the sources named, not the "
+    "FAQ\u2019s own words."
+)
 
 PilotFacts = Callable[[Pilot], Sequence[str]]
+# One dated event or headline figure of the programme: {"date", "event" or "fact", "source"}.
+ProgrammeItem = Mapping[str, str]
 
 
 def pilot_themes(pilot: Pilot) -> tuple[str, ...]:
@@ -46,153 +64,69 @@ def pilot_sources(pilot: Pilot) -> tuple[str, ...]:
     return pilot.sources
 
 
+def source_name(url: str) -> tuple[str, str]:
+    """A readable (publisher, title) for a source, from its address alone (nothing invented).
+
+    The publisher is the site's host name; the title is the page's own name in its address
+    ("field-trials-to-take-total-place-forward" -> "Field trials to take total place forward").
+    """
+    parts = urlsplit(url)
+    host = (parts.hostname or url).removeprefix("www.")
+    segments = [segment for segment in parts.path.split("/") if segment]
+    if segments and re.fullmatch(r"index\.html?", segments[-1]):
+        segments.pop()
+    name = re.sub(r"\.(html?|php|aspx?)$", "", segments[-1]) if segments else ""
+    words = re.sub(r"[-_]+", " ", name).strip()
+    if len(segments) > 1 and segments[-2] == "pilot":
+        return host, f"Pilot page: {words[:1].upper()}{words[1:]}"
+    return host, (words[:1].upper() + words[1:]) if words else "Home page"
+
+
+def _sources(
+    pilots: Sequence[Pilot], sources_of: PilotFacts, programme: Sequence[ProgrammeItem]
+) -> dict[str, list[str]]:
+    """Each source URL once, in order of first use, with what it is used for."""
+    used: dict[str, list[str]] = {}
+    for pilot in pilots:
+        facts = (*pilot.themes, *pilot.figures, *pilot.field_trials)
+        urls = [*sources_of(pilot), *(fact.source for fact in facts)]
+        if pilot.authorities_source:
+            urls.append(pilot.authorities_source)
+        for url in dict.fromkeys(urls):
+            used.setdefault(url, []).append(pilot.name)
+    for item in programme:
+        used.setdefault(item["source"], [])
+        if "The programme" not in used[item["source"]]:
+            used[item["source"]].append("The programme")
+    return used
+
+
+@cache
+def _asset(name: str) -> str:
+    return resources.files("totalplace_cli").joinpath("page", name).read_text(encoding="utf-8")
+
+
+def _hash(text: str) -> str:
+    return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode()
+
+
+def generated_date() -> str:
+    """Today (UTC), or SOURCE_DATE_EPOCH's day for reproducible builds, as GOV.UK writes dates."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    moment = time.gmtime(int(epoch)) if epoch.isdigit() else time.gmtime()
+    return f"{moment.tm_mday} {time.strftime('%B %Y', moment)}"
+
+
+def readable_date(date: str) -> str:
+    """An ISO date as GOV.UK writes it ("2010-03-25" -> "25 March 2010"); others unchanged."""
+    try:
+        moment = time.strptime(date, "%Y-%m-%d")
+    except ValueError:
+        return date
+    return f"{moment.tm_mday} {time.strftime('%B %Y', moment)}"
+
+
 # --- HTML ----------------------------------------------------------------------------------------
-
-STYLE = """
-:root { color-scheme: light dark; --text: #1b1b1b; --muted: #4d4d4d; --page: #ffffff;
-  --soft: #f2f4f7; --line: #c4c8cf; --accent: #0a4f9e; --focus: #0a4f9e; }
-@media (prefers-color-scheme: dark) {
-  :root { --text: #ececec; --muted: #c2c2c2; --page: #15171a; --soft: #23272c; --line: #4a4f57;
-    --accent: #8fc0ff; --focus: #8fc0ff; }
-}
-* { box-sizing: border-box; }
-[hidden] { display: none !important; }
-html { -webkit-text-size-adjust: 100%; text-size-adjust: 100%; }
-body { margin: 0; background: var(--page); color: var(--text);
-  font: 1.0625rem/1.6 system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; }
-header, main, footer { max-width: 52rem; margin: 0 auto; padding: 0 1rem; }
-header { padding-top: 1.5rem; }
-h1 { font-size: 1.8rem; line-height: 1.25; margin: 0 0 .5rem; }
-h2 { font-size: 1.35rem; line-height: 1.3; margin: 2.25rem 0 .75rem; padding-bottom: .25rem;
-  border-bottom: 2px solid var(--line); }
-a { color: var(--accent); text-underline-offset: .15em; overflow-wrap: anywhere; }
-:focus-visible { outline: 3px solid var(--focus); outline-offset: 2px; }
-.skip-link { position: absolute; left: -100vw; top: .5rem; background: var(--page);
-  padding: .5rem .75rem; z-index: 1; }
-.skip-link:focus { left: .5rem; }
-nav ul { list-style: none; display: flex; flex-wrap: wrap; gap: .25rem 1.25rem; padding: 0;
-  margin: .75rem 0 0; }
-nav a { display: inline-block; padding: .35rem 0; }
-.lead { color: var(--muted); margin: .25rem 0; }
-.filters { display: flex; flex-wrap: wrap; gap: .75rem 1.5rem; align-items: flex-end;
-  margin: .75rem 0; }
-.field { flex: 0 1 auto; }
-.field.wide { flex: 1 1 20rem; }
-label { display: block; font-weight: 600; font-size: .95rem; margin-bottom: .2rem; }
-input[type="search"], select { font: inherit; color: inherit; background: var(--page);
-  border: 1px solid #767676; border-radius: .3rem; padding: .45rem .6rem; min-height: 2.75rem;
-  width: 100%; min-width: 12rem; }
-.status { color: var(--muted); min-height: 1.6em; margin: .25rem 0; }
-details.question { border: 1px solid var(--line); border-radius: .4rem; margin: .5rem 0; }
-details.question > summary { cursor: pointer; font-weight: 600; padding: .7rem 1rem;
-  min-height: 2.75rem; border-radius: .4rem; }
-details.question > summary:hover { background: var(--soft); }
-details.question[open] > summary { border-bottom: 1px solid var(--line);
-  border-radius: .4rem .4rem 0 0; }
-.number { color: var(--muted); font-variant-numeric: tabular-nums; margin-right: .25rem; }
-.answer { padding: .25rem 1rem .5rem; }
-.answer p { margin: .6rem 0; }
-.table-wrap { overflow-x: auto; }
-table { border-collapse: collapse; width: 100%; margin: .75rem 0; }
-caption { text-align: left; color: var(--muted); padding-bottom: .35rem; }
-th, td { text-align: left; vertical-align: top; padding: .45rem .6rem;
-  border-bottom: 1px solid var(--line); }
-thead th { background: var(--soft); }
-abbr[title] { text-decoration: underline dotted; text-underline-offset: .2em; cursor: help; }
-dl.glossary { display: grid; grid-template-columns: max-content 1fr; gap: .35rem 1rem; }
-dl.glossary dt { font-weight: 700; }
-dl.glossary dd { margin: 0; }
-.note { color: var(--muted); font-size: .95rem; }
-footer { color: var(--muted); font-size: .95rem; margin-top: 2.5rem; padding-bottom: 2rem; }
-@media (max-width: 36rem) {
-  body { font-size: 1rem; }
-  h1 { font-size: 1.45rem; }
-  .field, .field.wide { flex: 1 1 100%; }
-  input[type="search"], select { min-width: 0; }
-  dl.glossary { grid-template-columns: 1fr; }
-  dl.glossary dd { margin-bottom: .5rem; }
-}
-@media print {
-  :root { --text: #000; --muted: #333; --page: #fff; --line: #999; --soft: #eee; }
-  body { font-size: 11pt; }
-  .skip-link, nav, .filters, .status { display: none !important; }
-  details.question { border: none; margin: 0 0 .75rem; break-inside: avoid; }
-  details.question > summary { list-style: none; padding: 0; border: none; }
-  details.question > summary::-webkit-details-marker { display: none; }
-  details.question::details-content { content-visibility: visible; display: block; }
-  details.question[hidden] { display: block !important; }
-  tr[hidden] { display: table-row !important; }
-  .answer { padding: 0 0 0 1rem; }
-  h2 { break-after: avoid; }
-  tr { break-inside: avoid; }
-  a[href^="http"]::after { content: " <" attr(href) ">"; font-size: .85em; }
-}
-"""
-
-SCRIPT = """
-(() => {
-  "use strict";
-  const fold = (text) => text.toLowerCase().replace(/[\\u2018\\u2019]/g, "'");
-  const byId = (id) => document.getElementById(id);
-  for (const control of document.querySelectorAll("[data-needs-script]")) control.hidden = false;
-
-  const questions = Array.from(document.querySelectorAll("details.question"));
-  const search = byId("question-search");
-  const questionStatus = byId("question-status");
-  const filterQuestions = () => {
-    const words = fold(search.value).split(/\\s+/).filter(Boolean);
-    let shown = 0;
-    for (const item of questions) {
-      const text = fold(item.textContent);
-      item.hidden = !words.every((word) => text.includes(word));
-      if (!item.hidden) shown += 1;
-    }
-    questionStatus.textContent = words.length
-      ? `${shown} of ${questions.length} questions match` : "";
-  };
-  search.addEventListener("input", filterQuestions);
-
-  const rows = Array.from(document.querySelectorAll("#pilot-table tbody tr"));
-  const region = byId("pilot-region");
-  const theme = byId("pilot-theme");
-  const pilotStatus = byId("pilot-status");
-  const filterPilots = () => {
-    let shown = 0;
-    for (const row of rows) {
-      const themes = JSON.parse(row.dataset.themes || "[]");
-      row.hidden = (region.value !== "" && row.dataset.region !== region.value)
-        || (theme !== null && theme.value !== "" && !themes.includes(theme.value));
-      if (!row.hidden) shown += 1;
-    }
-    pilotStatus.textContent = `${shown} of ${rows.length} pilots shown`;
-  };
-  region.addEventListener("change", filterPilots);
-  if (theme !== null) theme.addEventListener("change", filterPilots);
-
-  const openLinkedQuestion = () => {
-    let id = location.hash.slice(1);
-    try { id = decodeURIComponent(id); } catch (error) { /* a malformed link: use it as typed */ }
-    const target = id ? byId(id) : null;
-    if (target !== null && target.matches("details.question")) target.open = true;
-  };
-  window.addEventListener("hashchange", openLinkedQuestion);
-
-  let openedForPrint = [];
-  window.addEventListener("beforeprint", () => {
-    openedForPrint = questions.filter((item) => !item.open);
-    for (const item of openedForPrint) item.open = true;
-  });
-  window.addEventListener("afterprint", () => {
-    for (const item of openedForPrint) item.open = false;
-    openedForPrint = [];
-  });
-
-  // A browser may restore the controls' values on reload: apply them.
-  filterQuestions();
-  filterPilots();
-  openLinkedQuestion();
-})();
-"""
 
 
 def _marked_html(text: str, glossary: Sequence[GlossaryTerm]) -> str:
@@ -226,23 +160,42 @@ def _questions_html(faq: Sequence[FaqEntry], glossary: Sequence[GlossaryTerm]) -
     html = [
         '<section aria-labelledby="questions-heading">',
         '<h2 id="questions-heading">Questions</h2>',
-        '<p class="lead">Select a question to show its answer.</p>',
         '<div class="filters" data-needs-script hidden>',
-        '<div class="field wide"><label for="question-search">Filter the questions</label>',
+        '<div class="field wide"><label for="question-search">Search the questions and answers'
+        "</label>",
+        '<p class="hint" id="question-search-hint">Best match first. Words match their other '
+        "forms (saved, savings) and small typos are forgiven.</p>",
         '<input type="search" id="question-search" autocomplete="off" spellcheck="false" '
-        'placeholder="e.g. savings, pilots, Tribal" aria-describedby="question-status"></div>',
+        'aria-describedby="question-search-hint" aria-controls="question-list"></div>',
         "</div>",
         '<p class="status" id="question-status" role="status" aria-live="polite"></p>',
+        '<div class="no-results" id="no-results" hidden>',
+        '<p>No question or answer matches \u201c<span id="no-results-query"></span>\u201d. '
+        "You could:</p>",
+        "<ul><li>check the spelling</li><li>use fewer words, or more general ones "
+        "(\u201csavings\u201d, \u201cpilots\u201d)</li><li>try an acronym or what it stands for "
+        "(\u201cHMT\u201d, \u201cHM Treasury\u201d)</li></ul>",
+        '<button type="button" class="button" id="clear-search">Clear the search</button>',
+        "</div>",
+        '<div class="accordion-controls" data-needs-script hidden>'
+        '<button type="button" class="link-button" id="toggle-all" aria-expanded="false" '
+        'aria-controls="question-list">Show all sections</button></div>',
+        '<div id="question-list">',
     ]
     for entry in faq:
-        html.append(f'<details class="question" id="{escape(entry.slug)}">')
-        html.append(
-            f'<summary><span class="number">{entry.id}.</span> {escape(entry.question)}</summary>'
-        )
-        html.append('<div class="answer">')
-        html += _answer_html(entry.answer, glossary)
-        html.append("</div></details>")
-    html.append("</section>")
+        slug = escape(entry.slug)
+        html += [
+            f'<details class="question" id="{slug}">',
+            f'<summary><h3 class="question-heading"><span class="number">{entry.id}.</span> '
+            f"{escape(entry.question)}</h3>"
+            '<span class="toggle" aria-hidden="true"></span></summary>',
+            '<div class="answer">',
+            *_answer_html(entry.answer, glossary),
+            f'<p class="permalink"><a href="#{slug}">Link to this question'
+            f'<span class="visually-hidden">: {escape(entry.question)}</span></a></p>',
+            "</div></details>",
+        ]
+    html += ["</div>", "</section>"]
     return html
 
 
@@ -255,7 +208,43 @@ def _select_html(name: str, label: str, everything: str, values: Sequence[str]) 
     )
 
 
-def _pilots_html(pilots: Sequence[Pilot], themes_of: PilotFacts) -> list[str]:
+def _ref(url: str, numbers: Mapping[str, int]) -> str:
+    number = numbers[url]
+    return f'<a class="ref" href="#source-{number}" aria-label="source {number}">[{number}]</a>'
+
+
+def _facts_html(label: str, facts: Sequence[SourcedText], numbers: Mapping[str, int]) -> str:
+    if not facts:
+        return ""
+    items = "".join(f"<li>{escape(f.text)} {_ref(f.source, numbers)}</li>" for f in facts)
+    return f"<dt>{label}</dt><dd><ul>{items}</ul></dd>"
+
+
+def _pilot_html(pilot: Pilot, themes: Sequence[str], numbers: Mapping[str, int]) -> list[str]:
+    data = f'data-region="{escape(pilot.region)}" data-themes="{escape(json.dumps(list(themes)))}"'
+    html = [
+        f'<article class="pilot" id="pilot-{escape(pilot.id)}" {data} '
+        f'aria-labelledby="pilot-{escape(pilot.id)}-name">',
+        f'<h3 id="pilot-{escape(pilot.id)}-name">{escape(pilot.name)}</h3><dl>',
+        f"<dt>Region</dt><dd>{escape(pilot.region)}</dd>",
+    ]
+    if pilot.official_name:
+        html.append(f"<dt>Official name</dt><dd>{escape(pilot.official_name)}</dd>")
+    themes_html = _facts_html("Themes", pilot.themes, numbers)
+    html.append(themes_html or f'<dt>Themes</dt><dd class="not-recorded">{NOT_RECORDED}</dd>')
+    if pilot.authorities:
+        members = "; ".join(escape(member) for member in pilot.authorities)
+        source = _ref(pilot.authorities_source, numbers) if pilot.authorities_source else ""
+        html.append(f"<dt>Members</dt><dd>{members} {source}</dd>")
+    html.append(_facts_html("Figures", pilot.figures, numbers))
+    html.append(_facts_html("Field trials", pilot.field_trials, numbers))
+    html += ["</dl></article>"]
+    return html
+
+
+def _pilots_html(
+    pilots: Sequence[Pilot], themes_of: PilotFacts, numbers: Mapping[str, int]
+) -> list[str]:
     themes = {pilot.id: list(themes_of(pilot)) for pilot in pilots}
     all_themes = sorted({t for listed in themes.values() for t in listed}, key=str.casefold)
     controls = _select_html("region", "Region", "All regions", regions(pilots))
@@ -267,20 +256,57 @@ def _pilots_html(pilots: Sequence[Pilot], themes_of: PilotFacts) -> list[str]:
         '<h2 id="pilots-heading">Pilot areas</h2>',
         f'<div class="filters" data-needs-script hidden>{controls}</div>',
         '<p class="status" id="pilot-status" role="status" aria-live="polite"></p>',
-        '<div class="table-wrap"><table id="pilot-table">',
+        '<table id="pilot-table">',
         f"<caption>The {len(pilots)} Total Place pilot areas</caption>",
         "<thead><tr>" + "".join(f'<th scope="col">{h}</th>' for h in headers) + "</tr></thead>",
         "<tbody>",
     ]
     for pilot in pilots:
-        cells = [f'<th scope="row">{escape(pilot.name)}</th>', f"<td>{escape(pilot.region)}</td>"]
+        cells = [
+            f'<th scope="row"><a href="#pilot-{escape(pilot.id)}">{escape(pilot.name)}</a></th>',
+            f'<td data-label="Region">{escape(pilot.region)}</td>',
+        ]
         if all_themes:
-            cells.append(f"<td>{escape('; '.join(themes[pilot.id]))}</td>")
+            listed = themes[pilot.id]
+            text = (
+                escape("; ".join(listed))
+                if listed
+                else f'<span class="not-recorded">{NOT_RECORDED}</span>'
+            )
+            cells.append(f'<td data-label="Themes">{text}</td>')
         html.append(
             f'<tr data-region="{escape(pilot.region)}" '
             f'data-themes="{escape(json.dumps(themes[pilot.id]))}">{"".join(cells)}</tr>'
         )
-    html += ["</tbody></table></div>", "</section>"]
+    html += ["</tbody></table>", "<h3>About each pilot</h3>", '<div class="pilots">']
+    for pilot in pilots:
+        html += _pilot_html(pilot, themes[pilot.id], numbers)
+    html += ["</div>", "</section>"]
+    return html
+
+
+def _programme_html(programme: Sequence[ProgrammeItem], numbers: Mapping[str, int]) -> list[str]:
+    """The timeline and headline figures; nothing at all when there are none."""
+    if not programme:
+        return []
+    events = sorted((item for item in programme if "event" in item), key=lambda i: i["date"])
+    facts = [item for item in programme if "fact" in item]
+    html = [
+        '<section aria-labelledby="programme-heading" class="beyond">',
+        '<h2 id="programme-heading">What happened next</h2>',
+        f'<p class="lead">{escape(BEYOND_THE_FAQ)}</p>',
+    ]
+    for heading, items, key in (("Timeline", events, "event"), ("In figures", facts, "fact")):
+        if items:
+            html += [f"<h3>{heading}</h3>", '<ul class="timeline">']
+            html += [
+                f'<li><time datetime="{escape(item["date"])}">'
+                f"{escape(readable_date(item['date']))}</time>: "
+                f"{escape(item[key])} {_ref(item['source'], numbers)}</li>"
+                for item in items
+            ]
+            html.append("</ul>")
+    html.append("</section>")
     return html
 
 
@@ -290,37 +316,38 @@ def _glossary_html(glossary: Sequence[GlossaryTerm]) -> list[str]:
     html = [
         '<section aria-labelledby="glossary-heading">',
         '<h2 id="glossary-heading">Glossary</h2>',
-        '<p class="lead">Acronyms of the FAQ and of Total Place. Those the FAQ spells out itself '
+        "<p>Acronyms of the FAQ and of Total Place. Those the FAQ spells out itself "
         "are given in its own words; the others are general knowledge, widely documented.</p>",
         '<dl class="glossary">',
     ]
     for term in glossary:
         note = (
-            "" if term.source == "faq" else ' <span class="note">(not spelt out in the FAQ)</span>'
+            ""
+            if term.source == "faq"
+            else ' <span class="used-for">(not spelt out in the FAQ)</span>'
         )
         html.append(f"<dt>{escape(term.term)}</dt><dd>{escape(term.expansion)}{note}</dd>")
     html += ["</dl>", "</section>"]
     return html
 
 
-def _link(url: str) -> str:
-    return f'<a href="{escape(url)}">{escape(url)}</a>'
-
-
-def _sources_html(pilots: Sequence[Pilot], sources_of: PilotFacts) -> list[str]:
+def _sources_html(used: Mapping[str, Sequence[str]]) -> list[str]:
     html = [
         '<section aria-labelledby="sources-heading">',
         '<h2 id="sources-heading">Sources</h2>',
-        "<ul>",
-        f"<li>{escape(FAQ_PROVENANCE)}</li>",
-        f"<li>{escape(PILOTS_PROVENANCE)}</li>",
+        f"<p>{escape(FAQ_PROVENANCE)}</p>",
+        f"<p>{escape(PILOTS_PROVENANCE)}</p>",
+        '<ol class="sources">',
     ]
-    for pilot in pilots:
-        urls = sources_of(pilot)
-        if urls:
-            links = "; ".join(_link(url) for url in urls)
-            html.append(f"<li>{escape(pilot.name)}: {links}</li>")
-    html += [f"<li>{escape(GLOSSARY_PROVENANCE)}</li>", "</ul>", "</section>"]
+    for number, (url, users) in enumerate(used.items(), 1):
+        publisher, title = source_name(url)
+        html.append(
+            f'<li id="source-{number}"><a href="{escape(url)}">{escape(publisher)}: '
+            f"{escape(title)}</a>"
+            + (f' <span class="used-for">({escape(", ".join(users))})</span>' if users else "")
+            + "</li>"
+        )
+    html += ["</ol>", f"<p>{escape(GLOSSARY_PROVENANCE)}</p>", "</section>"]
     return html
 
 
@@ -330,59 +357,97 @@ def build_html(
     *,
     themes_of: PilotFacts = pilot_themes,
     sources_of: PilotFacts = pilot_sources,
+    programme: Sequence[ProgrammeItem] = (),
+    original_url: str | None = None,
 ) -> str:
-    """The whole page: questions that open to their answers, pilots, glossary and sources."""
+    """The whole page: questions that open to their answers, pilots, programme, glossary, sources.
+
+    `original_url` links the header to the FAQ's original page when a source records it.
+    """
+    used = _sources(dataset.pilots, sources_of, programme)
+    numbers = {url: number for number, url in enumerate(used, 1)}
     sections = [
         ("questions-heading", "Questions"),
         ("pilots-heading", "Pilot areas"),
+        *([("programme-heading", "What happened next")] if programme else []),
         *([("glossary-heading", "Glossary")] if glossary else []),
         ("sources-heading", "Sources"),
     ]
     nav = "".join(f'<li><a href="#{anchor}">{name}</a></li>' for anchor, name in sections)
+    style, script = _asset("page.css"), _asset("page.js")
+    index = json.dumps(build_page_index(dataset.faq, glossary), separators=(",", ":"))
+    policy = (
+        f"default-src 'none'; style-src '{_hash(style)}'; script-src '{_hash(script)}'; "
+        "base-uri 'none'; form-action 'none'"
+    )
+    original = (
+        f' <a href="{escape(original_url)}">The original FAQ page</a>.' if original_url else ""
+    )
     lines = [
         "<!DOCTYPE html>",
         '<html lang="en-GB">',
         "<head>",
         '<meta charset="utf-8">',
+        f'<meta http-equiv="Content-Security-Policy" content="{escape(policy, quote=False)}">',
+        '<meta name="referrer" content="no-referrer">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f'<meta name="generator" content="tp {escape(__version__)}">',
         f"<title>{escape(TITLE)}</title>",
-        f"<style>{STYLE}</style>",
+        f"<style>{style}</style>",
         "</head>",
         "<body>",
-        '<a class="skip-link" href="#main">Skip to the questions</a>',
-        "<header>",
+        '<a class="skip-link" href="#main">Skip to the main content</a>',
+        '<header class="band"><div class="width">',
         f"<h1>{escape(TITLE)}</h1>",
-        '<p class="lead">Total Place (2009\u20132010) was a UK public-sector initiative in '
-        f"{len(dataset.pilots)} pilot areas. Here are its official FAQ, word for word, the pilot "
-        "areas, a glossary of the FAQ\u2019s acronyms and the sources of this data.</p>",
+        f'<p class="meta">FAQ published {FAQ_PUBLISHED}; page generated {generated_date()} by '
+        f"tp {escape(__version__)}.{original}</p>",
+        "</div></header>",
+        '<div class="width">',
         f'<nav aria-label="Sections"><ul>{nav}</ul></nav>',
-        "</header>",
         '<main id="main" tabindex="-1">',
+        '<p class="lead">Total Place (2009\u20132010) was a UK public-sector initiative in '
+        f"{len(dataset.pilots)} pilot areas. This page gives its official FAQ word for word, "
+        "what the sources we hold say about each pilot, a glossary of the FAQ\u2019s acronyms "
+        "and those sources.</p>",
         *_questions_html(dataset.faq, glossary),
-        *_pilots_html(dataset.pilots, themes_of),
+        *_pilots_html(dataset.pilots, themes_of, numbers),
+        *_programme_html(programme, numbers),
         *_glossary_html(glossary),
-        *_sources_html(dataset.pilots, sources_of),
+        *_sources_html(used),
         "</main>",
         f"<footer><p>Made with tp {escape(__version__)}: <code>tp export html</code></p></footer>",
-        f"<script>{SCRIPT}</script>",
+        "</div>",
+        f'<script type="application/json" id="search-index">{_json_in_html(index)}</script>',
+        f"<script>{script}</script>",
         "</body>",
         "</html>",
     ]
-    return "\n".join(lines) + "\n"
+    return "\n".join(line for line in lines if line) + "\n"
+
+
+def _json_in_html(text: str) -> str:
+    """JSON that cannot end its <script> element early (`</script>`, `<!--`)."""
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 # --- Markdown ------------------------------------------------------------------------------------
 
 _MARKDOWN_SPECIAL = str.maketrans({c: f"\\{c}" for c in "\\`*_[]<>|"})
+_ENTITY = re.compile(r"&(?=#?\w+;)")  # "&lt;" would show as "<": show it as typed
 _BLOCK_MARKER = re.compile(r"^([ \t]*)(#{1,6}|\++|-+|=+)(?=\s|$)", re.MULTILINE)
 _LIST_NUMBER = re.compile(r"^([ \t]*\d+)([.)])(?=\s|$)", re.MULTILINE)
 
 
 def _md(text: str) -> str:
-    """Text that Markdown shows literally: inline syntax escaped, no block syntax at line start."""
-    escaped = _BLOCK_MARKER.sub(r"\1\\\2", text.translate(_MARKDOWN_SPECIAL))
+    """Text that Markdown shows literally: inline syntax and HTML escaped, no block syntax."""
+    escaped = _ENTITY.sub(r"\\&", text.translate(_MARKDOWN_SPECIAL))
+    escaped = _BLOCK_MARKER.sub(r"\1\\\2", escaped)
     return _LIST_NUMBER.sub(r"\1\\\2", escaped)
+
+
+def _md_url(url: str) -> str:
+    """A URL safe inside <...>: anything that could end it or start HTML is percent-encoded."""
+    return quote(url, safe=":/?#@!$&'()*+,;=%~-._")
 
 
 def _md_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
@@ -392,20 +457,29 @@ def _md_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]
     return [row(header), "| " + " | ".join("---" for _ in header) + " |", *map(row, rows)]
 
 
+def _md_facts(label: str, facts: Sequence[SourcedText], numbers: Mapping[str, int]) -> list[str]:
+    return [f"- {label}: {_md(fact.text)} [{numbers[fact.source]}]" for fact in facts]
+
+
 def build_markdown(
     dataset: Dataset,
     glossary: Sequence[GlossaryTerm] = (),
     *,
     themes_of: PilotFacts = pilot_themes,
     sources_of: PilotFacts = pilot_sources,
+    programme: Sequence[ProgrammeItem] = (),
 ) -> str:
     """The same content as the HTML page, as Markdown (answers word for word)."""
+    used = _sources(dataset.pilots, sources_of, programme)
+    numbers = {url: number for number, url in enumerate(used, 1)}
     lines = [
         f"# {TITLE}",
         "",
+        f"FAQ published {FAQ_PUBLISHED}; generated {generated_date()} by tp {__version__}.",
+        "",
         f"Total Place (2009\u20132010) was a UK public-sector initiative in {len(dataset.pilots)} "
-        "pilot areas. Here are its official FAQ, word for word, the pilot areas, a glossary of the "
-        "FAQ\u2019s acronyms and the sources of this data.",
+        "pilot areas. This document gives its official FAQ word for word, what the sources we "
+        "hold say about each pilot, a glossary of the FAQ\u2019s acronyms and those sources.",
         "",
         "## Questions",
         "",
@@ -421,10 +495,34 @@ def build_markdown(
     with_themes = any(themes.values())
     header = ["Pilot area", "Region", *(["Themes"] if with_themes else [])]
     rows = [
-        [p.name, p.region, *(["; ".join(themes[p.id])] if with_themes else [])]
+        [p.name, p.region, *(["; ".join(themes[p.id]) or NOT_RECORDED] if with_themes else [])]
         for p in dataset.pilots
     ]
     lines += ["## Pilot areas", "", *_md_table(header, rows), ""]
+    for pilot in dataset.pilots:
+        lines += [f"### {_md(pilot.name)}", "", f"- Region: {_md(pilot.region)}"]
+        if pilot.official_name:
+            lines.append(f"- Official name: {_md(pilot.official_name)}")
+        lines += _md_facts("Theme", pilot.themes, numbers) or [f"- Themes: {NOT_RECORDED}"]
+        if pilot.authorities:
+            source = f" [{numbers[pilot.authorities_source]}]" if pilot.authorities_source else ""
+            lines.append(f"- Members: {_md('; '.join(pilot.authorities))}{source}")
+        lines += _md_facts("Figure", pilot.figures, numbers)
+        lines += _md_facts("Field trial", pilot.field_trials, numbers)
+        lines.append("")
+    if programme:
+        lines += ["## What happened next", "", _md(BEYOND_THE_FAQ), ""]
+        events = sorted((item for item in programme if "event" in item), key=lambda i: i["date"])
+        facts = [item for item in programme if "fact" in item]
+        for heading, items, key in (("Timeline", events, "event"), ("In figures", facts, "fact")):
+            if items:
+                lines += [f"### {heading}", ""]
+                lines += [
+                    f"- {_md(readable_date(item['date']))}: {_md(item[key])} "
+                    f"[{numbers[item['source']]}]"
+                    for item in items
+                ]
+                lines.append("")
     if glossary:
         lines += ["## Glossary", ""]
         glossary_rows = [
@@ -432,10 +530,10 @@ def build_markdown(
             for t in glossary
         ]
         lines += [*_md_table(["Acronym", "Expansion", "Source"], glossary_rows), ""]
-    lines += ["## Sources", "", f"- {_md(FAQ_PROVENANCE)}", f"- {_md(PILOTS_PROVENANCE)}"]
-    for pilot in dataset.pilots:
-        urls = sources_of(pilot)
-        if urls:
-            lines.append(f"- {_md(pilot.name)}: " + "; ".join(f"<{url}>" for url in urls))
-    lines += [f"- {_md(GLOSSARY_PROVENANCE)}", "", "---", "", f"Made with tp {__version__}."]
+    lines += ["## Sources", "", _md(FAQ_PROVENANCE), "", _md(PILOTS_PROVENANCE), ""]
+    for number, (url, users) in enumerate(used.items(), 1):
+        publisher, title = source_name(url)
+        used_for = f" ({_md(', '.join(users))})" if users else ""
+        lines.append(f"{number}. {_md(publisher)}: {_md(title)} <{_md_url(url)}>{used_for}")
+    lines += ["", _md(GLOSSARY_PROVENANCE), "", "---", "", f"Made with tp {__version__}."]
     return "\n".join(lines) + "\n"
