@@ -34,6 +34,7 @@ FORMAT_VERSION = 1
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas" / "data"
 TAG = "tag:yaml.org,2002:"
+STR_TAG = TAG + "str"
 
 
 def schema_path(kind: str) -> Path:
@@ -329,7 +330,7 @@ class _Document:
         if isinstance(node, SequenceNode):
             return [self.plain(child, (*path, n)) for n, child in enumerate(node.value)]
         if not isinstance(node, MappingNode):
-            if node.tag == TAG + "str":
+            if node.tag == STR_TAG:
                 return node.value
             value = _constructor().yaml_constructors[node.tag](_constructor(), node)
             if type(value) in (float, bool):
@@ -339,7 +340,7 @@ class _Document:
         first_line: dict[str, int] = {}
         for key_node, value_node in node.value:
             key = key_node.value
-            if key_node.tag != TAG + "str" or not str(key).strip():
+            if key_node.tag != STR_TAG or not str(key).strip():
                 message = f"keys must be non-empty text, found {describe(key_node)}"
                 self.found.append((key_node, path, "error", message))
             elif key in result:

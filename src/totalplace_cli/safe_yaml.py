@@ -239,10 +239,20 @@ def _check_graph(root: Node) -> None:
     """Refuse foreign tags, deep nesting and too many values, each alias at its expanded size."""
     from yaml.nodes import MappingNode, ScalarNode
 
-    sizes: dict[int, int] = {}  # id(node) -> values it stands for, once walked
-    open_nodes: set[int] = set()  # the nodes on the current path, to catch an alias loop
+    sizes: dict[int, int] = {}  # id(collection) -> values it stands for, once walked
+    open_nodes: set[int] = set()  # the collections on the current path, to catch an alias loop
+
+    def refuse_tag(node: Node) -> DocumentError:
+        tag = str(node.tag)
+        shown = "!!" + tag.removeprefix(YAML_TAG) if tag.startswith(YAML_TAG) else tag
+        return DocumentError(
+            f"tag {shown} is not allowed: data files hold plain text, numbers, lists and "
+            "mappings (tp never runs code from data)",
+            *_mark(node.start_mark),
+        )
 
     def walk(node: Node, depth: int) -> int:
+        """The values a collection stands for; a scalar, which counts 1, is checked in line."""
         known = sizes.get(id(node))
         if known is not None:
             return known  # an alias to a finished node: charged in full, not walked again
@@ -250,34 +260,35 @@ def _check_graph(root: Node) -> None:
             raise DocumentError(
                 "an alias refers to an anchor that contains it (a loop)", *_mark(node.start_mark)
             )
-        scalar = isinstance(node, ScalarNode)
-        if node.tag not in (SCALAR_TAGS if scalar else COLLECTION_TAGS):
-            tag = str(node.tag)
-            shown = "!!" + tag.removeprefix(YAML_TAG) if tag.startswith(YAML_TAG) else tag
+        if node.tag not in COLLECTION_TAGS:
+            raise refuse_tag(node)
+        if depth >= MAX_DEPTH:
             raise DocumentError(
-                f"tag {shown} is not allowed: data files hold plain text, numbers, lists and "
-                "mappings (tp never runs code from data)",
-                *_mark(node.start_mark),
+                f"nested more than {MAX_DEPTH} levels deep", *_mark(node.start_mark)
             )
+        open_nodes.add(id(node))
         size = 1
-        if not scalar:
-            if depth >= MAX_DEPTH:
-                raise DocumentError(
-                    f"nested more than {MAX_DEPTH} levels deep", *_mark(node.start_mark)
-                )
-            open_nodes.add(id(node))
-            pairs = node.value if isinstance(node, MappingNode) else ((v,) for v in node.value)
-            for children in pairs:
-                for child in children:
+        pairs = node.value if isinstance(node, MappingNode) else ((v,) for v in node.value)
+        for children in pairs:
+            for child in children:
+                if isinstance(child, ScalarNode):  # most nodes: no bookkeeping needed
+                    if child.tag not in SCALAR_TAGS:
+                        raise refuse_tag(child)
+                    size += 1
+                else:
                     size += walk(child, depth + 1)
-                    if size > MAX_NODES:
-                        raise DocumentError(
-                            f"too many values (more than {MAX_NODES:,}, counting what each "
-                            "alias stands for); is this an alias bomb?",
-                            *_mark(child.start_mark),
-                        )
-            open_nodes.discard(id(node))
+                if size > MAX_NODES:
+                    raise DocumentError(
+                        f"too many values (more than {MAX_NODES:,}, counting what each "
+                        "alias stands for); is this an alias bomb?",
+                        *_mark(child.start_mark),
+                    )
+        open_nodes.discard(id(node))
         sizes[id(node)] = size
         return size
 
+    if isinstance(root, ScalarNode):
+        if root.tag not in SCALAR_TAGS:
+            raise refuse_tag(root)
+        return
     walk(root, 0)
