@@ -35,6 +35,7 @@ FORMAT_VERSION = 1
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas" / "data"
 TAG = "tag:yaml.org,2002:"
 STR_TAG = TAG + "str"
+INT_TAG = TAG + "int"
 
 
 def schema_path(kind: str) -> Path:
@@ -325,30 +326,36 @@ class _Document:
     # Plain data from nodes, reporting the keys YAML allows but JSON does not.
 
     def plain(self, node: Node, path: Path_) -> Any:
-        from yaml.nodes import MappingNode, SequenceNode
+        """The node's plain data; run ~100,000 times for a large FAQ, so text and whole numbers
+        (all a clean file holds) are read without PyYAML's constructor."""
+        from yaml.nodes import MappingNode, ScalarNode
 
-        if isinstance(node, SequenceNode):
-            return [self.plain(child, (*path, n)) for n, child in enumerate(node.value)]
-        if not isinstance(node, MappingNode):
-            if node.tag == STR_TAG:
-                return node.value
-            value = _constructor().yaml_constructors[node.tag](_constructor(), node)
+        if isinstance(node, ScalarNode):
+            tag, text = node.tag, node.value
+            if tag == STR_TAG:
+                return text
+            if tag == INT_TAG and text.isascii() and text.isdigit() and text[0] != "0":
+                return int(text)  # what the constructor returns for plain decimal digits
+            value = _constructor().yaml_constructors[tag](_constructor(), node)
             if type(value) in (float, bool):
                 self.ambiguous = True
             return value
+        if not isinstance(node, MappingNode):
+            return [self.plain(child, (*path, n)) for n, child in enumerate(node.value)]
         result: dict[str, Any] = {}
-        first_line: dict[str, int] = {}
+        key_nodes: dict[str, Node] = {}  # the first node of each key, for a duplicate's message
         for key_node, value_node in node.value:
             key = key_node.value
             if key_node.tag != STR_TAG or not str(key).strip():
                 message = f"keys must be non-empty text, found {describe(key_node)}"
                 self.found.append((key_node, path, "error", message))
             elif key in result:
-                message = f"duplicate key '{key}' (first at line {first_line[key]})"
+                first = key_nodes[key].start_mark.line + 1
+                message = f"duplicate key '{key}' (first at line {first})"
                 self.found.append((key_node, path, "error", message))
             else:
                 result[key] = self.plain(value_node, (*path, key))
-                first_line[key] = key_node.start_mark.line + 1
+                key_nodes[key] = key_node
         return result
 
     def node_at(self, path: Path_, key: bool = False) -> Node | None:
