@@ -83,6 +83,7 @@ def test_columns_point_at_the_value(tmp_path: Path) -> None:
         ("entries:\n" + GOOD_ENTRY + "  - {id: 2, slug: a, question: Q, answer: A}\n", "slug 'a'"),
         ("entries:\n  - {id: 1, id: 2, slug: a, question: Q, answer: A}\n", "duplicate key 'id'"),
         ("entries:\n  - {id: true, slug: a, question: Q, answer: A}\n", "true/false value"),
+        ("entries:\n  - {id: 1.0, slug: a, question: Q, answer: A}\n", "found the number 1.0"),
         ("entries:\n  - {id: '1', slug: a, question: Q, answer: A}\n", "'id' must be a whole"),
         ("entries:\n  - {id: 1, slug: a, question: Q, answer: 2010-01-01}\n", "the date"),
         ("entries:\n  - {id: 1, slug: a, question: Q, answer: }\n", "found no value"),
@@ -109,6 +110,29 @@ def test_warnings_do_not_stop_loading(tmp_path: Path, text: str, expected: str) 
     assert [severity for _, severity, _ in found] == ["warning"]
     assert expected in found[0][2]
     load_faq(tmp_path / "faq.yaml")  # no DataError
+
+
+def test_a_true_version_is_refused(tmp_path: Path) -> None:
+    """`true` equals 1 in Python: the programme's `version: 1` must still refuse it."""
+    found = problems(tmp_path, "version: true\nevents: []\n", "programme.yaml")
+    assert (1, "error", "'version' must be 1") in found
+
+
+def test_a_large_clean_file_has_no_problems_and_a_late_error_is_found(tmp_path: Path) -> None:
+    """A clean file is told clean at once; one bad record among thousands is still located."""
+    entries = "".join(
+        f"  - {{id: {n}, slug: q-{n}, question: Q{n}?, answer: A.}}\n" for n in range(1, 3001)
+    )
+    assert problems(tmp_path, "entries:\n" + entries) == []
+    bad = entries.replace("question: Q2999?", "question: 2999")
+    assert problems(tmp_path, "entries:\n" + bad) == [
+        (
+            2999 + 1,
+            "error",
+            "entry 2999 (id 2999): 'question' must be non-empty text, found the number 2999; "
+            "put it in quotes",
+        )
+    ]
 
 
 def test_optional_field_may_be_absent_or_null(tmp_path: Path) -> None:
