@@ -215,7 +215,12 @@ def shell(script: str, **env: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.parametrize(
     ("args", "code"),
-    [("questions", 0), ("show nope", 2), ("ask zzqqxx", 1), ("--data-dir /dev/null/missing info", 3)],
+    [
+        ("questions", 0),
+        ("show nope", 2),
+        ("ask zzqqxx", 1),
+        ("--data-dir /dev/null/missing info", 3),
+    ],
 )
 def test_closed_stdout_or_stderr_keeps_the_exit_codes(args: str, code: int) -> None:
     closed_stdout = shell(f'"$TP" {args} >&-; echo "exit $?"')
