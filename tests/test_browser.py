@@ -373,6 +373,7 @@ def test_the_printed_page_is_compact_and_prints_each_address_once(
     )
     assert text.count("http") == len(sources) == len(set(sources))
     assert "Select a question" not in text and "Show all sections" not in text
+    assert "Beyond the FAQ" in text and "\u00a382 billion" in text  # the programme prints too
 
 
 def test_without_script_every_answer_reads_and_no_dead_control_shows(
