@@ -193,6 +193,9 @@ def test_search_puts_the_best_match_first_and_forgives_typos(page: Any) -> None:
     )
     assert len(search_for(page, "HM Treasury")) >= 1  # the FAQ says HMT
     assert search_for(page, "haven't")[0] == "havent-you-done-this-all-before"
+    # Only function words: as `tp ask`, the questions' wording decides, and one alone finds none.
+    assert search_for(page, "what is it")[0] == "what-is-total-place"
+    assert search_for(page, "the") == []
     assert len(search_for(page, "")) == 14
 
 
