@@ -54,6 +54,8 @@ BEYOND_THE_FAQ = (
     "FAQ\u2019s own words."
 )
 
+_AND_AFTER = " and about what happened after the FAQ"
+
 PilotFacts = Callable[[Pilot], Sequence[str]]
 # One dated event or headline figure of the programme, as `tp timeline --json` / `tp facts --json`
 # give it: {"date", "event" or "fact", "source", ...}; the date may be None.
@@ -423,8 +425,8 @@ def build_html(
         '<main id="main" tabindex="-1">',
         '<p class="lead">Total Place (2009\u20132010) was a UK public-sector initiative in '
         f"{len(dataset.pilots)} pilot areas. This page gives its official FAQ word for word, "
-        "what the sources we hold say about each pilot, a glossary of the FAQ\u2019s acronyms "
-        "and those sources.</p>",
+        f"what the sources we hold say about each pilot{_AND_AFTER if programme else ''}, "
+        "a glossary of the FAQ\u2019s acronyms and those sources.</p>",
         *_questions_html(dataset.faq, glossary),
         *_pilots_html(dataset.pilots, themes_of, numbers),
         *_programme_html(programme, numbers),
@@ -497,7 +499,8 @@ def build_markdown(
         "",
         f"Total Place (2009\u20132010) was a UK public-sector initiative in {len(dataset.pilots)} "
         "pilot areas. This document gives its official FAQ word for word, what the sources we "
-        "hold say about each pilot, a glossary of the FAQ\u2019s acronyms and those sources.",
+        f"hold say about each pilot{_AND_AFTER if programme else ''}, a glossary of the "
+        "FAQ\u2019s acronyms and those sources.",
         "",
         "## Questions",
         "",
