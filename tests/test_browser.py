@@ -193,6 +193,9 @@ def test_search_puts_the_best_match_first_and_forgives_typos(page: Any) -> None:
     )
     assert len(search_for(page, "HM Treasury")) >= 1  # the FAQ says HMT
     assert search_for(page, "haven't")[0] == "havent-you-done-this-all-before"
+    # Only function words: as `tp ask`, the questions' wording decides, and one alone finds none.
+    assert search_for(page, "what is it")[0] == "what-is-total-place"
+    assert search_for(page, "the") == []
     assert len(search_for(page, "")) == 14
 
 
@@ -373,6 +376,7 @@ def test_the_printed_page_is_compact_and_prints_each_address_once(
     )
     assert text.count("http") == len(sources) == len(set(sources))
     assert "Select a question" not in text and "Show all sections" not in text
+    assert "Beyond the FAQ" in text and "\u00a382 billion" in text  # the programme prints too
 
 
 def test_without_script_every_answer_reads_and_no_dead_control_shows(

@@ -15,7 +15,7 @@ from typer.testing import Result
 
 from totalplace_cli import __version__
 from totalplace_cli.data import bundled_data_dir, load_faq, load_pilots
-from totalplace_cli.export import build_html, build_markdown, pilot_themes
+from totalplace_cli.export import SITE_NAME, SITE_URL, build_html, build_markdown, pilot_themes
 from totalplace_cli.models import Dataset, FaqEntry
 from totalplace_cli.pilot_models import Pilot, SourcedText
 
@@ -175,12 +175,13 @@ def test_html_loads_nothing_from_elsewhere(page: str) -> None:
     assert all(name == "href" for name, _, _ in links)  # no src=: nothing is loaded
     outside = [(value, section) for _, value, section in links if not value.startswith("#")]
     assert outside, "the pilots' sources are linked"
-    assert all(section == "sources-heading" for _, section in outside)
+    assert outside[0] == (SITE_URL, "")  # the header's link to the programme's website
+    assert all(section == "sources-heading" for _, section in outside[1:])
     assert all(value.startswith("https://") or value.startswith("http://") for value, _ in outside)
     assert "<link" not in page and "@import" not in page and "url(" not in page
 
 
-def test_only_the_sources_section_links_out() -> None:
+def test_only_the_header_and_the_sources_section_link_out() -> None:
     pilots = load_pilots(bundled_data_dir() / "pilots.yaml")
     url = "https://www.leadershipcentre.org.uk/totalplace/totalplaces/pilot/kent.html"
 
@@ -190,7 +191,7 @@ def test_only_the_sources_section_links_out() -> None:
     bare = tuple(Pilot(p.id, p.name, p.region) for p in pilots)
     html = build_html(Dataset(faq=FAQ, pilots=bare), sources_of=sources_of)
     outside = [(v, s) for _, v, s in read_page(html).links if not v.startswith("#")]
-    assert outside == [(url, "sources-heading")]
+    assert outside == [(SITE_URL, ""), (url, "sources-heading")]
     assert (
         f'<li id="source-1"><a href="{url}">leadershipcentre.org.uk: Pilot page: Kent</a> '
         '<span class="used-for">(Kent)</span></li>'
@@ -198,7 +199,7 @@ def test_only_the_sources_section_links_out() -> None:
 
 
 def test_each_source_is_linked_once_by_a_readable_name(page: str) -> None:
-    outside = [v for _, v, _ in read_page(page).links if not v.startswith("#")]
+    outside = [v for _, v, s in read_page(page).links if s == "sources-heading"]
     assert len(outside) == len(set(outside)) >= 15
     assert all(f">{url}<" not in page for url in outside), "a raw URL as link text"
     # Facts point to their source by number, in the page.
@@ -316,6 +317,10 @@ def test_page_header_names_the_faq_date_and_the_tool(
     page = tp("export", "html").stdout
     assert f"FAQ published 2009; page generated 1 January 2026 by tp {__version__}." in page
     assert "Here are its official FAQ" not in page
+    # No source records the FAQ page's own address: the link is to the site, and says so.
+    assert f'<a href="{SITE_URL}">{SITE_NAME}</a>' in page
+    assert SITE_NAME == "Total Place website, Leadership Centre for Local Government"
+    assert f"[{SITE_NAME}](<{SITE_URL}>)" in tp("export", "markdown").stdout
 
 
 def test_content_security_policy_allows_only_the_pages_own_style_and_script(page: str) -> None:
@@ -344,13 +349,23 @@ def test_each_question_title_is_a_heading_with_a_link_to_it(page: str) -> None:
     assert 'id="toggle-all" aria-expanded="false"' in page
 
 
-def test_exports_carry_each_pilots_sourced_facts(tp: Tp, page: str) -> None:
+def test_exports_carry_each_pilots_facts_and_the_programme(tp: Tp, page: str) -> None:
     markdown = tp("export", "markdown").stdout
     for text in (page, markdown):
         assert "Thanet" in text  # a member authority of the Kent pilot
         assert "\u00a318m" in text  # a figure of the Dorset, Poole & Bournemouth pilot
         assert "Integrated offender management" in text  # a theme in the pilot's own words
+        assert "regeneration" in text  # Durham's theme
+        assert "\u00a382 billion" in text  # the programme's headline figure
+        beyond = text.index("Beyond the FAQ")  # the programme is labelled as not the FAQ
+        assert text.index("\u00a382 billion") > beyond
+        launch, pilots, report = (
+            text.index(event)
+            for event in ("Budget 2009", "announced the 13 pilot areas", "a whole area approach")
+        )
+        assert beyond < launch < pilots < report  # in date order
     assert "- Field trial: Offender management" in markdown
+    assert "- October 2009: The pilots' interim reports went to the ministerial group [" in markdown
 
 
 PROGRAMME = (

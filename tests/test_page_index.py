@@ -6,7 +6,8 @@ import sqlite3
 
 from totalplace_cli.data import bundled_data_dir, load_faq, load_glossary
 from totalplace_cli.models import FaqEntry
-from totalplace_cli.page_index import TOKENIZER, build_page_index
+from totalplace_cli.page_index import build_page_index
+from totalplace_cli.store import TOKENIZER, in_memory
 
 FAQ = load_faq(bundled_data_dir() / "faq.yaml")
 GLOSSARY = load_glossary(bundled_data_dir() / "glossary.yaml")
@@ -18,7 +19,13 @@ def entries_with(stem: str) -> set[str]:
 
 
 def test_terms_are_stemmed_by_fts5_with_the_search_tokenizer() -> None:
-    assert TOKENIZER == "porter unicode61 remove_diacritics 2"
+    # The constant the page stems words with is the one `tp ask`'s database is built with.
+    (definition,) = (
+        in_memory(FAQ)
+        .execute("SELECT sql FROM sqlite_master WHERE name = 'documents_fts'")
+        .fetchone()
+    )
+    assert f"tokenize='{TOKENIZER}'" in definition
     connection = sqlite3.connect(":memory:")
     connection.execute(f"CREATE VIRTUAL TABLE t USING fts5(x, tokenize='{TOKENIZER}')")
     connection.execute("INSERT INTO t VALUES ('consultants savings')")

@@ -610,7 +610,8 @@ def export(
         ),
     ] = None,
 ) -> None:
-    """Write the FAQ, the pilots, the glossary and the sources as one document.
+    """Write the FAQ, the pilots, the programme's timeline and figures, the glossary and the
+    sources as one document (what is not the FAQ's own words is labelled "Beyond the FAQ").
 
     The HTML page needs nothing else (no fonts, scripts or images from elsewhere): open it in
     any browser, send it, or print it. Click a question to read its answer; search as with
@@ -628,11 +629,13 @@ def export(
 
     catalogue = _catalogue(ctx)
     dataset = Dataset(faq=_faq(ctx), pilots=catalogue.pilots)
+    programme = _programme(ctx)
     build = documents.build_html if format is ExportFormat.html else documents.build_markdown
     text = build(
         dataset,
         _glossary(ctx),
         themes_of=lambda pilot: tuple(category_labels(pilot, catalogue.categories)),
+        programme=[item.to_json() for item in (*programme.timeline(), *programme.facts)],
     )
     if destination is None or destination == "-":
         output.write_document(_output(ctx), text)

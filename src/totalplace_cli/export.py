@@ -31,6 +31,11 @@ from totalplace_cli.render import answer_blocks
 
 TITLE = "Total Place: frequently asked questions"
 FAQ_PUBLISHED = "2009"
+# No source we hold records the FAQ page's own address: the header links to the programme's site
+# index (research/pilots.md), named for what it is.
+SITE_URL = "https://www.leadershipcentre.org.uk/totalplace/totalplaces/index.html"
+SITE_NAME = "Total Place website, Leadership Centre for Local Government"
+NO_FAQ_ADDRESS = "the FAQ page\u2019s own address is not recorded in the sources we hold"
 NOT_RECORDED = "Not recorded in the sources we hold"
 FAQ_PROVENANCE = (
     "Questions and answers: the official Total Place \u201cFrequently asked questions\u201d page, "
@@ -49,9 +54,12 @@ BEYOND_THE_FAQ = (
     "FAQ\u2019s own words."
 )
 
+_AND_AFTER = " and about what happened after the FAQ"
+
 PilotFacts = Callable[[Pilot], Sequence[str]]
-# One dated event or headline figure of the programme: {"date", "event" or "fact", "source"}.
-ProgrammeItem = Mapping[str, str]
+# One dated event or headline figure of the programme, as `tp timeline --json` / `tp facts --json`
+# give it: {"date", "event" or "fact", "source", ...}; the date may be None.
+ProgrammeItem = Mapping[str, str | None]
 
 
 def pilot_themes(pilot: Pilot) -> tuple[str, ...]:
@@ -95,9 +103,9 @@ def _sources(
         for url in dict.fromkeys(urls):
             used.setdefault(url, []).append(pilot.name)
     for item in programme:
-        used.setdefault(item["source"], [])
-        if "The programme" not in used[item["source"]]:
-            used[item["source"]].append("The programme")
+        users = used.setdefault(str(item["source"]), [])
+        if "The programme" not in users:
+            users.append("The programme")
     return used
 
 
@@ -117,13 +125,16 @@ def generated_date() -> str:
     return f"{moment.tm_mday} {time.strftime('%B %Y', moment)}"
 
 
-def readable_date(date: str) -> str:
-    """An ISO date as GOV.UK writes it ("2010-03-25" -> "25 March 2010"); others unchanged."""
-    try:
-        moment = time.strptime(date, "%Y-%m-%d")
-    except ValueError:
-        return date
-    return f"{moment.tm_mday} {time.strftime('%B %Y', moment)}"
+def readable_date(date: str | None) -> str:
+    """An ISO date, whole or partial, as GOV.UK writes it ("2010-03-25" -> "25 March 2010",
+    "2009-10" -> "October 2009"); others unchanged, none empty."""
+    for pattern, shown in (("%Y-%m-%d", "{day} %B %Y"), ("%Y-%m", "%B %Y")):
+        try:
+            moment = time.strptime(date or "", pattern)
+        except ValueError:
+            continue
+        return time.strftime(shown.format(day=moment.tm_mday), moment)
+    return date or ""
 
 
 # --- HTML ----------------------------------------------------------------------------------------
@@ -285,24 +296,36 @@ def _pilots_html(
     return html
 
 
+def _timeline_and_figures(
+    programme: Sequence[ProgrammeItem],
+) -> list[tuple[str, Sequence[ProgrammeItem], str]]:
+    """(heading, items, key): the events by date (a partial date before the days within it),
+    then the figures in the data's order."""
+    events = sorted((item for item in programme if "event" in item), key=lambda i: i["date"] or "")
+    facts = [item for item in programme if "fact" in item]
+    return [("Timeline", events, "event"), ("In figures", facts, "fact")]
+
+
 def _programme_html(programme: Sequence[ProgrammeItem], numbers: Mapping[str, int]) -> list[str]:
     """The timeline and headline figures; nothing at all when there are none."""
     if not programme:
         return []
-    events = sorted((item for item in programme if "event" in item), key=lambda i: i["date"])
-    facts = [item for item in programme if "fact" in item]
     html = [
         '<section aria-labelledby="programme-heading" class="beyond">',
         '<h2 id="programme-heading">What happened next</h2>',
         f'<p class="lead">{escape(BEYOND_THE_FAQ)}</p>',
     ]
-    for heading, items, key in (("Timeline", events, "event"), ("In figures", facts, "fact")):
+    for heading, items, key in _timeline_and_figures(programme):
         if items:
             html += [f"<h3>{heading}</h3>", '<ul class="timeline">']
             html += [
-                f'<li><time datetime="{escape(item["date"])}">'
-                f"{escape(readable_date(item['date']))}</time>: "
-                f"{escape(item[key])} {_ref(item['source'], numbers)}</li>"
+                "<li>"
+                + (
+                    f'<time datetime="{escape(date)}">{escape(readable_date(date))}</time>: '
+                    if (date := item.get("date"))
+                    else ""
+                )
+                + f"{escape(str(item[key]))} {_ref(str(item['source']), numbers)}</li>"
                 for item in items
             ]
             html.append("</ul>")
@@ -358,12 +381,8 @@ def build_html(
     themes_of: PilotFacts = pilot_themes,
     sources_of: PilotFacts = pilot_sources,
     programme: Sequence[ProgrammeItem] = (),
-    original_url: str | None = None,
 ) -> str:
-    """The whole page: questions that open to their answers, pilots, programme, glossary, sources.
-
-    `original_url` links the header to the FAQ's original page when a source records it.
-    """
+    """The whole page: questions opening to their answers, pilots, programme, glossary, sources."""
     used = _sources(dataset.pilots, sources_of, programme)
     numbers = {url: number for number, url in enumerate(used, 1)}
     sections = [
@@ -379,9 +398,6 @@ def build_html(
     policy = (
         f"default-src 'none'; style-src '{_hash(style)}'; script-src '{_hash(script)}'; "
         "base-uri 'none'; form-action 'none'"
-    )
-    original = (
-        f' <a href="{escape(original_url)}">The original FAQ page</a>.' if original_url else ""
     )
     lines = [
         "<!DOCTYPE html>",
@@ -400,15 +416,17 @@ def build_html(
         '<header class="band"><div class="width">',
         f"<h1>{escape(TITLE)}</h1>",
         f'<p class="meta">FAQ published {FAQ_PUBLISHED}; page generated {generated_date()} by '
-        f"tp {escape(__version__)}.{original}</p>",
+        f"tp {escape(__version__)}.</p>",
+        f'<p class="meta">More on the programme: <a href="{SITE_URL}">{escape(SITE_NAME)}</a> '
+        f"({escape(NO_FAQ_ADDRESS)}).</p>",
         "</div></header>",
         '<div class="width">',
         f'<nav aria-label="Sections"><ul>{nav}</ul></nav>',
         '<main id="main" tabindex="-1">',
         '<p class="lead">Total Place (2009\u20132010) was a UK public-sector initiative in '
         f"{len(dataset.pilots)} pilot areas. This page gives its official FAQ word for word, "
-        "what the sources we hold say about each pilot, a glossary of the FAQ\u2019s acronyms "
-        "and those sources.</p>",
+        f"what the sources we hold say about each pilot{_AND_AFTER if programme else ''}, "
+        "a glossary of the FAQ\u2019s acronyms and those sources.</p>",
         *_questions_html(dataset.faq, glossary),
         *_pilots_html(dataset.pilots, themes_of, numbers),
         *_programme_html(programme, numbers),
@@ -477,9 +495,12 @@ def build_markdown(
         "",
         f"FAQ published {FAQ_PUBLISHED}; generated {generated_date()} by tp {__version__}.",
         "",
+        f"More on the programme: [{_md(SITE_NAME)}](<{SITE_URL}>) ({_md(NO_FAQ_ADDRESS)}).",
+        "",
         f"Total Place (2009\u20132010) was a UK public-sector initiative in {len(dataset.pilots)} "
         "pilot areas. This document gives its official FAQ word for word, what the sources we "
-        "hold say about each pilot, a glossary of the FAQ\u2019s acronyms and those sources.",
+        f"hold say about each pilot{_AND_AFTER if programme else ''}, a glossary of the "
+        "FAQ\u2019s acronyms and those sources.",
         "",
         "## Questions",
         "",
@@ -512,14 +533,12 @@ def build_markdown(
         lines.append("")
     if programme:
         lines += ["## What happened next", "", _md(BEYOND_THE_FAQ), ""]
-        events = sorted((item for item in programme if "event" in item), key=lambda i: i["date"])
-        facts = [item for item in programme if "fact" in item]
-        for heading, items, key in (("Timeline", events, "event"), ("In figures", facts, "fact")):
+        for heading, items, key in _timeline_and_figures(programme):
             if items:
                 lines += [f"### {heading}", ""]
                 lines += [
-                    f"- {_md(readable_date(item['date']))}: {_md(item[key])} "
-                    f"[{numbers[item['source']]}]"
+                    f"- {_md(readable_date(item.get('date')) + ': ' if item.get('date') else '')}"
+                    f"{_md(str(item[key]))} [{numbers[str(item['source'])]}]"
                     for item in items
                 ]
                 lines.append("")

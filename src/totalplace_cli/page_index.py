@@ -1,12 +1,13 @@
-"""The exported page's search index: the FAQ's terms as SQLite FTS5 sees them, as compact JSON.
+"""The exported page's search index: the FAQ's terms as `tp ask`'s own database holds them.
 
-`tp ask` searches an FTS5 table (tokenizer `porter unicode61 remove_diacritics 2`, columns
-question/keywords/answer weighted 3/2/1). The page cannot run SQLite, so this module indexes the
-same text with the same tokenizer in memory and reads back, through the `fts5vocab` table, the
-stemmed terms of each entry and column; the page's script ranks with them (see `page/page.js`).
-Alongside go a map from each word of the data to its stem (so the script need not stem), and in
-the keywords column each entry's editorial keywords plus the glossary both ways (an entry saying
-"HMT" is found by "HM Treasury", and the reverse).
+`tp ask` searches the FTS5 table of `store.py` (columns title/keywords/body, weighted 3/2/1 by
+`search.BM25_WEIGHTS`, tokenizer `store.TOKENIZER`). The page cannot run SQLite, so this module
+builds that same database with store's own build function and reads back, through an
+`fts5vocab` table, the stemmed terms of each entry and column; the page's script ranks with them
+(see `page/page.js`). Alongside go a map from each word of the data (store's `words` table) to
+its stem, so the script need not stem, and search's stop words. The only addition to `tp ask`'s
+documents: the keywords column also holds the glossary both ways (an entry saying "HMT" is found
+by "HM Treasury", and the reverse).
 """
 
 from __future__ import annotations
@@ -14,37 +15,46 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from totalplace_cli.glossary import GlossaryTerm, terms_in
 from totalplace_cli.models import FaqEntry
-from totalplace_cli.search import STOP_WORDS
+from totalplace_cli.search import BM25_WEIGHTS, STOP_WORDS
+from totalplace_cli.store import TOKENIZER, Document, build_database, faq_documents
 
-TOKENIZER = "porter unicode61 remove_diacritics 2"
-COLUMNS = ("question", "keywords", "answer")
-WEIGHTS = (3, 2, 1)
+COLUMNS = ("question", "keywords", "answer")  # store's title, keywords, body
+# "bm25(3.0, 2.0, 1.0)" -> (3, 2, 1): the weights `tp ask` ranks with.
+WEIGHTS = tuple(int(float(w)) for w in BM25_WEIGHTS.partition("(")[2].rstrip(")").split(","))
 
 
-def _keywords(entry: FaqEntry, glossary: Sequence[GlossaryTerm]) -> str:
-    """Editorial keywords, then each glossary term the entry uses or spells out, both forms."""
+def _glossary_words(entry: FaqEntry, glossary: Sequence[GlossaryTerm]) -> list[str]:
+    """Each glossary term the entry uses or spells out, in both forms."""
     text = f"{entry.question}\n{entry.answer}"
-    words = list(entry.keywords)
+    words: list[str] = []
     for term in glossary:
         spelt_out = re.search(rf"\b{re.escape(term.expansion)}\b", text, re.IGNORECASE)
         if term in terms_in((term,), text) or spelt_out:
             words += [term.term, term.expansion]
-    return "\n".join(words)
+    return words
 
 
-def _surface_stems(connection: sqlite3.Connection, words: Sequence[str]) -> dict[str, str]:
-    """The stem the tokenizer gives each (already lower-cased, unaccented) word."""
-    connection.execute(f"CREATE VIRTUAL TABLE words USING fts5(word, tokenize='{TOKENIZER}')")
-    connection.executemany("INSERT INTO words(rowid, word) VALUES (?, ?)", enumerate(words, 1))
-    connection.execute("CREATE VIRTUAL TABLE word_stems USING fts5vocab(words, instance)")
-    return {
-        words[row - 1]: stem for stem, row in connection.execute("SELECT term, doc FROM word_stems")
-    }
+def _documents(faq: Sequence[FaqEntry], glossary: Sequence[GlossaryTerm]) -> Iterator[Document]:
+    """`tp ask`'s documents for the FAQ, their keywords extended by the glossary."""
+    for entry, document in zip(faq, faq_documents(faq), strict=True):
+        extra = _glossary_words(entry, glossary)
+        yield document._replace(keywords="\n".join([document.keywords, *extra]))
+
+
+def _surface_stems(database: sqlite3.Connection, words: Sequence[str]) -> dict[str, str]:
+    """The stem the search's tokenizer gives each (already lower-cased, unaccented) word."""
+    database.execute(f"CREATE VIRTUAL TABLE temp.surface USING fts5(word, tokenize='{TOKENIZER}')")
+    database.executemany("INSERT INTO temp.surface(rowid, word) VALUES (?, ?)", enumerate(words, 1))
+    database.execute(
+        "CREATE VIRTUAL TABLE temp.surface_stems USING fts5vocab(temp, surface, instance)"
+    )
+    rows = database.execute("SELECT term, doc FROM temp.surface_stems")
+    return {words[row - 1]: stem for stem, row in rows}
 
 
 def build_page_index(
@@ -56,44 +66,31 @@ def build_page_index(
     "postings": {stem: [[entry, q, k, a]]}, "stems": {word: stem (only where they differ)},
     "stop": [function word]}.
     """
-    connection = sqlite3.connect(":memory:")
+    database = build_database(_documents(faq, glossary))
     try:
-        names = ", ".join(COLUMNS)
-        for table, tokenizer in (
-            ("entries", TOKENIZER),
-            ("plain", "unicode61 remove_diacritics 2"),
-        ):
-            connection.execute(
-                f"CREATE VIRTUAL TABLE {table} USING fts5({names}, tokenize='{tokenizer}')"
-            )
-            connection.executemany(
-                f"INSERT INTO {table}(rowid, {names}) VALUES (?, ?, ?, ?)",
-                [
-                    (row, entry.question, _keywords(entry, glossary), entry.answer)
-                    for row, entry in enumerate(faq)
-                ],
-            )
-        connection.execute("CREATE VIRTUAL TABLE entry_terms USING fts5vocab(entries, instance)")
-        connection.execute("CREATE VIRTUAL TABLE plain_terms USING fts5vocab(plain, row)")
+        database.execute(
+            "CREATE VIRTUAL TABLE temp.terms USING fts5vocab(main, documents_fts, instance)"
+        )
+        columns = ("title", "keywords", "body")
         counts: dict[str, dict[int, list[int]]] = defaultdict(dict)
-        lengths = [[0] * len(COLUMNS) for _ in faq]
-        query = "SELECT term, doc, col, count(*) FROM entry_terms GROUP BY term, doc, col"
-        for term, doc, column, count in connection.execute(query):
-            position = COLUMNS.index(column)
-            counts[term].setdefault(doc, [0] * len(COLUMNS))[position] += count
-            lengths[doc][position] += count
-        words = sorted(word for (word,) in connection.execute("SELECT term FROM plain_terms"))
-        stems = _surface_stems(connection, words)
+        lengths = [[0] * len(columns) for _ in faq]
+        query = "SELECT term, doc, col, count(*) FROM temp.terms GROUP BY term, doc, col"
+        for term, doc, column, count in database.execute(query):
+            entry, position = doc - 1, columns.index(column)  # store's rowids start at 1
+            counts[term].setdefault(entry, [0] * len(columns))[position] += count
+            lengths[entry][position] += count
+        words = [word for (word,) in database.execute("SELECT word FROM words ORDER BY word")]
+        stems = _surface_stems(database, words)
     finally:
-        connection.close()
+        database.close()
     return {
         "columns": list(COLUMNS),
         "weights": list(WEIGHTS),
         "slugs": [entry.slug for entry in faq],
         "lengths": lengths,
         "postings": {
-            term: [[doc, *per_column] for doc, per_column in sorted(docs.items())]
-            for term, docs in sorted(counts.items())
+            term: [[entry, *per_column] for entry, per_column in sorted(entries.items())]
+            for term, entries in sorted(counts.items())
         },
         "stems": {word: stem for word, stem in stems.items() if word != stem},
         # Function words ("who", "is") count only when a query has nothing else, as in `tp ask`.

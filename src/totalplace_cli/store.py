@@ -43,6 +43,7 @@ TEMPORARY_PREFIX = ".tmp-"
 # A database is a few times the size of its YAML; one far larger is not ours (a sparse file).
 MAX_SIZE_FACTOR, MAX_SIZE_FLOOR = 16, 64 << 20
 LOCK_TIMEOUT = 0.2  # seconds to wait for a locked database before building one in memory
+TOKENIZER = "porter unicode61 remove_diacritics 2"  # documents_fts's, as SCHEMA spells it out
 
 SCHEMA = """
 CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT NOT NULL);

@@ -52,18 +52,22 @@
     const matched = new Set();
     const typed = Array.from(new Set(words(query)));
     const topical = typed.filter((word) => !stopWords.has(word));
-    const searched = topical.length ? topical : typed;
+    // Only function words ("what is it"): as `tp ask`, only the questions' wording counts,
+    // and one such word alone finds nothing.
+    const shapeOnly = !topical.length;
+    const searched = topical.length ? topical : typed.length > 1 ? typed : [];
     for (const word of searched) {
       const holders = new Set();
-      for (const [stem, weight] of resolve(word)) {
-        const postings = index.postings[stem];
+      for (const [stem, weight] of shapeOnly ? [[stemOf(word), 1]].filter(([stem]) => stem) : resolve(word)) {
+        const postings = index.postings[stem] || [];
         const idf = Math.log(1 + (total - postings.length + 0.5) / (postings.length + 0.5));
         for (const [entry, ...counts] of postings) {
-          const tf = counts.reduce((sum, count, c) => sum + index.weights[c] * count
-            / (0.25 + 0.75 * index.lengths[entry][c] / average[c]), 0);
+          if (shapeOnly && !counts[0]) continue;
+          const tf = counts.reduce((sum, count, c) => sum + (shapeOnly && c ? 0 : 1)
+            * index.weights[c] * count / (0.25 + 0.75 * index.lengths[entry][c] / average[c]), 0);
           scores.set(entry, (scores.get(entry) || 0) + weight * idf * tf / (1.2 + tf));
           holders.add(entry);
-          if (counts[counts.length - 1] > 0) {
+          if (!shapeOnly && counts[counts.length - 1] > 0) {
             found.set(entry, (found.get(entry) || new Set()).add(stem));
           }
         }
