@@ -197,8 +197,7 @@ def result_lines(result: SearchResult) -> list[str]:
             lines.append(f"Spelt out in the FAQ: \u201c{record['quote']}\u201d")
         else:
             lines.append(f"{record['provenance']} (not spelt out in the FAQ)")
-    else:
-        lines.append(f"{record['date'] or 'undated'}  {record[result.kind]}")
+    else:  # the title holds the date and text
         if record.get("quote"):
             lines.append(f"\u201c{record['quote']}\u201d")
         lines.append(f"<{record['source']}>")
