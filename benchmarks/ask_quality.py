@@ -2,10 +2,13 @@
 """Search quality of `tp ask`: top-1, MRR@5 and off-topic rejection on query files, in-process.
 
 usage: python benchmarks/ask_quality.py [--verbose] [QUERY_FILE ...]
-By default: ../shared/eval/ask_dev.tsv (the shared dev set), tests/data/ask_extra.tsv and
-tests/data/off_topic.tsv (our own). A query file is a TSV of: query, expected question(s)
-separated by " | " (or "-": the FAQ has no answer, so nothing may match), kind. Questions are
-compared after lower-casing and dropping punctuation, as ../shared/eval/score_ask.py does.
+By default: ../shared/eval/ask_dev.tsv (the shared dev set), tests/data/ask_extra.tsv,
+ask_natural.tsv, off_topic.tsv and ask_kinds.tsv (our own). A query file is a TSV of: query,
+expected question(s) separated by " | " (or "-": the data has no answer, so nothing may match),
+kind. Questions are compared after lower-casing and dropping punctuation, as
+../shared/eval/score_ask.py does, and searched with `--kind faq` as it does; a file whose
+expectations are KIND:KEY (ask_kinds.tsv) is searched over every kind, as `tp ask` is by default.
+Off-topic rejection is reported for both the FAQ alone and every kind.
 """
 
 from __future__ import annotations
@@ -25,12 +28,15 @@ SHARED = next(
 DEFAULT_FILES = [
     SHARED / "eval" / "ask_dev.tsv",
     REPO / "tests" / "data" / "ask_extra.tsv",
+    REPO / "tests" / "data" / "ask_natural.tsv",
     REPO / "tests" / "data" / "off_topic.tsv",
+    REPO / "tests" / "data" / "ask_kinds.tsv",
 ]
 sys.path.insert(0, str(REPO / "src"))
 
-from totalplace_cli.data import bundled_data_dir, load_search_index  # noqa: E402
-from totalplace_cli.search import rank_answers  # noqa: E402
+from totalplace_cli.data import load_data_set, resolve_data_files  # noqa: E402
+from totalplace_cli.search import SearchResult, rank_answers  # noqa: E402
+from totalplace_cli.store import KINDS  # noqa: E402
 
 NO_ANSWER = "-"
 
@@ -62,18 +68,41 @@ def read_queries(path: Path) -> list[Query]:
         if line.strip() and not line.startswith("#"):
             text, expected, kind = line.split("\t")
             wanted = [] if expected == NO_ANSWER else expected.split(" | ")
-            rows.append(Query(text, frozenset(normalise(e) for e in wanted), kind))
+            rows.append(Query(text, frozenset(map(normalise_expected, wanted)), kind))
     return rows
 
 
-def measure(database: sqlite3.Connection, queries: list[Query]) -> Quality:
+def normalise_expected(expected: str) -> str:
+    """An expected FAQ question normalised, or a KIND:KEY kept as it is."""
+    kind, colon, _ = expected.partition(":")
+    return expected if colon and kind in KINDS else normalise(expected)
+
+
+def identity(result: SearchResult) -> str:
+    """How a result is compared with the expectations: KIND:KEY, or an FAQ question."""
+    return f"{result.kind}:{result.key}"
+
+
+def by_kind(queries: list[Query]) -> bool:
+    """Whether a query file's expectations are KIND:KEY (searched over every kind)."""
+    return any(":" in e and e.split(":")[0] in KINDS for q in queries for e in q.expected)
+
+
+def measure(
+    database: sqlite3.Connection, queries: list[Query], kinds: frozenset[str] | None = None
+) -> Quality:
     """Top-1 accuracy and mean reciprocal rank over the first five results of on-topic queries;
-    how many off-topic queries found nothing."""
+    how many off-topic queries found nothing. Searched over `kinds` (None: every kind)."""
+    keyed = by_kind(queries)
     top1 = reciprocal = 0.0
     rejected = 0
     misses = []
     for query in queries:
-        ranked = [normalise(r.entry.question) for r in rank_answers(database, query.text, 5)]
+        found = rank_answers(database, query.text, 5, kinds)
+        ranked = [
+            normalise(r.entry.question) if r.kind == "faq" and not keyed else identity(r)
+            for r in found
+        ]
         if not query.expected:
             rejected += not ranked
             if ranked:
@@ -98,16 +127,22 @@ def main() -> None:
     parser.add_argument("files", nargs="*", type=Path, default=DEFAULT_FILES)
     parser.add_argument("--verbose", action="store_true", help="list every query not ranked first")
     args = parser.parse_args()
-    database = load_search_index(bundled_data_dir() / "faq.yaml")
+    database = load_data_set(resolve_data_files(None, "bundled"))
     for path in args.files:
         if not path.exists():
             print(f"{path}: not found, skipped")
             continue
-        quality = measure(database, read_queries(path))
+        queries = read_queries(path)
+        kinds = None if by_kind(queries) else frozenset({"faq"})
+        quality = measure(database, queries, kinds)
         line = f"{path.name}: top-1 {quality.top1:.2f}  MRR@5 {quality.mrr:.2f}  "
-        line += f"({quality.count} queries)"
+        line += f"({quality.count} queries{'' if kinds is None else ', --kind faq'})"
         if quality.off_topic:
             line += f"  off-topic rejected {quality.rejected}/{quality.off_topic}"
+            if kinds is not None:
+                every = measure(database, queries, None)
+                line += f" (every kind: {every.rejected}/{every.off_topic})"
+                quality = quality._replace(misses=quality.misses + every.misses)
         print(line)
         if args.verbose:
             for miss in quality.misses:

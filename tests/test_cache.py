@@ -398,9 +398,9 @@ def test_a_long_answer_gets_its_snippet_from_a_read_only_cache(
     text = FAQ.replace("answer: The first answer.", f"answer: {long_answer}")
     text += "  - id: 2\n    slug: second\n    question: What else?\n    answer: Pilots again.\n"
     path = user_faq(tmp_path, text)
-    first = tp("--data-dir", str(path.parent), "ask", "pound", "--json")
+    first = tp("--data-dir", str(path.parent), "ask", "pound", "--json", "-k", "faq")
     assert databases(private_cache)
-    second = tp("--data-dir", str(path.parent), "ask", "pound", "--json")
+    second = tp("--data-dir", str(path.parent), "ask", "pound", "--json", "-k", "faq")
     assert first.exit_code == second.exit_code == 0
     assert first.output == second.output
     assert json.loads(second.output)[0]["snippet"].endswith("The pilots map every pound.")

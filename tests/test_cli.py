@@ -59,7 +59,7 @@ def test_validate_help_points_to_what_an_installed_user_has(tp: Tp) -> None:
 
 def test_help_keeps_examples_on_their_own_lines(tp: Tp) -> None:
     shown = tp("ask", "--help").stdout
-    assert '\n    tp ask "who pays the consultants" --json --limit 3\n' in shown
+    assert '\n    tp ask "who pays the consultants" --json --limit 3 --kind faq\n' in shown
 
 
 def test_version(tp: Tp) -> None:
@@ -216,7 +216,8 @@ def test_ask_json_adds_snippet_and_matched(tp: Tp) -> None:
     result = tp("ask", "tribl consultng", "--json", "--limit", "1")
     assert result.exit_code == 0
     [best] = json.loads(result.output)
-    assert set(best) == {"id", "slug", "question", "answer", "score", "snippet", "matched"}
+    assert set(best) == {"kind", "id", "slug", "question", "answer", "score", "snippet", "matched"}
+    assert best["kind"] == "faq"
     assert best["id"] == 9
     assert best["score"] == 100.0
     assert best["matched"] == ["tribal", "consulting"]
@@ -225,9 +226,9 @@ def test_ask_json_adds_snippet_and_matched(tp: Tp) -> None:
 
 
 def test_ask_piped_other_matches_show_a_plain_snippet(tp: Tp) -> None:
-    result = tp("ask", "efficiency savings", "--limit", "3")
+    result = tp("ask", "efficiency savings", "--limit", "3", "--kind", "faq")
     assert result.exit_code == 0
-    others = result.output.split("Other matches (tp show ID):\n")[1].splitlines()
+    others = result.output.split("Other matches:\n")[1].splitlines()
     assert len(others) == 4  # two results, each a question line and a snippet line
     assert others[1].startswith("    ") and "savings" in others[1]
     assert "\x1b[" not in result.output

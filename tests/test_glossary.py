@@ -178,9 +178,15 @@ def test_tp_show_json_adds_a_glossary_key(tp: Tp) -> None:
 
 
 def test_tp_ask_finds_the_answer_that_uses_an_acronym(tp: Tp) -> None:
-    result = tp("ask", "RIEP", "--json")
+    result = tp("ask", "RIEP", "--json", "--kind", "faq")
     assert result.exit_code == 0
     assert json.loads(result.stdout)[0]["question"] == "Who is supporting the initiative?"
+
+
+def test_tp_ask_finds_the_acronym_itself_first(tp: Tp) -> None:
+    best = json.loads(tp("ask", "RIEP", "--json").stdout)[0]
+    assert (best["kind"], best["term"]) == ("term", "RIEPs")
+    assert best["expansion"] == "Regional Improvement and Efficiency Partnerships"
 
 
 def test_a_glossary_in_the_data_dir_replaces_the_bundled_one(tp: Tp, tmp_path: Path) -> None:

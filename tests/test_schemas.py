@@ -55,7 +55,9 @@ def test_questions_and_show(tp: Tp) -> None:
         conforms("show", tp("show", str(item["id"]), "--json").stdout)
 
 
-@pytest.mark.parametrize("query", ["savings", "who pays the consultants", "pilots", "zzzzqqq"])
+@pytest.mark.parametrize(
+    "query", ["savings", "who pays the consultants", "pilots", "zzzzqqq", "poole", "RIEP", "2010"]
+)
 def test_ask(tp: Tp, query: str) -> None:
     result = tp("ask", query, "--json", "--limit", "10")
     found = conforms("ask", result.stdout)

@@ -247,14 +247,6 @@ def complete_term(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
     )
 
 
-def _search_index(ctx: typer.Context, run: Callable[[Any], Any]) -> Any:
-    """`run(database)` on the FAQ's database (rebuilt and run again if it fails in use)."""
-    from totalplace_cli.data import read_faq
-    from totalplace_cli.store import query
-
-    return query(_files(ctx).faq, read_faq, run)
-
-
 def _glossary(ctx: typer.Context) -> Any:
     from totalplace_cli.data import load_glossary
 
@@ -317,6 +309,27 @@ def show(
         render.render_entry(out, entry, acronyms)
 
 
+def _ask_kinds(given: Sequence[str] | None) -> frozenset[str] | None:
+    """The kinds `--kind` names (repeated or comma-separated); None for all."""
+    from totalplace_cli.store import KINDS as SEARCHED
+
+    if not given:
+        return None
+    named = {part.strip().lower() for value in given for part in value.split(",")} - {""}
+    unknown = sorted(named - set(SEARCHED))
+    if unknown or not named:
+        shown = ", ".join(unknown) or "''"
+        raise UsageError(f"unknown --kind {shown}; choose from: {', '.join(SEARCHED)}")
+    return frozenset(named)
+
+
+def complete_ask_kind(incomplete: str) -> list[str]:
+    """Shell completion for `tp ask --kind`."""
+    from totalplace_cli.store import KINDS as SEARCHED
+
+    return [kind for kind in SEARCHED if kind.startswith(incomplete.lower())]
+
+
 @app.command()
 def ask(
     ctx: typer.Context,
@@ -329,34 +342,51 @@ def ask(
             "--limit", "-n", min=1, metavar="N", help="Most results to return (any N from 1)."
         ),
     ] = 5,
+    kind: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--kind",
+            "-k",
+            metavar="KIND",
+            help="Search only these kinds: faq, pilot, term, fact, event "
+            "(repeat or comma-separate: --kind pilot,term).",
+            autocompletion=complete_ask_kind,
+        ),
+    ] = None,
     json: JsonFlag = False,
 ) -> None:
-    """Search questions and answers; the best answer first, then other matches with a snippet.
+    """Search the FAQ, the pilots, the glossary and the programme's facts and events at once;
+    the best answer first, then other matches with a snippet.
 
     Words are matched by their stem ("saved" finds "savings"), a misspelt word is corrected to the
-    closest word of the FAQ (a correctly spelt English word never is), and a question outranks
-    its answer. A query mostly about something the FAQ does not cover finds nothing (exit 1).
-    --json adds "snippet" (an excerpt of the answer around the matched words) and "matched" (the
-    query words that matched). In a terminal, corrections are shown first.
+    closest word of the data (a correctly spelt English word never is), and a title (a question,
+    a pilot's name, an acronym) outranks the text. A query mostly about something the data does
+    not cover finds nothing (exit 1). Each result has a "kind": faq, pilot, term, fact or event;
+    all but faq come from later sources and are labelled so. --json adds "snippet" (an excerpt
+    around the matched words) and "matched" (the query words that matched). In a terminal,
+    corrections are shown first.
 
     
     Examples:
       tp ask "savings"
-      tp ask "who pays the consultants" --json --limit 3
+      tp ask poole --kind pilot
+      tp ask "who pays the consultants" --json --limit 3 --kind faq
     """
     from totalplace_cli import output
+    from totalplace_cli.data import query_data_set
     from totalplace_cli.inputs import clean_query
     from totalplace_cli.search import search, suggest_query
 
     query = clean_query(query, warn=_warn)
+    kinds = _ask_kinds(kind)
     # Any N is fine ("all"); sys.maxsize keeps a huge one within what SQLite accepts.
     limit = min(limit, sys.maxsize)
 
     def run(database: Any) -> Any:
-        answer = search(database, query, limit=limit)
+        answer = search(database, query, limit=limit, kinds=kinds)
         return answer, None if answer.results else suggest_query(database, query)
 
-    answer, suggestion = _search_index(ctx, run)
+    answer, suggestion = query_data_set(_files(ctx), run)
     results = answer.results
     out = _output(ctx)
     if json:
@@ -771,7 +801,7 @@ def schema(
 
 
 def _programme(ctx: typer.Context) -> Any:
-    from totalplace_cli.programme import load_programme
+    from totalplace_cli.data import load_programme
 
     return load_programme(_files(ctx).programme)
 

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple, TypeVar
 
 from totalplace_cli.errors import DataError
 from totalplace_cli.models import FaqEntry
@@ -26,6 +27,10 @@ if TYPE_CHECKING:
     from totalplace_cli.data_format import CheckedFile
     from totalplace_cli.glossary import GlossaryTerm
     from totalplace_cli.pilot_models import Pilot, PilotCatalogue
+    from totalplace_cli.programme import Programme
+    from totalplace_cli.store import Document
+
+T = TypeVar("T")
 
 # The schemas (data_format.py) and the YAML reader are imported only when a file must be read
 # and checked: a run answered from the cache needs neither.
@@ -154,11 +159,33 @@ def load_faq(path: Path) -> tuple[FaqEntry, ...]:
     return load_faq_entries(path, read_faq)
 
 
-def load_search_index(path: Path) -> sqlite3.Connection:
-    """The database of one FAQ file, fresh from the cache or built (the caller closes it)."""
-    from totalplace_cli.store import open_database
+def read_documents(files: DataFiles) -> list[Document]:
+    """Every searchable record of a data set (FAQ, pilots, terms, facts, events), read and
+    checked from its YAML: what `tp ask`'s database is built from."""
+    from totalplace_cli import store
 
-    return open_database(path, read_faq)
+    programme = load_programme(files.programme)
+    return [
+        *store.faq_documents(read_faq(files.faq)),
+        *store.pilot_documents(load_pilots(files.pilots)),
+        *store.term_documents(load_glossary(files.glossary)),
+        *store.programme_documents((*programme.facts, *programme.timeline())),
+    ]
+
+
+def query_data_set(files: DataFiles, run: Callable[[sqlite3.Connection], T]) -> T:
+    """`run(database)` on the database of every data file in use, fresh from the cache or built."""
+    from totalplace_cli.store import query_data_set as query
+
+    sources = [files.paths[kind] for kind in KINDS]
+    return query(sources, lambda: read_documents(files), run)
+
+
+def load_data_set(files: DataFiles) -> sqlite3.Connection:
+    """The database of every data file in use (the caller closes it)."""
+    from totalplace_cli.store import open_data_set
+
+    return open_data_set([files.paths[kind] for kind in KINDS], lambda: read_documents(files))
 
 
 def load_pilot_catalogue(path: Path) -> PilotCatalogue:
@@ -175,6 +202,13 @@ def load_pilot_catalogue(path: Path) -> PilotCatalogue:
 def load_pilots(path: Path) -> tuple[Pilot, ...]:
     """Read and validate one pilots file; the first error raises naming file and pilot."""
     return load_pilot_catalogue(path).pilots
+
+
+def load_programme(path: Path) -> Programme:
+    """Read and check one programme file; the first error raises a DataError naming its place."""
+    from totalplace_cli.programme import programme_from
+
+    return programme_from(check(path, "programme"))
 
 
 def load_glossary(path: Path) -> tuple[GlossaryTerm, ...]:

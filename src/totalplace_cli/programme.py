@@ -1,13 +1,13 @@
 """The programme beyond the FAQ (`programme.yaml`): dated events and headline figures, sourced.
 
-Read and checked like every data file (`data.check` against `schemas/data/programme.schema.json`);
+Read and checked like every data file (`data.load_programme`, against
+`schemas/data/programme.schema.json`);
 ids unique across events and facts is a rule of `data_format`, as the schema cannot say it.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any, Literal
 
 BEYOND_THE_FAQ = "Beyond the FAQ: from later sources"
@@ -68,11 +68,8 @@ class Programme:
         return cls(events=events, facts=facts)
 
 
-def load_programme(path: Path) -> Programme:
-    """Read and check one programme file; the first error raises a DataError naming its place."""
-    from totalplace_cli.data import check
-
-    checked = check(path, "programme")
+def programme_from(checked: Any) -> Programme:
+    """The programme of a checked programme.yaml (`data.check`)."""
     return Programme(
         events=tuple(_item("event", row) for row in checked.records("events")),
         facts=tuple(_item("fact", row) for row in checked.records("facts")),

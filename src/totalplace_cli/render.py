@@ -153,27 +153,103 @@ def _snippet(result: SearchResult) -> Text:
     return text
 
 
+KIND_LABELS = {"faq": "FAQ", "pilot": "Pilot", "term": "Term", "fact": "Fact", "event": "Event"}
+
+
+def result_title(result: SearchResult) -> str:
+    """How a result is named in a list: an FAQ question, else its kind and name."""
+    record = result.record
+    if result.kind == "faq":
+        return f"{record['id']}. {record['question']}"
+    if result.kind == "pilot":
+        name = str(record["name"])
+    elif result.kind == "term":
+        name = f"{record['term']} ({record['expansion']})"
+    else:
+        name = f"{record['date'] or 'undated'} {record[result.kind]}"
+    return f"{KIND_LABELS[result.kind]}: {name}"
+
+
+def result_pointer(result: SearchResult) -> str:
+    """The command that shows a result in full."""
+    pointers = {"faq": "tp show", "pilot": "tp pilot", "term": "tp glossary"}
+    if result.kind in pointers:
+        return f"{pointers[result.kind]} {result.key}"
+    return "tp facts" if result.kind == "fact" else "tp timeline"
+
+
+def result_lines(result: SearchResult) -> list[str]:
+    """A result beyond the FAQ in full, as lines: labelled as such, its facts with their sources."""
+    from totalplace_cli.programme import BEYOND_THE_FAQ
+
+    record = result.record
+    lines = [f"{BEYOND_THE_FAQ}."]
+    if result.kind == "pilot":
+        lines.append(f"Region: {record['region']}")
+        if record["official_name"]:
+            lines.append(f"Official name: {record['official_name']}")
+        lines += [f"Theme: {t['text']}  <{t['source']}>" for t in record["themes"]]
+        if record["authorities"]:
+            lines.append("Member authorities: " + "; ".join(record["authorities"]))
+    elif result.kind == "term":
+        lines.append(str(record["expansion"]))
+        if record["source"] == "faq":
+            lines.append(f"Spelt out in the FAQ: \u201c{record['quote']}\u201d")
+        else:
+            lines.append(f"{record['provenance']} (not spelt out in the FAQ)")
+    else:  # the title holds the date and text
+        if record.get("quote"):
+            lines.append(f"\u201c{record['quote']}\u201d")
+        lines.append(f"<{record['source']}>")
+    lines.append(f"More: {result_pointer(result)}")
+    return lines
+
+
+def _render_best(ctx: OutputContext, best: SearchResult) -> None:
+    """The best result in full: an FAQ entry word for word, another kind by its key facts."""
+    if best.kind == "faq":
+        if ctx.is_terminal:  # a pipe gets the entry exactly as `tp show` prints it
+            ctx.console().print(_text(("From the FAQ", "dim")))
+        render_entry(ctx, best.entry)
+        return
+    console = ctx.console()
+    title, lines = result_title(best), result_lines(best)
+    if not ctx.is_terminal:
+        _print_lines(console, [_text(title), *(_text("  ", line) for line in lines)])
+        return
+    console.print(_text((title, "bold")))
+    for line in lines:
+        text, _, url = line.partition("  <")
+        _beside(ctx, console, " " * INDENT, _text(text, (f"  <{url}" if url else "", "dim")))
+
+
 def render_ask(ctx: OutputContext, results: Sequence[SearchResult]) -> None:
-    """The best answer in full, then the other matches with their ids and a snippet of why."""
+    """The best result in full, then the other matches, each with its kind and a snippet."""
     best, others = results[0], results[1:]
-    render_entry(ctx, best.entry)
+    _render_best(ctx, best)
     if not others:
         return
     console = ctx.console()
     if not ctx.is_terminal:
-        lines = [_text(""), _text("Other matches (tp show ID):")]
+        lines = [_text(""), _text("Other matches:")]
         for r in others:
-            lines.append(_text(f"{r.entry.id:>2}. ", r.entry.question, f"  ({r.score:.0f})"))
-            lines.append(_text("    ", r.snippet))
+            lines.append(_text(result_title(r), f"  ({r.score:.0f}; {result_pointer(r)})"))
+            if _snippet_adds(r):
+                lines.append(_text("    ", r.snippet))
         _print_lines(console, lines)
         return
     console.print()
-    console.print(_text(("Other matches", "bold"), " ", ("(tp show ID)", "dim")))
-    width = max(len(str(r.entry.id)) for r in others) + 1
+    console.print(_text(("Other matches", "bold")))
     for r in others:
-        number = _text((f"{r.entry.id}.".rjust(width), "cyan"), " ")
-        _beside(ctx, console, number, _text(r.entry.question, (f"  ({r.score:.0f})", "dim")))
-        _beside(ctx, console, " " * (width + 3), _snippet(r))
+        title = _text(result_title(r), (f"  ({r.score:.0f}; {result_pointer(r)})", "dim"))
+        _beside(ctx, console, "  ", title)
+        if _snippet_adds(r):
+            _beside(ctx, console, "    ", _snippet(r))
+
+
+def _snippet_adds(result: SearchResult) -> bool:
+    """Whether the snippet says more than the result's title (a fact's text is both)."""
+    return result.snippet.strip("\u2026") not in result_title(result)
 
 
 def render_corrections(ctx: OutputContext, corrections: Sequence[Correction]) -> None:

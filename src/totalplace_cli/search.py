@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import json
 import math
 import re
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from typing import Any, NamedTuple
 
 from totalplace_cli.models import FaqEntry
@@ -33,6 +34,11 @@ RELATIVE_CUTOFF = 0.1  # results scoring below this share of the best one are dr
 MIN_COVERAGE = 0.15  # a best result covering less of the query (by rarity) is no match
 COMMON_WORD_COUNT = 100  # a word this frequent in English is spelt right (pyspellchecker counts)
 SUGGESTION_CUTOFF = 75  # RapidFuzz ratio (0-100) for a "did you mean" word
+# The FAQ is the tool's core: another kind of record ranks first only when clearly better.
+KIND_PRIOR = {"pilot": 0.9, "term": 0.9, "fact": 0.9, "event": 0.85}
+# "which pilot ...", "what area ...": the query asks for a pilot, not for the FAQ's lists.
+ASKS_FOR_PILOT = re.compile(r"\b(?:which|what)\s+(?:\w+\s+)?(?:pilot|area|place)\b", re.I)
+PILOT_ASKED = 2.5
 SNIPPET_WIDTH = 160  # characters of answer shown around the matched words
 CHUNK = 4000  # an answer longer than this is cut into pieces of this size for its snippet
 ELLIPSIS = "\u2026"
@@ -58,19 +64,48 @@ _STOP_WORD_LIST = """
 STOP_WORDS = frozenset(_STOP_WORD_LIST.split())
 
 
-class SearchResult(NamedTuple):
-    """An entry, how well it matched (0-100), which query words matched, and why (a snippet)."""
+# The keys of each kind's record that `tp ask --json` shows (an FAQ entry: all of `to_json`).
+JSON_KEYS = {
+    "pilot": ("id", "name", "region"),
+    "term": ("term", "expansion"),
+    "fact": ("id", "date", "fact", "source"),
+    "event": ("id", "date", "event", "source"),
+}
 
-    entry: FaqEntry
+
+class SearchResult(NamedTuple):
+    """A record of some kind (an FAQ entry, a pilot, a term, a fact, an event), how well it
+    matched (0-100), which query words matched, and why (a snippet)."""
+
+    kind: str
+    record: dict[str, Any]  # an FAQ entry's `to_record`; another kind's full JSON form
     score: float
     matched: tuple[str, ...] = ()
     snippet: str = ""
     highlights: tuple[tuple[int, int], ...] = ()  # spans of `snippet` holding matched words
 
+    @property
+    def entry(self) -> FaqEntry:
+        """The FAQ entry this result is (only for kind `faq`)."""
+        if self.kind != "faq":
+            raise ValueError(f"a {self.kind} is not an FAQ entry")
+        return FaqEntry.from_record(self.record)
+
+    @property
+    def key(self) -> str:
+        """What names the record: an FAQ entry's or pilot's id, a term, a fact's id."""
+        return str(self.record["term" if self.kind == "term" else "id"])
+
     def to_json(self) -> dict[str, Any]:
-        """The form used by `tp ask --json`: the entry's keys plus score, snippet and matched."""
+        """The form used by `tp ask --json`: the kind, the record's own keys (an FAQ entry keeps
+        id, slug, question, answer), then score, snippet and matched."""
+        if self.kind == "faq":
+            own = self.entry.to_json()
+        else:
+            own = {key: self.record[key] for key in JSON_KEYS[self.kind]}
         return {
-            **self.entry.to_json(),
+            "kind": self.kind,
+            **own,
             "score": self.score,
             "snippet": self.snippet,
             "matched": list(self.matched),
@@ -118,10 +153,22 @@ def _phrase(words: Sequence[str]) -> str:
     return '"' + " ".join(words).replace('"', '""') + '"'
 
 
-def _count(database: sqlite3.Connection, words: Sequence[str]) -> int:
-    """How many documents hold `words` (stemmed as the index is) as a phrase."""
+def _within(kinds: Collection[str] | None) -> tuple[str, list[str]]:
+    """An SQL condition on `rowid` keeping documents of `kinds` (all when None), and its values."""
+    if kinds is None:
+        return "", []
+    marks = ",".join("?" * len(kinds))
+    return f" AND rowid IN (SELECT rowid FROM documents WHERE kind IN ({marks}))", [*kinds]
+
+
+def _count(
+    database: sqlite3.Connection, words: Sequence[str], kinds: Collection[str] | None = None
+) -> int:
+    """How many documents (of `kinds`) hold `words` (stemmed as the index is) as a phrase."""
+    condition, values = _within(kinds)
     row = database.execute(
-        "SELECT count(*) FROM documents_fts WHERE documents_fts MATCH ?", (_phrase(words),)
+        f"SELECT count(*) FROM documents_fts WHERE documents_fts MATCH ?{condition}",
+        (_phrase(words), *values),
     ).fetchone()
     return int(row[0])
 
@@ -218,25 +265,31 @@ class _Query(NamedTuple):
     only_function_words: bool
 
 
-def _analyse(database: sqlite3.Connection, query: str) -> _Query:
+def _analyse(
+    database: sqlite3.Connection, query: str, kinds: Collection[str] | None = None
+) -> _Query:
     """The query's words as searched (corrected where needed) and what is left unknown."""
     typed = [word for word, _, _ in query_words(query)]
     # Each word once: a pasted paragraph repeats words, and so would its unknown ones count twice.
     content = list(dict.fromkeys(word for word in typed if word not in STOP_WORDS))
     if not content:
-        words = [QueryWord(w, 1.0, _count(database, [w])) for w in dict.fromkeys(typed)]
+        words = [QueryWord(w, 1.0, _count(database, [w], kinds)) for w in dict.fromkeys(typed)]
         found = [w for w in words if w.documents]
         return _Query(found if len(typed) > 1 else [], [], 0, 0, True)
     searched: dict[str, QueryWord] = {}
     corrections: list[Correction] = []
     unknown = off_topic = 0
     for word in content:
-        documents = _count(database, [word])
+        documents = _count(database, [word], kinds)
         if documents:
             searched.setdefault(word, QueryWord(word, 1.0, documents))
             continue
         if word[0].isdigit():
             continue  # a number the data lacks ("2012") says little about the topic
+        if kinds is not None and _count(database, [word]):
+            unknown += 1  # known to other kinds of record than those searched
+            off_topic += is_common_english(word)
+            continue
         corrected = _correct(database, word)
         if corrected is not None and corrected in STOP_WORDS:
             corrections.append(Correction(word, corrected))
@@ -249,7 +302,8 @@ def _analyse(database: sqlite3.Connection, query: str) -> _Query:
             continue
         corrections.append(Correction(word, " ".join(replacement)))
         for part in replacement:
-            searched.setdefault(part, QueryWord(part, CORRECTED_WEIGHT, _count(database, [part])))
+            count = _count(database, [part], kinds)
+            searched.setdefault(part, QueryWord(part, CORRECTED_WEIGHT, count))
     return _Query(list(searched.values()), corrections, unknown, off_topic, False)
 
 
@@ -258,13 +312,22 @@ def _idf(total: int, documents: int) -> float:
     return math.log(1.0 + (total - documents + 0.5) / (documents + 0.5))
 
 
-def search(database: sqlite3.Connection, query: str, limit: int = 5) -> Answer:
-    """Entries matching `query`, best first, at most `limit`, and the corrections made."""
-    analysed = _analyse(database, query)
-    words = analysed.words
+def search(
+    database: sqlite3.Connection,
+    query: str,
+    limit: int = 5,
+    kinds: Collection[str] | None = None,
+) -> Answer:
+    """Records (of `kinds`, else all) matching `query`, best first, at most `limit`, and the
+    corrections made."""
+    analysed = _analyse(database, query, kinds)
+    words = [word for word in analysed.words if word.documents]
     if not words:
         return Answer([], analysed.corrections)
-    (total,) = database.execute("SELECT count(*) FROM documents").fetchone()
+    condition, values = _within(kinds)
+    (total,) = database.execute(
+        f"SELECT count(*) FROM documents WHERE 1{condition}", values
+    ).fetchone()
     idf = {w.word: _idf(total, w.documents) * w.weight for w in words}
     rarest = _idf(total, 0)
     query_weight = sum(idf.values()) + rarest * analysed.unknown
@@ -274,51 +337,74 @@ def search(database: sqlite3.Connection, query: str, limit: int = 5) -> Answer:
     if analysed.only_function_words:
         expression = f"title : ({expression})"  # only the shape of a question says anything
     rows = database.execute(
-        "SELECT rowid, -rank FROM documents_fts WHERE documents_fts MATCH ? AND rank MATCH ? "
-        "ORDER BY rank LIMIT ?",
-        (expression, BM25_WEIGHTS, CANDIDATES),
+        "SELECT rowid, -rank FROM documents_fts WHERE documents_fts MATCH ? AND rank MATCH ?"
+        f"{condition} ORDER BY rank LIMIT ?",
+        (expression, BM25_WEIGHTS, *values, CANDIDATES),
     ).fetchall()
     if not rows:
         return Answer([], analysed.corrections)
     candidates = {rowid: score for rowid, score in rows}
     marks = ",".join(map(str, candidates))
     matched: dict[int, list[str]] = {rowid: [] for rowid in candidates}
+    column = "title : " if analysed.only_function_words else ""  # where the search looked
     for word in words:
         holding = database.execute(
             f"SELECT rowid FROM documents_fts WHERE documents_fts MATCH ? AND rowid IN ({marks})",
-            (_phrase([word.word]),),
+            (column + _phrase([word.word]),),
         )
         for (rowid,) in holding:
             matched[rowid].append(word.word)
     coverage = {
         rowid: sum(idf[word] for word in found) / query_weight for rowid, found in matched.items()
     }
-    ranked = {rowid: score * coverage[rowid] ** COVERAGE_POWER for rowid, score in rows}
+    kind_of = dict(
+        database.execute(f"SELECT rowid, kind FROM documents WHERE rowid IN ({marks})").fetchall()
+    )
+    prior = {kind: KIND_PRIOR.get(kind, 1.0) for kind in set(kind_of.values())}
+    if ASKS_FOR_PILOT.search(query):
+        prior["pilot"] = PILOT_ASKED
+    ranked = {
+        rowid: score * coverage[rowid] ** COVERAGE_POWER * prior[kind_of[rowid]]
+        for rowid, score in rows
+    }
     order = sorted(ranked, key=lambda rowid: (-ranked[rowid], rowid))
     best = order[0]
-    if coverage[best] < MIN_COVERAGE or analysed.off_topic > len(words):
+    if (
+        coverage[best] < MIN_COVERAGE
+        or analysed.off_topic > len(words)
+        or (analysed.off_topic == len(words) and not _in_heading(database, terms, best))
+    ):
         return Answer([], analysed.corrections)  # the query is mostly about something else
     kept = [rowid for rowid in order if ranked[rowid] >= RELATIVE_CUTOFF * ranked[best]][:limit]
     results = []
-    from totalplace_cli.store import faq_entry
-
     for rowid in kept:
-        title, body, record = database.execute(
-            "SELECT title, body, record FROM documents WHERE rowid = ?", (rowid,)
+        kind, title, body, stored = database.execute(
+            "SELECT kind, title, body, record FROM documents WHERE rowid = ?", (rowid,)
         ).fetchone()
-        entry = faq_entry(title, body, record)
-        snippet, highlights = make_snippet(*_matched_part(database, terms, rowid, body))
-        score = 100.0 * coverage[best] * ranked[rowid] / ranked[best]
+        record = json.loads(stored)
+        if kind == "faq":
+            record |= {"question": title, "answer": body}
+        snippet, highlights = make_snippet(
+            *_matched_part(database, terms, rowid, body or title, column=2 if body else 0)
+        )
+        score = round(min(100.0, 100.0 * coverage[best] * ranked[rowid] / ranked[best]), 1)
         results.append(
-            SearchResult(
-                entry, round(min(100.0, score), 1), tuple(matched[rowid]), snippet, highlights
-            )
+            SearchResult(kind, record, score, tuple(matched[rowid]), snippet, highlights)
         )
     return Answer(results, analysed.corrections)
 
 
+def _in_heading(database: sqlite3.Connection, terms: str, rowid: int) -> bool:
+    """Whether a query word is in the record's title or keywords, not only in its text."""
+    found = database.execute(
+        "SELECT 1 FROM documents_fts WHERE documents_fts MATCH ? AND rowid = ?",
+        (f"{{title keywords}} : ({terms})", rowid),
+    ).fetchone()
+    return found is not None
+
+
 def _matched_part(
-    database: sqlite3.Connection, terms: str, rowid: int, body: str
+    database: sqlite3.Connection, terms: str, rowid: int, body: str, column: int = 2
 ) -> tuple[str, list[tuple[int, int]]]:
     """The part of `body` to take a snippet from, and the spans of its words matching `terms`.
 
@@ -327,9 +413,9 @@ def _matched_part(
     is highlighted: the whole stays linear in the body's length."""
     if len(body) <= CHUNK:
         marked = database.execute(
-            "SELECT highlight(documents_fts, 2, char(2), char(3)) FROM documents_fts "
+            "SELECT highlight(documents_fts, ?, char(2), char(3)) FROM documents_fts "
             "WHERE documents_fts MATCH ? AND rowid = ?",
-            (terms, rowid),
+            (column, terms, rowid),
         ).fetchone()
         return _unmark(marked[0], body) if marked else (body, [])
     pieces = list(_pieces(body))
@@ -459,12 +545,15 @@ def suggest_query(database: sqlite3.Connection, query: str) -> str | None:
 
 
 def rank_answers(
-    database: sqlite3.Connection | Sequence[FaqEntry], query: str, limit: int = 5
+    database: sqlite3.Connection | Sequence[FaqEntry],
+    query: str,
+    limit: int = 5,
+    kinds: Collection[str] | None = None,
 ) -> list[SearchResult]:
-    """Entries matching `query`, best first; `database` may be plain entries (then indexed in
-    memory, for tests and tools)."""
+    """Records matching `query`, best first; `database` may be plain FAQ entries (then indexed
+    in memory, for tests and tools)."""
     if not isinstance(database, sqlite3.Connection):
         from totalplace_cli.store import in_memory
 
         database = in_memory(database)
-    return search(database, query, limit).results
+    return search(database, query, limit, kinds).results

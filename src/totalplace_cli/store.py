@@ -12,9 +12,10 @@ it is opened read-only and never memory-mapped, so another process cannot crash 
 Tables: `documents` (one row per searchable record: its `kind`, `key` and JSON `record`), its
 FTS5 index `documents_fts` (title, keywords, body; Porter stemming), `words` (each word of the
 data with the number of documents holding it, for typo correction) and `meta` (the key).
-To add a kind (pilots, glossary terms, facts): write a generator like `faq_documents` for its
-records, add its documents in `_build` (and its file to the key in `_slot`), and give `search.py`
-a result type for it; `documents.kind` lets a search keep or drop kinds.
+Two databases per data set: one of the FAQ file alone (`open_database`: `tp questions`, `tp show`)
+and one of every data file (`open_data_set`: `tp ask`), whose documents are the FAQ's entries,
+the pilots, the glossary's terms and the programme's facts and events (see `KINDS`), each
+searchable and filtered by `documents.kind`. Its key holds the identity of every file in it.
 """
 
 from __future__ import annotations
@@ -28,16 +29,23 @@ import stat
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from totalplace_cli import __version__
 from totalplace_cli.models import FaqEntry
+
+if TYPE_CHECKING:
+    from totalplace_cli.glossary import GlossaryTerm
+    from totalplace_cli.pilot_models import Pilot
+    from totalplace_cli.programme import ProgrammeItem
 
 T = TypeVar("T")
 
 CACHE_DIR_ENV = "TP_CACHE_DIR"
 NO_CACHE_ENV = "TP_NO_CACHE"
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
+KINDS = ("faq", "pilot", "term", "fact", "event")
+"""The kinds of document `tp ask` searches, in the order they are listed to a user."""
 STALE_TEMPORARY_SECONDS = 3600  # a temporary file this old was left by a killed run
 TEMPORARY_PREFIX = ".tmp-"
 # A database is a few times the size of its YAML; one far larger is not ours (a sparse file).
@@ -92,6 +100,37 @@ def faq_documents(entries: Iterable[FaqEntry]) -> Iterator[Document]:
         )
 
 
+def pilot_documents(pilots: Iterable[Pilot]) -> Iterator[Document]:
+    """The pilots as documents of kind `pilot`: found by name, places and themes."""
+    for pilot in pilots:
+        record = pilot.to_json()
+        # "pilot" names what the record is: "which pilot looked at ..." asks for one.
+        keywords = ["pilot area", *filter(None, [pilot.official_name]), pilot.region]
+        keywords += [*pilot.authorities, *(c.replace("-", " ") for c in pilot.categories)]
+        body = [*(t.text for t in pilot.themes), *(f.text for f in pilot.figures)]
+        body += [t.text for t in pilot.field_trials]
+        yield Document("pilot", pilot.id, pilot.name, " ; ".join(keywords), "\n".join(body), record)
+
+
+def term_documents(terms: Iterable[GlossaryTerm]) -> Iterator[Document]:
+    """The glossary's acronyms as documents of kind `term`: found by the acronym or its words."""
+    for term in terms:
+        record = term.to_json()
+        del record["used_in"]
+        yield Document(
+            "term", term.term, term.term, " ; ".join(term.aliases), term.expansion, record
+        )
+
+
+def programme_documents(items: Iterable[ProgrammeItem]) -> Iterator[Document]:
+    """The programme's facts and events as documents of kinds `fact` and `event`."""
+    for item in items:
+        # The text is the body, not a title: a fact's short text would outweigh the FAQ's questions.
+        keywords = " ; ".join(filter(None, (item.figure, item.period, item.date)))
+        body = "\n".join(filter(None, (item.text, item.quote)))
+        yield Document(item.kind, item.id, "", keywords, body, item.to_json())
+
+
 def faq_entry(title: str, body: str, record: str) -> FaqEntry:
     """An FAQ entry from its stored document: question, answer and the rest as JSON."""
     data = json.loads(record)
@@ -137,30 +176,27 @@ class CacheSlot(NamedTuple):
     max_size: int
 
 
-def _slot(source: Path) -> CacheSlot | None:
-    """The cache file of `source` and its key; None when the source is not a regular file."""
-    try:
-        resolved = source.resolve()
-        info = resolved.stat()
-    except (OSError, RuntimeError):
-        return None
-    if not stat.S_ISREG(info.st_mode):
-        return None
+def _slot(*sources: Path, prefix: str = "faq") -> CacheSlot | None:
+    """The cache file of `sources` and its key; None when one is not a regular file."""
+    identities: list[object] = [__version__, SCHEMA_VERSION]
+    size = 0
+    for source in sources:
+        try:
+            resolved = source.resolve()
+            info = resolved.stat()
+        except (OSError, RuntimeError):
+            return None
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        size += info.st_size
+        identities += [resolved, info.st_size, info.st_mtime_ns, info.st_ctime_ns]
+        identities += [info.st_ino, info.st_dev]
     import zlib  # the name only spreads files out; the full key is stored inside and compared
 
-    name = f"faq-{zlib.crc32(os.fsencode(resolved)):08x}.sqlite"
-    identity = (
-        resolved,
-        info.st_size,
-        info.st_mtime_ns,
-        info.st_ctime_ns,
-        info.st_ino,
-        info.st_dev,
-        __version__,
-        SCHEMA_VERSION,
-    )
-    key = "\0".join(map(str, identity))
-    max_size = max(MAX_SIZE_FLOOR, MAX_SIZE_FACTOR * info.st_size)
+    paths = "\0".join(str(identity) for identity in identities[2::6])
+    name = f"{prefix}-{zlib.crc32(os.fsencode(paths)):08x}.sqlite"
+    key = "\0".join(map(str, identities))
+    max_size = max(MAX_SIZE_FLOOR, MAX_SIZE_FACTOR * size)
     return CacheSlot(cache_dir() / name, key, max_size)
 
 
@@ -282,15 +318,46 @@ def open_database(source: Path, read: ReadFaq, rebuild: bool = False) -> sqlite3
     return database
 
 
+def open_data_set(
+    sources: Sequence[Path], read: Callable[[], Iterable[Document]], rebuild: bool = False
+) -> sqlite3.Connection:
+    """The database of every data file in `sources`: cached when none has changed, else built
+    from `read()` (the documents of every kind; it raises on an invalid file, never cached)."""
+    slot = None if os.environ.get(NO_CACHE_ENV) else _slot(*sources, prefix="all")
+    if slot is None:
+        return build_database(read())
+    if not rebuild:
+        cached = _open_cached(slot)
+        if cached is not None:
+            return cached
+    database = build_database(read(), slot.key)
+    _save(database, slot.file)
+    return database
+
+
 def query(source: Path, read: ReadFaq, run: Callable[[sqlite3.Connection], T]) -> T:
     """`run(database)` for the FAQ file `source`; a database that fails while in use (damaged,
     truncated or locked by another process) is replaced by a fresh one and `run` repeated."""
-    database = open_database(source, read)
+    return _run(lambda rebuild: open_database(source, read, rebuild), run)
+
+
+def query_data_set(
+    sources: Sequence[Path],
+    read: Callable[[], Iterable[Document]],
+    run: Callable[[sqlite3.Connection], T],
+) -> T:
+    """`run(database)` on the database of every data file, as `query` does for the FAQ's."""
+    return _run(lambda rebuild: open_data_set(sources, read, rebuild), run)
+
+
+def _run(open_: Callable[[bool], sqlite3.Connection], run: Callable[[sqlite3.Connection], T]) -> T:
+    """`run` on `open_(False)`; on a database error, once more on a rebuilt one."""
+    database = open_(False)
     try:
         return run(database)
     except sqlite3.DatabaseError:
         database.close()
-        database = open_database(source, read, rebuild=True)
+        database = open_(True)
         return run(database)
     finally:
         database.close()
