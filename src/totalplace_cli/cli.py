@@ -629,10 +629,15 @@ def export(
     catalogue = _catalogue(ctx)
     dataset = Dataset(faq=_faq(ctx), pilots=catalogue.pilots)
     build = documents.build_html if format is ExportFormat.html else documents.build_markdown
-    text = build(
-        dataset,
-        _glossary(ctx),
-        themes_of=lambda pilot: tuple(category_labels(pilot, catalogue.categories)),
+    from totalplace_cli.inputs import terminal_text
+
+    # A page or a Markdown file is text too: no control character from the data reaches it.
+    text = terminal_text(
+        build(
+            dataset,
+            _glossary(ctx),
+            themes_of=lambda pilot: tuple(category_labels(pilot, catalogue.categories)),
+        )
     )
     if destination is None or destination == "-":
         output.write_document(_output(ctx), text)
@@ -640,8 +645,11 @@ def export(
     from totalplace_cli.writing import write_atomically
 
     path = Path(destination).expanduser()
-    # Every data file in use, of every kind, is off limits.
-    size = write_atomically(path, text, protected=list(_files(ctx).paths.values()))
+    # Every data file in use, of every kind, is off limits, and so is the bundled fallback.
+    from totalplace_cli.data import KINDS, bundled_data_dir, file_name
+
+    bundled = [bundled_data_dir() / file_name(kind) for kind in KINDS]
+    size = write_atomically(path, text, protected=[*_files(ctx).paths.values(), *bundled])
     typer.echo(f"tp: wrote {path} ({max(1, round(size / 1024))} KB)", err=True)
 
 
