@@ -250,3 +250,18 @@ def test_relative_and_linked_data_folders_work(data: Path, spelling: str) -> Non
     result = run("--data-dir", spelling, "questions", "--json", cwd=cwd)
     assert result.returncode == 0, result.stderr
     assert result.stdout == run("--data-dir", str(data), "questions", "--json").stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["timeline"], ["facts"], ["glossary"], ["info"], ["validate"]],
+    ids=" ".join,
+)
+def test_no_line_is_wider_than_a_40_column_terminal(args: list[str]) -> None:
+    import re
+
+    from test_streams import run_in_terminal
+
+    shown = run_in_terminal(*args, columns=40, NO_COLOR="1")
+    lines = re.sub(rb"\x1b\[[0-9;?]*[A-Za-z]", b"", shown).decode().splitlines()
+    assert lines and max(len(line) for line in lines) <= 40, shown
