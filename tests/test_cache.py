@@ -303,7 +303,8 @@ def test_stale_temporary_files_are_swept_and_fresh_ones_kept(
 
 
 @pytest.mark.parametrize(
-    ("signal_number", "exit_code"), [(signal.SIGINT, 130), (signal.SIGTERM, -signal.SIGTERM)]
+    ("signal_number", "exit_code"),
+    [(signal.SIGINT, 130), (signal.SIGTERM, -signal.SIGTERM), (signal.SIGHUP, -signal.SIGHUP)],
 )
 def test_a_signal_during_the_cache_write_leaves_no_temporary_file(
     tmp_path: Path, signal_number: int, exit_code: int

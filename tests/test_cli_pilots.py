@@ -160,8 +160,13 @@ def test_pilots_json_and_csv_together_is_a_usage_error(tp: Tp) -> None:
     [
         (["--region", "Wales"], "tp: unknown region 'Wales'; the regions are: ", "East"),
         (["--region", "eastmids"], "tp: unknown region 'eastmids'; did you mean ", "East Midlands"),
-        (["--theme", "transport"], "tp: no pilot theme like 'transport'; closest: ", "tp themes"),
-        (["--theme", "zzz", "--region", "London"], "tp: no pilot theme like 'zzz'", "closest"),
+        (
+            ["--theme", "transport"],
+            "tp: no pilot theme like 'transport'; the themes are: ",
+            "older-people",
+        ),
+        (["--theme", "zzz", "--region", "London"], "tp: no pilot theme like 'zzz'", "themes are"),
+        (["--theme", "olderpeople"], "tp: no pilot theme like 'olderpeople'; did", "older-people"),
         (["--region", "  "], "tp: the --region value is empty", "--help"),
     ],
 )

@@ -57,7 +57,9 @@ def test_export_refuses_to_write_over_the_data_in_use(data_dir: Path, spelling: 
     target = data_dir.parent / spelling
     result = tp("--data-dir", str(data_dir), "export", "html", "-o", str(target))
     assert result.returncode == 2
-    assert result.stderr.startswith(f"tp: refusing to write over {target}: it is the data file")
+    assert result.stderr.startswith(
+        f"tp: refusing to write over {target}: it is a data file tp reads"
+    )
     assert result.stderr.count("\n") == 1
     assert ((data_dir / "faq.yaml").read_bytes(), (data_dir / "pilots.yaml").read_bytes()) == before
 

@@ -661,11 +661,16 @@ def export(
     dataset = Dataset(faq=_faq(ctx), pilots=catalogue.pilots)
     programme = _programme(ctx)
     build = documents.build_html if format is ExportFormat.html else documents.build_markdown
-    text = build(
-        dataset,
-        _glossary(ctx),
-        themes_of=lambda pilot: tuple(category_labels(pilot, catalogue.categories)),
-        programme=[item.to_json() for item in (*programme.timeline(), *programme.facts)],
+    from totalplace_cli.inputs import terminal_text
+
+    # A page or a Markdown file is text too: no control character from the data reaches it.
+    text = terminal_text(
+        build(
+            dataset,
+            _glossary(ctx),
+            themes_of=lambda pilot: tuple(category_labels(pilot, catalogue.categories)),
+            programme=[item.to_json() for item in (*programme.timeline(), *programme.facts)],
+        )
     )
     if destination is None or destination == "-":
         output.write_document(_output(ctx), text)
@@ -673,8 +678,11 @@ def export(
     from totalplace_cli.writing import write_atomically
 
     path = Path(destination).expanduser()
-    # Every data file in use, of every kind, is off limits.
-    size = write_atomically(path, text, protected=list(_files(ctx).paths.values()))
+    # Every data file in use, of every kind, is off limits, and so is the bundled fallback.
+    from totalplace_cli.data import KINDS, bundled_data_dir, file_name
+
+    bundled = [bundled_data_dir() / file_name(kind) for kind in KINDS]
+    size = write_atomically(path, text, protected=[*_files(ctx).paths.values(), *bundled])
     typer.echo(f"tp: wrote {path} ({max(1, round(size / 1024))} KB)", err=True)
 
 

@@ -113,7 +113,9 @@ class _TrimmedLines(io.TextIOBase):
         return getattr(self._stream, "encoding", None) or "utf-8"
 
     def write(self, text: str) -> int:
-        self._stream.write(_LINE_END.sub(lambda end: "".join(_STYLE_CODE.findall(end[0])), text))
+        write_all(
+            self._stream, _LINE_END.sub(lambda end: "".join(_STYLE_CODE.findall(end[0])), text)
+        )
         return len(text)
 
     def flush(self) -> None:
@@ -143,16 +145,30 @@ def write_json(ctx: OutputContext, value: Any) -> None:
     text = json.dumps(value, ensure_ascii=ensure_ascii, indent=2)
     if not ensure_ascii:  # these can only occur inside strings, where \\uXXXX is their spelling
         text = _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
-    ctx.stdout.write(text + "\n")
+    write_all(ctx.stdout, text + "\n")
+
+
+def write_all(stream: TextIO, text: str, encoding: str | None = None) -> None:
+    """Write all of `text`, or raise: the reader of a pipe leaving mid-write is an error.
+
+    A large write to a pipe whose reader goes away returns a short count instead of failing, and
+    Python's text and buffered layers drop the rest silently (exit 0, output cut); this loops on
+    the short count so that the next write raises BrokenPipeError as it should.
+    """
+    buffer = getattr(stream, "buffer", None)
+    if buffer is None:  # a StringIO in tests, or a stream without a byte layer
+        stream.write(text)
+        return
+    encoding = encoding or getattr(stream, "encoding", None) or "utf-8"
+    data = memoryview(text.encode(encoding, getattr(stream, "errors", None) or "strict"))
+    stream.flush()
+    while data:
+        written = buffer.write(data)
+        data = data[written or 0 :]
+    buffer.flush()
 
 
 def write_document(ctx: OutputContext, text: str) -> None:
     """A whole document (HTML, Markdown) as UTF-8, whatever the stream's own encoding."""
-    buffer = getattr(ctx.stdout, "buffer", None)
-    if buffer is None:
-        ctx.stdout.write(text)
-        return
     # The HTML declares charset=utf-8, so its bytes must be UTF-8 even on a legacy console.
-    ctx.stdout.flush()
-    buffer.write(text.encode("utf-8"))
-    buffer.flush()
+    write_all(ctx.stdout, text, encoding="utf-8")

@@ -151,10 +151,14 @@ def match_theme(pilots: Sequence[Pilot], categories: Sequence[Category], wanted:
         )
         if chosen or selected:
             return ThemeMatch(chosen, selected)
-    closest = _closest(wanted, [term for c in categories for term in _category_terms(c)], n=8)
-    ids = list(dict.fromkeys(_category_of(categories, term) for term in closest))[:3]
-    hint = f"; closest: {', '.join(ids)}" if ids else ""
-    raise UsageError(f"no pilot theme like '{wanted}'{hint} (see 'tp themes')")
+    terms = [term for c in categories for term in _category_terms(c)]
+    close = _closest(wanted, terms, n=1, cutoff=NEAR_MISS)
+    if close:
+        suggestion = _category_of(categories, close[0])
+        raise UsageError(f"no pilot theme like '{wanted}'; did you mean {suggestion}?")
+    # Nothing close: the list of categories helps more than three unrelated near misses.
+    listed = ", ".join(c.id for c in categories)
+    raise UsageError(f"no pilot theme like '{wanted}'; the themes are: {listed}")
 
 
 def _category_of(categories: Sequence[Category], term: str) -> str:

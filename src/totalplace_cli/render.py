@@ -529,8 +529,14 @@ def render_glossary_term(
 
 
 def _write_lines(ctx: OutputContext, lines: Iterable[str]) -> None:
-    """Report lines (validate, info) through the console, unwrapped: one finding, one line."""
-    _print_lines(ctx.console(), (_text(line) for line in lines))
+    """Report lines (validate, info): one finding, one line in a pipe; in a terminal, wrapped
+    to its width with a hanging indent, so that a long path never runs past the edge."""
+    console = ctx.console()
+    if not ctx.is_terminal:
+        _print_lines(console, (_text(line) for line in lines))
+        return
+    for line in lines:
+        _beside(ctx, console, "", _text(line), indent=2)
 
 
 def _counts(checked: CheckedFile) -> str:

@@ -240,29 +240,39 @@ def _sweep(folder: Path) -> None:
 
 
 class _Terminated(BaseException):
-    """SIGTERM during a cache write, raised so that the temporary file is removed."""
+    """SIGTERM or SIGHUP during a cache write, raised so that the temporary file is removed."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
 
 
 def _raise_terminated(signum: int, frame: object) -> None:
-    raise _Terminated
+    raise _Terminated(signum)
+
+
+_ENDING_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 
 
 @contextlib.contextmanager
 def _terminate_cleanly() -> Iterator[None]:
-    """Turn SIGTERM into an exception while the block runs (main thread only), then re-send it."""
+    """Turn SIGTERM and SIGHUP into an exception while the block runs (main thread only), then
+    end by the same signal, as the sender expects."""
     try:
-        previous = signal.signal(signal.SIGTERM, _raise_terminated)
+        previous = {number: signal.signal(number, _raise_terminated) for number in _ENDING_SIGNALS}
     except ValueError:  # not the main thread: signals cannot be caught here
         yield
         return
     try:
         yield
-    except _Terminated:
-        signal.signal(signal.SIGTERM, previous)
-        os.kill(os.getpid(), signal.SIGTERM)  # die of SIGTERM as the sender expects
-        raise SystemExit(128 + signal.SIGTERM) from None  # if the previous handler returned
+    except _Terminated as stop:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        os.kill(os.getpid(), stop.signum)
+        raise SystemExit(128 + stop.signum) from None  # if the previous handler returned
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def _save(database: sqlite3.Connection, file: Path) -> None:

@@ -80,7 +80,7 @@ def write_atomically(target: Path, text: str, protected: Iterable[Path] = ()) ->
     clash = _same_file(target, protected)
     if clash is not None:
         raise UsageError(
-            f"refusing to write over {target}: it is the data file in use ({clash}); "
+            f"refusing to write over {target}: it is a data file tp reads ({clash}); "
             "choose another file"
         )
     data = text.encode("utf-8")
