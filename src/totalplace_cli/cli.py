@@ -128,9 +128,11 @@ def _files(ctx: typer.Context) -> Any:
 
 
 def _faq(ctx: typer.Context) -> Any:
-    from totalplace_cli.data import load_faq
+    """The FAQ's entries from the data set's one database (the same one `tp ask` searches)."""
+    from totalplace_cli.data import query_data_set
+    from totalplace_cli.store import read_faq_entries
 
-    return load_faq(_files(ctx).faq)
+    return query_data_set(_files(ctx), read_faq_entries)
 
 
 def _load_catalogue(data_dir: str | None) -> Any:
@@ -225,13 +227,16 @@ def complete_pilot(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]
 
 def complete_question(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
     """Shell completion for `tp show`: question numbers, or slugs, with the question."""
-    from totalplace_cli.data import load_faq, resolve_data_files
+    from totalplace_cli.data import query_data_set, resolve_data_files
     from totalplace_cli.faq import question_completions
+    from totalplace_cli.store import read_faq_entries
 
     return _completions(
         ctx,
         incomplete,
-        lambda d: question_completions(load_faq(resolve_data_files(d).faq), incomplete),
+        lambda d: question_completions(
+            query_data_set(resolve_data_files(d), read_faq_entries), incomplete
+        ),
     )
 
 
