@@ -33,6 +33,7 @@ Examples:
   tp export html -o faq.html        a shareable page: click a question to read its answer
   tp pilots --theme children        pilots by theme, --region or --place
   tp pilot poole                    one pilot in full, with its sources
+  tp timeline                       what happened after the FAQ, each event sourced
 """
 
 EPILOG = (
