@@ -6,7 +6,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Any
 import pytest
 from conftest import shared_file
 from jsonschema import Draft202012Validator
+from test_console_script import run
 from typer.testing import Result
 
 import totalplace_cli
@@ -255,26 +255,11 @@ def test_the_data_schema_is_a_valid_draft_2020_12_schema() -> None:
 
 @pytest.mark.skipif(TP is None, reason="tp is not installed as a console script")
 def test_the_installed_script_prints_the_timeline_and_reports_a_bad_file(tmp_path: Path) -> None:
-    assert TP
-    environment = {k: v for k, v in os.environ.items() if k != "TP_DATA_DIR"}
-
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [TP, *args],
-            capture_output=True,
-            text=True,
-            encoding="utf-8",
-            cwd=tmp_path,
-            env=environment,
-            timeout=60,
-            check=False,
-        )
-
-    timeline = run("timeline", "--json")
+    timeline = run("timeline", "--json", cwd=tmp_path)
     assert timeline.returncode == 0, timeline.stderr
     assert "2010-03-25" in [event["date"] for event in json.loads(timeline.stdout)]
     (tmp_path / "programme.yaml").write_text("facts: 5\n", encoding="utf-8")
-    broken = run("--data-dir", str(tmp_path), "facts")
+    broken = run("--data-dir", str(tmp_path), "facts", cwd=tmp_path)
     assert broken.returncode == ExitCode.DATA
     assert broken.stdout == ""
     assert broken.stderr.startswith("tp: ") and broken.stderr.count("\n") == 1
