@@ -11,10 +11,12 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from test_console_script import TP
+from typer.testing import Result
 
 from totalplace_cli.data import bundled_data_dir
 
@@ -265,3 +267,14 @@ def test_no_line_is_wider_than_a_40_column_terminal(args: list[str]) -> None:
     shown = run_in_terminal(*args, columns=40, NO_COLOR="1")
     lines = re.sub(rb"\x1b\[[0-9;?]*[A-Za-z]", b"", shown).decode().splitlines()
     assert lines and max(len(line) for line in lines) <= 40, shown
+
+
+def test_an_empty_data_dir_option_is_a_usage_error_and_an_empty_variable_is_unset(
+    tp: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = tp("--data-dir", "", "questions")
+    assert result.exit_code == 2
+    assert result.stderr == "tp: the --data-dir value is empty; give a folder, or leave it out\n"
+    assert tp("--data-dir", "  ", "questions").exit_code == 2
+    monkeypatch.setenv("TP_DATA_DIR", "")
+    assert tp("questions").exit_code == 0

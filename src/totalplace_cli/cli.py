@@ -104,6 +104,10 @@ def global_options(
         raise typer.Exit()
     source = ctx.get_parameter_source("data_dir")
     from_env = source is not None and source.name == "ENVIRONMENT"
+    if data_dir is not None and not data_dir.strip():
+        if not from_env:  # an empty TP_DATA_DIR means unset, as for most variables
+            raise UsageError("the --data-dir value is empty; give a folder, or leave it out")
+        data_dir = None
     ctx.obj = Options(
         data_dir=data_dir,
         data_dir_source="environment" if from_env else "option",
