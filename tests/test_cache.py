@@ -18,7 +18,14 @@ import pytest
 from typer.testing import Result
 
 from totalplace_cli import search, store
-from totalplace_cli.data import bundled_data_dir, load_faq, read_faq
+from totalplace_cli.data import (
+    KINDS,
+    DataFiles,
+    bundled_data_dir,
+    file_name,
+    load_faq,
+    query_data_set,
+)
 from totalplace_cli.errors import DataError
 
 Tp = Callable[..., Result]
@@ -75,8 +82,9 @@ def test_the_cache_is_one_sqlite_database_of_documents_with_a_kind(private_cache
     with sqlite3.connect(file) as database:
         kinds = database.execute("SELECT kind, count(*) FROM documents GROUP BY kind").fetchall()
         (key,) = database.execute("SELECT value FROM meta WHERE name = 'key'").fetchone()
-    assert kinds == [("faq", 14)]
-    assert str(bundled_data_dir() / "faq.yaml") in key
+    assert ("faq", 14) in kinds
+    assert {kind for kind, _ in kinds} == set(store.KINDS)
+    assert all(str(bundled_data_dir() / file_name(kind)) in key for kind in KINDS)
 
 
 def test_same_output_with_and_without_cache(tp: Tp, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -239,7 +247,8 @@ def test_a_locked_cache_is_bypassed(tp: Tp, private_cache: Path) -> None:
 
 def test_a_cache_truncated_while_in_use_is_rebuilt(private_cache: Path) -> None:
     path = bundled_data_dir() / "faq.yaml"
-    expected = store.load_faq_entries(path, read_faq)
+    files = DataFiles({kind: bundled_data_dir() / file_name(kind) for kind in KINDS})
+    expected = load_faq(path)
     [file] = databases(private_cache)
     calls: list[int] = []
 
@@ -249,7 +258,7 @@ def test_a_cache_truncated_while_in_use_is_rebuilt(private_cache: Path) -> None:
         calls.append(1)
         return store.read_faq_entries(database)
 
-    assert store.query(path, read_faq, read) == expected
+    assert query_data_set(files, read) == expected
     assert len(calls) == 2
 
 

@@ -154,9 +154,11 @@ def load_faq(path: Path) -> tuple[FaqEntry, ...]:
     The entries come from the data set's database (`store.py`), built from the YAML on first use,
     so later runs skip YAML (an invalid file is never cached and reports its error every time).
     """
-    from totalplace_cli.store import load_faq_entries
+    from totalplace_cli.store import read_faq_entries
 
-    return load_faq_entries(path, read_faq)
+    # The other files are the bundled ones: a data set's database holds every kind.
+    paths = {kind: bundled_data_dir() / file_name(kind) for kind in KINDS}
+    return query_data_set(DataFiles({**paths, "faq": path}), read_faq_entries)
 
 
 def read_documents(files: DataFiles) -> list[Document]:

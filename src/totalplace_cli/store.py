@@ -12,10 +12,10 @@ it is opened read-only and never memory-mapped, so another process cannot crash 
 Tables: `documents` (one row per searchable record: its `kind`, `key` and JSON `record`), its
 FTS5 index `documents_fts` (title, keywords, body; Porter stemming), `words` (each word of the
 data with the number of documents holding it, for typo correction) and `meta` (the key).
-Two databases per data set: one of the FAQ file alone (`open_database`: `tp questions`, `tp show`)
-and one of every data file (`open_data_set`: `tp ask`), whose documents are the FAQ's entries,
-the pilots, the glossary's terms and the programme's facts and events (see `KINDS`), each
-searchable and filtered by `documents.kind`. Its key holds the identity of every file in it.
+One database per data set (`open_data_set`: `tp ask`, `tp questions`, `tp show`), whose
+documents are the FAQ's entries, the pilots, the glossary's terms and the programme's facts and
+events (see `KINDS`), each searchable and filtered by `documents.kind`. Its key holds the
+identity of every file in it.
 """
 
 from __future__ import annotations
@@ -176,7 +176,7 @@ class CacheSlot(NamedTuple):
     max_size: int
 
 
-def _slot(*sources: Path, prefix: str = "faq") -> CacheSlot | None:
+def _slot(*sources: Path) -> CacheSlot | None:
     """The cache file of `sources` and its key; None when one is not a regular file."""
     identities: list[object] = [__version__, SCHEMA_VERSION]
     size = 0
@@ -194,7 +194,7 @@ def _slot(*sources: Path, prefix: str = "faq") -> CacheSlot | None:
     import zlib  # the name only spreads files out; the full key is stored inside and compared
 
     paths = "\0".join(str(identity) for identity in identities[2::6])
-    name = f"{prefix}-{zlib.crc32(os.fsencode(paths)):08x}.sqlite"
+    name = f"all-{zlib.crc32(os.fsencode(paths)):08x}.sqlite"
     key = "\0".join(map(str, identities))
     max_size = max(MAX_SIZE_FLOOR, MAX_SIZE_FACTOR * size)
     return CacheSlot(cache_dir() / name, key, max_size)
@@ -308,32 +308,12 @@ def _save(database: sqlite3.Connection, file: Path) -> None:
             raise
 
 
-ReadFaq = Callable[[Path], Iterable[FaqEntry]]
-
-
-def open_database(source: Path, read: ReadFaq, rebuild: bool = False) -> sqlite3.Connection:
-    """The database of the FAQ file `source`: cached when fresh, else built from `read(source)`
-    (`data.read_faq`, passed in so that loading and storing never import each other)."""
-    if os.environ.get(NO_CACHE_ENV):
-        return build_database(faq_documents(read(source)))
-    slot = _slot(source)
-    if slot is None:
-        return build_database(faq_documents(read(source)))  # `read` says what is wrong
-    if not rebuild:
-        cached = _open_cached(slot)
-        if cached is not None:
-            return cached
-    database = build_database(faq_documents(read(source)), slot.key)
-    _save(database, slot.file)
-    return database
-
-
 def open_data_set(
     sources: Sequence[Path], read: Callable[[], Iterable[Document]], rebuild: bool = False
 ) -> sqlite3.Connection:
     """The database of every data file in `sources`: cached when none has changed, else built
     from `read()` (the documents of every kind; it raises on an invalid file, never cached)."""
-    slot = None if os.environ.get(NO_CACHE_ENV) else _slot(*sources, prefix="all")
+    slot = None if os.environ.get(NO_CACHE_ENV) else _slot(*sources)
     if slot is None:
         return build_database(read())
     if not rebuild:
@@ -345,18 +325,14 @@ def open_data_set(
     return database
 
 
-def query(source: Path, read: ReadFaq, run: Callable[[sqlite3.Connection], T]) -> T:
-    """`run(database)` for the FAQ file `source`; a database that fails while in use (damaged,
-    truncated or locked by another process) is replaced by a fresh one and `run` repeated."""
-    return _run(lambda rebuild: open_database(source, read, rebuild), run)
-
-
 def query_data_set(
     sources: Sequence[Path],
     read: Callable[[], Iterable[Document]],
     run: Callable[[sqlite3.Connection], T],
 ) -> T:
-    """`run(database)` on the database of every data file, as `query` does for the FAQ's."""
+    """`run(database)` on the database of every data file; a database that fails while in use
+    (damaged, truncated or locked by another process) is replaced by a fresh one and `run`
+    repeated."""
     return _run(lambda rebuild: open_data_set(sources, read, rebuild), run)
 
 
@@ -424,11 +400,6 @@ def read_faq_entries(database: sqlite3.Connection) -> tuple[FaqEntry, ...]:
         "SELECT title, body, record FROM documents WHERE kind = 'faq' ORDER BY rowid"
     )
     return tuple(faq_entry(*row) for row in rows)
-
-
-def load_faq_entries(source: Path, read: ReadFaq) -> tuple[FaqEntry, ...]:
-    """The FAQ file's entries, from its database."""
-    return query(source, read, read_faq_entries)
 
 
 def in_memory(entries: Sequence[FaqEntry]) -> sqlite3.Connection:
