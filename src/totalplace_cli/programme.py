@@ -7,7 +7,7 @@ ids unique across events and facts is a rule of `data_format`, as the schema can
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, Literal
 
 BEYOND_THE_FAQ = "Beyond the FAQ: from later sources"
@@ -50,22 +50,6 @@ class Programme:
         """The events by date; a partial date ("2009-10") comes before the full dates within it."""
         # Zero-padded ISO dates and their prefixes sort correctly as text; ties keep file order.
         return sorted(self.events, key=lambda event: event.date or "")
-
-    def to_record(self) -> dict[str, Any]:
-        """Plain data for the cache (every field of every item)."""
-        return {
-            "events": [asdict(event) for event in self.events],
-            "facts": [asdict(fact) for fact in self.facts],
-        }
-
-    @classmethod
-    def from_record(cls, record: Any) -> Programme:
-        """The inverse of `to_record`; a wrong shape raises, so the cache rebuilds it."""
-        events = tuple(ProgrammeItem(**row) for row in record["events"])
-        facts = tuple(ProgrammeItem(**row) for row in record["facts"])
-        if {item.kind for item in events} - {"event"} or {item.kind for item in facts} - {"fact"}:
-            raise ValueError("cached programme items of the wrong kind")
-        return cls(events=events, facts=facts)
 
 
 def programme_from(checked: Any) -> Programme:
