@@ -4,7 +4,7 @@
 `search.BM25_WEIGHTS`, tokenizer `store.TOKENIZER`). The page cannot run SQLite, so this module
 builds that same database with store's own build function and reads back, through an
 `fts5vocab` table, the stemmed terms of each entry and column; the page's script ranks with them
-(see `page/page.js`). Alongside go a map from each word of the data (store's `words` table) to
+(see `page/page.js`). Alongside go a map from each word of the data (store's `words` view) to
 its stem, so the script need not stem, and search's stop words. The only addition to `tp ask`'s
 documents: the keywords column also holds the glossary both ways (an entry saying "HMT" is found
 by "HM Treasury", and the reverse).
@@ -21,7 +21,7 @@ from typing import Any
 from totalplace_cli.glossary import GlossaryTerm, terms_in
 from totalplace_cli.models import FaqEntry
 from totalplace_cli.search import BM25_WEIGHTS, STOP_WORDS
-from totalplace_cli.store import TOKENIZER, Document, build_database, faq_documents
+from totalplace_cli.store import TOKENIZER, Document, build_database, count_words, faq_documents
 
 COLUMNS = ("question", "keywords", "answer")  # store's title, keywords, body
 # "bm25(3.0, 2.0, 1.0)" -> (3, 2, 1): the weights `tp ask` ranks with.
@@ -79,6 +79,7 @@ def build_page_index(
             entry, position = doc - 1, columns.index(column)  # store's rowids start at 1
             counts[term].setdefault(entry, [0] * len(columns))[position] += count
             lengths[entry][position] += count
+        count_words(database)
         words = [word for (word,) in database.execute("SELECT word FROM words ORDER BY word")]
         stems = _surface_stems(database, words)
     finally:

@@ -193,6 +193,9 @@ def is_common_english(word: str) -> bool:
 
 def _vocabulary(database: sqlite3.Connection, first: str | None) -> dict[str, int]:
     """The data's words (with the documents holding each), those starting with `first` if set."""
+    from totalplace_cli.store import count_words
+
+    count_words(database)
     if first is None:
         rows = database.execute("SELECT word, documents FROM words")
     else:

@@ -10,8 +10,8 @@ damaged or locked is rebuilt or bypassed with an in-memory database that gives t
 it is opened read-only and never memory-mapped, so another process cannot crash this one.
 
 Tables: `documents` (one row per searchable record: its `kind`, `key` and JSON `record`), its
-FTS5 index `documents_fts` (title, keywords, body; Porter stemming), `words` (each word of the
-data with the number of documents holding it, for typo correction) and `meta` (the key).
+FTS5 index `documents_fts` (title, keywords, body; Porter stemming) and `meta` (the key); the
+temporary view `words` (`count_words`) lists the data's words for typo correction.
 One database per data set (`open_data_set`: `tp ask`, `tp questions`, `tp show`), whose
 documents are the FAQ's entries, the pilots, the glossary's terms and the programme's facts and
 events (see `KINDS`), each searchable and filtered by `documents.kind`. Its key holds the
@@ -43,7 +43,7 @@ T = TypeVar("T")
 
 CACHE_DIR_ENV = "TP_CACHE_DIR"
 NO_CACHE_ENV = "TP_NO_CACHE"
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 KINDS = ("faq", "pilot", "term", "fact", "event")
 """The kinds of document `tp ask` searches, in the order they are listed to a user."""
 STALE_TEMPORARY_SECONDS = 3600  # a temporary file this old was left by a killed run
@@ -62,17 +62,16 @@ CREATE UNIQUE INDEX documents_by_key ON documents(kind, key);
 CREATE VIRTUAL TABLE documents_fts USING fts5(
     title, keywords, body, content='documents', content_rowid='rowid',
     tokenize='porter unicode61 remove_diacritics 2');
-CREATE TABLE words(word TEXT PRIMARY KEY, documents INTEGER NOT NULL) WITHOUT ROWID;
 """
+# The words as written (unstemmed), each with the number of documents holding it: counted by
+# FTS5 in a temporary index when a query first needs them (to correct a typo), not at each build.
 WORDS_SCRIPT = """
 CREATE VIRTUAL TABLE temp.words_fts USING fts5(
-    text, content='', detail=none, tokenize='unicode61 remove_diacritics 2');
+    text, content='', detail=none, columnsize=0, tokenize='unicode61 remove_diacritics 2');
 INSERT INTO temp.words_fts(rowid, text)
     SELECT rowid, title || ' ' || keywords || ' ' || body FROM documents;
 CREATE VIRTUAL TABLE temp.words_vocabulary USING fts5vocab(temp, words_fts, 'row');
-INSERT INTO words SELECT term, doc FROM temp.words_vocabulary;
-DROP TABLE temp.words_vocabulary;
-DROP TABLE temp.words_fts;
+CREATE TEMP VIEW words(word, documents) AS SELECT term, doc FROM temp.words_vocabulary;
 """
 
 
@@ -151,11 +150,14 @@ def build_database(documents: Iterable[Document], key: str = "") -> sqlite3.Conn
             "INSERT INTO documents_fts(rowid, title, keywords, body) "
             "SELECT rowid, title, keywords, body FROM documents"
         )
-        database.execute("INSERT INTO documents_fts(documents_fts) VALUES ('optimize')")
-        # The words as written (unstemmed), counted by FTS5 in a throw-away index: C code.
-        database.executescript(WORDS_SCRIPT)
         database.execute("INSERT INTO meta VALUES ('key', ?)", (key,))
     return database
+
+
+def count_words(database: sqlite3.Connection) -> None:
+    """Make the view `words` (word, documents) of `database`, once per connection."""
+    if database.execute("SELECT 1 FROM temp.sqlite_master WHERE name = 'words'").fetchone() is None:
+        database.executescript(WORDS_SCRIPT)
 
 
 def cache_dir() -> Path:
