@@ -283,9 +283,9 @@ def test_extra_set_quality_floor() -> None:
 
 def test_natural_questions_quality_floor() -> None:
     quality = quality_of(NATURAL_SET)
-    assert quality.count >= 40
-    assert quality.top1 >= 0.9, quality.misses
-    assert quality.mrr >= 0.93, quality.misses
+    assert quality.count >= 60
+    assert quality.top1 >= 0.87, quality.misses
+    assert quality.mrr >= 0.9, quality.misses
 
 
 @pytest.mark.parametrize("kinds", [FAQ_ONLY, None])
@@ -293,8 +293,8 @@ def test_off_topic_queries_find_nothing_and_their_look_alikes_still_do(
     kinds: frozenset[str] | None,
 ) -> None:
     quality = quality_of(OFF_TOPIC_SET, kinds)
-    assert quality.off_topic >= 30
-    assert quality.rejected >= 0.75 * quality.off_topic, quality.misses
+    assert quality.off_topic >= 70
+    assert quality.rejected >= 0.85 * quality.off_topic, quality.misses
     if kinds is not None:  # with every kind, "pilots in Manchester" may answer with the pilot
         assert quality.top1 >= 0.9, quality.misses
 
@@ -353,3 +353,20 @@ def test_ask_off_topic_exits_1_with_one_line_and_no_bad_suggestion(
     assert result.stderr == (
         "tp: nothing matches 'weather in Leeds'; try fewer or other words (or see 'tp questions')\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("query", "answered"),
+    [
+        ("best restaurants in Birmingham", False),  # "restaurants" is the topic, not "best"
+        ("house prices in Kent", False),
+        ("Birmingham", True),
+        ("has this been tried before", True),  # "tried" is too common to name a topic
+        ("could reporting requirements be relaxed", True),
+    ],
+)
+def test_a_topic_the_data_lacks_outweighs_a_common_word_it_has(
+    tp: Callable[..., Result], query: str, answered: bool
+) -> None:
+    result = tp("ask", query, "--kind", "faq", "--json")
+    assert result.exit_code == (0 if answered else 1), result.stdout

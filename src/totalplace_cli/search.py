@@ -32,6 +32,10 @@ COVERAGE_POWER = 2.0  # how strongly covering more of the query lifts an entry
 CORRECTED_WEIGHT = 0.8  # a corrected word counts a little less than one typed right
 RELATIVE_CUTOFF = 0.1  # results scoring below this share of the best one are dropped
 MIN_COVERAGE = 0.15  # a best result covering less of the query (by rarity) is no match
+MIN_TOPIC_SHARE = 0.6  # with an English word the data lacks, the best must carry this much
+ELSEWHERE_WEIGHT = 0.5  # a known word the best result lacks counts half as much
+INFORMATION_TOTAL, INFORMATION_SMOOTHING = 5e6, 5e3  # English counts: "come" 4e6, "pothole" 374
+GENERIC_WORD_COUNT = 200_000  # an English word this common names no topic ("tried", "come")
 COMMON_WORD_COUNT = 100  # a word this frequent in English is spelt right (pyspellchecker counts)
 SUGGESTION_CUTOFF = 75  # RapidFuzz ratio (0-100) for a "did you mean" word
 # The FAQ is the tool's core: another kind of record ranks first only when clearly better.
@@ -263,8 +267,8 @@ def _split(database: sqlite3.Connection, word: str) -> list[str]:
 class _Query(NamedTuple):
     words: list[QueryWord]
     corrections: list[Correction]
-    unknown: int  # content words left unknown (weighed as the rarest words)
-    off_topic: int  # of which real English words: the query is about something else
+    unknown: list[str]  # content words left unknown (weighed as the rarest words)
+    off_topic: list[str]  # of which real English words: the query is about something else
     only_function_words: bool
 
 
@@ -278,10 +282,11 @@ def _analyse(
     if not content:
         words = [QueryWord(w, 1.0, _count(database, [w], kinds)) for w in dict.fromkeys(typed)]
         found = [w for w in words if w.documents]
-        return _Query(found if len(typed) > 1 else [], [], 0, 0, True)
+        return _Query(found if len(typed) > 1 else [], [], [], [], True)
     searched: dict[str, QueryWord] = {}
     corrections: list[Correction] = []
-    unknown = off_topic = 0
+    unknown: list[str] = []
+    off_topic: list[str] = []
     for word in content:
         documents = _count(database, [word], kinds)
         if documents:
@@ -290,8 +295,8 @@ def _analyse(
         if word[0].isdigit():
             continue  # a number the data lacks ("2012") says little about the topic
         if kinds is not None and _count(database, [word]):
-            unknown += 1  # known to other kinds of record than those searched
-            off_topic += is_common_english(word)
+            unknown.append(word)  # known to other kinds of record than those searched
+            off_topic += [word] if is_common_english(word) else []
             continue
         corrected = _correct(database, word)
         if corrected is not None and corrected in STOP_WORDS:
@@ -300,8 +305,8 @@ def _analyse(
         root = None if corrected else _same_root(database, word)
         replacement = [corrected] if corrected else [root] if root else _split(database, word)
         if not replacement:
-            unknown += 1
-            off_topic += is_common_english(word)
+            unknown.append(word)
+            off_topic += [word] if is_common_english(word) else []
             continue
         corrections.append(Correction(word, " ".join(replacement)))
         for part in replacement:
@@ -333,7 +338,7 @@ def search(
     ).fetchone()
     idf = {w.word: _idf(total, w.documents) * w.weight for w in words}
     rarest = _idf(total, 0)
-    query_weight = sum(idf.values()) + rarest * analysed.unknown
+    query_weight = sum(idf.values()) + rarest * len(analysed.unknown)
     parts = [_phrase([w.word]) for w in words]
     parts += [_phrase([a.word, b.word]) for a, b in itertools.pairwise(words)]
     expression = terms = " OR ".join(parts)
@@ -372,10 +377,12 @@ def search(
     }
     order = sorted(ranked, key=lambda rowid: (-ranked[rowid], rowid))
     best = order[0]
+    off_topic = len(analysed.off_topic)
     if (
         coverage[best] < MIN_COVERAGE
-        or analysed.off_topic > len(words)
-        or (analysed.off_topic == len(words) and not _in_heading(database, terms, best))
+        or off_topic > len(words)
+        or (off_topic == len(words) and not _in_heading(database, terms, best))
+        or _off_topic_words(analysed, matched[best])
     ):
         return Answer([], analysed.corrections)  # the query is mostly about something else
     kept = [rowid for rowid in order if ranked[rowid] >= RELATIVE_CUTOFF * ranked[best]][:limit]
@@ -395,6 +402,26 @@ def search(
             SearchResult(kind, record, score, tuple(matched[rowid]), snippet, highlights)
         )
     return Answer(results, analysed.corrections)
+
+
+def _information(word_count: int) -> float:
+    """How much a word says about a query's topic: the rarer in English, the more."""
+    return max(0.0, math.log(INFORMATION_TOTAL / (word_count + INFORMATION_SMOOTHING)))
+
+
+def _off_topic_words(analysed: _Query, matched: Collection[str]) -> bool:
+    """Whether the query names a topic the data lacks ("pothole", "restaurants", not a common
+    verb such as "tried") and the words `matched` carry little of the query's information."""
+    if not analysed.off_topic:
+        return False
+    counts = english_counts([*(word.word for word in analysed.words), *analysed.unknown])
+    if all(counts[word] >= GENERIC_WORD_COUNT for word in analysed.off_topic):
+        return False
+    information = {word: _information(count) for word, count in counts.items()}
+    found = sum(information[word] for word in matched)
+    missing = sum(information[word] for word in analysed.unknown)
+    elsewhere = sum(information[w.word] for w in analysed.words if w.word not in matched)
+    return found < MIN_TOPIC_SHARE * (found + missing + ELSEWHERE_WEIGHT * elsewhere)
 
 
 def _in_heading(database: sqlite3.Connection, terms: str, rowid: int) -> bool:
