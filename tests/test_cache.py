@@ -377,6 +377,36 @@ def test_the_platform_cache_folder_is_used_without_tp_cache_dir(
     assert store.cache_dir() == tmp_path / "mine"
 
 
+@pytest.mark.parametrize(
+    ("xdg", "home"),
+    [
+        ("", "/home/reader"),
+        ("/srv/cache", "/home/reader"),
+        ("relative/cache", "/home/reader"),
+        ("", "relative/home"),
+        ("", ""),
+    ],
+)
+def test_the_cache_folder_is_the_one_platformdirs_names(
+    monkeypatch: pytest.MonkeyPatch, xdg: str, home: str
+) -> None:
+    """tp spells out platformdirs' Linux rule to spare a run its import: the two must agree."""
+    import platformdirs
+
+    monkeypatch.delenv("TP_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", xdg)
+    monkeypatch.setenv("HOME", home)
+    try:
+        expected = Path(platformdirs.user_cache_dir("tp", appauthor=False))
+    except RuntimeError:  # platformdirs cannot tell either: tp must not guess a relative folder
+        expected = None
+    if expected is not None:
+        assert store.cache_dir() == expected
+    else:
+        with pytest.raises(RuntimeError):
+            store.cache_dir()
+
+
 def test_a_copied_cache_folder_still_works(tp: Tp, private_cache: Path, tmp_path: Path) -> None:
     expected = tp("ask", "savings", "--json").output
     copy = tmp_path / "copy"
