@@ -19,6 +19,7 @@ import bisect
 import itertools
 import json
 import math
+import os
 import re
 import sqlite3
 from collections.abc import Collection, Iterator, Sequence
@@ -245,10 +246,7 @@ def _same_root(database: sqlite3.Connection, word: str) -> str | None:
         return None
     best: tuple[int, int, str] | None = None
     for known, documents in _vocabulary(database, word[:7]).items():
-        shared = next(
-            (at for at, pair in enumerate(zip(known, word, strict=False)) if pair[0] != pair[1]),
-            min(len(known), len(word)),
-        )
+        shared = len(os.path.commonprefix([known, word]))  # noqa: RUF071 (letters wanted)
         if len(known) - shared <= 4 and len(word) - shared <= 4:
             rank = (-shared, -documents, known)  # longest shared part, then commonest
             best = rank if best is None or rank < best else best
@@ -480,21 +478,11 @@ def _pieces(text: str) -> Iterator[str]:
 
 def _unmark(marked: str, text: str) -> tuple[str, list[tuple[int, int]]]:
     """`text` and the spans that highlight() marked in `marked` (none if the two disagree)."""
-    plain: list[str] = []
-    spans: list[tuple[int, int]] = []
-    at = 0
-    pieces = marked.split(MARK_START)
-    plain.append(pieces[0])
-    at += len(pieces[0])
-    for piece in pieces[1:]:
-        inside, _, after = piece.partition(MARK_END)
-        spans.append((at, at + len(inside)))
-        plain.append(inside)
-        plain.append(after)
-        at += len(inside) + len(after)
-    if "".join(plain) != text:
+    pieces = re.split(f"[{MARK_START}{MARK_END}]", marked)  # unmarked, marked, unmarked, ...
+    if "".join(pieces) != text:
         return text, []
-    return text, spans
+    ends = list(itertools.accumulate(map(len, pieces)))
+    return text, [(ends[i - 1], ends[i]) for i in range(1, len(pieces), 2)]
 
 
 def make_snippet(

@@ -253,16 +253,9 @@ def _sweep(folder: Path) -> None:
 class _Terminated(BaseException):
     """SIGTERM or SIGHUP during a cache write, raised so that the temporary file is removed."""
 
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
-
 
 def _raise_terminated(signum: int, frame: object) -> None:
     raise _Terminated(signum)
-
-
-_ENDING_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 
 
 @contextlib.contextmanager
@@ -270,20 +263,21 @@ def _terminate_cleanly() -> Iterator[None]:
     """Turn SIGTERM and SIGHUP into an exception while the block runs (main thread only), then
     end by the same signal, as the sender expects."""
     try:
-        previous = {number: signal.signal(number, _raise_terminated) for number in _ENDING_SIGNALS}
+        ending = (signal.SIGTERM, signal.SIGHUP)
+        previous = {number: signal.signal(number, _raise_terminated) for number in ending}
     except ValueError:  # not the main thread: signals cannot be caught here
         yield
         return
     try:
-        yield
+        try:
+            yield
+        finally:
+            for number, handler in previous.items():
+                signal.signal(number, handler)
     except _Terminated as stop:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
-        os.kill(os.getpid(), stop.signum)
-        raise SystemExit(128 + stop.signum) from None  # if the previous handler returned
-    finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
+        (signum,) = stop.args
+        os.kill(os.getpid(), signum)
+        raise SystemExit(128 + signum) from None  # if the previous handler returned
 
 
 def _save(database: sqlite3.Connection, file: Path) -> None:
