@@ -15,7 +15,7 @@ from typer.testing import Result
 
 from totalplace_cli import __version__
 from totalplace_cli.data import bundled_data_dir, load_faq, load_pilots
-from totalplace_cli.export import SITE_NAME, SITE_URL, build_html, build_markdown, pilot_themes
+from totalplace_cli.export import SITE_NAME, SITE_URL, build_html, build_markdown
 from totalplace_cli.models import Dataset, FaqEntry
 from totalplace_cli.pilot_models import Pilot, SourcedText
 
@@ -184,12 +184,10 @@ def test_html_loads_nothing_from_elsewhere(page: str) -> None:
 def test_only_the_header_and_the_sources_section_link_out() -> None:
     pilots = load_pilots(bundled_data_dir() / "pilots.yaml")
     url = "https://www.leadershipcentre.org.uk/totalplace/totalplaces/pilot/kent.html"
-
-    def sources_of(pilot: Pilot) -> tuple[str, ...]:
-        return (url,) if pilot.id == "kent" else ()
-
-    bare = tuple(Pilot(p.id, p.name, p.region) for p in pilots)
-    html = build_html(Dataset(faq=FAQ, pilots=bare), sources_of=sources_of)
+    bare = tuple(
+        Pilot(p.id, p.name, p.region, sources=(url,) if p.id == "kent" else ()) for p in pilots
+    )
+    html = build_html(Dataset(faq=FAQ, pilots=bare))
     outside = [(v, s) for _, v, s in read_page(html).links if not v.startswith("#")]
     assert outside == [(SITE_URL, ""), (url, "sources-heading")]
     assert (
@@ -211,9 +209,7 @@ def test_sections_and_filters(page: str) -> None:
         assert f">{heading}</h2>" in page
     assert '<option value="West Midlands">West Midlands</option>' in page
     # A theme filter only when some pilot records a theme: never an empty control.
-    has_themes = any(
-        pilot_themes(pilot) for pilot in load_pilots(bundled_data_dir() / "pilots.yaml")
-    )
+    has_themes = any(pilot.categories for pilot in load_pilots(bundled_data_dir() / "pilots.yaml"))
     assert ('<select id="pilot-theme"' in page) == has_themes
     assert (
         '<tr data-region="North East" data-themes="[&quot;Regeneration&quot;]"><th scope="row">'

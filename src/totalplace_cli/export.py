@@ -19,6 +19,8 @@ from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from html import escape
 from importlib import resources
+from operator import attrgetter
+from string import Template
 from urllib.parse import quote, urlsplit
 
 from totalplace_cli import __version__
@@ -62,16 +64,6 @@ PilotFacts = Callable[[Pilot], Sequence[str]]
 ProgrammeItem = Mapping[str, str | None]
 
 
-def pilot_themes(pilot: Pilot) -> tuple[str, ...]:
-    """The theme categories a pilot explored (ids), for the page's theme filter and column."""
-    return pilot.categories
-
-
-def pilot_sources(pilot: Pilot) -> tuple[str, ...]:
-    """The URLs a pilot's facts come from."""
-    return pilot.sources
-
-
 def source_name(url: str) -> tuple[str, str]:
     """A readable (publisher, title) for a source, from its address alone (nothing invented).
 
@@ -90,14 +82,12 @@ def source_name(url: str) -> tuple[str, str]:
     return host, (words[:1].upper() + words[1:]) if words else "Home page"
 
 
-def _sources(
-    pilots: Sequence[Pilot], sources_of: PilotFacts, programme: Sequence[ProgrammeItem]
-) -> dict[str, list[str]]:
+def _sources(pilots: Sequence[Pilot], programme: Sequence[ProgrammeItem]) -> dict[str, list[str]]:
     """Each source URL once, in order of first use, with what it is used for."""
     used: dict[str, list[str]] = {}
     for pilot in pilots:
         facts = (*pilot.themes, *pilot.figures, *pilot.field_trials)
-        urls = [*sources_of(pilot), *(fact.source for fact in facts)]
+        urls = [*pilot.sources, *(fact.source for fact in facts)]
         if pilot.authorities_source:
             urls.append(pilot.authorities_source)
         for url in dict.fromkeys(urls):
@@ -137,6 +127,16 @@ def readable_date(date: str | None) -> str:
     return date or ""
 
 
+def _timeline_and_figures(
+    programme: Sequence[ProgrammeItem],
+) -> list[tuple[str, Sequence[ProgrammeItem], str]]:
+    """(heading, items, key): the events by date (a partial date before the days within it),
+    then the figures in the data's order."""
+    events = sorted((item for item in programme if "event" in item), key=lambda i: i["date"] or "")
+    facts = [item for item in programme if "fact" in item]
+    return [("Timeline", events, "event"), ("In figures", facts, "fact")]
+
+
 # --- HTML ----------------------------------------------------------------------------------------
 
 
@@ -148,6 +148,11 @@ def _marked_html(text: str, glossary: Sequence[GlossaryTerm]) -> str:
         else f'<abbr title="{escape(term.expansion)}">{escape(piece)}</abbr>'
         for piece, term in mark_terms(glossary, text)
     )
+
+
+def _lines(html: Sequence[str]) -> str:
+    """The non-empty lines, each ended by a newline, for one of the page template's slots."""
+    return "".join(f"{line}\n" for line in html if line)
 
 
 def _answer_html(answer: str, glossary: Sequence[GlossaryTerm]) -> list[str]:
@@ -167,47 +172,19 @@ def _answer_html(answer: str, glossary: Sequence[GlossaryTerm]) -> list[str]:
     return html
 
 
-def _questions_html(faq: Sequence[FaqEntry], glossary: Sequence[GlossaryTerm]) -> list[str]:
-    html = [
-        '<section aria-labelledby="questions-heading">',
-        '<h2 id="questions-heading">Questions</h2>',
-        '<div class="filters" data-needs-script hidden>',
-        '<div class="field wide"><label for="question-search">Search the questions and answers'
-        "</label>",
-        '<p class="hint" id="question-search-hint">Best match first. Words match their other '
-        "forms (saved, savings) and small typos are forgiven.</p>",
-        '<input type="search" id="question-search" autocomplete="off" spellcheck="false" '
-        'aria-describedby="question-search-hint" aria-controls="question-list"></div>',
-        "</div>",
-        '<p class="status" id="question-status" role="status" aria-live="polite"></p>',
-        '<div class="no-results" id="no-results" hidden>',
-        '<p>No question or answer matches \u201c<span id="no-results-query"></span>\u201d. '
-        "You could:</p>",
-        "<ul><li>check the spelling</li><li>use fewer words, or more general ones "
-        "(\u201csavings\u201d, \u201cpilots\u201d)</li><li>try an acronym or what it stands for "
-        "(\u201cHMT\u201d, \u201cHM Treasury\u201d)</li></ul>",
-        '<button type="button" class="button" id="clear-search">Clear the search</button>',
-        "</div>",
-        '<div class="accordion-controls" data-needs-script hidden>'
-        '<button type="button" class="link-button" id="toggle-all" aria-expanded="false" '
-        'aria-controls="question-list">Show all sections</button></div>',
-        '<div id="question-list">',
+def _question_html(entry: FaqEntry, glossary: Sequence[GlossaryTerm]) -> list[str]:
+    slug = escape(entry.slug)
+    return [
+        f'<details class="question" id="{slug}">',
+        f'<summary><h3 class="question-heading"><span class="number">{entry.id}.</span> '
+        f"{escape(entry.question)}</h3>"
+        '<span class="toggle" aria-hidden="true"></span></summary>',
+        '<div class="answer">',
+        *_answer_html(entry.answer, glossary),
+        f'<p class="permalink"><a href="#{slug}">Link to this question'
+        f'<span class="visually-hidden">: {escape(entry.question)}</span></a></p>',
+        "</div></details>",
     ]
-    for entry in faq:
-        slug = escape(entry.slug)
-        html += [
-            f'<details class="question" id="{slug}">',
-            f'<summary><h3 class="question-heading"><span class="number">{entry.id}.</span> '
-            f"{escape(entry.question)}</h3>"
-            '<span class="toggle" aria-hidden="true"></span></summary>',
-            '<div class="answer">',
-            *_answer_html(entry.answer, glossary),
-            f'<p class="permalink"><a href="#{slug}">Link to this question'
-            f'<span class="visually-hidden">: {escape(entry.question)}</span></a></p>',
-            "</div></details>",
-        ]
-    html += ["</div>", "</section>"]
-    return html
 
 
 def _select_html(name: str, label: str, everything: str, values: Sequence[str]) -> str:
@@ -231,12 +208,17 @@ def _facts_html(label: str, facts: Sequence[SourcedText], numbers: Mapping[str, 
     return f"<dt>{label}</dt><dd><ul>{items}</ul></dd>"
 
 
+def _pilot_data(pilot: Pilot, themes: Sequence[str]) -> str:
+    """The attributes the page's filters read, on a pilot's table row and its article."""
+    return f'data-region="{escape(pilot.region)}" data-themes="{escape(json.dumps(list(themes)))}"'
+
+
 def _pilot_html(pilot: Pilot, themes: Sequence[str], numbers: Mapping[str, int]) -> list[str]:
-    data = f'data-region="{escape(pilot.region)}" data-themes="{escape(json.dumps(list(themes)))}"'
+    pilot_id = escape(pilot.id)
     html = [
-        f'<article class="pilot" id="pilot-{escape(pilot.id)}" {data} '
-        f'aria-labelledby="pilot-{escape(pilot.id)}-name">',
-        f'<h3 id="pilot-{escape(pilot.id)}-name">{escape(pilot.name)}</h3><dl>',
+        f'<article class="pilot" id="pilot-{pilot_id}" {_pilot_data(pilot, themes)} '
+        f'aria-labelledby="pilot-{pilot_id}-name">',
+        f'<h3 id="pilot-{pilot_id}-name">{escape(pilot.name)}</h3><dl>',
         f"<dt>Region</dt><dd>{escape(pilot.region)}</dd>",
     ]
     if pilot.official_name:
@@ -249,61 +231,20 @@ def _pilot_html(pilot: Pilot, themes: Sequence[str], numbers: Mapping[str, int])
         html.append(f"<dt>Members</dt><dd>{members} {source}</dd>")
     html.append(_facts_html("Figures", pilot.figures, numbers))
     html.append(_facts_html("Field trials", pilot.field_trials, numbers))
-    html += ["</dl></article>"]
-    return html
+    return [*html, "</dl></article>"]
 
 
-def _pilots_html(
-    pilots: Sequence[Pilot], themes_of: PilotFacts, numbers: Mapping[str, int]
-) -> list[str]:
-    themes = {pilot.id: list(themes_of(pilot)) for pilot in pilots}
-    all_themes = sorted({t for listed in themes.values() for t in listed}, key=str.casefold)
-    controls = _select_html("region", "Region", "All regions", regions(pilots))
-    if all_themes:
-        controls += _select_html("theme", "Theme", "All themes", all_themes)
-    headers = ["Pilot area", "Region", *(["Themes"] if all_themes else [])]
-    html = [
-        '<section aria-labelledby="pilots-heading">',
-        '<h2 id="pilots-heading">Pilot areas</h2>',
-        f'<div class="filters" data-needs-script hidden>{controls}</div>',
-        '<p class="status" id="pilot-status" role="status" aria-live="polite"></p>',
-        '<table id="pilot-table">',
-        f"<caption>The {len(pilots)} Total Place pilot areas</caption>",
-        "<thead><tr>" + "".join(f'<th scope="col">{h}</th>' for h in headers) + "</tr></thead>",
-        "<tbody>",
-    ]
-    for pilot in pilots:
-        cells = [
-            f'<th scope="row"><a href="#pilot-{escape(pilot.id)}">{escape(pilot.name)}</a></th>',
-            f'<td data-label="Region">{escape(pilot.region)}</td>',
-        ]
-        if all_themes:
-            listed = themes[pilot.id]
-            text = (
-                escape("; ".join(listed))
-                if listed
-                else f'<span class="not-recorded">{NOT_RECORDED}</span>'
-            )
-            cells.append(f'<td data-label="Themes">{text}</td>')
-        html.append(
-            f'<tr data-region="{escape(pilot.region)}" '
-            f'data-themes="{escape(json.dumps(themes[pilot.id]))}">{"".join(cells)}</tr>'
-        )
-    html += ["</tbody></table>", "<h3>About each pilot</h3>", '<div class="pilots">']
-    for pilot in pilots:
-        html += _pilot_html(pilot, themes[pilot.id], numbers)
-    html += ["</div>", "</section>"]
-    return html
-
-
-def _timeline_and_figures(
-    programme: Sequence[ProgrammeItem],
-) -> list[tuple[str, Sequence[ProgrammeItem], str]]:
-    """(heading, items, key): the events by date (a partial date before the days within it),
-    then the figures in the data's order."""
-    events = sorted((item for item in programme if "event" in item), key=lambda i: i["date"] or "")
-    facts = [item for item in programme if "fact" in item]
-    return [("Timeline", events, "event"), ("In figures", facts, "fact")]
+def _pilot_row(pilot: Pilot, themes: Sequence[str] | None) -> str:
+    """A pilot's row in the table; `themes` None when no pilot has any (no Themes column)."""
+    row = (
+        f'<tr {_pilot_data(pilot, themes or ())}><th scope="row">'
+        f'<a href="#pilot-{escape(pilot.id)}">{escape(pilot.name)}</a></th>'
+        f'<td data-label="Region">{escape(pilot.region)}</td>'
+    )
+    if themes is not None:
+        listed = escape("; ".join(themes)) or f'<span class="not-recorded">{NOT_RECORDED}</span>'
+        row += f'<td data-label="Themes">{listed}</td>'
+    return f"{row}</tr>"
 
 
 def _programme_html(programme: Sequence[ProgrammeItem], numbers: Mapping[str, int]) -> list[str]:
@@ -329,8 +270,7 @@ def _programme_html(programme: Sequence[ProgrammeItem], numbers: Mapping[str, in
                 for item in items
             ]
             html.append("</ul>")
-    html.append("</section>")
-    return html
+    return [*html, "</section>"]
 
 
 def _glossary_html(glossary: Sequence[GlossaryTerm]) -> list[str]:
@@ -350,40 +290,26 @@ def _glossary_html(glossary: Sequence[GlossaryTerm]) -> list[str]:
             else ' <span class="used-for">(not spelt out in the FAQ)</span>'
         )
         html.append(f"<dt>{escape(term.term)}</dt><dd>{escape(term.expansion)}{note}</dd>")
-    html += ["</dl>", "</section>"]
-    return html
+    return [*html, "</dl>", "</section>"]
 
 
-def _sources_html(used: Mapping[str, Sequence[str]]) -> list[str]:
-    html = [
-        '<section aria-labelledby="sources-heading">',
-        '<h2 id="sources-heading">Sources</h2>',
-        f"<p>{escape(FAQ_PROVENANCE)}</p>",
-        f"<p>{escape(PILOTS_PROVENANCE)}</p>",
-        '<ol class="sources">',
-    ]
-    for number, (url, users) in enumerate(used.items(), 1):
-        publisher, title = source_name(url)
-        html.append(
-            f'<li id="source-{number}"><a href="{escape(url)}">{escape(publisher)}: '
-            f"{escape(title)}</a>"
-            + (f' <span class="used-for">({escape(", ".join(users))})</span>' if users else "")
-            + "</li>"
-        )
-    html += ["</ol>", f"<p>{escape(GLOSSARY_PROVENANCE)}</p>", "</section>"]
-    return html
+def _source_html(number: int, url: str, users: Sequence[str]) -> str:
+    publisher, title = source_name(url)
+    used_for = f' <span class="used-for">({escape(", ".join(users))})</span>' if users else ""
+    link = f'<a href="{escape(url)}">{escape(publisher)}: {escape(title)}</a>'
+    return f'<li id="source-{number}">{link}{used_for}</li>'
 
 
 def build_html(
     dataset: Dataset,
     glossary: Sequence[GlossaryTerm] = (),
     *,
-    themes_of: PilotFacts = pilot_themes,
-    sources_of: PilotFacts = pilot_sources,
+    themes_of: PilotFacts = attrgetter("categories"),
     programme: Sequence[ProgrammeItem] = (),
 ) -> str:
-    """The whole page: questions opening to their answers, pilots, programme, glossary, sources."""
-    used = _sources(dataset.pilots, sources_of, programme)
+    """The whole page (`page/page.html` filled in): questions opening to their answers, pilots,
+    programme, glossary, sources."""
+    used = _sources(dataset.pilots, programme)
     numbers = {url: number for number, url in enumerate(used, 1)}
     sections = [
         ("questions-heading", "Questions"),
@@ -392,55 +318,51 @@ def build_html(
         *([("glossary-heading", "Glossary")] if glossary else []),
         ("sources-heading", "Sources"),
     ]
-    nav = "".join(f'<li><a href="#{anchor}">{name}</a></li>' for anchor, name in sections)
+    themes = {pilot.id: list(themes_of(pilot)) for pilot in dataset.pilots}
+    all_themes = sorted({t for listed in themes.values() for t in listed}, key=str.casefold)
+    filters = _select_html("region", "Region", "All regions", regions(dataset.pilots))
+    if all_themes:
+        filters += _select_html("theme", "Theme", "All themes", all_themes)
+    headers = ["Pilot area", "Region", *(["Themes"] if all_themes else [])]
     style, script = _asset("page.css"), _asset("page.js")
     index = json.dumps(build_page_index(dataset.faq, glossary), separators=(",", ":"))
     policy = (
         f"default-src 'none'; style-src '{_hash(style)}'; script-src '{_hash(script)}'; "
         "base-uri 'none'; form-action 'none'"
     )
-    lines = [
-        "<!DOCTYPE html>",
-        '<html lang="en-GB">',
-        "<head>",
-        '<meta charset="utf-8">',
-        f'<meta http-equiv="Content-Security-Policy" content="{escape(policy, quote=False)}">',
-        '<meta name="referrer" content="no-referrer">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f'<meta name="generator" content="tp {escape(__version__)}">',
-        f"<title>{escape(TITLE)}</title>",
-        f"<style>{style}</style>",
-        "</head>",
-        "<body>",
-        '<a class="skip-link" href="#main">Skip to the main content</a>',
-        '<header class="band"><div class="width">',
-        f"<h1>{escape(TITLE)}</h1>",
-        f'<p class="meta">FAQ published {FAQ_PUBLISHED}; page generated {generated_date()} by '
-        f"tp {escape(__version__)}.</p>",
-        f'<p class="meta">More on the programme: <a href="{SITE_URL}">{escape(SITE_NAME)}</a> '
-        f"({escape(NO_FAQ_ADDRESS)}).</p>",
-        "</div></header>",
-        '<div class="width">',
-        f'<nav aria-label="Sections"><ul>{nav}</ul></nav>',
-        '<main id="main" tabindex="-1">',
-        '<p class="lead">Total Place (2009\u20132010) was a UK public-sector initiative in '
-        f"{len(dataset.pilots)} pilot areas. This page gives its official FAQ word for word, "
-        f"what the sources we hold say about each pilot{_AND_AFTER if programme else ''}, "
-        "a glossary of the FAQ\u2019s acronyms and those sources.</p>",
-        *_questions_html(dataset.faq, glossary),
-        *_pilots_html(dataset.pilots, themes_of, numbers),
-        *_programme_html(programme, numbers),
-        *_glossary_html(glossary),
-        *_sources_html(used),
-        "</main>",
-        f"<footer><p>Made with tp {escape(__version__)}: <code>tp export html</code></p></footer>",
-        "</div>",
-        f'<script type="application/json" id="search-index">{_json_in_html(index)}</script>',
-        f"<script>{script}</script>",
-        "</body>",
-        "</html>",
-    ]
-    return "\n".join(line for line in lines if line) + "\n"
+    return Template(_asset("page.html")).substitute(
+        policy=escape(policy, quote=False),
+        version=escape(__version__),
+        title=escape(TITLE),
+        style=style,
+        published=FAQ_PUBLISHED,
+        generated=generated_date(),
+        site_url=SITE_URL,
+        site_name=escape(SITE_NAME),
+        no_faq_address=escape(NO_FAQ_ADDRESS),
+        nav="".join(f'<li><a href="#{anchor}">{name}</a></li>' for anchor, name in sections),
+        pilot_count=len(dataset.pilots),
+        and_after=_AND_AFTER if programme else "",
+        questions=_lines([line for e in dataset.faq for line in _question_html(e, glossary)]),
+        pilot_filters=filters,
+        pilot_headers="".join(f'<th scope="col">{h}</th>' for h in headers),
+        pilot_rows=_lines(
+            [_pilot_row(p, themes[p.id] if all_themes else None) for p in dataset.pilots]
+        ),
+        pilot_articles=_lines(
+            [line for p in dataset.pilots for line in _pilot_html(p, themes[p.id], numbers)]
+        ),
+        programme=_lines(_programme_html(programme, numbers)),
+        glossary=_lines(_glossary_html(glossary)),
+        faq_provenance=escape(FAQ_PROVENANCE),
+        pilots_provenance=escape(PILOTS_PROVENANCE),
+        sources=_lines(
+            [_source_html(n, url, users) for n, (url, users) in enumerate(used.items(), 1)]
+        ),
+        glossary_provenance=escape(GLOSSARY_PROVENANCE),
+        index=_json_in_html(index),
+        script=script,
+    )
 
 
 def _json_in_html(text: str) -> str:
@@ -483,12 +405,11 @@ def build_markdown(
     dataset: Dataset,
     glossary: Sequence[GlossaryTerm] = (),
     *,
-    themes_of: PilotFacts = pilot_themes,
-    sources_of: PilotFacts = pilot_sources,
+    themes_of: PilotFacts = attrgetter("categories"),
     programme: Sequence[ProgrammeItem] = (),
 ) -> str:
     """The same content as the HTML page, as Markdown (answers word for word)."""
-    used = _sources(dataset.pilots, sources_of, programme)
+    used = _sources(dataset.pilots, programme)
     numbers = {url: number for number, url in enumerate(used, 1)}
     lines = [
         f"# {TITLE}",
