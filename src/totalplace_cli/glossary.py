@@ -128,16 +128,9 @@ def mark_terms(terms: Sequence[GlossaryTerm], text: str) -> list[tuple[str, Glos
     if pattern is None:
         return [(text, None)] if text else []
     by_form = {form: term for term in terms for form in term.forms}
-    pieces: list[tuple[str, GlossaryTerm | None]] = []
-    start = 0
-    for match in pattern.finditer(text):
-        if match.start() > start:
-            pieces.append((text[start : match.start()], None))
-        pieces.append((match.group(0), by_form[match.group(0)]))
-        start = match.end()
-    if start < len(text):
-        pieces.append((text[start:], None))
-    return pieces
+    # The pattern's one group makes split() alternate plain text (even) and matched terms (odd).
+    parts = enumerate(pattern.split(text))
+    return [(part, by_form[part] if index % 2 else None) for index, part in parts if part]
 
 
 def terms_in(terms: Sequence[GlossaryTerm], text: str) -> list[GlossaryTerm]:

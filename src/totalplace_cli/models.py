@@ -33,13 +33,10 @@ class FaqEntry(NamedTuple):
         """The full form used by `tp show --json`; later versions only add keys."""
         return {**self.summary_json(), "answer": self.answer}
 
-    def to_record(self) -> dict[str, Any]:
-        """Every field as plain data, for the cache."""
-        return {**self.to_json(), "keywords": list(self.keywords)}
-
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> FaqEntry:
-        """The inverse of `to_record`; data of the wrong shape raises ValueError."""
+        """An entry from its stored record (its JSON form plus keywords); data of the wrong shape
+        raises ValueError."""
         keywords = record["keywords"]
         if not (
             type(record["id"]) is int

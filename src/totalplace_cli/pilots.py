@@ -69,14 +69,14 @@ def phrase_matches(typed: Sequence[str], known: Sequence[str], fuzzy: bool = Fal
     return bool(typed) and all(any(_word_matches(t, k, fuzzy) for k in known) for t in typed)
 
 
-def _closest(wanted: str, names: Iterable[str], n: int = 3, cutoff: float = 0) -> list[str]:
-    """The names most like `wanted`, best first; with `cutoff` 0, always some."""
-    by_form = {normalise(name): name for name in names}
-    close = difflib.get_close_matches(normalise(wanted), list(by_form), n=n, cutoff=cutoff)
-    return [by_form[form] for form in close]
-
-
 NEAR_MISS = 0.6  # difflib ratio above which a suggestion is worth making
+
+
+def _closest(wanted: str, names: Iterable[str]) -> str | None:
+    """The name most like `wanted`, if one is close enough to suggest."""
+    by_form = {normalise(name): name for name in names}
+    close = difflib.get_close_matches(normalise(wanted), list(by_form), n=1, cutoff=NEAR_MISS)
+    return by_form[close[0]] if close else None
 
 
 def _typed_words(wanted: str, what: str) -> tuple[str, ...]:
@@ -110,9 +110,9 @@ def match_regions(pilots: Sequence[Pilot], wanted: str) -> list[str]:
         found = [region for region in known if phrase_matches(typed, words(region), fuzzy)]
         if found:
             return found
-    close = _closest(wanted, known, n=1, cutoff=NEAR_MISS)
+    close = _closest(wanted, known)
     if close:
-        raise UsageError(f"unknown region '{wanted}'; did you mean {close[0]}?")
+        raise UsageError(f"unknown region '{wanted}'; did you mean {close}?")
     raise UsageError(f"unknown region '{wanted}'; the regions are: {', '.join(known)}")
 
 
@@ -152,17 +152,13 @@ def match_theme(pilots: Sequence[Pilot], categories: Sequence[Category], wanted:
         if chosen or selected:
             return ThemeMatch(chosen, selected)
     terms = [term for c in categories for term in _category_terms(c)]
-    close = _closest(wanted, terms, n=1, cutoff=NEAR_MISS)
+    close = _closest(wanted, terms)
     if close:
-        suggestion = _category_of(categories, close[0])
+        suggestion = next(c.id for c in categories if close in _category_terms(c))
         raise UsageError(f"no pilot theme like '{wanted}'; did you mean {suggestion}?")
     # Nothing close: the list of categories helps more than three unrelated near misses.
     listed = ", ".join(c.id for c in categories)
     raise UsageError(f"no pilot theme like '{wanted}'; the themes are: {listed}")
-
-
-def _category_of(categories: Sequence[Category], term: str) -> str:
-    return next(c.id for c in categories if term in _category_terms(c))
 
 
 # Places
@@ -311,13 +307,13 @@ def explain_no_match(
     place: str | None = None,
 ) -> str:
     """Why a valid combination of filters found nothing, for the one-line error."""
-    given = [f"--{name} '{value}'" for name, value in _filters(region, theme, place)]
     if place is not None and not match_place(pilots, place):
-        known = [name for pilot in pilots for name, _ in places(pilot)]
-        close = _closest(place, known, n=1, cutoff=NEAR_MISS)
-        hint = f"did you mean {close[0]}?" if close else "see 'tp pilot NAME' for a pilot's places"
+        close = _closest(place, [name for pilot in pilots for name, _ in places(pilot)])
+        hint = f"did you mean {close}?" if close else "see 'tp pilot NAME' for a pilot's places"
         return f"no pilot's names, member authorities or themes mention '{place}'; {hint}"
-    message = f"no pilot meets all of {' '.join(given)}"
+    given = {"region": region, "theme": theme, "place": place}
+    filters = " ".join(f"--{name} '{value}'" for name, value in given.items() if value is not None)
+    message = f"no pilot meets all of {filters}"
     if theme is not None:
         unthemed = [
             p.name for p in filter_pilots(pilots, region=region, place=place) if not p.themes
@@ -325,11 +321,6 @@ def explain_no_match(
         if unthemed:
             message += f" (no sourced themes for: {', '.join(unthemed)})"
     return message
-
-
-def _filters(region: str | None, theme: str | None, place: str | None) -> list[tuple[str, str]]:
-    pairs = [("region", region), ("theme", theme), ("place", place)]
-    return [(name, value) for name, value in pairs if value is not None]
 
 
 # One pilot
@@ -342,38 +333,21 @@ def find_pilot(pilots: Sequence[Pilot], key: str) -> Pilot:
         raise UsageError("the pilot is empty; see 'tp pilots' for their ids")
     wanted = normalise(key)
 
-    def unique(found: list[Pilot]) -> Pilot | None:
+    # From the strictest reading of `key` to the loosest; the first that names any pilot decides.
+    stages: tuple[Callable[[Pilot], bool], ...] = (
+        lambda p: wanted in {normalise(p.id), normalise(p.name), normalise(p.official_name or "")},
+        lambda p: normalise(p.id).startswith(wanted) or normalise(p.name).startswith(wanted),
+        lambda p: any(phrase_matches(typed, words(n)) for n in (p.name, p.official_name or "")),
+        lambda p: any(phrase_matches(typed, words(name)) for name in p.authorities),
+        lambda p: phrase_matches(typed, words(p.name), fuzzy=True),
+    )
+    for stage in stages:
+        found = [pilot for pilot in pilots if stage(pilot)]
         if len(found) > 1:
             names = ", ".join(pilot.id for pilot in found)
             raise UsageError(f"'{key}' could be any of: {names}; say which")
-        return found[0] if found else None
-
-    def exact(p: Pilot) -> bool:
-        return wanted in {normalise(p.id), normalise(p.name), normalise(p.official_name or "")}
-
-    def prefix(p: Pilot) -> bool:
-        return normalise(p.id).startswith(wanted) or normalise(p.name).startswith(wanted)
-
-    def in_name(p: Pilot) -> bool:
-        return any(phrase_matches(typed, words(n)) for n in (p.name, p.official_name or ""))
-
-    def in_authorities(p: Pilot) -> bool:
-        return any(phrase_matches(typed, words(name)) for name in p.authorities)
-
-    def near_name(p: Pilot) -> bool:
-        return phrase_matches(typed, words(p.name), fuzzy=True)
-
-    stages: tuple[Callable[[Pilot], bool], ...] = (
-        exact,
-        prefix,
-        in_name,
-        in_authorities,
-        near_name,
-    )
-    for stage in stages:
-        found = unique([pilot for pilot in pilots if stage(pilot)])
-        if found is not None:
-            return found
+        if found:
+            return found[0]
     hint = "see 'tp pilots' for their ids and names"
     if any(phrase_matches(typed, words(region)) for region in regions(pilots)):
         hint = f"'{key}' is a region: try tp pilots --region '{key}'"
