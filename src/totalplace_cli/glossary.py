@@ -1,9 +1,7 @@
-"""The FAQ's acronyms: load `glossary.yaml`, look a term up, and find the terms a text uses.
+"""The FAQ's acronyms (`glossary.yaml`): look a term up, and find the terms a text uses.
 
-Acronyms the FAQ spells out itself carry `source: faq` and the FAQ's own words (`quote`);
-`extract_defined_acronyms` finds those definitions in the FAQ's text so the tests can prove the
-bundled glossary agrees with it. The others come from the project's research notes, with their
-provenance recorded next to them.
+Terms the FAQ spells out carry `source: faq` and its words (`quote`; `extract_defined_acronyms`
+lets the tests prove they agree with the FAQ); the others carry their research `provenance`.
 """
 
 from __future__ import annotations
@@ -18,7 +16,6 @@ from typing import Any
 from totalplace_cli.errors import UsageError
 from totalplace_cli.models import FaqEntry
 
-SOURCES = ("faq", "research")
 # Short words an expansion may contain without contributing a letter ("Department for ...").
 _LINKING_WORDS = frozenset({"and", "for", "of", "the", "in", "on"})
 _PARENTHESISED_ACRONYM = re.compile(r"\(([A-Za-z]*[A-Z][A-Za-z]*[A-Z][A-Za-z]*|[A-Z]{2,})\)")
@@ -37,15 +34,8 @@ class GlossaryTerm:
 
     @classmethod
     def from_data(cls, record: dict[str, Any]) -> GlossaryTerm:
-        """A term from its checked mapping in glossary.yaml."""
-        return cls(
-            term=record["term"],
-            expansion=record["expansion"],
-            source=record["source"],
-            quote=record.get("quote"),
-            provenance=record.get("provenance"),
-            aliases=tuple(record.get("aliases") or ()),
-        )
+        """A term from its checked mapping in glossary.yaml (the schema allows no other keys)."""
+        return cls(**{**record, "aliases": tuple(record.get("aliases") or ())})
 
     @property
     def forms(self) -> tuple[str, ...]:

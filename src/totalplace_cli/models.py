@@ -1,8 +1,5 @@
-"""Immutable records for FAQ entries, and their stable JSON form.
-
-The pilots' records live in `pilot_models.py`: `tp ask` and `tp show` never need them, and each
-record class costs start-up time to create.
-"""
+"""Immutable records for FAQ entries, and their stable JSON form (the pilots' are in
+`pilot_models.py`: `tp ask` and `tp show` never need them, and each record class costs start-up)."""
 
 from __future__ import annotations
 
@@ -13,11 +10,8 @@ if TYPE_CHECKING:
 
 
 class FaqEntry(NamedTuple):
-    """One question of the FAQ with its verbatim answer.
-
-    A NamedTuple, not a dataclass: it is created on every run of `tp ask`, and a dataclass costs
-    ~0.5 ms of start-up to define.
-    """
+    """One question of the FAQ with its verbatim answer (a NamedTuple: created on every run of
+    `tp ask`, and a dataclass costs ~0.5 ms of start-up to define)."""
 
     id: int
     slug: str

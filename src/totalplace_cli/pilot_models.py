@@ -33,8 +33,8 @@ class Category:
 
     @classmethod
     def from_data(cls, record: dict[str, Any]) -> Category:
-        """A category from its checked mapping in pilots.yaml."""
-        return cls(record["id"], record["label"], tuple(record.get("synonyms") or ()))
+        """A category from its checked mapping in pilots.yaml (the schema allows no other keys)."""
+        return cls(**{**record, "synonyms": tuple(record.get("synonyms") or ())})
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,17 +1,12 @@
-"""The programme beyond the FAQ (`programme.yaml`): dated events and headline figures, sourced.
-
-Read and checked like every data file (`data.load_programme`, against
-`schemas/data/programme.schema.json`);
-ids unique across events and facts is a rule of `data_format`, as the schema cannot say it.
-"""
+"""The programme beyond the FAQ (`programme.yaml`): dated events and headline figures, sourced."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, Literal
 
+# The label every rendering of this data carries: none of it is the FAQ's own words.
 BEYOND_THE_FAQ = "Beyond the FAQ: from later sources"
-"""The label every rendering of this data carries: none of it is the FAQ's own words."""
 
 Kind = Literal["event", "fact"]
 
@@ -47,8 +42,8 @@ class Programme:
     facts: tuple[ProgrammeItem, ...] = ()
 
     def timeline(self) -> list[ProgrammeItem]:
-        """The events by date; a partial date ("2009-10") comes before the full dates within it."""
-        # Zero-padded ISO dates and their prefixes sort correctly as text; ties keep file order.
+        """The events by date; a partial date ("2009-10") comes before the full dates within it
+        (ISO dates and their prefixes sort as text; ties keep the file's order)."""
         return sorted(self.events, key=lambda event: event.date or "")
 
 
