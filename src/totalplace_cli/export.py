@@ -1,10 +1,9 @@
 """Build the shareable documents: one self-contained HTML page, and the same content as Markdown.
 
-Pure functions from the loaded data to a string; the CLI decides where it goes. The page loads
-nothing from elsewhere: its style sheet and script (`page/page.css`, `page/page.js`) are inlined
-and allowed by hash in its Content-Security-Policy, and its search index (`page_index.py`) is
-inlined as JSON. It reads fine without the script: only the controls need it, and they stay
-hidden until it runs.
+Pure functions from the loaded data to a string, filling in the templates `page/page.html` and
+`page/page.md`. The page loads nothing from elsewhere: its style sheet and script (`page/page.css`,
+`page/page.js`) are inlined and allowed by hash in its Content-Security-Policy, and its search
+index (`page_index.py`) is inlined as JSON. Without the script only the controls are missing.
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ import json
 import os
 import re
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cache
 from html import escape
 from importlib import resources
@@ -31,31 +30,15 @@ from totalplace_cli.pilot_models import Pilot, SourcedText
 from totalplace_cli.pilots import regions
 from totalplace_cli.render import answer_blocks
 
-TITLE = "Total Place: frequently asked questions"
-FAQ_PUBLISHED = "2009"
 # No source we hold records the FAQ page's own address: the header links to the programme's site
 # index (research/pilots.md), named for what it is.
 SITE_URL = "https://www.leadershipcentre.org.uk/totalplace/totalplaces/index.html"
 SITE_NAME = "Total Place website, Leadership Centre for Local Government"
-NO_FAQ_ADDRESS = "the FAQ page\u2019s own address is not recorded in the sources we hold"
 NOT_RECORDED = "Not recorded in the sources we hold"
-FAQ_PROVENANCE = (
-    "Questions and answers: the official Total Place \u201cFrequently asked questions\u201d page, "
-    "word for word, in the order of the page\u2019s body."
-)
-PILOTS_PROVENANCE = (
-    "Pilot areas and regions: the table in the FAQ\u2019s answer to "
-    "\u201cWhere are the pilots?\u201d; everything else about a pilot comes from the pages below."
-)
-GLOSSARY_PROVENANCE = (
-    "Glossary: acronyms the FAQ spells out are explained in its own words; the others are "
-    "general knowledge, widely documented."
-)
 BEYOND_THE_FAQ = (
     "Beyond the FAQ: what happened after it was written, from the sources named, not the "
     "FAQ\u2019s own words."
 )
-
 _AND_AFTER = " and about what happened after the FAQ"
 
 PilotFacts = Callable[[Pilot], Sequence[str]]
@@ -108,6 +91,11 @@ def _hash(text: str) -> str:
     return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode()
 
 
+def _lines(lines: Iterable[str]) -> str:
+    """Lines for one of a template's slots, each ended by a newline."""
+    return "".join(f"{line}\n" for line in lines)
+
+
 def generated_date() -> str:
     """Today (UTC), or SOURCE_DATE_EPOCH's day for reproducible builds, as GOV.UK writes dates."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
@@ -130,11 +118,12 @@ def readable_date(date: str | None) -> str:
 def _timeline_and_figures(
     programme: Sequence[ProgrammeItem],
 ) -> list[tuple[str, Sequence[ProgrammeItem], str]]:
-    """(heading, items, key): the events by date (a partial date before the days within it),
-    then the figures in the data's order."""
+    """(heading, items, key) of each part that has items: the events by date (a partial date
+    before the days within it), then the figures in the data's order."""
     events = sorted((item for item in programme if "event" in item), key=lambda i: i["date"] or "")
     facts = [item for item in programme if "fact" in item]
-    return [("Timeline", events, "event"), ("In figures", facts, "fact")]
+    parts = [("Timeline", events, "event"), ("In figures", facts, "fact")]
+    return [(heading, items, key) for heading, items, key in parts if items]
 
 
 # --- HTML ----------------------------------------------------------------------------------------
@@ -150,14 +139,16 @@ def _marked_html(text: str, glossary: Sequence[GlossaryTerm]) -> str:
     )
 
 
-def _lines(html: Sequence[str]) -> str:
-    """The non-empty lines, each ended by a newline, for one of the page template's slots."""
-    return "".join(f"{line}\n" for line in html if line)
-
-
-def _answer_html(answer: str, glossary: Sequence[GlossaryTerm]) -> list[str]:
-    html: list[str] = []
-    for block in answer_blocks(answer):
+def _question_html(entry: FaqEntry, glossary: Sequence[GlossaryTerm]) -> list[str]:
+    slug = escape(entry.slug)
+    html = [
+        f'<details class="question" id="{slug}">',
+        f'<summary><h3 class="question-heading"><span class="number">{entry.id}.</span> '
+        f"{escape(entry.question)}</h3>"
+        '<span class="toggle" aria-hidden="true"></span></summary>',
+        '<div class="answer">',
+    ]
+    for block in answer_blocks(entry.answer):
         if isinstance(block, str):
             html.append(f"<p>{_marked_html(block, glossary)}</p>")
             continue
@@ -169,18 +160,8 @@ def _answer_html(answer: str, glossary: Sequence[GlossaryTerm]) -> list[str]:
             cells = "".join(f"<td>{_marked_html(cell, glossary)}</td>" for cell in row)
             html.append(f"<tr>{cells}</tr>")
         html.append("</tbody></table></div>")
-    return html
-
-
-def _question_html(entry: FaqEntry, glossary: Sequence[GlossaryTerm]) -> list[str]:
-    slug = escape(entry.slug)
     return [
-        f'<details class="question" id="{slug}">',
-        f'<summary><h3 class="question-heading"><span class="number">{entry.id}.</span> '
-        f"{escape(entry.question)}</h3>"
-        '<span class="toggle" aria-hidden="true"></span></summary>',
-        '<div class="answer">',
-        *_answer_html(entry.answer, glossary),
+        *html,
         f'<p class="permalink"><a href="#{slug}">Link to this question'
         f'<span class="visually-hidden">: {escape(entry.question)}</span></a></p>',
         "</div></details>",
@@ -201,11 +182,9 @@ def _ref(url: str, numbers: Mapping[str, int]) -> str:
     return f'<a class="ref" href="#source-{number}" aria-label="source {number}">[{number}]</a>'
 
 
-def _facts_html(label: str, facts: Sequence[SourcedText], numbers: Mapping[str, int]) -> str:
-    if not facts:
-        return ""
+def _facts_html(label: str, facts: Sequence[SourcedText], numbers: Mapping[str, int]) -> list[str]:
     items = "".join(f"<li>{escape(f.text)} {_ref(f.source, numbers)}</li>" for f in facts)
-    return f"<dt>{label}</dt><dd><ul>{items}</ul></dd>"
+    return [f"<dt>{label}</dt><dd><ul>{items}</ul></dd>"] if facts else []
 
 
 def _pilot_data(pilot: Pilot, themes: Sequence[str]) -> str:
@@ -223,14 +202,15 @@ def _pilot_html(pilot: Pilot, themes: Sequence[str], numbers: Mapping[str, int])
     ]
     if pilot.official_name:
         html.append(f"<dt>Official name</dt><dd>{escape(pilot.official_name)}</dd>")
-    themes_html = _facts_html("Themes", pilot.themes, numbers)
-    html.append(themes_html or f'<dt>Themes</dt><dd class="not-recorded">{NOT_RECORDED}</dd>')
+    html += _facts_html("Themes", pilot.themes, numbers) or [
+        f'<dt>Themes</dt><dd class="not-recorded">{NOT_RECORDED}</dd>'
+    ]
     if pilot.authorities:
         members = "; ".join(escape(member) for member in pilot.authorities)
         source = _ref(pilot.authorities_source, numbers) if pilot.authorities_source else ""
         html.append(f"<dt>Members</dt><dd>{members} {source}</dd>")
-    html.append(_facts_html("Figures", pilot.figures, numbers))
-    html.append(_facts_html("Field trials", pilot.field_trials, numbers))
+    html += _facts_html("Figures", pilot.figures, numbers)
+    html += _facts_html("Field trials", pilot.field_trials, numbers)
     return [*html, "</dl></article>"]
 
 
@@ -257,19 +237,14 @@ def _programme_html(programme: Sequence[ProgrammeItem], numbers: Mapping[str, in
         f'<p class="lead">{escape(BEYOND_THE_FAQ)}</p>',
     ]
     for heading, items, key in _timeline_and_figures(programme):
-        if items:
-            html += [f"<h3>{heading}</h3>", '<ul class="timeline">']
-            html += [
-                "<li>"
-                + (
-                    f'<time datetime="{escape(date)}">{escape(readable_date(date))}</time>: '
-                    if (date := item.get("date"))
-                    else ""
-                )
-                + f"{escape(str(item[key]))} {_ref(str(item['source']), numbers)}</li>"
-                for item in items
-            ]
-            html.append("</ul>")
+        html += [f"<h3>{heading}</h3>", '<ul class="timeline">']
+        for item in items:
+            when = ""
+            if date := item.get("date"):
+                when = f'<time datetime="{escape(date)}">{escape(readable_date(date))}</time>: '
+            what = f"{escape(str(item[key]))} {_ref(str(item['source']), numbers)}"
+            html.append(f"<li>{when}{what}</li>")
+        html.append("</ul>")
     return [*html, "</section>"]
 
 
@@ -283,12 +258,9 @@ def _glossary_html(glossary: Sequence[GlossaryTerm]) -> list[str]:
         "are given in its own words; the others are general knowledge, widely documented.</p>",
         '<dl class="glossary">',
     ]
+    not_in_faq = ' <span class="used-for">(not spelt out in the FAQ)</span>'
     for term in glossary:
-        note = (
-            ""
-            if term.source == "faq"
-            else ' <span class="used-for">(not spelt out in the FAQ)</span>'
-        )
+        note = "" if term.source == "faq" else not_in_faq
         html.append(f"<dt>{escape(term.term)}</dt><dd>{escape(term.expansion)}{note}</dd>")
     return [*html, "</dl>", "</section>"]
 
@@ -307,8 +279,7 @@ def build_html(
     themes_of: PilotFacts = attrgetter("categories"),
     programme: Sequence[ProgrammeItem] = (),
 ) -> str:
-    """The whole page (`page/page.html` filled in): questions opening to their answers, pilots,
-    programme, glossary, sources."""
+    """The whole page: questions opening to their answers, pilots, programme, glossary, sources."""
     used = _sources(dataset.pilots, programme)
     numbers = {url: number for number, url in enumerate(used, 1)}
     sections = [
@@ -333,41 +304,31 @@ def build_html(
     return Template(_asset("page.html")).substitute(
         policy=escape(policy, quote=False),
         version=escape(__version__),
-        title=escape(TITLE),
         style=style,
-        published=FAQ_PUBLISHED,
         generated=generated_date(),
         site_url=SITE_URL,
         site_name=escape(SITE_NAME),
-        no_faq_address=escape(NO_FAQ_ADDRESS),
         nav="".join(f'<li><a href="#{anchor}">{name}</a></li>' for anchor, name in sections),
         pilot_count=len(dataset.pilots),
         and_after=_AND_AFTER if programme else "",
-        questions=_lines([line for e in dataset.faq for line in _question_html(e, glossary)]),
+        questions=_lines(line for e in dataset.faq for line in _question_html(e, glossary)),
         pilot_filters=filters,
         pilot_headers="".join(f'<th scope="col">{h}</th>' for h in headers),
         pilot_rows=_lines(
-            [_pilot_row(p, themes[p.id] if all_themes else None) for p in dataset.pilots]
+            _pilot_row(p, themes[p.id] if all_themes else None) for p in dataset.pilots
         ),
         pilot_articles=_lines(
-            [line for p in dataset.pilots for line in _pilot_html(p, themes[p.id], numbers)]
+            line for p in dataset.pilots for line in _pilot_html(p, themes[p.id], numbers)
         ),
         programme=_lines(_programme_html(programme, numbers)),
         glossary=_lines(_glossary_html(glossary)),
-        faq_provenance=escape(FAQ_PROVENANCE),
-        pilots_provenance=escape(PILOTS_PROVENANCE),
         sources=_lines(
-            [_source_html(n, url, users) for n, (url, users) in enumerate(used.items(), 1)]
+            _source_html(n, url, users) for n, (url, users) in enumerate(used.items(), 1)
         ),
-        glossary_provenance=escape(GLOSSARY_PROVENANCE),
-        index=_json_in_html(index),
+        # JSON that cannot end its <script> element early (`</script>`, `<!--`).
+        index=index.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"),
         script=script,
     )
-
-
-def _json_in_html(text: str) -> str:
-    """JSON that cannot end its <script> element early (`</script>`, `<!--`)."""
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 # --- Markdown ------------------------------------------------------------------------------------
@@ -385,20 +346,47 @@ def _md(text: str) -> str:
     return _LIST_NUMBER.sub(r"\1\\\2", escaped)
 
 
-def _md_url(url: str) -> str:
-    """A URL safe inside <...>: anything that could end it or start HTML is percent-encoded."""
-    return quote(url, safe=":/?#@!$&'()*+,;=%~-._")
-
-
 def _md_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     def row(cells: Sequence[str]) -> str:
         return "| " + " | ".join(_md(cell).replace("\n", " ") for cell in cells) + " |"
 
-    return [row(header), "| " + " | ".join("---" for _ in header) + " |", *map(row, rows)]
+    return [row(header), "| " + " | ".join("---" for _ in header) + " |", *map(row, rows), ""]
 
 
 def _md_facts(label: str, facts: Sequence[SourcedText], numbers: Mapping[str, int]) -> list[str]:
     return [f"- {label}: {_md(fact.text)} [{numbers[fact.source]}]" for fact in facts]
+
+
+def _question_md(entry: FaqEntry) -> list[str]:
+    lines = [f"### {entry.id}. {_md(entry.question)}", ""]
+    for block in answer_blocks(entry.answer):
+        lines += [_md(block), ""] if isinstance(block, str) else _md_table(block[0], block[1:])
+    return lines
+
+
+def _pilot_md(pilot: Pilot, numbers: Mapping[str, int]) -> list[str]:
+    lines = [f"### {_md(pilot.name)}", "", f"- Region: {_md(pilot.region)}"]
+    if pilot.official_name:
+        lines.append(f"- Official name: {_md(pilot.official_name)}")
+    lines += _md_facts("Theme", pilot.themes, numbers) or [f"- Themes: {NOT_RECORDED}"]
+    if pilot.authorities:
+        source = f" [{numbers[pilot.authorities_source]}]" if pilot.authorities_source else ""
+        lines.append(f"- Members: {_md('; '.join(pilot.authorities))}{source}")
+    lines += _md_facts("Figure", pilot.figures, numbers)
+    return [*lines, *_md_facts("Field trial", pilot.field_trials, numbers), ""]
+
+
+def _programme_md(programme: Sequence[ProgrammeItem], numbers: Mapping[str, int]) -> list[str]:
+    if not programme:
+        return []
+    lines = ["## What happened next", "", _md(BEYOND_THE_FAQ), ""]
+    for heading, items, key in _timeline_and_figures(programme):
+        lines += [f"### {heading}", ""]
+        for item in items:
+            when = f"{readable_date(item.get('date'))}: " if item.get("date") else ""
+            lines.append(f"- {_md(when)}{_md(str(item[key]))} [{numbers[str(item['source'])]}]")
+        lines.append("")
+    return lines
 
 
 def build_markdown(
@@ -411,28 +399,6 @@ def build_markdown(
     """The same content as the HTML page, as Markdown (answers word for word)."""
     used = _sources(dataset.pilots, programme)
     numbers = {url: number for number, url in enumerate(used, 1)}
-    lines = [
-        f"# {TITLE}",
-        "",
-        f"FAQ published {FAQ_PUBLISHED}; generated {generated_date()} by tp {__version__}.",
-        "",
-        f"More on the programme: [{_md(SITE_NAME)}](<{SITE_URL}>) ({_md(NO_FAQ_ADDRESS)}).",
-        "",
-        f"Total Place (2009\u20132010) was a UK public-sector initiative in {len(dataset.pilots)} "
-        "pilot areas. This document gives its official FAQ word for word, what the sources we "
-        f"hold say about each pilot{_AND_AFTER if programme else ''}, a glossary of the "
-        "FAQ\u2019s acronyms and those sources.",
-        "",
-        "## Questions",
-        "",
-    ]
-    for entry in dataset.faq:
-        lines += [f"### {entry.id}. {_md(entry.question)}", ""]
-        for block in answer_blocks(entry.answer):
-            if isinstance(block, str):
-                lines += [_md(block), ""]
-            else:
-                lines += [*_md_table(block[0], block[1:]), ""]
     themes = {pilot.id: list(themes_of(pilot)) for pilot in dataset.pilots}
     with_themes = any(themes.values())
     header = ["Pilot area", "Region", *(["Themes"] if with_themes else [])]
@@ -440,40 +406,32 @@ def build_markdown(
         [p.name, p.region, *(["; ".join(themes[p.id]) or NOT_RECORDED] if with_themes else [])]
         for p in dataset.pilots
     ]
-    lines += ["## Pilot areas", "", *_md_table(header, rows), ""]
-    for pilot in dataset.pilots:
-        lines += [f"### {_md(pilot.name)}", "", f"- Region: {_md(pilot.region)}"]
-        if pilot.official_name:
-            lines.append(f"- Official name: {_md(pilot.official_name)}")
-        lines += _md_facts("Theme", pilot.themes, numbers) or [f"- Themes: {NOT_RECORDED}"]
-        if pilot.authorities:
-            source = f" [{numbers[pilot.authorities_source]}]" if pilot.authorities_source else ""
-            lines.append(f"- Members: {_md('; '.join(pilot.authorities))}{source}")
-        lines += _md_facts("Figure", pilot.figures, numbers)
-        lines += _md_facts("Field trial", pilot.field_trials, numbers)
-        lines.append("")
-    if programme:
-        lines += ["## What happened next", "", _md(BEYOND_THE_FAQ), ""]
-        for heading, items, key in _timeline_and_figures(programme):
-            if items:
-                lines += [f"### {heading}", ""]
-                lines += [
-                    f"- {_md(readable_date(item.get('date')) + ': ' if item.get('date') else '')}"
-                    f"{_md(str(item[key]))} [{numbers[str(item['source'])]}]"
-                    for item in items
-                ]
-                lines.append("")
-    if glossary:
-        lines += ["## Glossary", ""]
-        glossary_rows = [
-            [t.term, t.expansion, "the FAQ" if t.source == "faq" else str(t.provenance)]
-            for t in glossary
-        ]
-        lines += [*_md_table(["Acronym", "Expansion", "Source"], glossary_rows), ""]
-    lines += ["## Sources", "", _md(FAQ_PROVENANCE), "", _md(PILOTS_PROVENANCE), ""]
+    glossary_rows = [
+        [t.term, t.expansion, "the FAQ" if t.source == "faq" else str(t.provenance)]
+        for t in glossary
+    ]
+    sources = []
     for number, (url, users) in enumerate(used.items(), 1):
         publisher, title = source_name(url)
         used_for = f" ({_md(', '.join(users))})" if users else ""
-        lines.append(f"{number}. {_md(publisher)}: {_md(title)} <{_md_url(url)}>{used_for}")
-    lines += ["", _md(GLOSSARY_PROVENANCE), "", "---", "", f"Made with tp {__version__}."]
-    return "\n".join(lines) + "\n"
+        # A URL safe inside <...>: anything that could end it or start HTML is percent-encoded.
+        address = quote(url, safe=":/?#@!$&'()*+,;=%~-._")
+        sources.append(f"{number}. {_md(publisher)}: {_md(title)} <{address}>{used_for}")
+    return Template(_asset("page.md")).substitute(
+        generated=generated_date(),
+        version=__version__,
+        site_name=_md(SITE_NAME),
+        site_url=SITE_URL,
+        pilot_count=len(dataset.pilots),
+        and_after=_AND_AFTER if programme else "",
+        questions=_lines(line for entry in dataset.faq for line in _question_md(entry)),
+        pilot_table=_lines(_md_table(header, rows)),
+        pilots=_lines(line for pilot in dataset.pilots for line in _pilot_md(pilot, numbers)),
+        programme=_lines(_programme_md(programme, numbers)),
+        glossary=_lines(
+            ["## Glossary", "", *_md_table(["Acronym", "Expansion", "Source"], glossary_rows)]
+            if glossary
+            else []
+        ),
+        sources=_lines(sources),
+    )
