@@ -86,20 +86,14 @@ def _typed_words(wanted: str, what: str) -> tuple[str, ...]:
     return typed
 
 
-# Regions
-
-
 def regions(pilots: Sequence[Pilot]) -> list[str]:
     """The distinct regions, in the data's order."""
     return list(dict.fromkeys(pilot.region for pilot in pilots))
 
 
 def match_regions(pilots: Sequence[Pilot], wanted: str) -> list[str]:
-    """The regions named by `wanted`, forgivingly; a usage error naming the closest if none.
-
-    An exact name wins ("east" is East, not North East); otherwise every region the words could
-    mean ("midlands" is East and West Midlands).
-    """
+    """The regions named by `wanted`: an exact name ("east" is East, not North East), else every
+    region the words could mean ("midlands": East and West); a usage error if none."""
     known = regions(pilots)
     typed = _typed_words(wanted, "region")
     typed = tuple(word for t in typed for word in REGION_ABBREVIATIONS.get(t, (t,)))
@@ -116,9 +110,6 @@ def match_regions(pilots: Sequence[Pilot], wanted: str) -> list[str]:
     raise UsageError(f"unknown region '{wanted}'; the regions are: {', '.join(known)}")
 
 
-# Themes
-
-
 def _category_terms(category: Category) -> list[str]:
     return [category.id, category.label, *category.synonyms]
 
@@ -132,10 +123,8 @@ class ThemeMatch:
 
 
 def match_theme(pilots: Sequence[Pilot], categories: Sequence[Category], wanted: str) -> ThemeMatch:
-    """Resolve a theme value against categories (ids, labels, synonyms) and the pilots' wording.
-
-    Raises a usage error naming the closest categories when nothing is close to it.
-    """
+    """Resolve a theme value against categories (ids, labels, synonyms) and the pilots' wording;
+    a usage error, with the closest category, if nothing matches."""
     typed = _typed_words(wanted, "theme")
     for fuzzy in (False, True):
         chosen = tuple(
@@ -181,11 +170,6 @@ _WORD = re.compile(r"[\w'\u2019-]+")
 _PARTS = re.compile(r",|&|\band\b|\bincluding\b")
 
 
-def _is_proper(word: str) -> bool:
-    """Capitalised, and not an acronym such as "NEETs"."""
-    return word[:1].isupper() and sum(char.isupper() for char in word) == 1
-
-
 def theme_place_names(text: str) -> list[str]:
     """The proper names in a theme's wording ("Margate Task Force", "Cliftonville West").
 
@@ -196,7 +180,8 @@ def theme_place_names(text: str) -> list[str]:
         run: list[str] = []
         tokens = [*_WORD.findall(clause), ""]
         for position, word in enumerate(tokens):
-            if word and _is_proper(word):
+            # Capitalised, and not an acronym such as "NEETs".
+            if word[:1].isupper() and sum(char.isupper() for char in word) == 1:
                 run.append(word)
                 continue
             if run and not (len(run) == 1 and position == 1):
@@ -208,11 +193,8 @@ def theme_place_names(text: str) -> list[str]:
 def place_names(pilot: Pilot) -> list[str]:
     """What `--place` looks in: the pilot's names, its member authorities, and the proper names
     in its themes (Kent's "Margate Task Force")."""
-    names = [pilot.name, *pilot.authorities]
-    if pilot.official_name:
-        names.insert(1, pilot.official_name)
-    names += [name for theme in pilot.themes for name in theme_place_names(theme.text)]
-    return names
+    in_themes = [name for theme in pilot.themes for name in theme_place_names(theme.text)]
+    return [pilot.name, *filter(None, [pilot.official_name]), *pilot.authorities, *in_themes]
 
 
 def _split_places(text: str) -> list[str]:
@@ -256,11 +238,8 @@ def places(pilot: Pilot) -> list[tuple[str, str]]:
 
 
 def match_place(pilots: Sequence[Pilot], wanted: str) -> frozenset[str]:
-    """The ids of pilots whose name, official name, a member authority or a proper name in a
-    theme contains the place.
-
-    Any text may be a place, so finding none is not a usage error: the result is just empty.
-    """
+    """The ids of pilots whose `place_names` contain the place (none is no usage error: any text
+    may be a place)."""
     typed = _typed_words(wanted, "place")
     for fuzzy in (False, True):
         found = frozenset(
@@ -273,9 +252,6 @@ def match_place(pilots: Sequence[Pilot], wanted: str) -> frozenset[str]:
     return frozenset()
 
 
-# All filters together
-
-
 def filter_pilots(
     pilots: Sequence[Pilot],
     region: str | None = None,
@@ -283,10 +259,8 @@ def filter_pilots(
     place: str | None = None,
     categories: Sequence[Category] = (),
 ) -> list[Pilot]:
-    """The pilots that meet every given filter, in the data's order.
-
-    Invalid values raise a usage error; valid ones that no pilot meets give an empty list.
-    """
+    """The pilots that meet every given filter, in the data's order (a usage error for an
+    invalid value)."""
     selected = list(pilots)
     if region is not None:
         names = match_regions(pilots, region)
@@ -321,9 +295,6 @@ def explain_no_match(
         if unthemed:
             message += f" (no sourced themes for: {', '.join(unthemed)})"
     return message
-
-
-# One pilot
 
 
 def find_pilot(pilots: Sequence[Pilot], key: str) -> Pilot:
@@ -367,9 +338,6 @@ def faq_mentions(entries: Sequence[FaqEntry], pilot: Pilot) -> list[tuple[FaqEnt
     return mentions
 
 
-# Summaries
-
-
 def pilots_by_region(pilots: Sequence[Pilot]) -> list[tuple[str, list[Pilot]]]:
     """Each region (in the data's order) with its pilots."""
     return [(region, [p for p in pilots if p.region == region]) for region in regions(pilots)]
@@ -386,9 +354,6 @@ def category_labels(pilot: Pilot, categories: Sequence[Category]) -> list[str]:
     """The labels of a pilot's categories, in the pilot's order."""
     labels = {category.id: category.label for category in categories}
     return [labels.get(category, category) for category in pilot.categories]
-
-
-# Shell completion values
 
 
 def region_completions(pilots: Sequence[Pilot], incomplete: str) -> list[tuple[str, str]]:
