@@ -101,25 +101,18 @@ def term_completions(terms: Sequence[GlossaryTerm], incomplete: str) -> list[tup
 
 
 @lru_cache(maxsize=8)
-def _pattern(terms: tuple[GlossaryTerm, ...]) -> re.Pattern[str] | None:
+def _pattern(terms: tuple[GlossaryTerm, ...]) -> re.Pattern[str]:
     forms = sorted({form for term in terms for form in term.forms}, key=len, reverse=True)
-    if not forms:
-        return None
-    return re.compile(r"(?<![\w])(" + "|".join(re.escape(f) for f in forms) + r")(?![\w])")
+    alternatives = "|".join(re.escape(form) for form in forms) or "(?!)"  # (?!): never matches
+    return re.compile(rf"(?<![\w])({alternatives})(?![\w])")
 
 
 def mark_terms(terms: Sequence[GlossaryTerm], text: str) -> list[tuple[str, GlossaryTerm | None]]:
-    """Split `text` into pieces, each paired with the term it spells (None for plain text).
-
-    Matching is case-sensitive and on whole words, so "GO" is the Government Office but "go" is
-    not. Joining the pieces gives back `text` unchanged.
-    """
-    pattern = _pattern(tuple(terms))
-    if pattern is None:
-        return [(text, None)] if text else []
+    """Split `text` into pieces, each paired with the term it spells (None for plain text);
+    joined, they give back `text`. Case-sensitive, on whole words: "GO" is a term, "go" is not."""
     by_form = {form: term for term in terms for form in term.forms}
     # The pattern's one group makes split() alternate plain text (even) and matched terms (odd).
-    parts = enumerate(pattern.split(text))
+    parts = enumerate(_pattern(tuple(terms)).split(text))
     return [(part, by_form[part] if index % 2 else None) for index, part in parts if part]
 
 
@@ -133,11 +126,8 @@ def answers_using(
     terms: Sequence[GlossaryTerm], entries: Sequence[FaqEntry]
 ) -> dict[GlossaryTerm, list[FaqEntry]]:
     """For each term, the FAQ entries whose answer uses it, in the FAQ's order."""
-    used_in: dict[GlossaryTerm, list[FaqEntry]] = {term: [] for term in terms}
-    for entry in entries:
-        for term in terms_in(terms, entry.answer):
-            used_in[term].append(entry)
-    return used_in
+    used = [(entry, set(terms_in(terms, entry.answer))) for entry in entries]
+    return {term: [entry for entry, found in used if term in found] for term in terms}
 
 
 def extract_defined_acronyms(text: str) -> list[tuple[str, str]]:
