@@ -40,9 +40,7 @@ class Category:
 @dataclass(frozen=True, slots=True)
 class Pilot:
     """One of the 13 pilot areas; fields beyond name and region come from sourced research.
-
-    What no source states stays empty (or None): an empty tuple means "not found", not "none".
-    """
+    What no source states stays empty (or None): an empty tuple means "not found", not "none"."""
 
     id: str
     name: str

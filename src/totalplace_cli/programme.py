@@ -56,14 +56,8 @@ def programme_from(checked: Any) -> Programme:
 
 
 def _item(kind: Kind, row: dict[str, Any]) -> ProgrammeItem:
-    return ProgrammeItem(
-        kind=kind,
-        id=row["id"],
-        text=" ".join(row[kind].split()),
-        source=row["source"],
-        date=row.get("date"),
-        quote=" ".join(row["quote"].split()) if "quote" in row else None,
-        figure=row.get("figure"),
-        period=row.get("period"),
-        source_date=row.get("source_date"),
-    )
+    """An item from its checked mapping (the schema allows no other keys), texts on one line."""
+    fields = {key: value for key, value in row.items() if key != kind}
+    if "quote" in row:
+        fields["quote"] = " ".join(row["quote"].split())
+    return ProgrammeItem(kind, text=" ".join(row[kind].split()), **fields)
