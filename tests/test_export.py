@@ -18,6 +18,7 @@ from totalplace_cli.data import bundled_data_dir, load_faq, load_pilots
 from totalplace_cli.export import SITE_NAME, SITE_URL, build_html, build_markdown
 from totalplace_cli.models import Dataset, FaqEntry
 from totalplace_cli.pilot_models import Pilot, SourcedText
+from totalplace_cli.programme import Programme, ProgrammeItem
 
 Tp = Callable[..., Result]
 FAQ = load_faq(bundled_data_dir() / "faq.yaml")
@@ -364,10 +365,15 @@ def test_exports_carry_each_pilots_facts_and_the_programme(tp: Tp, page: str) ->
     assert "- October 2009: The pilots' interim reports went to the ministerial group [" in markdown
 
 
-PROGRAMME = (
-    {"date": "2010-03-25", "event": "Report published", "source": "https://e.example/report"},
-    {"date": "2009-07-30", "event": "Pilots announced", "source": "https://e.example/pilots"},
-    {"date": "2010-03-25", "fact": "\u00a382 billion mapped", "source": "https://e.example/report"},
+REPORT = "https://e.example/report"
+PROGRAMME = Programme(
+    events=(
+        ProgrammeItem("event", "report", "Report published", REPORT, "2010-03-25"),
+        ProgrammeItem(
+            "event", "pilots", "Pilots announced", "https://e.example/pilots", "2009-07-30"
+        ),
+    ),
+    facts=(ProgrammeItem("fact", "mapped", "\u00a382 billion mapped", REPORT, "2010-03-25"),),
 )
 
 
@@ -407,7 +413,7 @@ def test_markdown_escapes_html_in_every_data_field() -> None:
         sources=(fact.source,),
     )
     entry = FaqEntry(1, "x", attack, attack + " &lt;b&gt;")
-    programme = [{"date": attack, "event": attack, "source": fact.source}]
+    programme = Programme(events=(ProgrammeItem("event", "x", attack, fact.source, attack),))
     markdown = build_markdown(Dataset(faq=(entry,), pilots=(pilot,)), programme=programme)
     assert not re.search(r"(?<!\\)<(img|script)", markdown), "unescaped HTML"
     assert '">' not in markdown

@@ -28,6 +28,7 @@ from totalplace_cli.models import Dataset, FaqEntry
 from totalplace_cli.page_index import build_page_index
 from totalplace_cli.pilot_models import Pilot, SourcedText
 from totalplace_cli.pilots import regions
+from totalplace_cli.programme import Programme, ProgrammeItem
 from totalplace_cli.render import answer_blocks
 
 # No source we hold records the FAQ page's own address: the header links to the programme's site
@@ -42,9 +43,7 @@ BEYOND_THE_FAQ = (
 _AND_AFTER = " and about what happened after the FAQ"
 
 PilotFacts = Callable[[Pilot], Sequence[str]]
-# One dated event or headline figure of the programme, as `tp timeline --json` / `tp facts --json`
-# give it: {"date", "event" or "fact", "source", ...}; the date may be None.
-ProgrammeItem = Mapping[str, str | None]
+_NO_PROGRAMME = Programme()
 
 
 def source_name(url: str) -> tuple[str, str]:
@@ -65,7 +64,7 @@ def source_name(url: str) -> tuple[str, str]:
     return host, (words[:1].upper() + words[1:]) if words else "Home page"
 
 
-def _sources(pilots: Sequence[Pilot], programme: Sequence[ProgrammeItem]) -> dict[str, list[str]]:
+def _sources(pilots: Sequence[Pilot], programme: Programme) -> dict[str, list[str]]:
     """Each source URL once, in order of first use, with what it is used for."""
     used: dict[str, list[str]] = {}
     for pilot in pilots:
@@ -75,8 +74,8 @@ def _sources(pilots: Sequence[Pilot], programme: Sequence[ProgrammeItem]) -> dic
             urls.append(pilot.authorities_source)
         for url in dict.fromkeys(urls):
             used.setdefault(url, []).append(pilot.name)
-    for item in programme:
-        users = used.setdefault(str(item["source"]), [])
+    for item in (*programme.events, *programme.facts):
+        users = used.setdefault(item.source, [])
         if "The programme" not in users:
             users.append("The programme")
     return used
@@ -115,15 +114,10 @@ def readable_date(date: str | None) -> str:
     return date or ""
 
 
-def _timeline_and_figures(
-    programme: Sequence[ProgrammeItem],
-) -> list[tuple[str, Sequence[ProgrammeItem], str]]:
-    """(heading, items, key) of each part that has items: the events by date (a partial date
-    before the days within it), then the figures in the data's order."""
-    events = sorted((item for item in programme if "event" in item), key=lambda i: i["date"] or "")
-    facts = [item for item in programme if "fact" in item]
-    parts = [("Timeline", events, "event"), ("In figures", facts, "fact")]
-    return [(heading, items, key) for heading, items, key in parts if items]
+def _programme_parts(programme: Programme) -> list[tuple[str, Sequence[ProgrammeItem]]]:
+    """(heading, items) of each part that has items: the timeline by date, then the figures."""
+    parts = [("Timeline", programme.timeline()), ("In figures", programme.facts)]
+    return [(heading, items) for heading, items in parts if items]
 
 
 # --- HTML ----------------------------------------------------------------------------------------
@@ -227,7 +221,7 @@ def _pilot_row(pilot: Pilot, themes: Sequence[str] | None) -> str:
     return f"{row}</tr>"
 
 
-def _programme_html(programme: Sequence[ProgrammeItem], numbers: Mapping[str, int]) -> list[str]:
+def _programme_html(programme: Programme, numbers: Mapping[str, int]) -> list[str]:
     """The timeline and headline figures; nothing at all when there are none."""
     if not programme:
         return []
@@ -236,14 +230,13 @@ def _programme_html(programme: Sequence[ProgrammeItem], numbers: Mapping[str, in
         '<h2 id="programme-heading">What happened next</h2>',
         f'<p class="lead">{escape(BEYOND_THE_FAQ)}</p>',
     ]
-    for heading, items, key in _timeline_and_figures(programme):
+    for heading, items in _programme_parts(programme):
         html += [f"<h3>{heading}</h3>", '<ul class="timeline">']
         for item in items:
             when = ""
-            if date := item.get("date"):
+            if date := item.date:
                 when = f'<time datetime="{escape(date)}">{escape(readable_date(date))}</time>: '
-            what = f"{escape(str(item[key]))} {_ref(str(item['source']), numbers)}"
-            html.append(f"<li>{when}{what}</li>")
+            html.append(f"<li>{when}{escape(item.text)} {_ref(item.source, numbers)}</li>")
         html.append("</ul>")
     return [*html, "</section>"]
 
@@ -277,7 +270,7 @@ def build_html(
     glossary: Sequence[GlossaryTerm] = (),
     *,
     themes_of: PilotFacts = attrgetter("categories"),
-    programme: Sequence[ProgrammeItem] = (),
+    programme: Programme = _NO_PROGRAMME,
 ) -> str:
     """The whole page: questions opening to their answers, pilots, programme, glossary, sources."""
     used = _sources(dataset.pilots, programme)
@@ -376,15 +369,15 @@ def _pilot_md(pilot: Pilot, numbers: Mapping[str, int]) -> list[str]:
     return [*lines, *_md_facts("Field trial", pilot.field_trials, numbers), ""]
 
 
-def _programme_md(programme: Sequence[ProgrammeItem], numbers: Mapping[str, int]) -> list[str]:
+def _programme_md(programme: Programme, numbers: Mapping[str, int]) -> list[str]:
     if not programme:
         return []
     lines = ["## What happened next", "", _md(BEYOND_THE_FAQ), ""]
-    for heading, items, key in _timeline_and_figures(programme):
+    for heading, items in _programme_parts(programme):
         lines += [f"### {heading}", ""]
         for item in items:
-            when = f"{readable_date(item.get('date'))}: " if item.get("date") else ""
-            lines.append(f"- {_md(when)}{_md(str(item[key]))} [{numbers[str(item['source'])]}]")
+            when = f"{readable_date(item.date)}: " if item.date else ""
+            lines.append(f"- {_md(when)}{_md(item.text)} [{numbers[item.source]}]")
         lines.append("")
     return lines
 
@@ -394,7 +387,7 @@ def build_markdown(
     glossary: Sequence[GlossaryTerm] = (),
     *,
     themes_of: PilotFacts = attrgetter("categories"),
-    programme: Sequence[ProgrammeItem] = (),
+    programme: Programme = _NO_PROGRAMME,
 ) -> str:
     """The same content as the HTML page, as Markdown (answers word for word)."""
     used = _sources(dataset.pilots, programme)

@@ -41,6 +41,10 @@ class Programme:
     events: tuple[ProgrammeItem, ...] = ()
     facts: tuple[ProgrammeItem, ...] = ()
 
+    def __bool__(self) -> bool:
+        """False when the file holds nothing (the exports then leave the programme out)."""
+        return bool(self.events or self.facts)
+
     def timeline(self) -> list[ProgrammeItem]:
         """The events by date; a partial date ("2009-10") comes before the full dates within it
         (ISO dates and their prefixes sort as text; ties keep the file's order)."""
