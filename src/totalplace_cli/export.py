@@ -47,11 +47,8 @@ _NO_PROGRAMME = Programme()
 
 
 def source_name(url: str) -> tuple[str, str]:
-    """A readable (publisher, title) for a source, from its address alone (nothing invented).
-
-    The publisher is the site's host name; the title is the page's own name in its address
-    ("field-trials-to-take-total-place-forward" -> "Field trials to take total place forward").
-    """
+    """A readable (publisher, title) for a source from its address alone (nothing invented): the
+    host name, and the page's name in its path ("field-trials-x" -> "Field trials x")."""
     parts = urlsplit(url)
     host = (parts.hostname or url).removeprefix("www.")
     segments = [segment for segment in parts.path.split("/") if segment]
@@ -102,16 +99,16 @@ def generated_date() -> str:
     return f"{moment.tm_mday} {time.strftime('%B %Y', moment)}"
 
 
-def readable_date(date: str | None) -> str:
+def readable_date(date: str) -> str:
     """An ISO date, whole or partial, as GOV.UK writes it ("2010-03-25" -> "25 March 2010",
-    "2009-10" -> "October 2009"); others unchanged, none empty."""
+    "2009-10" -> "October 2009"); others unchanged."""
     for pattern, shown in (("%Y-%m-%d", "{day} %B %Y"), ("%Y-%m", "%B %Y")):
         try:
-            moment = time.strptime(date or "", pattern)
+            moment = time.strptime(date, pattern)
         except ValueError:
             continue
         return time.strftime(shown.format(day=moment.tm_mday), moment)
-    return date or ""
+    return date
 
 
 def _programme_parts(programme: Programme) -> list[tuple[str, Sequence[ProgrammeItem]]]:
