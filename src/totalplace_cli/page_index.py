@@ -12,6 +12,7 @@ import re
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
+from contextlib import closing
 from typing import Any
 
 from totalplace_cli.glossary import GlossaryTerm, terms_in
@@ -57,8 +58,7 @@ def build_page_index(
     "postings": {stem: [[entry, q, k, a]]}, "stems": {word: stem (only where they differ)},
     "stop": [function word]}.
     """
-    database = build_database(_documents(faq, glossary))
-    try:
+    with closing(build_database(_documents(faq, glossary))) as database:
         database.execute(
             "CREATE VIRTUAL TABLE temp.terms USING fts5vocab(main, documents_fts, instance)"
         )
@@ -72,8 +72,6 @@ def build_page_index(
             lengths[entry][position] += count
         words = [word for (word,) in database.execute("SELECT word FROM words ORDER BY word")]
         stems = _surface_stems(database, words)
-    finally:
-        database.close()
     return {
         "columns": list(COLUMNS),
         "weights": list(WEIGHTS),

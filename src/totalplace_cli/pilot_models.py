@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
-
-
-def _json(record: Any) -> dict[str, Any]:
-    """A record's fields in order, tuples as lists: the stable JSON form; later versions only
-    add keys, and every key is always present (null or [] when no source states it)."""
-    return {key: list(v) if isinstance(v, tuple) else v for key, v in asdict(record).items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,6 +12,9 @@ class SourcedText:
 
     text: str
     source: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"text": self.text, "source": self.source}
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +26,7 @@ class Category:
     synonyms: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        return _json(self)
+        return {"id": self.id, "label": self.label, "synonyms": list(self.synonyms)}
 
     @classmethod
     def from_data(cls, record: dict[str, Any]) -> Category:
@@ -55,8 +52,21 @@ class Pilot:
     sources: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        """The form used by `tp pilots --json`."""
-        return _json(self)
+        """The form used by `tp pilots --json`; later versions only add keys. Every key is always
+        present (null or an empty list when no source states it), so scripts can rely on it."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "region": self.region,
+            "official_name": self.official_name,
+            "themes": [theme.to_json() for theme in self.themes],
+            "categories": list(self.categories),
+            "authorities": list(self.authorities),
+            "authorities_source": self.authorities_source,
+            "figures": [figure.to_json() for figure in self.figures],
+            "field_trials": [trial.to_json() for trial in self.field_trials],
+            "sources": list(self.sources),
+        }
 
     @classmethod
     def from_data(cls, record: dict[str, Any]) -> Pilot:
