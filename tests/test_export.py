@@ -15,9 +15,10 @@ from typer.testing import Result
 
 from totalplace_cli import __version__
 from totalplace_cli.data import bundled_data_dir, load_faq, load_pilots
-from totalplace_cli.export import SITE_NAME, SITE_URL, build_html, build_markdown, pilot_themes
+from totalplace_cli.export import SITE_NAME, SITE_URL, build_html, build_markdown
 from totalplace_cli.models import Dataset, FaqEntry
 from totalplace_cli.pilot_models import Pilot, SourcedText
+from totalplace_cli.programme import Programme, ProgrammeItem
 
 Tp = Callable[..., Result]
 FAQ = load_faq(bundled_data_dir() / "faq.yaml")
@@ -184,12 +185,10 @@ def test_html_loads_nothing_from_elsewhere(page: str) -> None:
 def test_only_the_header_and_the_sources_section_link_out() -> None:
     pilots = load_pilots(bundled_data_dir() / "pilots.yaml")
     url = "https://www.leadershipcentre.org.uk/totalplace/totalplaces/pilot/kent.html"
-
-    def sources_of(pilot: Pilot) -> tuple[str, ...]:
-        return (url,) if pilot.id == "kent" else ()
-
-    bare = tuple(Pilot(p.id, p.name, p.region) for p in pilots)
-    html = build_html(Dataset(faq=FAQ, pilots=bare), sources_of=sources_of)
+    bare = tuple(
+        Pilot(p.id, p.name, p.region, sources=(url,) if p.id == "kent" else ()) for p in pilots
+    )
+    html = build_html(Dataset(faq=FAQ, pilots=bare))
     outside = [(v, s) for _, v, s in read_page(html).links if not v.startswith("#")]
     assert outside == [(SITE_URL, ""), (url, "sources-heading")]
     assert (
@@ -211,9 +210,7 @@ def test_sections_and_filters(page: str) -> None:
         assert f">{heading}</h2>" in page
     assert '<option value="West Midlands">West Midlands</option>' in page
     # A theme filter only when some pilot records a theme: never an empty control.
-    has_themes = any(
-        pilot_themes(pilot) for pilot in load_pilots(bundled_data_dir() / "pilots.yaml")
-    )
+    has_themes = any(pilot.categories for pilot in load_pilots(bundled_data_dir() / "pilots.yaml"))
     assert ('<select id="pilot-theme"' in page) == has_themes
     assert (
         '<tr data-region="North East" data-themes="[&quot;Regeneration&quot;]"><th scope="row">'
@@ -368,10 +365,15 @@ def test_exports_carry_each_pilots_facts_and_the_programme(tp: Tp, page: str) ->
     assert "- October 2009: The pilots' interim reports went to the ministerial group [" in markdown
 
 
-PROGRAMME = (
-    {"date": "2010-03-25", "event": "Report published", "source": "https://e.example/report"},
-    {"date": "2009-07-30", "event": "Pilots announced", "source": "https://e.example/pilots"},
-    {"date": "2010-03-25", "fact": "\u00a382 billion mapped", "source": "https://e.example/report"},
+REPORT = "https://e.example/report"
+PROGRAMME = Programme(
+    events=(
+        ProgrammeItem("event", "report", "Report published", REPORT, "2010-03-25"),
+        ProgrammeItem(
+            "event", "pilots", "Pilots announced", "https://e.example/pilots", "2009-07-30"
+        ),
+    ),
+    facts=(ProgrammeItem("fact", "mapped", "\u00a382 billion mapped", REPORT, "2010-03-25"),),
 )
 
 
@@ -411,7 +413,7 @@ def test_markdown_escapes_html_in_every_data_field() -> None:
         sources=(fact.source,),
     )
     entry = FaqEntry(1, "x", attack, attack + " &lt;b&gt;")
-    programme = [{"date": attack, "event": attack, "source": fact.source}]
+    programme = Programme(events=(ProgrammeItem("event", "x", attack, fact.source, attack),))
     markdown = build_markdown(Dataset(faq=(entry,), pilots=(pilot,)), programme=programme)
     assert not re.search(r"(?<!\\)<(img|script)", markdown), "unescaped HTML"
     assert '">' not in markdown

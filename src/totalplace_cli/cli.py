@@ -679,7 +679,7 @@ def export(
             dataset,
             _glossary(ctx),
             themes_of=lambda pilot: tuple(category_labels(pilot, catalogue.categories)),
-            programme=[item.to_json() for item in (*programme.timeline(), *programme.facts)],
+            programme=programme,
         )
     )
     if destination is None or destination == "-":

@@ -9,8 +9,7 @@ from collections.abc import Sequence
 from totalplace_cli.errors import UsageError
 from totalplace_cli.models import FaqEntry
 
-MAX_CANDIDATES_NAMED = 5
-"""How many entries an ambiguous prefix names before pointing to `tp questions`."""
+MAX_CANDIDATES_NAMED = 5  # entries an ambiguous prefix names before pointing to `tp questions`
 
 
 def find_entry(entries: Sequence[FaqEntry], key: str) -> FaqEntry:

@@ -1,9 +1,7 @@
-"""The FAQ's acronyms: load `glossary.yaml`, look a term up, and find the terms a text uses.
+"""The FAQ's acronyms (`glossary.yaml`): look a term up, and find the terms a text uses.
 
-Acronyms the FAQ spells out itself carry `source: faq` and the FAQ's own words (`quote`);
-`extract_defined_acronyms` finds those definitions in the FAQ's text so the tests can prove the
-bundled glossary agrees with it. The others come from the project's research notes, with their
-provenance recorded next to them.
+Terms the FAQ spells out carry `source: faq` and its words (`quote`; `extract_defined_acronyms`
+lets the tests prove they agree with the FAQ); the others carry their research `provenance`.
 """
 
 from __future__ import annotations
@@ -18,7 +16,6 @@ from typing import Any
 from totalplace_cli.errors import UsageError
 from totalplace_cli.models import FaqEntry
 
-SOURCES = ("faq", "research")
 # Short words an expansion may contain without contributing a letter ("Department for ...").
 _LINKING_WORDS = frozenset({"and", "for", "of", "the", "in", "on"})
 _PARENTHESISED_ACRONYM = re.compile(r"\(([A-Za-z]*[A-Z][A-Za-z]*[A-Z][A-Za-z]*|[A-Z]{2,})\)")
@@ -37,15 +34,8 @@ class GlossaryTerm:
 
     @classmethod
     def from_data(cls, record: dict[str, Any]) -> GlossaryTerm:
-        """A term from its checked mapping in glossary.yaml."""
-        return cls(
-            term=record["term"],
-            expansion=record["expansion"],
-            source=record["source"],
-            quote=record.get("quote"),
-            provenance=record.get("provenance"),
-            aliases=tuple(record.get("aliases") or ()),
-        )
+        """A term from its checked mapping in glossary.yaml (the schema allows no other keys)."""
+        return cls(**{**record, "aliases": tuple(record.get("aliases") or ())})
 
     @property
     def forms(self) -> tuple[str, ...]:
@@ -111,33 +101,19 @@ def term_completions(terms: Sequence[GlossaryTerm], incomplete: str) -> list[tup
 
 
 @lru_cache(maxsize=8)
-def _pattern(terms: tuple[GlossaryTerm, ...]) -> re.Pattern[str] | None:
+def _pattern(terms: tuple[GlossaryTerm, ...]) -> re.Pattern[str]:
     forms = sorted({form for term in terms for form in term.forms}, key=len, reverse=True)
-    if not forms:
-        return None
-    return re.compile(r"(?<![\w])(" + "|".join(re.escape(f) for f in forms) + r")(?![\w])")
+    alternatives = "|".join(re.escape(form) for form in forms) or "(?!)"  # (?!): never matches
+    return re.compile(rf"(?<![\w])({alternatives})(?![\w])")
 
 
 def mark_terms(terms: Sequence[GlossaryTerm], text: str) -> list[tuple[str, GlossaryTerm | None]]:
-    """Split `text` into pieces, each paired with the term it spells (None for plain text).
-
-    Matching is case-sensitive and on whole words, so "GO" is the Government Office but "go" is
-    not. Joining the pieces gives back `text` unchanged.
-    """
-    pattern = _pattern(tuple(terms))
-    if pattern is None:
-        return [(text, None)] if text else []
+    """Split `text` into pieces, each paired with the term it spells (None for plain text);
+    joined, they give back `text`. Case-sensitive, on whole words: "GO" is a term, "go" is not."""
     by_form = {form: term for term in terms for form in term.forms}
-    pieces: list[tuple[str, GlossaryTerm | None]] = []
-    start = 0
-    for match in pattern.finditer(text):
-        if match.start() > start:
-            pieces.append((text[start : match.start()], None))
-        pieces.append((match.group(0), by_form[match.group(0)]))
-        start = match.end()
-    if start < len(text):
-        pieces.append((text[start:], None))
-    return pieces
+    # The pattern's one group makes split() alternate plain text (even) and matched terms (odd).
+    parts = enumerate(_pattern(tuple(terms)).split(text))
+    return [(part, by_form[part] if index % 2 else None) for index, part in parts if part]
 
 
 def terms_in(terms: Sequence[GlossaryTerm], text: str) -> list[GlossaryTerm]:
@@ -150,11 +126,8 @@ def answers_using(
     terms: Sequence[GlossaryTerm], entries: Sequence[FaqEntry]
 ) -> dict[GlossaryTerm, list[FaqEntry]]:
     """For each term, the FAQ entries whose answer uses it, in the FAQ's order."""
-    used_in: dict[GlossaryTerm, list[FaqEntry]] = {term: [] for term in terms}
-    for entry in entries:
-        for term in terms_in(terms, entry.answer):
-            used_in[term].append(entry)
-    return used_in
+    used = [(entry, set(terms_in(terms, entry.answer))) for entry in entries]
+    return {term: [entry for entry, found in used if term in found] for term in terms}
 
 
 def extract_defined_acronyms(text: str) -> list[tuple[str, str]]:

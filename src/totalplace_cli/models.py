@@ -1,8 +1,5 @@
-"""Immutable records for FAQ entries, and their stable JSON form.
-
-The pilots' records live in `pilot_models.py`: `tp ask` and `tp show` never need them, and each
-record class costs start-up time to create.
-"""
+"""Immutable records for FAQ entries, and their stable JSON form (the pilots' are in
+`pilot_models.py`: `tp ask` and `tp show` never need them, and each record class costs start-up)."""
 
 from __future__ import annotations
 
@@ -13,11 +10,8 @@ if TYPE_CHECKING:
 
 
 class FaqEntry(NamedTuple):
-    """One question of the FAQ with its verbatim answer.
-
-    A NamedTuple, not a dataclass: it is created on every run of `tp ask`, and a dataclass costs
-    ~0.5 ms of start-up to define.
-    """
+    """One question of the FAQ with its verbatim answer (a NamedTuple: created on every run of
+    `tp ask`, and a dataclass costs ~0.5 ms of start-up to define)."""
 
     id: int
     slug: str
@@ -33,13 +27,10 @@ class FaqEntry(NamedTuple):
         """The full form used by `tp show --json`; later versions only add keys."""
         return {**self.summary_json(), "answer": self.answer}
 
-    def to_record(self) -> dict[str, Any]:
-        """Every field as plain data, for the cache."""
-        return {**self.to_json(), "keywords": list(self.keywords)}
-
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> FaqEntry:
-        """The inverse of `to_record`; data of the wrong shape raises ValueError."""
+        """An entry from its stored record (its JSON form plus keywords); data of the wrong shape
+        raises ValueError."""
         keywords = record["keywords"]
         if not (
             type(record["id"]) is int

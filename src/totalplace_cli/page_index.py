@@ -1,13 +1,9 @@
 """The exported page's search index: the FAQ's terms as `tp ask`'s own database holds them.
 
-`tp ask` searches the FTS5 table of `store.py` (columns title/keywords/body, weighted 3/2/1 by
-`search.BM25_WEIGHTS`, tokenizer `store.TOKENIZER`). The page cannot run SQLite, so this module
-builds that same database with store's own build function and reads back, through an
-`fts5vocab` table, the stemmed terms of each entry and column; the page's script ranks with them
-(see `page/page.js`). Alongside go a map from each word of the data (store's `words` view) to
-its stem, so the script need not stem, and search's stop words. The only addition to `tp ask`'s
-documents: the keywords column also holds the glossary both ways (an entry saying "HMT" is found
-by "HM Treasury", and the reverse).
+The page cannot run SQLite, so this builds `tp ask`'s database (`store.build_database`) and reads
+back through `fts5vocab` the stemmed terms of each entry and column, for `page/page.js` to rank
+with; plus each word's stem (so the script need not stem) and search's stop words. Only addition:
+the keywords also hold the glossary both ways ("HMT" finds "HM Treasury", and the reverse).
 """
 
 from __future__ import annotations
@@ -16,6 +12,7 @@ import re
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
+from contextlib import closing
 from typing import Any
 
 from totalplace_cli.glossary import GlossaryTerm, terms_in
@@ -28,22 +25,17 @@ COLUMNS = ("question", "keywords", "answer")  # store's title, keywords, body
 WEIGHTS = tuple(int(float(w)) for w in BM25_WEIGHTS.partition("(")[2].rstrip(")").split(","))
 
 
-def _glossary_words(entry: FaqEntry, glossary: Sequence[GlossaryTerm]) -> list[str]:
-    """Each glossary term the entry uses or spells out, in both forms."""
-    text = f"{entry.question}\n{entry.answer}"
-    words: list[str] = []
-    for term in glossary:
-        spelt_out = re.search(rf"\b{re.escape(term.expansion)}\b", text, re.IGNORECASE)
-        if term in terms_in((term,), text) or spelt_out:
-            words += [term.term, term.expansion]
-    return words
-
-
 def _documents(faq: Sequence[FaqEntry], glossary: Sequence[GlossaryTerm]) -> Iterator[Document]:
-    """`tp ask`'s documents for the FAQ, their keywords extended by the glossary."""
+    """`tp ask`'s documents for the FAQ, with both forms of each term an entry uses or spells out
+    added to its keywords."""
     for entry, document in zip(faq, faq_documents(faq), strict=True):
-        extra = _glossary_words(entry, glossary)
-        yield document._replace(keywords="\n".join([document.keywords, *extra]))
+        text = f"{entry.question}\n{entry.answer}"
+        extra = [document.keywords]
+        for term in glossary:
+            spelt_out = re.search(rf"\b{re.escape(term.expansion)}\b", text, re.IGNORECASE)
+            if term in terms_in((term,), text) or spelt_out:
+                extra += [term.term, term.expansion]
+        yield document._replace(keywords="\n".join(extra))
 
 
 def _surface_stems(database: sqlite3.Connection, words: Sequence[str]) -> dict[str, str]:
@@ -66,8 +58,7 @@ def build_page_index(
     "postings": {stem: [[entry, q, k, a]]}, "stems": {word: stem (only where they differ)},
     "stop": [function word]}.
     """
-    database = build_database(_documents(faq, glossary))
-    try:
+    with closing(build_database(_documents(faq, glossary))) as database:
         database.execute(
             "CREATE VIRTUAL TABLE temp.terms USING fts5vocab(main, documents_fts, instance)"
         )
@@ -82,8 +73,6 @@ def build_page_index(
         count_words(database)
         words = [word for (word,) in database.execute("SELECT word FROM words ORDER BY word")]
         stems = _surface_stems(database, words)
-    finally:
-        database.close()
     return {
         "columns": list(COLUMNS),
         "weights": list(WEIGHTS),

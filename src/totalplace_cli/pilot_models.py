@@ -30,16 +30,14 @@ class Category:
 
     @classmethod
     def from_data(cls, record: dict[str, Any]) -> Category:
-        """A category from its checked mapping in pilots.yaml."""
-        return cls(record["id"], record["label"], tuple(record.get("synonyms") or ()))
+        """A category from its checked mapping in pilots.yaml (the schema allows no other keys)."""
+        return cls(**{**record, "synonyms": tuple(record.get("synonyms") or ())})
 
 
 @dataclass(frozen=True, slots=True)
 class Pilot:
     """One of the 13 pilot areas; fields beyond name and region come from sourced research.
-
-    What no source states stays empty (or None): an empty tuple means "not found", not "none".
-    """
+    What no source states stays empty (or None): an empty tuple means "not found", not "none"."""
 
     id: str
     name: str
@@ -54,11 +52,8 @@ class Pilot:
     sources: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        """The form used by `tp pilots --json`; later versions only add keys.
-
-        Every key is always present (null or an empty list when no source states it), so that
-        scripts can rely on the shape.
-        """
+        """The form used by `tp pilots --json`; later versions only add keys. Every key is always
+        present (null or an empty list when no source states it), so scripts can rely on it."""
         return {
             "id": self.id,
             "name": self.name,

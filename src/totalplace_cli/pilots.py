@@ -69,14 +69,14 @@ def phrase_matches(typed: Sequence[str], known: Sequence[str], fuzzy: bool = Fal
     return bool(typed) and all(any(_word_matches(t, k, fuzzy) for k in known) for t in typed)
 
 
-def _closest(wanted: str, names: Iterable[str], n: int = 3, cutoff: float = 0) -> list[str]:
-    """The names most like `wanted`, best first; with `cutoff` 0, always some."""
-    by_form = {normalise(name): name for name in names}
-    close = difflib.get_close_matches(normalise(wanted), list(by_form), n=n, cutoff=cutoff)
-    return [by_form[form] for form in close]
-
-
 NEAR_MISS = 0.6  # difflib ratio above which a suggestion is worth making
+
+
+def _closest(wanted: str, names: Iterable[str]) -> str | None:
+    """The name most like `wanted`, if one is close enough to suggest."""
+    by_form = {normalise(name): name for name in names}
+    close = difflib.get_close_matches(normalise(wanted), list(by_form), n=1, cutoff=NEAR_MISS)
+    return by_form[close[0]] if close else None
 
 
 def _typed_words(wanted: str, what: str) -> tuple[str, ...]:
@@ -86,20 +86,14 @@ def _typed_words(wanted: str, what: str) -> tuple[str, ...]:
     return typed
 
 
-# Regions
-
-
 def regions(pilots: Sequence[Pilot]) -> list[str]:
     """The distinct regions, in the data's order."""
     return list(dict.fromkeys(pilot.region for pilot in pilots))
 
 
 def match_regions(pilots: Sequence[Pilot], wanted: str) -> list[str]:
-    """The regions named by `wanted`, forgivingly; a usage error naming the closest if none.
-
-    An exact name wins ("east" is East, not North East); otherwise every region the words could
-    mean ("midlands" is East and West Midlands).
-    """
+    """The regions named by `wanted`: an exact name ("east" is East, not North East), else every
+    region the words could mean ("midlands": East and West); a usage error if none."""
     known = regions(pilots)
     typed = _typed_words(wanted, "region")
     typed = tuple(word for t in typed for word in REGION_ABBREVIATIONS.get(t, (t,)))
@@ -110,13 +104,10 @@ def match_regions(pilots: Sequence[Pilot], wanted: str) -> list[str]:
         found = [region for region in known if phrase_matches(typed, words(region), fuzzy)]
         if found:
             return found
-    close = _closest(wanted, known, n=1, cutoff=NEAR_MISS)
+    close = _closest(wanted, known)
     if close:
-        raise UsageError(f"unknown region '{wanted}'; did you mean {close[0]}?")
+        raise UsageError(f"unknown region '{wanted}'; did you mean {close}?")
     raise UsageError(f"unknown region '{wanted}'; the regions are: {', '.join(known)}")
-
-
-# Themes
 
 
 def _category_terms(category: Category) -> list[str]:
@@ -132,10 +123,8 @@ class ThemeMatch:
 
 
 def match_theme(pilots: Sequence[Pilot], categories: Sequence[Category], wanted: str) -> ThemeMatch:
-    """Resolve a theme value against categories (ids, labels, synonyms) and the pilots' wording.
-
-    Raises a usage error naming the closest categories when nothing is close to it.
-    """
+    """Resolve a theme value against categories (ids, labels, synonyms) and the pilots' wording;
+    a usage error, with the closest category, if nothing matches."""
     typed = _typed_words(wanted, "theme")
     for fuzzy in (False, True):
         chosen = tuple(
@@ -152,17 +141,13 @@ def match_theme(pilots: Sequence[Pilot], categories: Sequence[Category], wanted:
         if chosen or selected:
             return ThemeMatch(chosen, selected)
     terms = [term for c in categories for term in _category_terms(c)]
-    close = _closest(wanted, terms, n=1, cutoff=NEAR_MISS)
+    close = _closest(wanted, terms)
     if close:
-        suggestion = _category_of(categories, close[0])
+        suggestion = next(c.id for c in categories if close in _category_terms(c))
         raise UsageError(f"no pilot theme like '{wanted}'; did you mean {suggestion}?")
     # Nothing close: the list of categories helps more than three unrelated near misses.
     listed = ", ".join(c.id for c in categories)
     raise UsageError(f"no pilot theme like '{wanted}'; the themes are: {listed}")
-
-
-def _category_of(categories: Sequence[Category], term: str) -> str:
-    return next(c.id for c in categories if term in _category_terms(c))
 
 
 # Places
@@ -185,11 +170,6 @@ _WORD = re.compile(r"[\w'\u2019-]+")
 _PARTS = re.compile(r",|&|\band\b|\bincluding\b")
 
 
-def _is_proper(word: str) -> bool:
-    """Capitalised, and not an acronym such as "NEETs"."""
-    return word[:1].isupper() and sum(char.isupper() for char in word) == 1
-
-
 def theme_place_names(text: str) -> list[str]:
     """The proper names in a theme's wording ("Margate Task Force", "Cliftonville West").
 
@@ -200,7 +180,8 @@ def theme_place_names(text: str) -> list[str]:
         run: list[str] = []
         tokens = [*_WORD.findall(clause), ""]
         for position, word in enumerate(tokens):
-            if word and _is_proper(word):
+            # Capitalised, and not an acronym such as "NEETs".
+            if word[:1].isupper() and sum(char.isupper() for char in word) == 1:
                 run.append(word)
                 continue
             if run and not (len(run) == 1 and position == 1):
@@ -212,11 +193,8 @@ def theme_place_names(text: str) -> list[str]:
 def place_names(pilot: Pilot) -> list[str]:
     """What `--place` looks in: the pilot's names, its member authorities, and the proper names
     in its themes (Kent's "Margate Task Force")."""
-    names = [pilot.name, *pilot.authorities]
-    if pilot.official_name:
-        names.insert(1, pilot.official_name)
-    names += [name for theme in pilot.themes for name in theme_place_names(theme.text)]
-    return names
+    in_themes = [name for theme in pilot.themes for name in theme_place_names(theme.text)]
+    return [pilot.name, *filter(None, [pilot.official_name]), *pilot.authorities, *in_themes]
 
 
 def _split_places(text: str) -> list[str]:
@@ -260,11 +238,8 @@ def places(pilot: Pilot) -> list[tuple[str, str]]:
 
 
 def match_place(pilots: Sequence[Pilot], wanted: str) -> frozenset[str]:
-    """The ids of pilots whose name, official name, a member authority or a proper name in a
-    theme contains the place.
-
-    Any text may be a place, so finding none is not a usage error: the result is just empty.
-    """
+    """The ids of pilots whose `place_names` contain the place (none is no usage error: any text
+    may be a place)."""
     typed = _typed_words(wanted, "place")
     for fuzzy in (False, True):
         found = frozenset(
@@ -277,9 +252,6 @@ def match_place(pilots: Sequence[Pilot], wanted: str) -> frozenset[str]:
     return frozenset()
 
 
-# All filters together
-
-
 def filter_pilots(
     pilots: Sequence[Pilot],
     region: str | None = None,
@@ -287,10 +259,8 @@ def filter_pilots(
     place: str | None = None,
     categories: Sequence[Category] = (),
 ) -> list[Pilot]:
-    """The pilots that meet every given filter, in the data's order.
-
-    Invalid values raise a usage error; valid ones that no pilot meets give an empty list.
-    """
+    """The pilots that meet every given filter, in the data's order (a usage error for an
+    invalid value)."""
     selected = list(pilots)
     if region is not None:
         names = match_regions(pilots, region)
@@ -311,13 +281,13 @@ def explain_no_match(
     place: str | None = None,
 ) -> str:
     """Why a valid combination of filters found nothing, for the one-line error."""
-    given = [f"--{name} '{value}'" for name, value in _filters(region, theme, place)]
     if place is not None and not match_place(pilots, place):
-        known = [name for pilot in pilots for name, _ in places(pilot)]
-        close = _closest(place, known, n=1, cutoff=NEAR_MISS)
-        hint = f"did you mean {close[0]}?" if close else "see 'tp pilot NAME' for a pilot's places"
+        close = _closest(place, [name for pilot in pilots for name, _ in places(pilot)])
+        hint = f"did you mean {close}?" if close else "see 'tp pilot NAME' for a pilot's places"
         return f"no pilot's names, member authorities or themes mention '{place}'; {hint}"
-    message = f"no pilot meets all of {' '.join(given)}"
+    given = {"region": region, "theme": theme, "place": place}
+    filters = " ".join(f"--{name} '{value}'" for name, value in given.items() if value is not None)
+    message = f"no pilot meets all of {filters}"
     if theme is not None:
         unthemed = [
             p.name for p in filter_pilots(pilots, region=region, place=place) if not p.themes
@@ -327,14 +297,6 @@ def explain_no_match(
     return message
 
 
-def _filters(region: str | None, theme: str | None, place: str | None) -> list[tuple[str, str]]:
-    pairs = [("region", region), ("theme", theme), ("place", place)]
-    return [(name, value) for name, value in pairs if value is not None]
-
-
-# One pilot
-
-
 def find_pilot(pilots: Sequence[Pilot], key: str) -> Pilot:
     """The pilot named by id, name, a unique start of either, a place in it, or a near miss."""
     typed = words(key)
@@ -342,38 +304,21 @@ def find_pilot(pilots: Sequence[Pilot], key: str) -> Pilot:
         raise UsageError("the pilot is empty; see 'tp pilots' for their ids")
     wanted = normalise(key)
 
-    def unique(found: list[Pilot]) -> Pilot | None:
+    # From the strictest reading of `key` to the loosest; the first that names any pilot decides.
+    stages: tuple[Callable[[Pilot], bool], ...] = (
+        lambda p: wanted in {normalise(p.id), normalise(p.name), normalise(p.official_name or "")},
+        lambda p: normalise(p.id).startswith(wanted) or normalise(p.name).startswith(wanted),
+        lambda p: any(phrase_matches(typed, words(n)) for n in (p.name, p.official_name or "")),
+        lambda p: any(phrase_matches(typed, words(name)) for name in p.authorities),
+        lambda p: phrase_matches(typed, words(p.name), fuzzy=True),
+    )
+    for stage in stages:
+        found = [pilot for pilot in pilots if stage(pilot)]
         if len(found) > 1:
             names = ", ".join(pilot.id for pilot in found)
             raise UsageError(f"'{key}' could be any of: {names}; say which")
-        return found[0] if found else None
-
-    def exact(p: Pilot) -> bool:
-        return wanted in {normalise(p.id), normalise(p.name), normalise(p.official_name or "")}
-
-    def prefix(p: Pilot) -> bool:
-        return normalise(p.id).startswith(wanted) or normalise(p.name).startswith(wanted)
-
-    def in_name(p: Pilot) -> bool:
-        return any(phrase_matches(typed, words(n)) for n in (p.name, p.official_name or ""))
-
-    def in_authorities(p: Pilot) -> bool:
-        return any(phrase_matches(typed, words(name)) for name in p.authorities)
-
-    def near_name(p: Pilot) -> bool:
-        return phrase_matches(typed, words(p.name), fuzzy=True)
-
-    stages: tuple[Callable[[Pilot], bool], ...] = (
-        exact,
-        prefix,
-        in_name,
-        in_authorities,
-        near_name,
-    )
-    for stage in stages:
-        found = unique([pilot for pilot in pilots if stage(pilot)])
-        if found is not None:
-            return found
+        if found:
+            return found[0]
     hint = "see 'tp pilots' for their ids and names"
     if any(phrase_matches(typed, words(region)) for region in regions(pilots)):
         hint = f"'{key}' is a region: try tp pilots --region '{key}'"
@@ -393,9 +338,6 @@ def faq_mentions(entries: Sequence[FaqEntry], pilot: Pilot) -> list[tuple[FaqEnt
     return mentions
 
 
-# Summaries
-
-
 def pilots_by_region(pilots: Sequence[Pilot]) -> list[tuple[str, list[Pilot]]]:
     """Each region (in the data's order) with its pilots."""
     return [(region, [p for p in pilots if p.region == region]) for region in regions(pilots)]
@@ -412,9 +354,6 @@ def category_labels(pilot: Pilot, categories: Sequence[Category]) -> list[str]:
     """The labels of a pilot's categories, in the pilot's order."""
     labels = {category.id: category.label for category in categories}
     return [labels.get(category, category) for category in pilot.categories]
-
-
-# Shell completion values
 
 
 def region_completions(pilots: Sequence[Pilot], incomplete: str) -> list[tuple[str, str]]:

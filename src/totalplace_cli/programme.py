@@ -1,17 +1,12 @@
-"""The programme beyond the FAQ (`programme.yaml`): dated events and headline figures, sourced.
-
-Read and checked like every data file (`data.load_programme`, against
-`schemas/data/programme.schema.json`);
-ids unique across events and facts is a rule of `data_format`, as the schema cannot say it.
-"""
+"""The programme beyond the FAQ (`programme.yaml`): dated events and headline figures, sourced."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, Literal
 
+# The label every rendering of this data carries: none of it is the FAQ's own words.
 BEYOND_THE_FAQ = "Beyond the FAQ: from later sources"
-"""The label every rendering of this data carries: none of it is the FAQ's own words."""
 
 Kind = Literal["event", "fact"]
 
@@ -46,9 +41,13 @@ class Programme:
     events: tuple[ProgrammeItem, ...] = ()
     facts: tuple[ProgrammeItem, ...] = ()
 
+    def __bool__(self) -> bool:
+        """False when the file holds nothing (the exports then leave the programme out)."""
+        return bool(self.events or self.facts)
+
     def timeline(self) -> list[ProgrammeItem]:
-        """The events by date; a partial date ("2009-10") comes before the full dates within it."""
-        # Zero-padded ISO dates and their prefixes sort correctly as text; ties keep file order.
+        """The events by date; a partial date ("2009-10") comes before the full dates within it
+        (ISO dates and their prefixes sort as text; ties keep the file's order)."""
         return sorted(self.events, key=lambda event: event.date or "")
 
 
@@ -61,14 +60,8 @@ def programme_from(checked: Any) -> Programme:
 
 
 def _item(kind: Kind, row: dict[str, Any]) -> ProgrammeItem:
-    return ProgrammeItem(
-        kind=kind,
-        id=row["id"],
-        text=" ".join(row[kind].split()),
-        source=row["source"],
-        date=row.get("date"),
-        quote=" ".join(row["quote"].split()) if "quote" in row else None,
-        figure=row.get("figure"),
-        period=row.get("period"),
-        source_date=row.get("source_date"),
-    )
+    """An item from its checked mapping (the schema allows no other keys), texts on one line."""
+    fields = {key: value for key, value in row.items() if key != kind}
+    if "quote" in row:
+        fields["quote"] = " ".join(row["quote"].split())
+    return ProgrammeItem(kind, text=" ".join(row[kind].split()), **fields)

@@ -20,19 +20,11 @@ from types import FrameType
 from totalplace_cli.errors import UsageError
 
 
-class _Terminated(Exception):
-    """SIGTERM or SIGHUP arrived while writing: unwind (removing the temporary file), then stop."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
-
-
 @contextmanager
 def _signals_unwind() -> Iterator[None]:
-    """Turn SIGTERM/SIGHUP into an exception and a file-size limit into an OSError (EFBIG).
+    """Turn SIGTERM/SIGHUP into SystemExit (128 + signal) and SIGXFSZ (`ulimit -f`) into an
+    OSError (EFBIG): otherwise they end the process before the temporary file is removed.
 
-    Without this, SIGXFSZ (`ulimit -f`) and SIGTERM end the process before it can clean up.
     Ctrl-C already raises KeyboardInterrupt. Signal handlers can only be set in the main thread.
     """
     if threading.current_thread() is not threading.main_thread():
@@ -40,7 +32,7 @@ def _signals_unwind() -> Iterator[None]:
         return
 
     def unwind(signum: int, frame: FrameType | None) -> None:
-        raise _Terminated(signum)
+        raise SystemExit(128 + signum)
 
     wanted: dict[signal.Signals, signal.Handlers | Callable[[int, FrameType | None], None]]
     wanted = {signal.SIGTERM: unwind, signal.SIGHUP: unwind, signal.SIGXFSZ: signal.SIG_IGN}
@@ -102,8 +94,6 @@ def write_atomically(target: Path, text: str, protected: Iterable[Path] = ()) ->
     except OSError as error:
         reason = error.strerror or type(error).__name__
         raise UsageError(f"cannot write {target}: {reason}") from None
-    except _Terminated as stop:
-        raise SystemExit(128 + stop.signum) from None
     finally:
         if temporary is not None:
             with suppress(OSError):
