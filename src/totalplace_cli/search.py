@@ -83,7 +83,7 @@ class SearchResult(NamedTuple):
     matched (0-100), which query words matched, and why (a snippet)."""
 
     kind: str
-    record: dict[str, Any]  # an FAQ entry's `to_record`; another kind's full JSON form
+    record: dict[str, Any]  # an FAQ entry's `from_record` form; another kind's JSON
     score: float
     matched: tuple[str, ...] = ()
     snippet: str = ""
