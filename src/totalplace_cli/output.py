@@ -21,23 +21,19 @@ DEFAULT_WIDTH = 80
 """Columns when neither COLUMNS nor the terminal says (a pipe, a file)."""
 
 MAX_WIDTH = 1000
-"""A COLUMNS above this (or below 1) is a mistake, ignored rather than obeyed."""
+"""A width above this (or below 1) is a mistake, ignored rather than obeyed."""
 
 
-def columns_from_environment() -> int | None:
-    """COLUMNS as a width when it is a number from 1 to MAX_WIDTH, else None (ignored)."""
+def _width(stream: TextIO, is_terminal: bool) -> int:
+    """COLUMNS if it is a sane number, else the terminal's own width, else DEFAULT_WIDTH."""
     value = os.environ.get("COLUMNS", "").strip()
     if value.isdigit() and 1 <= int(value) <= MAX_WIDTH:
         return int(value)
-    return None
-
-
-def _terminal_width(stream: TextIO) -> int | None:
     try:
-        columns = os.get_terminal_size(stream.fileno()).columns
+        columns = os.get_terminal_size(stream.fileno()).columns if is_terminal else 0
     except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
-        return None
-    return columns if 1 <= columns <= MAX_WIDTH else None
+        columns = 0
+    return columns if 1 <= columns <= MAX_WIDTH else DEFAULT_WIDTH
 
 
 class OutputContext(NamedTuple):
@@ -68,17 +64,10 @@ class OutputContext(NamedTuple):
             and not os.environ.get("NO_COLOR")
             and os.environ.get("TERM", "") not in {"dumb", "unknown"}
         )
-        width = columns_from_environment() or (is_terminal and _terminal_width(stdout))
-        return cls(
-            stdout=stdout,
-            stderr=sys.stderr,
-            is_terminal=is_terminal,
-            color=color,
-            width=width or DEFAULT_WIDTH,
-        )
+        return cls(stdout, sys.stderr, is_terminal, color, _width(stdout, is_terminal))
 
     def console(self) -> Console:
-        """The one Rich console every text renderer draws with, bound to this context."""
+        """The one Rich console every text renderer draws with: it wraps only in a terminal."""
         # Rich costs ~30-50 ms to import: only text output pays for it, never --json.
         from rich.console import Console
 
@@ -86,6 +75,7 @@ class OutputContext(NamedTuple):
             file=cast("TextIO", _TrimmedLines(self.stdout)),
             width=self.width,  # always given: Rich would obey COLUMNS=0 and print nothing
             force_terminal=self.is_terminal,
+            soft_wrap=not self.is_terminal,
             no_color=not self.color,
             color_system="auto" if self.color else None,  # None: no escape code of any kind
             highlight=False,
@@ -120,9 +110,6 @@ class _TrimmedLines(io.TextIOBase):
 
     def flush(self) -> None:
         self._stream.flush()
-
-    def isatty(self) -> bool:
-        return self._stream.isatty()
 
     def fileno(self) -> int:
         return self._stream.fileno()
@@ -166,9 +153,3 @@ def write_all(stream: TextIO, text: str, encoding: str | None = None) -> None:
         written = buffer.write(data)
         data = data[written or 0 :]
     buffer.flush()
-
-
-def write_document(ctx: OutputContext, text: str) -> None:
-    """A whole document (HTML, Markdown) as UTF-8, whatever the stream's own encoding."""
-    # The HTML declares charset=utf-8, so its bytes must be UTF-8 even on a legacy console.
-    write_all(ctx.stdout, text, encoding="utf-8")
