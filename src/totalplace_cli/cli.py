@@ -453,14 +453,9 @@ def pilots(
 
     if json and csv:
         raise UsageError("choose one of --json and --csv")
-    region, theme, place = (
-        None if value is None else clean_argument(value, name)
-        for value, name in (
-            (region, "--region value"),
-            (theme, "--theme value"),
-            (place, "--place value"),
-        )
-    )
+    region = None if region is None else clean_argument(region, "--region value")
+    theme = None if theme is None else clean_argument(theme, "--theme value")
+    place = None if place is None else clean_argument(place, "--place value")
     catalogue = _catalogue(_files(ctx))
     selected = filter_pilots(
         catalogue.pilots, region=region, theme=theme, place=place, categories=catalogue.categories
@@ -806,8 +801,7 @@ def facts(ctx: typer.Context, json: JsonFlag = False) -> None:
 def main(args: Sequence[str] | None = None) -> NoReturn:
     """Run `tp` and exit: the one place where errors become one line on stderr and an exit code.
 
-    Typer runs in non-standalone mode, so its errors reach us instead of printing themselves
-    (httpie's `raw_main` idea); user errors (`TpError`), Ctrl-C and output failures end here too.
+    Typer runs in non-standalone mode, so its errors reach us as exceptions (httpie's `raw_main`).
     """
     raise SystemExit(run(args))
 
@@ -832,10 +826,8 @@ def run(args: Sequence[str] | None = None) -> int:
     except TpError as error:
         return _fail(error.message, error.exit_code)
     except typer.TyperException as error:  # Click's usage errors, as Typer re-exports their base
-        hint = ""
         context = getattr(error, "ctx", None)
-        if context is not None:
-            hint = f" (try '{context.command_path} --help')"
+        hint = "" if context is None else f" (try '{context.command_path} --help')"
         # Click's messages may span lines ("Choose from:\n\thtml,\n\tmarkdown"): one line here.
         message = " ".join(error.format_message().split())
         return _fail(f"{message}{hint}", getattr(error, "exit_code", ExitCode.USAGE))
@@ -886,8 +878,6 @@ def _discard_stdout() -> None:
     Whatever is still buffered would fail again when Python flushes at exit and print a
     traceback, so stdout's descriptor is pointed at /dev/null.
     """
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
-        pass  # not a real file descriptor (tests); nothing will be flushed to it
+    # Without a real file descriptor (tests), nothing will be flushed to it anyway.
+    with contextlib.suppress(OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

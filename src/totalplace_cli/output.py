@@ -1,8 +1,9 @@
-"""Where output goes: the output context, and JSON and documents written for scripts.
+"""Where output goes: the output context, and JSON written for scripts.
 
 `OutputContext` says where we write and what that stream can show (httpie's Environment idea);
 renderers read it, and tests build one to simulate a pipe or a terminal instead of patching `sys`.
-This module stays small and imports nothing costly: `tp ask --json` needs only this.
+This module imports nothing costly, and its patterns compile on first use: `tp ask --json` needs
+only this.
 """
 
 from __future__ import annotations
@@ -87,8 +88,8 @@ class OutputContext(NamedTuple):
 
 
 # Spaces at the end of a line, before any closing style codes: Rich pads wrapped lines and cells.
-_STYLE_CODE = re.compile(r"\x1b\[[0-9;]*m")
-_LINE_END = re.compile(r"(?:[ ]|\x1b\[[0-9;]*m)*[ ](?:[ ]|\x1b\[[0-9;]*m)*(?=\n)")
+STYLE_CODE = r"\x1b\[[0-9;]*m"
+LINE_END = r"(?:[ ]|\x1b\[[0-9;]*m)*[ ](?:[ ]|\x1b\[[0-9;]*m)*(?=\n)"
 
 
 class _TrimmedLines(io.TextIOBase):
@@ -103,9 +104,8 @@ class _TrimmedLines(io.TextIOBase):
         return getattr(self._stream, "encoding", None) or "utf-8"
 
     def write(self, text: str) -> int:
-        write_all(
-            self._stream, _LINE_END.sub(lambda end: "".join(_STYLE_CODE.findall(end[0])), text)
-        )
+        trimmed = re.sub(LINE_END, lambda end: "".join(re.findall(STYLE_CODE, end[0])), text)
+        write_all(self._stream, trimmed)
         return len(text)
 
     def flush(self) -> None:
@@ -122,7 +122,7 @@ def _closed_pipe() -> None:
 
 # Characters a JSON encoder may leave raw but a terminal or viewer would obey: C1 controls,
 # bidirectional overrides and isolates, line and paragraph separators.
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+JSON_UNSAFE = "[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
 
 
 def write_json(ctx: OutputContext, value: Any) -> None:
@@ -130,8 +130,10 @@ def write_json(ctx: OutputContext, value: Any) -> None:
     encoding = (getattr(ctx.stdout, "encoding", None) or "utf-8").lower().replace("-", "")
     ensure_ascii = encoding not in {"utf8", "utf8sig", "utf16", "utf32"}
     text = json.dumps(value, ensure_ascii=ensure_ascii, indent=2)
-    if not ensure_ascii:  # these can only occur inside strings, where \\uXXXX is their spelling
-        text = _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+    # These can only occur inside strings, where \\uXXXX is their spelling. All are unprintable,
+    # as is the newline of the indent: most outputs need no search at all.
+    if not ensure_ascii and not text.replace("\n", "").isprintable():
+        text = re.sub(JSON_UNSAFE, lambda match: f"\\u{ord(match.group()):04x}", text)
     write_all(ctx.stdout, text + "\n")
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from totalplace_cli.inputs import printable, terminal_text
 
 if TYPE_CHECKING:  # annotations only: `tp ask` and `tp show` need not load the pilots' records
-    from rich.console import Console
+    from rich.console import Console, RenderableType
     from rich.text import Text
 
     from totalplace_cli.data_format import CheckedFile
@@ -93,7 +93,7 @@ def render_questions(ctx: OutputContext, entries: Sequence[FaqEntry]) -> None:
         _beside(ctx, console, _text((number, "bold cyan"), " "), _text(entry.question))
 
 
-def _answer_table(rows: list[list[str]]) -> Any:
+def _answer_table(rows: list[list[str]]) -> RenderableType:
     """A table of an answer (header first), columns aligned under a bold header and a rule."""
     from rich import box
     from rich.padding import Padding
