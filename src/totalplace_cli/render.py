@@ -370,26 +370,27 @@ def render_pilot(
 
 
 def _bar_chart(
-    ctx: OutputContext, rows: Sequence[tuple[str, list[Pilot]]], title: str, footer: str = ""
+    ctx: OutputContext, groups: Sequence[tuple[str, list[Pilot]]], title: str, footer: str = ""
 ) -> None:
-    """Label, count and pilots per row: aligned text in a pipe, with bars in a terminal.
+    """Label, count and pilots per group: aligned text in a pipe, with bars in a terminal.
 
-    A terminal too narrow for the label, the bars and some room for the pilots gets each row
+    A terminal too narrow for the label, the bars and some room for the pilots gets each group
     as a line of label, count and bar, with the pilots wrapped and indented beneath it.
     """
     console = ctx.console()
-    rows = [(terminal_text(label), members) for label, members in rows]
-    width = max((len(label) for label, _ in rows), default=0)
-    most = max((len(members) for _, members in rows), default=0)
-    names = ["; ".join(pilot.name for pilot in members) or "-" for _, members in rows]
+    rows = [
+        (terminal_text(label), len(members), "; ".join(p.name for p in members) or "-")
+        for label, members in groups
+    ]
+    width = max((len(label) for label, _, _ in rows), default=0)
+    most = max((count for _, count, _ in rows), default=0)
     if not ctx.is_terminal:
-        for (label, members), pilots in zip(rows, names, strict=True):
-            console.print(_text(f"{label:<{width}}  {len(members):>2}  ", pilots))
+        for label, count, pilots in rows:
+            console.print(_text(f"{label:<{width}}  {count:>2}  ", pilots))
     elif width + 2 + 2 + 2 + most + 2 + 20 > ctx.width:  # 20: the least room for the pilots
         console.print(_text((title, "italic")))
-        for (label, members), pilots in zip(rows, names, strict=True):
-            count = f"  {len(members)}  "
-            console.print(_text((label, "bold"), count, (BAR * len(members), "cyan")))
+        for label, count, pilots in rows:
+            console.print(_text((label, "bold"), f"  {count}  ", (BAR * count, "cyan")))
             _beside(ctx, console, INDENT, _text(pilots))
     else:
         from rich.table import Table
@@ -401,9 +402,8 @@ def _bar_chart(
         table.add_column("n", justify="right")
         table.add_column("", no_wrap=True, min_width=most)
         table.add_column("Pilots", ratio=1)
-        for (label, members), pilots in zip(rows, names, strict=True):
-            bars = _text((BAR * len(members), "cyan"))
-            table.add_row(_text(label), str(len(members)), bars, _text(pilots))
+        for label, count, pilots in rows:
+            table.add_row(_text(label), str(count), _text((BAR * count, "cyan")), _text(pilots))
         console.print(table)
     if footer:
         if not ctx.is_terminal:
