@@ -353,3 +353,12 @@ def test_ask_off_topic_exits_1_with_one_line_and_no_bad_suggestion(
     assert result.stderr == (
         "tp: nothing matches 'weather in Leeds'; try fewer or other words (or see 'tp questions')\n"
     )
+
+
+def test_a_pipe_gets_the_correction_on_one_line_however_narrow(
+    tp: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Like every other line in a pipe, the correction is never wrapped (it was, to COLUMNS)."""
+    monkeypatch.setenv("COLUMNS", "30")
+    first = tp("ask", "savngs").output.splitlines()[0]
+    assert first == 'Showing results for "savings" (you typed "savngs")'
