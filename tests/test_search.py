@@ -370,3 +370,12 @@ def test_a_topic_the_data_lacks_outweighs_a_common_word_it_has(
 ) -> None:
     result = tp("ask", query, "--kind", "faq", "--json")
     assert result.exit_code == (0 if answered else 1), result.stdout
+
+
+def test_a_pipe_gets_the_correction_on_one_line_however_narrow(
+    tp: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Like every other line in a pipe, the correction is never wrapped (it was, to COLUMNS)."""
+    monkeypatch.setenv("COLUMNS", "30")
+    first = tp("ask", "savngs").output.splitlines()[0]
+    assert first == 'Showing results for "savings" (you typed "savngs")'

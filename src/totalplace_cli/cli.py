@@ -19,7 +19,8 @@ from totalplace_cli import __version__
 from totalplace_cli.errors import DataError, ExitCode, NoMatchError, TpError, UsageError
 
 if TYPE_CHECKING:
-    from totalplace_cli.data import DataDirSource
+    from totalplace_cli.data import DataDirSource, DataFiles
+    from totalplace_cli.output import OutputContext
 
 HELP = """Explore the Total Place FAQ (2009-2010) and its 13 pilot areas.
 
@@ -66,9 +67,9 @@ app = typer.Typer(
 class Options(NamedTuple):
     """Global options, shared by every command through Typer's context."""
 
-    data_dir: str | None = None
-    data_dir_source: "DataDirSource" = "option"
-    no_color: bool = False
+    data_dir: str | None
+    data_dir_source: "DataDirSource"
+    no_color: bool
 
 
 def _version(value: bool) -> None:
@@ -108,50 +109,85 @@ def global_options(
         if not from_env:  # an empty TP_DATA_DIR means unset, as for most variables
             raise UsageError("the --data-dir value is empty; give a folder, or leave it out")
         data_dir = None
-    ctx.obj = Options(
-        data_dir=data_dir,
-        data_dir_source="environment" if from_env else "option",
-        no_color=no_color,
-    )
+    ctx.obj = Options(data_dir, "environment" if from_env else "option", no_color)
 
 
-def _options(ctx: typer.Context) -> Options:
-    return ctx.obj if isinstance(ctx.obj, Options) else Options()
+# The data in use, loaded only by the commands that need it (`tp schema` needs none).
 
 
-def _output(ctx: typer.Context) -> Any:
-    from totalplace_cli.output import OutputContext
-
-    return OutputContext.detect(no_color=_options(ctx).no_color)
-
-
-def _files(ctx: typer.Context) -> Any:
+def _files(ctx: typer.Context) -> "DataFiles":
     from totalplace_cli.data import resolve_data_files
 
-    options = _options(ctx)
-    return resolve_data_files(options.data_dir, options.data_dir_source)
+    return resolve_data_files(ctx.obj.data_dir, ctx.obj.data_dir_source)
 
 
-def _faq(ctx: typer.Context) -> Any:
+def _faq(files: "DataFiles") -> Any:
     """The FAQ's entries from the data set's one database (the same one `tp ask` searches)."""
     from totalplace_cli.data import query_data_set
     from totalplace_cli.store import read_faq_entries
 
-    return query_data_set(_files(ctx), read_faq_entries)
+    return query_data_set(files, read_faq_entries)
 
 
-def _load_catalogue(data_dir: str | None) -> Any:
-    from totalplace_cli.data import load_pilot_catalogue, resolve_data_files
+def _catalogue(files: "DataFiles") -> Any:
+    from totalplace_cli.data import load_pilot_catalogue
 
-    return load_pilot_catalogue(resolve_data_files(data_dir).pilots)
+    return load_pilot_catalogue(files.pilots)
 
 
-def _catalogue(ctx: typer.Context) -> Any:
-    return _load_catalogue(_options(ctx).data_dir)
+def _glossary(files: "DataFiles") -> Any:
+    from totalplace_cli.data import load_glossary
+
+    return load_glossary(files.glossary)
+
+
+def _programme(files: "DataFiles") -> Any:
+    from totalplace_cli.data import load_programme
+
+    return load_programme(files.programme)
+
+
+def _output(ctx: typer.Context) -> "OutputContext":
+    from totalplace_cli.output import OutputContext
+
+    return OutputContext.detect(no_color=ctx.obj.no_color)
+
+
+def _print(
+    ctx: typer.Context, json: bool, value: Any, render: Callable[..., None], *args: Any
+) -> None:
+    """With --json, `value` for scripts; otherwise `render(output, *args)` for people."""
+    from totalplace_cli.output import write_json
+
+    if json:
+        write_json(_output(ctx), value)
+    else:
+        render(_output(ctx), *args)
 
 
 # Shell completion. Typer keeps only the values that start with the typed text, case and all,
 # so each value is offered in the case the user typed ("West" -> "West-midlands").
+
+Completions = list[tuple[str, str]]
+COMPLETION_WIDTH = 76  # Rich wraps at 80 when it cannot see a terminal
+
+
+def _completion(
+    values: Callable[["DataFiles", str], Completions],
+) -> Callable[[typer.Context, str], Completions]:
+    """A completion callback offering `values(files in use, typed text)`; none if data is broken."""
+
+    def complete(ctx: typer.Context, incomplete: str) -> Completions:
+        from totalplace_cli.data import resolve_data_files
+
+        # While completing, global options are parsed into the root context but not yet applied.
+        try:
+            found = values(resolve_data_files(ctx.find_root().params.get("data_dir")), incomplete)
+        except TpError:
+            return []
+        return [(_as_typed(value, incomplete), _description(text)) for value, text in found]
+
+    return complete
 
 
 def _as_typed(value: str, typed: str) -> str:
@@ -164,20 +200,6 @@ def _as_typed(value: str, typed: str) -> str:
     return typed + value[len(typed) :]
 
 
-def _completions(
-    ctx: typer.Context,
-    incomplete: str,
-    values: Callable[[str | None], list[tuple[str, str]]],
-) -> list[tuple[str, str]]:
-    """Completion values (with descriptions) from the data in use; none if it is broken."""
-    # While completing, global options are parsed into the root context but not yet applied.
-    try:
-        found = values(ctx.find_root().params.get("data_dir"))
-    except TpError:
-        return []
-    return [(_as_typed(value, incomplete), _description(text)) for value, text in found]
-
-
 def _description(text: str) -> str:
     """A description Typer prints on one line: it renders it with Rich, which reads markup
     ("[x]") and wraps at the terminal's width (80 columns when completing)."""
@@ -186,81 +208,57 @@ def _description(text: str) -> str:
     from totalplace_cli.inputs import without_controls
 
     text = " ".join(without_controls(text).split())
-    return escape(
-        text if len(text) <= COMPLETION_WIDTH else text[: COMPLETION_WIDTH - 1] + "\u2026"
-    )
+    if len(text) > COMPLETION_WIDTH:
+        text = text[: COMPLETION_WIDTH - 1] + "\u2026"
+    return escape(text)
 
 
-COMPLETION_WIDTH = 76  # Rich wraps at 80 when it cannot see a terminal
-
-
-def complete_region(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
-    """Shell completion for --region: the regions, as shell-friendly slugs."""
+@_completion
+def complete_region(files: "DataFiles", typed: str) -> Completions:
+    """--region: the regions, as shell-friendly slugs."""
     from totalplace_cli.pilots import region_completions
 
-    return _completions(
-        ctx, incomplete, lambda d: region_completions(_load_catalogue(d).pilots, incomplete)
-    )
+    return region_completions(_catalogue(files).pilots, typed)
 
 
-def complete_theme(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
-    """Shell completion for --theme: the theme categories."""
+@_completion
+def complete_theme(files: "DataFiles", typed: str) -> Completions:
+    """--theme: the theme categories."""
     from totalplace_cli.pilots import theme_completions
 
-    return _completions(
-        ctx, incomplete, lambda d: theme_completions(_load_catalogue(d).categories, incomplete)
-    )
+    return theme_completions(_catalogue(files).categories, typed)
 
 
-def complete_place(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
-    """Shell completion for --place: the places the pilots name (no national bodies)."""
+@_completion
+def complete_place(files: "DataFiles", typed: str) -> Completions:
+    """--place: the places the pilots name (no national bodies)."""
     from totalplace_cli.pilots import place_completions
 
-    return _completions(
-        ctx, incomplete, lambda d: place_completions(_load_catalogue(d).pilots, incomplete)
-    )
+    return place_completions(_catalogue(files).pilots, typed)
 
 
-def complete_pilot(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
-    """Shell completion for `tp pilot`: the pilot ids."""
+@_completion
+def complete_pilot(files: "DataFiles", typed: str) -> Completions:
+    """`tp pilot`: the pilot ids."""
     from totalplace_cli.pilots import pilot_completions
 
-    return _completions(
-        ctx, incomplete, lambda d: pilot_completions(_load_catalogue(d).pilots, incomplete)
-    )
+    return pilot_completions(_catalogue(files).pilots, typed)
 
 
-def complete_question(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
-    """Shell completion for `tp show`: question numbers, or slugs, with the question."""
-    from totalplace_cli.data import query_data_set, resolve_data_files
+@_completion
+def complete_question(files: "DataFiles", typed: str) -> Completions:
+    """`tp show`: question numbers, or slugs, with the question."""
     from totalplace_cli.faq import question_completions
-    from totalplace_cli.store import read_faq_entries
 
-    return _completions(
-        ctx,
-        incomplete,
-        lambda d: question_completions(
-            query_data_set(resolve_data_files(d), read_faq_entries), incomplete
-        ),
-    )
+    return question_completions(_faq(files), typed)
 
 
-def complete_term(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
-    """Shell completion for `tp glossary`: the acronyms, with their expansions."""
-    from totalplace_cli.data import load_glossary, resolve_data_files
+@_completion
+def complete_term(files: "DataFiles", typed: str) -> Completions:
+    """`tp glossary`: the acronyms, with their expansions."""
     from totalplace_cli.glossary import term_completions
 
-    return _completions(
-        ctx,
-        incomplete,
-        lambda d: term_completions(load_glossary(resolve_data_files(d).glossary), incomplete),
-    )
-
-
-def _glossary(ctx: typer.Context) -> Any:
-    from totalplace_cli.data import load_glossary
-
-    return load_glossary(_files(ctx).glossary)
+    return term_completions(_glossary(files), typed)
 
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of text.")]
@@ -274,14 +272,10 @@ def questions(ctx: typer.Context, json: JsonFlag = False) -> None:
     Example:
       tp questions --json | jq -r '.[] | "\\(.id) \\(.question)"'
     """
-    from totalplace_cli import output, render
+    from totalplace_cli.render import render_questions
 
-    entries = _faq(ctx)
-    out = _output(ctx)
-    if json:
-        output.write_json(out, [entry.summary_json() for entry in entries])
-    else:
-        render.render_questions(out, entries)
+    entries = _faq(_files(ctx))
+    _print(ctx, json, [entry.summary_json() for entry in entries], render_questions, entries)
 
 
 @app.command()
@@ -304,19 +298,16 @@ def show(
       tp show 12
       tp show what-sort-of-savings-can-be-made
     """
-    from totalplace_cli import output, render
     from totalplace_cli.faq import find_entry
     from totalplace_cli.glossary import terms_in
     from totalplace_cli.inputs import clean_argument
+    from totalplace_cli.render import render_entry
 
-    entry = find_entry(_faq(ctx), clean_argument(question, "question number or slug"))
-    acronyms = terms_in(_glossary(ctx), entry.answer)
-    out = _output(ctx)
-    if json:
-        glossary = [term.summary_json() for term in acronyms]
-        output.write_json(out, {**entry.to_json(), "glossary": glossary})
-    else:
-        render.render_entry(out, entry, acronyms)
+    files = _files(ctx)
+    entry = find_entry(_faq(files), clean_argument(question, "question number or slug"))
+    acronyms = terms_in(_glossary(files), entry.answer)
+    value = {**entry.to_json(), "glossary": [term.summary_json() for term in acronyms]}
+    _print(ctx, json, value, render_entry, entry, acronyms)
 
 
 def _ask_kinds(given: Sequence[str] | None) -> frozenset[str] | None:
@@ -382,9 +373,9 @@ def ask(
       tp ask poole --kind pilot
       tp ask "who pays the consultants" --json --limit 3 --kind faq
     """
-    from totalplace_cli import output
     from totalplace_cli.data import query_data_set
     from totalplace_cli.inputs import clean_query
+    from totalplace_cli.output import write_json
     from totalplace_cli.search import search, suggest_query
 
     query = clean_query(query, warn=_warn)
@@ -398,15 +389,12 @@ def ask(
 
     answer, suggestion = query_data_set(_files(ctx), run)
     results = answer.results
-    out = _output(ctx)
     if json:
-        output.write_json(out, [result.to_json() for result in results])
+        write_json(_output(ctx), [result.to_json() for result in results])
     elif results:
-        # Only text output pays for the renderers.
-        from totalplace_cli.render import render_ask, render_corrections
+        from totalplace_cli.render import render_ask  # only text output pays for the renderers
 
-        render_corrections(out, answer.corrections)
-        render_ask(out, results)
+        render_ask(_output(ctx), results, answer.corrections)
     if not results:
         hint = f"did you mean '{suggestion}'?" if suggestion else "try fewer or other words"
         shown = query if len(query) <= 80 else f"{query[:77]}..."
@@ -458,27 +446,23 @@ def pilots(
     Example:
       tp pilots --theme drugs --region "west mids" --json | jq -r '.[].name'
     """
-    from totalplace_cli import output, render
+    from totalplace_cli import render
     from totalplace_cli.inputs import clean_argument
+    from totalplace_cli.output import write_json
     from totalplace_cli.pilots import explain_no_match, filter_pilots
 
     if json and csv:
         raise UsageError("choose one of --json and --csv")
-    region, theme, place = (
-        None if value is None else clean_argument(value, name)
-        for value, name in (
-            (region, "--region value"),
-            (theme, "--theme value"),
-            (place, "--place value"),
-        )
-    )
-    catalogue = _catalogue(ctx)
+    region = None if region is None else clean_argument(region, "--region value")
+    theme = None if theme is None else clean_argument(theme, "--theme value")
+    place = None if place is None else clean_argument(place, "--place value")
+    catalogue = _catalogue(_files(ctx))
     selected = filter_pilots(
         catalogue.pilots, region=region, theme=theme, place=place, categories=catalogue.categories
     )
     out = _output(ctx)
     if json:
-        output.write_json(out, [pilot.to_json() for pilot in selected])
+        write_json(out, [pilot.to_json() for pilot in selected])
     elif csv:
         render.write_pilots_csv(out, selected)
     elif selected:
@@ -509,19 +493,22 @@ def pilot(
       tp pilot poole
       tp pilot birmingham --json | jq -r '.themes[].text'
     """
-    from totalplace_cli import output, render
     from totalplace_cli.inputs import clean_argument
     from totalplace_cli.pilots import faq_mentions, find_pilot
+    from totalplace_cli.render import render_pilot
 
-    catalogue = _catalogue(ctx)
+    files = _files(ctx)
+    catalogue = _catalogue(files)
     found = find_pilot(catalogue.pilots, clean_argument(key, "pilot"))
-    mentions = faq_mentions(_faq(ctx), found)
-    out = _output(ctx)
-    if json:
-        faq = [{**entry.summary_json(), "lines": lines} for entry, lines in mentions]
-        output.write_json(out, {**found.to_json(), "faq": faq})
-    else:
-        render.render_pilot(out, found, catalogue.categories, mentions)
+    mentions = faq_mentions(_faq(files), found)
+    faq = [{**entry.summary_json(), "lines": lines} for entry, lines in mentions]
+    value = {**found.to_json(), "faq": faq}
+    _print(ctx, json, value, render_pilot, found, catalogue.categories, mentions)
+
+
+def _counted(members: Sequence[Any]) -> dict[str, Any]:
+    """The JSON of a group of pilots (a region, a theme): how many, and who."""
+    return {"count": len(members), "pilots": [pilot.brief_json() for pilot in members]}
 
 
 @app.command()
@@ -533,25 +520,12 @@ def regions(ctx: typer.Context, json: JsonFlag = False) -> None:
       tp regions
       tp regions --json | jq -r '.[] | "\\(.count) \\(.region)"'
     """
-    from totalplace_cli import output, render
     from totalplace_cli.pilots import pilots_by_region
+    from totalplace_cli.render import render_regions
 
-    rows = pilots_by_region(_catalogue(ctx).pilots)
-    out = _output(ctx)
-    if json:
-        output.write_json(
-            out,
-            [
-                {
-                    "region": region,
-                    "count": len(members),
-                    "pilots": [p.brief_json() for p in members],
-                }
-                for region, members in rows
-            ],
-        )
-    else:
-        render.render_regions(out, rows)
+    rows = pilots_by_region(_catalogue(_files(ctx)).pilots)
+    value = [{"region": region, **_counted(members)} for region, members in rows]
+    _print(ctx, json, value, render_regions, rows)
 
 
 @app.command()
@@ -563,27 +537,14 @@ def themes(ctx: typer.Context, json: JsonFlag = False) -> None:
       tp themes
       tp themes --json | jq -r '.[] | select(.count > 1) | .id'
     """
-    from totalplace_cli import output, render
     from totalplace_cli.pilots import pilots_by_category
+    from totalplace_cli.render import render_themes
 
-    catalogue = _catalogue(ctx)
+    catalogue = _catalogue(_files(ctx))
     rows = pilots_by_category(catalogue.pilots, catalogue.categories)
-    out = _output(ctx)
-    if json:
-        output.write_json(
-            out,
-            [
-                {
-                    **category.to_json(),
-                    "count": len(members),
-                    "pilots": [p.brief_json() for p in members],
-                }
-                for category, members in rows
-            ],
-        )
-    else:
-        unthemed = [pilot for pilot in catalogue.pilots if not pilot.themes]
-        render.render_themes(out, rows, unthemed)
+    value = [{**category.to_json(), **_counted(members)} for category, members in rows]
+    unthemed = [pilot for pilot in catalogue.pilots if not pilot.themes]
+    _print(ctx, json, value, render_themes, rows, unthemed)
 
 
 @app.command()
@@ -609,24 +570,18 @@ def glossary(
       tp glossary riep
       tp glossary --json | jq -r '.[] | "\\(.term)\\t\\(.expansion)"'
     """
-    from totalplace_cli import output, render
     from totalplace_cli.glossary import answers_using, find_term
     from totalplace_cli.inputs import clean_argument
+    from totalplace_cli.render import render_glossary, render_glossary_term
 
-    terms = _glossary(ctx)
-    used_in = answers_using(terms, _faq(ctx))
-    out = _output(ctx)
+    files = _files(ctx)
+    terms = _glossary(files)
+    used_in = answers_using(terms, _faq(files))
     if term is None:
-        if json:
-            output.write_json(out, [t.to_json(used_in[t]) for t in terms])
-        else:
-            render.render_glossary(out, terms)
+        _print(ctx, json, [t.to_json(used_in[t]) for t in terms], render_glossary, terms)
         return
     found = find_term(terms, clean_argument(term, "term"))
-    if json:
-        output.write_json(out, found.to_json(used_in[found]))
-    else:
-        render.render_glossary_term(out, found, used_in[found])
+    _print(ctx, json, found.to_json(used_in[found]), render_glossary_term, found, used_in[found])
 
 
 class ExportFormat(str, Enum):
@@ -663,36 +618,35 @@ def export(
       tp export markdown > faq.md
     """
     from totalplace_cli import export as documents
-    from totalplace_cli import output
-    from totalplace_cli.models import Dataset
-    from totalplace_cli.pilots import category_labels
-
-    catalogue = _catalogue(ctx)
-    dataset = Dataset(faq=_faq(ctx), pilots=catalogue.pilots)
-    programme = _programme(ctx)
-    build = documents.build_html if format is ExportFormat.html else documents.build_markdown
+    from totalplace_cli.data import KINDS, bundled_data_dir, file_name
     from totalplace_cli.inputs import terminal_text
+    from totalplace_cli.models import Dataset
+    from totalplace_cli.output import write_all
+    from totalplace_cli.pilots import category_labels
+    from totalplace_cli.writing import write_atomically
 
+    files = _files(ctx)
+    catalogue = _catalogue(files)
+    dataset = Dataset(faq=_faq(files), pilots=catalogue.pilots)
+    programme = _programme(files)
+    build = documents.build_html if format is ExportFormat.html else documents.build_markdown
     # A page or a Markdown file is text too: no control character from the data reaches it.
     text = terminal_text(
         build(
             dataset,
-            _glossary(ctx),
+            _glossary(files),
             themes_of=lambda pilot: tuple(category_labels(pilot, catalogue.categories)),
             programme=programme,
         )
     )
     if destination is None or destination == "-":
-        output.write_document(_output(ctx), text)
+        # The HTML declares charset=utf-8, so its bytes must be UTF-8 even on a legacy console.
+        write_all(_output(ctx).stdout, text, encoding="utf-8")
         return
-    from totalplace_cli.writing import write_atomically
-
     path = Path(destination).expanduser()
     # Every data file in use, of every kind, is off limits, and so is the bundled fallback.
-    from totalplace_cli.data import KINDS, bundled_data_dir, file_name
-
     bundled = [bundled_data_dir() / file_name(kind) for kind in KINDS]
-    size = write_atomically(path, text, protected=[*_files(ctx).paths.values(), *bundled])
+    size = write_atomically(path, text, protected=[*files.paths.values(), *bundled])
     typer.echo(f"tp: wrote {path} ({max(1, round(size / 1024))} KB)", err=True)
 
 
@@ -705,8 +659,8 @@ def info(ctx: typer.Context, json: JsonFlag = False) -> None:
       tp --data-dir ./mydata info
       tp info --json | jq '.files[].path'
     """
-    from totalplace_cli import output, render
     from totalplace_cli.checking import check_data_files
+    from totalplace_cli.render import render_info
 
     files = _files(ctx)
     checked = check_data_files(files)
@@ -722,11 +676,7 @@ def info(ctx: typer.Context, json: JsonFlag = False) -> None:
             for file in checked
         ],
     }
-    out = _output(ctx)
-    if json:
-        output.write_json(out, details)
-    else:
-        render.render_info(out, details)
+    _print(ctx, json, details, render_info, details)
     errors = [problem for file in checked for problem in file.errors]
     if errors:
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
@@ -757,26 +707,20 @@ def validate(
       tp validate ./mydata
       tp validate mydata/faq.yaml --json
     """
-    from totalplace_cli import output, render
     from totalplace_cli.checking import check_data_files, check_path
+    from totalplace_cli.render import render_validation
 
     checked = check_data_files(_files(ctx)) if path is None else check_path(Path(path))
     errors = sum(len(file.errors) for file in checked)
     warnings = sum(len(file.warnings) for file in checked)
-    out = _output(ctx)
-    if json:
-        output.write_json(
-            out,
-            {
-                "valid": errors == 0,
-                "errors": errors,
-                "warnings": warnings,
-                "files": [file.to_json() for file in checked],
-                "problems": [p.to_json() for file in checked for p in file.problems],
-            },
-        )
-    else:
-        render.render_validation(out, checked)
+    value = {
+        "valid": errors == 0,
+        "errors": errors,
+        "warnings": warnings,
+        "files": [file.to_json() for file in checked],
+        "problems": [p.to_json() for file in checked for p in file.problems],
+    }
+    _print(ctx, json, value, render_validation, checked)
     if errors:
         where = "in the JSON above" if json else "above"
         raise DataError(f"{errors} error{'s' * (errors != 1)} in the data (listed {where})")
@@ -818,12 +762,6 @@ def schema(
     sys.stdout.write(schema_path(wanted).read_text(encoding="utf-8"))
 
 
-def _programme(ctx: typer.Context) -> Any:
-    from totalplace_cli.data import load_programme
-
-    return load_programme(_files(ctx).programme)
-
-
 @app.command()
 def timeline(ctx: typer.Context, json: JsonFlag = False) -> None:
     """The programme in date order (2008-2010): launch, pilots, reports and what came after.
@@ -836,14 +774,10 @@ def timeline(ctx: typer.Context, json: JsonFlag = False) -> None:
       tp timeline
       tp timeline --json | jq -r '.[] | "\\(.date)  \\(.event)"'
     """
-    from totalplace_cli import output, render
+    from totalplace_cli.render import render_timeline
 
-    events = _programme(ctx).timeline()
-    out = _output(ctx)
-    if json:
-        output.write_json(out, [event.to_json() for event in events])
-    else:
-        render.render_timeline(out, events)
+    events = _programme(_files(ctx)).timeline()
+    _print(ctx, json, [event.to_json() for event in events], render_timeline, events)
 
 
 @app.command()
@@ -858,21 +792,16 @@ def facts(ctx: typer.Context, json: JsonFlag = False) -> None:
       tp facts
       tp facts --json | jq -r '.[] | "\\(.figure): \\(.source)"'
     """
-    from totalplace_cli import output, render
+    from totalplace_cli.render import render_facts
 
-    figures = _programme(ctx).facts
-    out = _output(ctx)
-    if json:
-        output.write_json(out, [fact.to_json() for fact in figures])
-    else:
-        render.render_facts(out, figures)
+    figures = _programme(_files(ctx)).facts
+    _print(ctx, json, [fact.to_json() for fact in figures], render_facts, figures)
 
 
 def main(args: Sequence[str] | None = None) -> NoReturn:
     """Run `tp` and exit: the one place where errors become one line on stderr and an exit code.
 
-    Typer runs in non-standalone mode, so its errors reach us instead of printing themselves
-    (httpie's `raw_main` idea); user errors (`TpError`), Ctrl-C and output failures end here too.
+    Typer runs in non-standalone mode, so its errors reach us as exceptions (httpie's `raw_main`).
     """
     raise SystemExit(run(args))
 
@@ -897,10 +826,8 @@ def run(args: Sequence[str] | None = None) -> int:
     except TpError as error:
         return _fail(error.message, error.exit_code)
     except typer.TyperException as error:  # Click's usage errors, as Typer re-exports their base
-        hint = ""
         context = getattr(error, "ctx", None)
-        if context is not None:
-            hint = f" (try '{context.command_path} --help')"
+        hint = "" if context is None else f" (try '{context.command_path} --help')"
         # Click's messages may span lines ("Choose from:\n\thtml,\n\tmarkdown"): one line here.
         message = " ".join(error.format_message().split())
         return _fail(f"{message}{hint}", getattr(error, "exit_code", ExitCode.USAGE))
@@ -951,8 +878,6 @@ def _discard_stdout() -> None:
     Whatever is still buffered would fail again when Python flushes at exit and print a
     traceback, so stdout's descriptor is pointed at /dev/null.
     """
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
-        pass  # not a real file descriptor (tests); nothing will be flushed to it
+    # Without a real file descriptor (tests), nothing will be flushed to it anyway.
+    with contextlib.suppress(OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -1,9 +1,9 @@
 """Normalise what users type before it reaches the core, and make echoed text safe to print.
 
 Arguments arrive from any shell in any state: bytes that are not UTF-8 (Python hands them over as
-lone surrogates), control characters, terminal escape sequences, right-to-left overrides, or a
-whole file pasted as a query. Everything the core sees passes through here first, and every
-error message is made printable here before it reaches a terminal.
+lone surrogates), control characters, escape sequences, right-to-left overrides, or a whole file
+pasted as a query. The core sees them only after this module; error messages are made printable
+here too. Patterns are strings that `re` compiles on first use: `--json` runs never need them.
 """
 
 from __future__ import annotations
@@ -19,19 +19,20 @@ MAX_QUERY_CHARS = 1000
 MAX_ARGUMENT_CHARS = 200
 """Longest id, slug or region accepted."""
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
 # Kept when echoing: joiners shape emoji and some scripts; everything else in Cc/Cf is escaped.
 _JOINERS = {"\u200c", "\u200d"}
 
 
 def from_argv(text: str) -> str:
     """Command-line text with bytes that were not UTF-8 replaced by U+FFFD."""
-    if not _SURROGATE.search(text):
-        return text
     try:
-        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-    except UnicodeEncodeError:  # surrogates that did not come from undecodable bytes
-        return _SURROGATE.sub("\ufffd", text)
+        text.encode("utf-8")  # only lone surrogates fail
+    except UnicodeEncodeError:
+        try:
+            return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        except UnicodeEncodeError:  # surrogates that did not come from undecodable bytes
+            return re.sub("[\ud800-\udfff]", "\ufffd", text)
+    return text
 
 
 def _is_control(char: str) -> bool:
@@ -49,7 +50,7 @@ def without_controls(text: str) -> str:
 
 def printable(text: str) -> str:
     """`text` safe to echo on one line of a terminal: controls shown as escapes, not obeyed."""
-    if text.isprintable() or not any(_is_control(char) for char in text):
+    if text.isprintable():
         return text
     return "".join(
         char.encode("unicode_escape", "backslashreplace").decode("ascii")
@@ -61,11 +62,11 @@ def printable(text: str) -> str:
 
 # Terminal control from data: escape sequences (CSI, OSC, DCS and friends, 7- and 8-bit), then
 # any C0 control but newline and tab, DEL, C1, and the bidi embeddings, overrides and isolates.
-_ESCAPE_SEQUENCE = re.compile(
+ESCAPE_SEQUENCE = (
     r"\x1b(?:\[[0-?]*[ -/]*[@-~]?|[\]PX^_][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?|[ -/]*[0-~]?)"
     r"|\x9b[0-?]*[ -/]*[@-~]?|[\x90\x98\x9d\x9e\x9f][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
 )
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+CONTROL = "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
 
 
 def terminal_text(text: str) -> str:
@@ -73,9 +74,9 @@ def terminal_text(text: str) -> str:
 
     A data file could otherwise clear the screen, set the clipboard or reverse a line.
     """
-    if _CONTROL.search(text) is None:  # the common case, one scan in C
+    if re.search(CONTROL, text) is None:  # the common case, one scan in C
         return text
-    return _CONTROL.sub("", _ESCAPE_SEQUENCE.sub("", text))
+    return re.sub(CONTROL, "", re.sub(ESCAPE_SEQUENCE, "", text))
 
 
 def clean_query(text: str, warn: Callable[[str], None] | None = None) -> str:

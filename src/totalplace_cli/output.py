@@ -1,8 +1,9 @@
-"""Where output goes: the output context, and JSON and documents written for scripts.
+"""Where output goes: the output context, and JSON written for scripts.
 
 `OutputContext` says where we write and what that stream can show (httpie's Environment idea);
 renderers read it, and tests build one to simulate a pipe or a terminal instead of patching `sys`.
-This module stays small and imports nothing costly: `tp ask --json` needs only this.
+This module imports nothing costly, and its patterns compile on first use: `tp ask --json` needs
+only this.
 """
 
 from __future__ import annotations
@@ -21,23 +22,19 @@ DEFAULT_WIDTH = 80
 """Columns when neither COLUMNS nor the terminal says (a pipe, a file)."""
 
 MAX_WIDTH = 1000
-"""A COLUMNS above this (or below 1) is a mistake, ignored rather than obeyed."""
+"""A width above this (or below 1) is a mistake, ignored rather than obeyed."""
 
 
-def columns_from_environment() -> int | None:
-    """COLUMNS as a width when it is a number from 1 to MAX_WIDTH, else None (ignored)."""
+def _width(stream: TextIO, is_terminal: bool) -> int:
+    """COLUMNS if it is a sane number, else the terminal's own width, else DEFAULT_WIDTH."""
     value = os.environ.get("COLUMNS", "").strip()
     if value.isdigit() and 1 <= int(value) <= MAX_WIDTH:
         return int(value)
-    return None
-
-
-def _terminal_width(stream: TextIO) -> int | None:
     try:
-        columns = os.get_terminal_size(stream.fileno()).columns
+        columns = os.get_terminal_size(stream.fileno()).columns if is_terminal else 0
     except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
-        return None
-    return columns if 1 <= columns <= MAX_WIDTH else None
+        columns = 0
+    return columns if 1 <= columns <= MAX_WIDTH else DEFAULT_WIDTH
 
 
 class OutputContext(NamedTuple):
@@ -68,17 +65,10 @@ class OutputContext(NamedTuple):
             and not os.environ.get("NO_COLOR")
             and os.environ.get("TERM", "") not in {"dumb", "unknown"}
         )
-        width = columns_from_environment() or (is_terminal and _terminal_width(stdout))
-        return cls(
-            stdout=stdout,
-            stderr=sys.stderr,
-            is_terminal=is_terminal,
-            color=color,
-            width=width or DEFAULT_WIDTH,
-        )
+        return cls(stdout, sys.stderr, is_terminal, color, _width(stdout, is_terminal))
 
     def console(self) -> Console:
-        """The one Rich console every text renderer draws with, bound to this context."""
+        """The one Rich console every text renderer draws with: it wraps only in a terminal."""
         # Rich costs ~30-50 ms to import: only text output pays for it, never --json.
         from rich.console import Console
 
@@ -86,6 +76,7 @@ class OutputContext(NamedTuple):
             file=cast("TextIO", _TrimmedLines(self.stdout)),
             width=self.width,  # always given: Rich would obey COLUMNS=0 and print nothing
             force_terminal=self.is_terminal,
+            soft_wrap=not self.is_terminal,
             no_color=not self.color,
             color_system="auto" if self.color else None,  # None: no escape code of any kind
             highlight=False,
@@ -97,8 +88,8 @@ class OutputContext(NamedTuple):
 
 
 # Spaces at the end of a line, before any closing style codes: Rich pads wrapped lines and cells.
-_STYLE_CODE = re.compile(r"\x1b\[[0-9;]*m")
-_LINE_END = re.compile(r"(?:[ ]|\x1b\[[0-9;]*m)*[ ](?:[ ]|\x1b\[[0-9;]*m)*(?=\n)")
+STYLE_CODE = r"\x1b\[[0-9;]*m"
+LINE_END = r"(?:[ ]|\x1b\[[0-9;]*m)*[ ](?:[ ]|\x1b\[[0-9;]*m)*(?=\n)"
 
 
 class _TrimmedLines(io.TextIOBase):
@@ -113,16 +104,12 @@ class _TrimmedLines(io.TextIOBase):
         return getattr(self._stream, "encoding", None) or "utf-8"
 
     def write(self, text: str) -> int:
-        write_all(
-            self._stream, _LINE_END.sub(lambda end: "".join(_STYLE_CODE.findall(end[0])), text)
-        )
+        trimmed = re.sub(LINE_END, lambda end: "".join(re.findall(STYLE_CODE, end[0])), text)
+        write_all(self._stream, trimmed)
         return len(text)
 
     def flush(self) -> None:
         self._stream.flush()
-
-    def isatty(self) -> bool:
-        return self._stream.isatty()
 
     def fileno(self) -> int:
         return self._stream.fileno()
@@ -135,7 +122,7 @@ def _closed_pipe() -> None:
 
 # Characters a JSON encoder may leave raw but a terminal or viewer would obey: C1 controls,
 # bidirectional overrides and isolates, line and paragraph separators.
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+JSON_UNSAFE = "[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
 
 
 def write_json(ctx: OutputContext, value: Any) -> None:
@@ -143,8 +130,10 @@ def write_json(ctx: OutputContext, value: Any) -> None:
     encoding = (getattr(ctx.stdout, "encoding", None) or "utf-8").lower().replace("-", "")
     ensure_ascii = encoding not in {"utf8", "utf8sig", "utf16", "utf32"}
     text = json.dumps(value, ensure_ascii=ensure_ascii, indent=2)
-    if not ensure_ascii:  # these can only occur inside strings, where \\uXXXX is their spelling
-        text = _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+    # These can only occur inside strings, where \\uXXXX is their spelling. All are unprintable,
+    # as is the newline of the indent: most outputs need no search at all.
+    if not ensure_ascii and not text.replace("\n", "").isprintable():
+        text = re.sub(JSON_UNSAFE, lambda match: f"\\u{ord(match.group()):04x}", text)
     write_all(ctx.stdout, text + "\n")
 
 
@@ -166,9 +155,3 @@ def write_all(stream: TextIO, text: str, encoding: str | None = None) -> None:
         written = buffer.write(data)
         data = data[written or 0 :]
     buffer.flush()
-
-
-def write_document(ctx: OutputContext, text: str) -> None:
-    """A whole document (HTML, Markdown) as UTF-8, whatever the stream's own encoding."""
-    # The HTML declares charset=utf-8, so its bytes must be UTF-8 even on a legacy console.
-    write_all(ctx.stdout, text, encoding="utf-8")

@@ -1,10 +1,8 @@
 """Presenting results to people, all through one Rich console made from the output context.
 
-Every renderer takes the `OutputContext` (output.py) that says where it writes and what that
-stream can show. In a terminal Rich wraps to its width and draws the tables; in a pipe the same
-console writes plain text (no escape codes), answers and listings unwrapped for grep and diff.
-Every string from the data passes `terminal_text` first: data never controls a terminal.
-Rich is imported inside the renderers, so `--json` runs never load it.
+In a terminal Rich wraps to its width and draws the tables; in a pipe the same console writes
+plain text, unwrapped for grep and diff. Every string from the data passes `terminal_text` first:
+data never controls a terminal. Rich is imported inside the renderers, so `--json` never loads it.
 """
 
 from __future__ import annotations
@@ -26,7 +24,7 @@ if TYPE_CHECKING:  # annotations only: `tp ask` and `tp show` need not load the 
     from totalplace_cli.programme import ProgrammeItem
     from totalplace_cli.search import Correction, SearchResult
 
-INDENT = 2
+INDENT = "  "
 NARROW = 60
 """Below this many columns tables become stacked lists, so no column cuts a word to fit."""
 
@@ -59,40 +57,46 @@ def _text(*parts: str | tuple[str, str]) -> Text:
 def _beside(
     ctx: OutputContext, console: Console, prefix: str | Text, body: Text, indent: int = 0
 ) -> None:
-    """`body` wrapped to the terminal, each line after `prefix` (" 3. ", "  "), never at column 0.
+    """`prefix` then `body`; in a terminal, `body` wraps to its width, never back to column 0.
 
     Continuation lines start under the body's first word, or `indent` columns in if given
-    (a heading's hanging indent). Lines are wrapped here, so Rich prints them as they are.
+    (a heading's hanging indent). A pipe gets the line whole, for grep and diff.
     """
     from rich.text import Text
 
     prefix = Text(prefix) if isinstance(prefix, str) else prefix
+    if not ctx.is_terminal:
+        console.print(Text.assemble(prefix, body))
+        return
     indent = indent or prefix.cell_len
     for number, line in enumerate(body.wrap(console, max(ctx.width - indent, 1))):
         console.print(Text.assemble(prefix if number == 0 else " " * indent, line), soft_wrap=True)
 
 
-def _print_lines(console: Console, lines: Iterable[Text]) -> None:
-    """Lines as they are, never wrapped: what a pipe gets, for grep and diff."""
-    for line in lines:
-        console.print(line, soft_wrap=True)
+def _sourced(ctx: OutputContext, console: Console, line: str) -> None:
+    """An indented line whose source URL ("words  <url>") is dimmed."""
+    text, _, url = line.partition("  <")
+    _beside(ctx, console, INDENT, _text(text, (f"  <{url}" if url else "", "dim")))
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'s' * (count != 1)}"
 
 
 def render_questions(ctx: OutputContext, entries: Sequence[FaqEntry]) -> None:
     """The numbered list of questions, one per line: aligned ids, wrapped under the question."""
     console = ctx.console()
-    if not ctx.is_terminal:
-        _print_lines(console, (_text(f"{entry.id:>2}. ", entry.question) for entry in entries))
-        return
-    width = max(len(str(entry.id)) for entry in entries) + 1 if entries else 0
+    # A pipe keeps the numbers' width fixed (" 9. "), as scripts may cut on it.
+    width = max((len(f"{entry.id}.") for entry in entries), default=0) if ctx.is_terminal else 3
     for entry in entries:
-        number = _text((f"{entry.id}.".rjust(width), "bold cyan"), " ")
-        _beside(ctx, console, number, _text(entry.question))
+        number = f"{entry.id}.".rjust(width)
+        _beside(ctx, console, _text((number, "bold cyan"), " "), _text(entry.question))
 
 
 def _answer_table(rows: list[list[str]]) -> RenderableType:
     """A table of an answer (header first), columns aligned under a bold header and a rule."""
     from rich import box
+    from rich.padding import Padding
     from rich.table import Table
 
     table = Table(
@@ -102,41 +106,30 @@ def _answer_table(rows: list[list[str]]) -> RenderableType:
         table.add_column(_text(cell))
     for row in rows[1:]:
         table.add_row(*(_text(cell) for cell in row))
-    return table
+    return Padding(table, (0, 0, 0, len(INDENT)), expand=False)
 
 
 def render_entry(
     ctx: OutputContext, entry: FaqEntry, acronyms: Sequence[GlossaryTerm] = ()
 ) -> None:
-    """One question and its answer (verbatim), then the acronyms it uses, explained.
-
-    In a pipe the answer is written exactly as in the data (no wrapping), for grep and diff; in a
-    terminal paragraphs are wrapped to its width and tables aligned.
-    """
+    """One question and its answer (verbatim), then the acronyms it uses, explained."""
     console = ctx.console()
-    if not ctx.is_terminal:
-        width = max((len(term.term) for term in acronyms), default=0)
-        lines = [_text(f"{entry.id}. ", entry.question), _text(""), _text(entry.answer)]
-        if acronyms:
-            lines += [_text(""), _text("Acronyms (tp glossary TERM):")]
-            lines += [_text(f"  {term.term:<{width}}  ", term.expansion) for term in acronyms]
-        _print_lines(console, lines)
-        return
     console.print(_text((f"{entry.id}. ", "bold"), (entry.question, "bold")))
-    for block in answer_blocks(entry.answer):
+    # A pipe gets the answer exactly as in the data, for grep and diff.
+    blocks = answer_blocks(entry.answer) if ctx.is_terminal else [entry.answer]
+    for block in blocks:
         console.print()
         if isinstance(block, str):
-            _beside(ctx, console, " " * INDENT, _text(block))
+            _beside(ctx, console, INDENT if ctx.is_terminal else "", _text(block))
         else:  # only answers with a table load Rich's tables
-            from rich.padding import Padding
-
-            console.print(Padding(_answer_table(block), (0, 0, 0, INDENT), expand=False))
+            console.print(_answer_table(block))
     if acronyms:
         console.print()
-        console.print(_text(("Acronyms", "bold"), " ", ("(tp glossary TERM)", "dim")))
+        colon = "" if ctx.is_terminal else ":"
+        console.print(_text(("Acronyms", "bold"), " ", ("(tp glossary TERM)", "dim"), colon))
         width = max(len(term.term) for term in acronyms)
         for term in acronyms:
-            name = _text("  ", (f"{term.term:<{width}}", "cyan"), "  ")
+            name = _text(INDENT, (f"{term.term:<{width}}", "cyan"), "  ")
             _beside(ctx, console, name, _text(term.expansion))
 
 
@@ -154,6 +147,7 @@ def _snippet(result: SearchResult) -> Text:
 
 
 KIND_LABELS = {"faq": "FAQ", "pilot": "Pilot", "term": "Term", "fact": "Fact", "event": "Event"}
+POINTERS = {"faq": "tp show ", "pilot": "tp pilot ", "term": "tp glossary "}
 
 
 def result_title(result: SearchResult) -> str:
@@ -172,9 +166,8 @@ def result_title(result: SearchResult) -> str:
 
 def result_pointer(result: SearchResult) -> str:
     """The command that shows a result in full."""
-    pointers = {"faq": "tp show", "pilot": "tp pilot", "term": "tp glossary"}
-    if result.kind in pointers:
-        return f"{pointers[result.kind]} {result.key}"
+    if result.kind in POINTERS:
+        return POINTERS[result.kind] + result.key
     return "tp facts" if result.kind == "fact" else "tp timeline"
 
 
@@ -205,65 +198,39 @@ def result_lines(result: SearchResult) -> list[str]:
     return lines
 
 
-def _render_best(ctx: OutputContext, best: SearchResult) -> None:
-    """The best result in full: an FAQ entry word for word, another kind by its key facts."""
+def render_ask(
+    ctx: OutputContext, results: Sequence[SearchResult], corrections: Sequence[Correction] = ()
+) -> None:
+    """The words a search corrected, the best result in full (an FAQ entry word for word, another
+    kind by its key facts), then the other matches, each with its kind and a snippet."""
+    console = ctx.console()
+    if corrections:
+        searched = " ".join(c.searched for c in corrections)
+        typed = " ".join(c.typed for c in corrections)
+        console.print(
+            _text("Showing results for ", (f'"{searched}"', "bold"), f' (you typed "{typed}")')
+        )
+        console.print()
+    best, others = results[0], results[1:]
     if best.kind == "faq":
         if ctx.is_terminal:  # a pipe gets the entry exactly as `tp show` prints it
-            ctx.console().print(_text(("From the FAQ", "dim")))
+            console.print(_text(("From the FAQ", "dim")))
         render_entry(ctx, best.entry)
-        return
-    console = ctx.console()
-    title, lines = result_title(best), result_lines(best)
-    if not ctx.is_terminal:
-        _print_lines(console, [_text(title), *(_text("  ", line) for line in lines)])
-        return
-    console.print(_text((title, "bold")))
-    for line in lines:
-        text, _, url = line.partition("  <")
-        _beside(ctx, console, " " * INDENT, _text(text, (f"  <{url}" if url else "", "dim")))
-
-
-def render_ask(ctx: OutputContext, results: Sequence[SearchResult]) -> None:
-    """The best result in full, then the other matches, each with its kind and a snippet."""
-    best, others = results[0], results[1:]
-    _render_best(ctx, best)
+    else:
+        console.print(_text((result_title(best), "bold")))
+        for line in result_lines(best):
+            _sourced(ctx, console, line)
     if not others:
         return
-    console = ctx.console()
-    if not ctx.is_terminal:
-        lines = [_text(""), _text("Other matches:")]
-        for r in others:
-            lines.append(_text(result_title(r), f"  ({r.score:.0f}; {result_pointer(r)})"))
-            if _snippet_adds(r):
-                lines.append(_text("    ", r.snippet))
-        _print_lines(console, lines)
-        return
     console.print()
-    console.print(_text(("Other matches", "bold")))
-    for r in others:
-        title = _text(result_title(r), (f"  ({r.score:.0f}; {result_pointer(r)})", "dim"))
-        _beside(ctx, console, "  ", title)
-        if _snippet_adds(r):
-            _beside(ctx, console, "    ", _snippet(r))
-
-
-def _snippet_adds(result: SearchResult) -> bool:
-    """Whether the snippet says more than the result's title (a fact's text is both)."""
-    return result.snippet.strip("\u2026") not in result_title(result)
-
-
-def render_corrections(ctx: OutputContext, corrections: Sequence[Correction]) -> None:
-    """Say which misspelt words a search corrected: 'Showing results for "savings" (you typed
-    "savngs")', before its results."""
-    if not corrections:
-        return
-    searched = " ".join(c.searched for c in corrections)
-    typed = " ".join(c.typed for c in corrections)
-    console = ctx.console()
-    console.print(
-        _text("Showing results for ", (f'"{searched}"', "bold"), f' (you typed "{typed}")')
-    )
-    console.print()
+    console.print(_text(("Other matches", "bold"), "" if ctx.is_terminal else ":"))
+    for result in others:
+        pointer = f"  ({result.score:.0f}; {result_pointer(result)})"
+        title = _text(result_title(result), (pointer, "dim"))
+        _beside(ctx, console, INDENT if ctx.is_terminal else "", title)
+        # A fact's text is its title and its snippet: say it once.
+        if result.snippet.strip("\u2026") not in result_title(result):
+            _beside(ctx, console, INDENT * 2, _snippet(result))
 
 
 NO_THEMES = "(no sourced themes)"
@@ -282,29 +249,27 @@ def render_pilots(
     from rich.table import Table
 
     console = ctx.console()
-    rows = [
-        (pilot.name, pilot.region, ", ".join(pilot.categories) if pilot.categories else NO_THEMES)
-        for pilot in pilots
-    ]
+    rows = [(p.name, p.region, ", ".join(p.categories) or NO_THEMES) for p in pilots]
     if ctx.is_terminal and ctx.width < NARROW:
         for name, region, themes in rows:
             console.print(_text((name, "bold")))
-            _beside(ctx, console, " " * INDENT, _text(region, ("; ", "dim"), themes))
+            _beside(ctx, console, INDENT, _text(region, ("; ", "dim"), themes))
         return
     table = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False)
     table.add_column("Pilot", ratio=3)
     table.add_column("Region", ratio=2)
     table.add_column("Theme categories", ratio=4)
-    for name, region, themes in rows:
-        table.add_row(_text(name), _text(region), _text(themes))
+    for row in rows:
+        table.add_row(*map(_text, row))
     if ctx.is_terminal:
         console.print(table)
         return
-    # In a pipe, drop the padding Rich adds to the right of every line and the blank top edge.
+    # A pipe gets the table folded to the width, without the blank line of its top edge.
     with console.capture() as capture:
-        console.print(table)
-    lines = [line.rstrip() for line in capture.get().splitlines()]
-    _print_lines(console, (_text(line) for line in lines if line))
+        console.print(table, soft_wrap=False)
+    for line in capture.get().splitlines():
+        if line.strip():
+            console.print(_text(line))
 
 
 PILOT_CSV_COLUMNS = (
@@ -360,29 +325,23 @@ def pilot_sections(
 ) -> list[tuple[str, list[str]]]:
     """The parts of `tp pilot` as (heading, lines); each sourced line ends with its URL."""
     labels = {category.id: category.label for category in categories}
-    sections: list[tuple[str, list[str]]] = []
     facts = [f"Region: {pilot.region}"]
     if pilot.official_name:
         facts.append(f"Official name: {pilot.official_name}")
     if pilot.categories:
         names = ", ".join(f"{labels.get(c, c)} ({c})" for c in pilot.categories)
         facts.append(f"Categories: {names}")
-    sections.append(("", facts))
-    sections.append(("Themes", [f"{t.text}  <{t.source}>" for t in pilot.themes] or [NOT_FOUND]))
-    if pilot.authorities:
-        sections.append(
-            (
-                f"Member authorities and bodies  <{pilot.authorities_source}>",
-                list(pilot.authorities),
-            )
-        )
-    if pilot.figures:
-        sections.append(("Figures", [f"{f.text}  <{f.source}>" for f in pilot.figures]))
-    if pilot.field_trials:
-        trials = [f"{t.text}  <{t.source}>" for t in pilot.field_trials]
-        sections.append(("Field trials after the pilot", trials))
-    if pilot.sources:
-        sections.append(("Sources", list(pilot.sources)))
+    themes = [f"{t.text}  <{t.source}>" for t in pilot.themes] or [NOT_FOUND]
+    sections = [("", facts), ("Themes", themes)]
+    members = f"Member authorities and bodies  <{pilot.authorities_source}>"
+    for heading, lines in (
+        (members, list(pilot.authorities)),
+        ("Figures", [f"{f.text}  <{f.source}>" for f in pilot.figures]),
+        ("Field trials after the pilot", [f"{t.text}  <{t.source}>" for t in pilot.field_trials]),
+        ("Sources", list(pilot.sources)),
+    ):
+        if lines:
+            sections.append((heading, lines))
     for entry, lines in mentions:
         sections.append((f"In the FAQ: {entry.id}. {entry.question}  (tp show {entry.id})", lines))
     return sections
@@ -395,77 +354,60 @@ def render_pilot(
     mentions: Sequence[tuple[FaqEntry, list[str]]],
 ) -> None:
     """One pilot in full: plain indented text in a pipe, the same with emphasis in a terminal."""
-    sections = pilot_sections(pilot, categories, mentions)
     console = ctx.console()
-    if not ctx.is_terminal:
-        out = [_text(pilot.name)]
-        for heading, lines in sections:
-            out.append(_text(""))
-            if heading:
-                out.append(_text(heading))
-            out.extend(_text("  ", line) for line in lines)
-        _print_lines(console, out)
-        return
     console.print(_text((pilot.name, "bold")))
-    for heading, lines in sections:
+    for heading, lines in pilot_sections(pilot, categories, mentions):
         console.print()
-        if heading:
+        if heading and not ctx.is_terminal:
+            console.print(_text(heading))
+        elif heading:  # a terminal puts a heading's source on a line of its own
             title, _, url = heading.partition("  <")
-            _beside(ctx, console, "", _text((title, "bold cyan")), indent=INDENT)
+            _beside(ctx, console, "", _text((title, "bold cyan")), indent=len(INDENT))
             if url:
-                _beside(ctx, console, " " * INDENT, _text((f"<{url}", "dim")))
+                _beside(ctx, console, INDENT, _text((f"<{url}", "dim")))
         for line in lines:
-            text, _, url = line.partition("  <")
-            _beside(ctx, console, " " * INDENT, _text(text, (f"  <{url}" if url else "", "dim")))
+            _sourced(ctx, console, line)
 
 
 def _bar_chart(
-    ctx: OutputContext, rows: Sequence[tuple[str, list[Pilot]]], title: str, footer: str = ""
+    ctx: OutputContext, groups: Sequence[tuple[str, list[Pilot]]], title: str, footer: str = ""
 ) -> None:
-    """Label, count and pilots per row: aligned text in a pipe, with bars in a terminal.
+    """Label, count and pilots per group: aligned text in a pipe, with bars in a terminal.
 
-    A terminal too narrow for the label, the bars and some room for the pilots gets each row
+    A terminal too narrow for the label, the bars and some room for the pilots gets each group
     as a line of label, count and bar, with the pilots wrapped and indented beneath it.
     """
     console = ctx.console()
-    rows = [(terminal_text(label), members) for label, members in rows]
-    width = max((len(label) for label, _ in rows), default=0)
+    rows = [
+        (terminal_text(label), len(members), "; ".join(p.name for p in members) or "-")
+        for label, members in groups
+    ]
+    width = max((len(label) for label, _, _ in rows), default=0)
+    most = max((count for _, count, _ in rows), default=0)
     if not ctx.is_terminal:
-        lines = []
-        for label, members in rows:
-            names = "; ".join(pilot.name for pilot in members) or "-"
-            lines.append(_text(f"{label:<{width}}  {len(members):>2}  ", names))
-        if footer:
-            lines += [_text(""), _text(footer)]
-        _print_lines(console, lines)
-        return
-    from rich.table import Table
-
-    most = max((len(members) for _, members in rows), default=0)
-    heading = title.split()[0].rstrip("s").capitalize()
-    if width + 2 + 2 + 2 + most + 2 + 20 > ctx.width:  # 20: the least room for the pilots
+        for label, count, pilots in rows:
+            console.print(_text(f"{label:<{width}}  {count:>2}  ", pilots))
+    elif width + 2 + 2 + 2 + most + 2 + 20 > ctx.width:  # 20: the least room for the pilots
         console.print(_text((title, "italic")))
-        for label, members in rows:
-            names = "; ".join(pilot.name for pilot in members) or "-"
-            console.print(
-                _text((label, "bold"), f"  {len(members)}  ", (BAR * len(members), "cyan"))
-            )
-            _beside(ctx, console, " " * INDENT, _text(names))
+        for label, count, pilots in rows:
+            console.print(_text((label, "bold"), f"  {count}  ", (BAR * count, "cyan")))
+            _beside(ctx, console, INDENT, _text(pilots))
     else:
+        from rich.table import Table
+
         table = Table(
             title=title, box=None, header_style="bold", pad_edge=False, title_justify="left"
         )
-        table.add_column(heading, no_wrap=True)
+        table.add_column(title.split()[0].rstrip("s").capitalize(), no_wrap=True)
         table.add_column("n", justify="right")
         table.add_column("", no_wrap=True, min_width=most)
         table.add_column("Pilots", ratio=1)
-        for label, members in rows:
-            names = "; ".join(pilot.name for pilot in members) or "-"
-            table.add_row(
-                _text(label), str(len(members)), _text((BAR * len(members), "cyan")), _text(names)
-            )
+        for label, count, pilots in rows:
+            table.add_row(_text(label), str(count), _text((BAR * count, "cyan")), _text(pilots))
         console.print(table)
     if footer:
+        if not ctx.is_terminal:
+            console.print()
         console.print(_text((footer, "dim")))
 
 
@@ -478,10 +420,8 @@ def render_themes(
     ctx: OutputContext, rows: Sequence[tuple[Category, list[Pilot]]], unthemed: Sequence[Pilot]
 ) -> None:
     """Each theme category with its count and pilots (`tp themes`), then who has no themes."""
-    footer = ""
-    if unthemed:
-        names = "; ".join(pilot.name for pilot in unthemed)
-        footer = f"No sourced themes: {names}."
+    names = "; ".join(pilot.name for pilot in unthemed)
+    footer = f"No sourced themes: {names}." if unthemed else ""
     _bar_chart(ctx, [(c.id, members) for c, members in rows], "Themes and their pilots", footer)
 
 
@@ -490,7 +430,8 @@ def render_glossary(ctx: OutputContext, terms: Sequence[GlossaryTerm]) -> None:
     console = ctx.console()
     if not ctx.is_terminal:
         width = max((len(term.term) for term in terms), default=0)
-        _print_lines(console, (_text(f"{term.term:<{width}}  ", term.expansion) for term in terms))
+        for term in terms:
+            console.print(_text(f"{term.term:<{width}}  ", term.expansion))
         return
     from rich.table import Table
 
@@ -508,10 +449,7 @@ def render_glossary_term(
     ctx: OutputContext, term: GlossaryTerm, used_in: Sequence[FaqEntry]
 ) -> None:
     """One acronym: its expansion, where that comes from, and the answers that use it."""
-    lines = [
-        ("", f"{term.term}: {term.expansion}"),
-        ("Source: ", term.source_note()),
-    ]
+    lines = [("Source: ", term.source_note())]
     if term.aliases:
         lines.append(("Also written: ", ", ".join(term.aliases)))
     if used_in:
@@ -520,73 +458,59 @@ def render_glossary_term(
     else:
         lines.append(("Used in: ", "none of the FAQ's answers"))
     console = ctx.console()
-    if not ctx.is_terminal:
-        _print_lines(console, (_text(label, text) for label, text in lines))
-        return
     console.print(_text((term.term, "bold cyan"), (f": {term.expansion}", "bold")))
-    for label, text in lines[1:]:
+    for label, text in lines:
         console.print(_text((label, "dim"), text))
-
-
-def _write_lines(ctx: OutputContext, lines: Iterable[str]) -> None:
-    """Report lines (validate, info): one finding, one line in a pipe; in a terminal, wrapped
-    to its width with a hanging indent, so that a long path never runs past the edge."""
-    console = ctx.console()
-    if not ctx.is_terminal:
-        _print_lines(console, (_text(line) for line in lines))
-        return
-    for line in lines:
-        _beside(ctx, console, "", _text(line), indent=2)
-
-
-def _counts(checked: CheckedFile) -> str:
-    errors, warnings = len(checked.errors), len(checked.warnings)
-    parts = [f"{errors} error{'s' * (errors != 1)}"] if errors else []
-    parts += [f"{warnings} warning{'s' * (warnings != 1)}"] if warnings else []
-    return ", ".join(parts)
 
 
 def render_validation(ctx: OutputContext, checked: Sequence[CheckedFile]) -> None:
     """Every problem as `file:line:column: severity: message`, then one summary line per file."""
     from totalplace_cli.data_format import count
 
-    out = []
-    for file in checked:
-        for problem in file.problems:
-            where = printable(problem.location())
-            out.append(f"{where}: {problem.severity}: {printable(problem.message)}")
+    lines = [
+        f"{problem.location()}: {problem.severity}: {problem.message}"
+        for file in checked
+        for problem in file.problems
+    ]
     for file in checked:
         if file.kind is None and file.valid:
             continue  # an ignored stray file: its warning says so
-        verdict = "ok" if file.valid else "INVALID"
-        entries = count(file.kind, file.entries) if file.kind and file.entries is not None else ""
-        details = ", ".join(part for part in (entries, _counts(file)) if part)
-        out.append(f"{verdict}: {printable(file.path)}" + (f" ({details})" if details else ""))
-    _write_lines(ctx, out)
+        details = [count(file.kind, file.entries)] if file.kind and file.entries is not None else []
+        details += [_plural(len(file.errors), "error")] if file.errors else []
+        details += [_plural(len(file.warnings), "warning")] if file.warnings else []
+        summary = f" ({', '.join(details)})" if details else ""
+        lines.append(f"{'ok' if file.valid else 'INVALID'}: {file.path}{summary}")
+    _report(ctx, lines)
 
 
 def render_info(ctx: OutputContext, info: dict[str, Any]) -> None:
     """What `tp info` shows people: version, data folder and the files in use."""
     from totalplace_cli.data_format import count
 
-    lines = [f"tp {info['tp_version']}"]
     sources = {"option": "from --data-dir", "environment": "from TP_DATA_DIR"}
-    if info["data_dir"] is None:
-        lines.append("data folder: none (bundled data)")
-    else:
-        lines.append(f"data folder: {info['data_dir']} ({sources[info['data_dir_source']]})")
+    folder = "none (bundled data)"
+    if info["data_dir"] is not None:
+        folder = f"{info['data_dir']} ({sources[info['data_dir_source']]})"
+    lines = [f"tp {info['tp_version']}", f"data folder: {folder}"]
     for file in info["files"]:
         owner = "yours" if file["source"] == "user" else "bundled"
         if file["valid"]:
             version = file["format_version"] or "not given"
             details = f"{count(file['kind'], file['entries'])}, format version {version}"
-            warnings = file["warnings"]
-            details += f", {warnings} warning{'s' * (warnings != 1)}" if warnings else ""
+            if file["warnings"]:
+                details += ", " + _plural(file["warnings"], "warning")
         else:
-            errors = file["errors"]
-            details = f"INVALID ({errors} error{'s' * (errors != 1)}; run 'tp validate')"
+            details = f"INVALID ({_plural(file['errors'], 'error')}; run 'tp validate')"
         lines.append(f"{file['kind'] + ':':<11}{file['path']} ({owner}): {details}")
-    _write_lines(ctx, (printable(line) for line in lines))
+    _report(ctx, lines)
+
+
+def _report(ctx: OutputContext, lines: Iterable[str]) -> None:
+    """Report lines (validate, info), controls shown as escapes: one finding, one line in a pipe;
+    in a terminal, wrapped with a hanging indent, so a long path never runs past the edge."""
+    console = ctx.console()
+    for line in lines:
+        _beside(ctx, console, "", _text(printable(line)), indent=2)
 
 
 # `tp timeline` and `tp facts`: the programme beyond the FAQ, always labelled as such.
@@ -601,23 +525,19 @@ def _render_programme(
     from totalplace_cli.programme import BEYOND_THE_FAQ
 
     console = ctx.console()
-    title = f"{BEYOND_THE_FAQ}. {heading}"
+    console.print(_text((f"{BEYOND_THE_FAQ}. {heading}", "bold")))
     if not ctx.is_terminal:
-        indent = " " * (DATE_WIDTH + 2)
-        lines = [_text(title), _text("")]
-        for item in items:
-            lines.append(_text(f"{item.date or 'undated':<{DATE_WIDTH}}  ", item.text))
-            if with_quote and item.quote:
-                lines.append(_text(indent, f"\u201c{item.quote}\u201d"))
-            lines.append(_text(indent, f"<{item.source}>"))
-        _print_lines(console, lines)
-        return
-    console.print(_text((title, "bold")))
-    for item in items:
         console.print()
-        console.print(_text((item.date or "undated", "bold cyan")))
-        margin = " " * INDENT
-        _beside(ctx, console, margin, _text(item.text))
+    # A pipe puts the date before the words; a terminal gives it a line of its own.
+    margin = INDENT if ctx.is_terminal else " " * (DATE_WIDTH + 2)
+    for item in items:
+        date = item.date or "undated"
+        if ctx.is_terminal:
+            console.print()
+            console.print(_text((date, "bold cyan")))
+            _beside(ctx, console, margin, _text(item.text))
+        else:
+            console.print(_text(f"{date:<{DATE_WIDTH}}  ", item.text))
         if with_quote and item.quote:
             _beside(ctx, console, margin, _text((f"\u201c{item.quote}\u201d", "italic")))
         _beside(ctx, console, margin, _text((f"<{item.source}>", "dim")))
