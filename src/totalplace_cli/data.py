@@ -1,13 +1,10 @@
-"""Find and load the data files (`faq.yaml`, `pilots.yaml`, `glossary.yaml`, one per kind).
+"""Find and load the data files (`faq.yaml`, `pilots.yaml`, ..., one per kind).
 
-The bundled files ship inside the package; a user's data directory (`--data-dir` or the
-`TP_DATA_DIR` environment variable) may override any of them, and a file it lacks falls back to
-the bundled one. A file the folder names, even as a broken link, is the user's: it is read or
-refused, never silently replaced. Reading goes through `safe_yaml` (regular files only, no tag
-can construct Python objects, sizes and depths capped) and checking through `data_format` (each
-kind's JSON Schema and rules), so commands and `tp validate` report the same problems in the
-same words. The FAQ and its search index, which a user's large FAQ makes costly, are kept in one
-SQLite database per FAQ file (`store.py`) once valid.
+A user's data directory (`--data-dir` or `TP_DATA_DIR`) may override any bundled file; a file it
+lacks falls back to the bundled one, but a file it names, even as a broken link, is read or
+refused, never silently replaced. Files are read by `safe_yaml` and checked by `data_format`, so
+commands and `tp validate` report the same problems in the same words; valid data is kept in one
+SQLite database per data set (`store.py`).
 """
 
 from __future__ import annotations
@@ -60,10 +57,6 @@ class DataFiles(NamedTuple):
     paths: dict[str, Path]
     data_dir: Path | None = None
     source: DataDirSource = "bundled"
-
-    def path_for(self, kind: str) -> Path:
-        """The file in use for a kind of data (`faq`, `pilots`, ...)."""
-        return self.paths[kind]
 
     @property
     def faq(self) -> Path:
