@@ -1,11 +1,9 @@
-"""The data format: each kind of data file checked against its shipped JSON Schema.
+"""The data format: each kind of data file checked against schemas/data/KIND.schema.json.
 
-`schemas/data/KIND.schema.json` describes a file (`tp schema KIND` prints it, for editors);
-`jsonschema` checks documents against it, and the few rules a schema cannot say are plain
-functions at the end. Every problem is located at `file:line:column` through the YAML nodes'
-marks and worded for people, so loading (which stops at the first error) and `tp validate`
-(which lists them all) cannot disagree. Two annotations of our own sit in the schemas: `x-unique`
-(the key differs between the records of a list) and `x-severity: warning` (advice, not refusal).
+`jsonschema` finds what the schema says, plain functions at the end the few rules it cannot say;
+each problem is located at `file:line:column` and worded for people, so loading (which stops at
+the first error) and `tp validate` (which lists them all) cannot disagree. Two annotations of our
+own sit in the schemas: `x-unique` (differs between a list's records) and `x-severity: warning`.
 """
 
 from __future__ import annotations
@@ -19,11 +17,12 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast
 
+from totalplace_cli import safe_yaml
+from totalplace_cli.safe_yaml import DocumentError
+
 if TYPE_CHECKING:
     from jsonschema import ValidationError
     from yaml.nodes import Node
-
-    from totalplace_cli.safe_yaml import DocumentError
 
 Severity = Literal["error", "warning"]
 Path_ = tuple[str | int, ...]
@@ -32,9 +31,16 @@ FORMAT_VERSION = 1
 MAIN_LISTS = {"faq": "entries", "pilots": "pilots", "glossary": "terms", "programme": "events"}
 """Each kind's list of records: what `tp validate` counts, and what tells an unnamed file's kind."""
 
-TAG = "tag:yaml.org,2002:"
-STR_TAG = TAG + "str"
-INT_TAG = TAG + "int"
+STR_TAG = safe_yaml.YAML_TAG + "str"
+INT_TAG = safe_yaml.YAML_TAG + "int"
+DESCRIPTIONS = {  # the kind of a node's tag -> what it holds, in words
+    "map": "a mapping",
+    "seq": "a list",
+    "str": "text",
+    "null": "no value",
+    "bool": "the true/false value {}",
+    "timestamp": "the date {}",
+}
 
 
 def schema_path(kind: str) -> Path:
@@ -129,7 +135,7 @@ class CheckedFile:
         }
 
 
-def unreadable(path: Path, error: DocumentError, kind: str | None = None) -> CheckedFile:
+def unreadable(path: str | Path, error: DocumentError, kind: str | None = None) -> CheckedFile:
     """A file that cannot be read as one YAML document: one problem says where and why."""
     problem = Problem(str(path), error.line, error.column, "error", error.message)
     return CheckedFile(kind, str(path), [problem])
@@ -137,11 +143,9 @@ def unreadable(path: Path, error: DocumentError, kind: str | None = None) -> Che
 
 def read_and_check(path: Path, kind: str) -> CheckedFile:
     """Every problem of one data file of a known kind."""
-    from totalplace_cli.safe_yaml import DocumentError, collector_paused, read_document
-
-    with collector_paused():
+    with safe_yaml.collector_paused():
         try:
-            root = read_document(path)
+            root = safe_yaml.read_document(path)
         except DocumentError as error:
             return unreadable(path, error, kind)
         return check_document(root, str(path), kind)
@@ -149,7 +153,10 @@ def read_and_check(path: Path, kind: str) -> CheckedFile:
 
 def check_document(root: Node, path: str, kind: str) -> CheckedFile:
     """Every problem of the document `root`, against the kind's schema and rules."""
-    document = _Document(root, path, kind)
+    try:
+        document = _Document(root, path, kind)
+    except DocumentError as refused:  # beyond safe_yaml's limits: nothing else is checked
+        return unreadable(path, refused, kind)
     if document.ambiguous or not _is_clean(kind, document.data):
         seen: set[tuple[Path_, str]] = set()
         for error in _validator(kind).iter_errors(document.data):
@@ -179,34 +186,23 @@ def check_document(root: Node, path: str, kind: str) -> CheckedFile:
     )
 
 
+def _place(node: Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
 def describe(node: Node) -> str:
     """What a node holds, in words, for messages such as "found a list"."""
-    from yaml.nodes import MappingNode, SequenceNode
-
-    if isinstance(node, MappingNode):
-        return "a mapping"
-    if isinstance(node, SequenceNode):
-        return "a list"
-    kind = str(node.tag).removeprefix(TAG)
-    if kind == "str":
-        return "empty text" if not str(node.value).strip() else "text"
-    if kind == "null":
-        return "no value"
-    if kind == "bool":
-        return f"the true/false value {node.value}"
-    if kind == "timestamp":
-        return f"the date {node.value}"
-    return f"the number {node.value}"
+    kind = str(node.tag).removeprefix(safe_yaml.YAML_TAG)  # safe_yaml refused any other tag
+    if kind == "str" and not str(node.value).strip():
+        return "empty text"
+    return DESCRIPTIONS.get(kind, "the number {}").format(node.value)
 
 
 @cache
 def _quick_check(kind: str) -> Callable[[Any], Any]:
-    """The kind's schema compiled to Python by fastjsonschema: about 15x faster than jsonschema.
-
-    It only says whether a document is clean (`x-severity` is ignored, so a warning fails it too);
-    jsonschema, which words and locates each problem, runs only when it fails. It reads `1.0` as
-    a whole number and `true` as `1`: `_Document.plain` notes documents holding those.
-    """
+    """The kind's schema compiled by fastjsonschema, ~15x faster than jsonschema at saying
+    whether a document is clean; it ignores `x-severity` and reads `1.0` and `true` as whole
+    numbers (`_Document.plain` notes those), and jsonschema words the problems when it fails."""
     # fastjsonschema costs ~15 ms to import and ~10 ms to compile: paid only when checking data.
     import fastjsonschema
 
@@ -272,34 +268,63 @@ class _Document:
         self.schema = load_schema(kind)
         self.found: list[tuple[Node, Path_, Severity, str]] = []
         self.ambiguous = False  # a float or boolean, which `_quick_check` may read differently
+        self.size = 0  # the values read so far, each alias counted at its expanded size
+        self.finished: dict[int, tuple[Any, int]] = {}  # id(collection) -> its data and size
+        self.open: set[int] = set()  # the collections being read, to catch an alias loop
         self.data = self.plain(root, ())
         self.top: dict[str, Any] = self.data if isinstance(self.data, dict) else {}
 
     def plain(self, node: Node, path: Path_) -> Any:
-        """The node's plain data, reporting the keys YAML allows but JSON does not.
-
-        Run ~100,000 times for a large FAQ, so text and whole numbers (all a clean file holds) are
-        read without PyYAML's constructor.
-        """
+        """The node's plain data: safe_yaml's one bounded walk (tags, depth, values counted
+        through aliases). Run ~100,000 times for a large FAQ, so text and whole numbers skip
+        PyYAML's constructor."""
         from yaml.nodes import MappingNode, ScalarNode
 
-        if isinstance(node, ScalarNode):
+        scalar = isinstance(node, ScalarNode)
+        alias = None if scalar else self.finished.get(id(node))  # (data, size) if read before
+        self.size += alias[1] if alias else 1  # an alias is charged its full size
+        if self.size > safe_yaml.MAX_NODES:
+            raise DocumentError(safe_yaml.TOO_MANY, *_place(node))
+        if alias:
+            return alias[0]  # read only once, and shared
+        if scalar:
             tag, text = node.tag, node.value
             if tag == STR_TAG:
                 return text
             if tag == INT_TAG and text.isascii() and text.isdigit() and text[0] != "0":
                 return int(text)  # what the constructor returns for plain decimal digits
-            value = _constructor().yaml_constructors[tag](_constructor(), node)
+            if tag not in safe_yaml.SCALAR_TAGS:
+                raise safe_yaml.refused_tag(node)
+            from yaml.constructor import SafeConstructor
+
+            value = SafeConstructor().construct_object(node)
             if type(value) in (float, bool):
                 self.ambiguous = True
             return value
-        if not isinstance(node, MappingNode):
-            return [self.plain(child, (*path, n)) for n, child in enumerate(node.value)]
+        if id(node) in self.open:
+            raise DocumentError(safe_yaml.LOOP, *_place(node))
+        if node.tag not in safe_yaml.COLLECTION_TAGS:
+            raise safe_yaml.refused_tag(node)
+        if len(path) >= safe_yaml.MAX_DEPTH:
+            raise DocumentError(safe_yaml.TOO_DEEP, *_place(node))
+        start = self.size
+        self.open.add(id(node))
+        if isinstance(node, MappingNode):
+            result: Any = self.mapping(node, path)
+        else:
+            result = [self.plain(child, (*path, n)) for n, child in enumerate(node.value)]
+        self.open.discard(id(node))
+        self.finished[id(node)] = (result, self.size - start + 1)
+        return result
+
+    def mapping(self, node: Node, path: Path_) -> dict[str, Any]:
+        """A mapping's plain data, reporting the keys YAML allows but JSON does not."""
         result: dict[str, Any] = {}
         key_nodes: dict[str, Node] = {}  # the first node of each key, for a duplicate's message
         for key_node, value_node in node.value:
             key = key_node.value
             if key_node.tag != STR_TAG or not str(key).strip():
+                self.plain(key_node, (*path, "?"))  # read within the limits, then left out
                 message = f"keys must be non-empty text, found {describe(key_node)}"
                 self.found.append((key_node, path, "error", message))
             elif key in result:
@@ -432,14 +457,6 @@ class _Document:
                 Problem(self.path, mark.line + 1, mark.column + 1, severity, text, record)
             )
         return sorted(result, key=lambda p: (p.line or 0, p.column or 0))
-
-
-@cache
-def _constructor() -> Any:
-    """PyYAML's safe constructor, used only to read scalars (numbers, dates) the YAML way."""
-    from yaml.constructor import SafeConstructor
-
-    return SafeConstructor()
 
 
 def _indexed(items: Any) -> Iterator[tuple[int, dict[str, Any]]]:

@@ -1,11 +1,11 @@
-"""Turn a data file into a graph of YAML nodes, safely and within fixed limits.
+"""Turn a data file into a graph of YAML nodes, safely: a file may come from anyone, so reading
+it must never run code, hang or use unbounded memory.
 
-A data file may come from anyone, so reading it must never run code, never hang and never use
-unbounded memory. Only regular files are read (a FIFO or device is refused before it is opened),
-at most `MAX_FILE_BYTES` of them. `yaml.compose`'s loader (the C one when present) builds the
-node graph, which never constructs Python objects; one bounded walk then refuses any tag outside
-plain data, nesting deeper than `MAX_DEPTH`, and more than `MAX_NODES` values counting each alias
-at its expanded size (an alias bomb is refused without expanding it).
+Only regular files are read (a FIFO or device is refused before it is opened), at most
+`MAX_FILE_BYTES`. PyYAML's safe loader (the C one when present) composes nodes, never Python
+objects; the one walk that reads them into plain data (`data_format`) refuses tags outside plain
+data, nesting deeper than `MAX_DEPTH` and more than `MAX_NODES` values, each alias counted at its
+expanded size but read once.
 """
 
 from __future__ import annotations
@@ -30,6 +30,13 @@ MAX_DEPTH = 50
 
 MAX_NODES = 1_000_000
 """Most values in one file, counting each alias as everything it stands for."""
+# What the bounded walk (data_format's `_Document.plain`) says when a limit is passed.
+TOO_DEEP = f"nested more than {MAX_DEPTH} levels deep"
+TOO_MANY = (
+    f"too many values (more than {MAX_NODES:,}, counting what each alias stands for); "
+    "is this an alias bomb?"
+)
+LOOP = "an alias refers to an anchor that contains it (a loop)"
 
 YAML_TAG = "tag:yaml.org,2002:"
 SCALAR_TAGS = frozenset(
@@ -68,31 +75,27 @@ def path_error(error: OSError) -> str:
     return PATH_ERRORS.get(error.errno or 0) or (error.strerror or type(error).__name__).lower()
 
 
-def read_document(path: str | os.PathLike[str]) -> Node:
-    """The file's checked node graph, or a DocumentError saying where and why not."""
-    return compose(decode(read_file(path)))
-
-
 def _refuse_unless_regular(mode: int) -> None:
     if not stat.S_ISREG(mode):
         raise DocumentError(NOT_REGULAR.get(stat.S_IFMT(mode), "is not a regular file"))
 
 
-def read_file(path: str | os.PathLike[str]) -> bytes:
-    """The bytes of a regular file (at most MAX_FILE_BYTES + 1), never blocking on a FIFO."""
+def read_document(path: str | os.PathLike[str]) -> Node:
+    """The file's checked node graph, or a DocumentError saying where and why not."""
     try:
         _refuse_unless_regular(os.stat(path).st_mode)
         # Non-blocking and checked again once open: the file may have become a FIFO since stat().
         flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
         with os.fdopen(os.open(path, flags), "rb") as stream:
             _refuse_unless_regular(os.fstat(stream.fileno()).st_mode)
-            return stream.read(MAX_FILE_BYTES + 1)  # capped: a huge file is never read whole
+            raw = stream.read(MAX_FILE_BYTES + 1)  # capped: a huge file is never read whole
     except FileNotFoundError:
         if os.path.islink(path):
             raise DocumentError("broken symbolic link (what it points to does not exist)") from None
         raise DocumentError("cannot read file (no such file)") from None
     except OSError as error:
         raise DocumentError(f"cannot read file ({path_error(error)})") from None
+    return compose(decode(raw))
 
 
 def decode(raw: bytes) -> str:
@@ -133,11 +136,9 @@ def _mark(mark: Any) -> tuple[int | None, int | None]:
 
 @contextmanager
 def collector_paused() -> Iterator[None]:
-    """Python's cycle collector off while a file is read and checked, then as it was.
-
-    Composing a 10,000-entry FAQ allocates ~200,000 nodes and marks, which the collector would
-    rescan again and again (pausing it halves the time); nodes hold no cycles (a loop is refused).
-    """
+    """Python's cycle collector off while a file is read and checked, then as it was: composing
+    a 10,000-entry FAQ makes ~200,000 nodes, which it would rescan again and again (pausing it
+    halves the time to compose); nodes hold no cycles (an alias loop is refused)."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -162,12 +163,11 @@ def compose(text: str) -> Node:
         message = f"invalid YAML: {error.reason} (U+{error.character:04X})"
         raise DocumentError(message, *_place(text[: error.position])) from None
     except RecursionError:  # the pure-Python composer on deep nesting (libyaml stops at 1,000)
-        raise DocumentError(f"nested more than {MAX_DEPTH} levels deep") from None
+        raise DocumentError(TOO_DEEP) from None
     finally:
         loader.dispose()
     if root is None:
         raise DocumentError("file has no data (only comments or blank lines)")
-    _check_graph(root)
     return root
 
 
@@ -183,7 +183,8 @@ def _yaml_problem(error: Any, text: str) -> str:
     return f"invalid YAML: {problem}"
 
 
-def _refused_tag(node: Node) -> DocumentError:
+def refused_tag(node: Node) -> DocumentError:
+    """The refusal of a node whose tag is not plain data (data_format's walk finds them)."""
     tag = str(node.tag)
     shown = "!!" + tag.removeprefix(YAML_TAG) if tag.startswith(YAML_TAG) else tag
     return DocumentError(
@@ -191,51 +192,3 @@ def _refused_tag(node: Node) -> DocumentError:
         "mappings (tp never runs code from data)",
         *_mark(node.start_mark),
     )
-
-
-def _check_graph(root: Node) -> None:
-    """Refuse foreign tags, deep nesting and too many values, each alias at its expanded size."""
-    from yaml.nodes import MappingNode, ScalarNode
-
-    sizes: dict[int, int] = {}  # id(collection) -> values it stands for, once walked
-    open_nodes: set[int] = set()  # the collections on the current path, to catch an alias loop
-
-    def walk(node: Node, depth: int) -> int:
-        """The values a collection stands for; a scalar, which counts 1, is checked in line."""
-        if id(node) in sizes:
-            return sizes[id(node)]  # an alias to a finished node: charged in full, not walked
-        if id(node) in open_nodes:
-            raise DocumentError(
-                "an alias refers to an anchor that contains it (a loop)", *_mark(node.start_mark)
-            )
-        if node.tag not in COLLECTION_TAGS:
-            raise _refused_tag(node)
-        if depth >= MAX_DEPTH:
-            raise DocumentError(
-                f"nested more than {MAX_DEPTH} levels deep", *_mark(node.start_mark)
-            )
-        open_nodes.add(id(node))
-        size = 1
-        pairs = node.value if isinstance(node, MappingNode) else ((child,) for child in node.value)
-        for children in pairs:
-            for child in children:
-                if not isinstance(child, ScalarNode):
-                    size += walk(child, depth + 1)
-                elif child.tag in SCALAR_TAGS:  # most nodes: no bookkeeping needed
-                    size += 1
-                else:
-                    raise _refused_tag(child)
-                if size > MAX_NODES:
-                    raise DocumentError(
-                        f"too many values (more than {MAX_NODES:,}, counting what each "
-                        "alias stands for); is this an alias bomb?",
-                        *_mark(child.start_mark),
-                    )
-        open_nodes.discard(id(node))
-        sizes[id(node)] = size
-        return size
-
-    if not isinstance(root, ScalarNode):
-        walk(root, 0)
-    elif root.tag not in SCALAR_TAGS:
-        raise _refused_tag(root)
