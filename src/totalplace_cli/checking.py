@@ -1,8 +1,5 @@
-"""What `tp validate` and `tp info` check: a file, a folder of data files, or the files in use.
-
-Each file is read and checked exactly as loading does (data_format.py); this module only decides
-which files to check and of which kind, and warns of the files in a data folder that tp ignores.
-"""
+"""Which files `tp validate` and `tp info` check, and of which kind: one file, a data folder (and
+the YAML files there that tp ignores) or the files in use; each is checked as loading does."""
 
 from __future__ import annotations
 

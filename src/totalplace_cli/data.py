@@ -29,8 +29,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-# The schemas (data_format.py) and the YAML reader are imported only when a file must be read
-# and checked: a run answered from the cache needs neither.
+# data_format and safe_yaml are imported only to read a file: a cached run needs neither.
 KINDS = ("faq", "pilots", "glossary", "programme")
 """The kinds of data file; each is read from KIND.yaml against schemas/data/KIND.schema.json."""
 DATA_DIR_ENV = "TP_DATA_DIR"
@@ -142,11 +141,8 @@ def read_faq(path: Path) -> tuple[FaqEntry, ...]:
 
 
 def load_faq(path: Path) -> tuple[FaqEntry, ...]:
-    """Read and validate one FAQ file; the first error raises a DataError naming file and entry.
-
-    The entries come from the data set's database (`store.py`), built from the YAML on first use,
-    so later runs skip YAML (an invalid file is never cached and reports its error every time).
-    """
+    """One FAQ file's entries, from its data set's database (built and cached only when valid);
+    the first error raises a DataError naming file and entry."""
     from totalplace_cli.store import read_faq_entries
 
     # The other files are the bundled ones: a data set's database holds every kind.

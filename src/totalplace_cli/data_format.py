@@ -1,9 +1,9 @@
 """The data format: each kind of data file checked against schemas/data/KIND.schema.json.
 
-`jsonschema` finds what the schema says, plain functions at the end the few rules it cannot say;
-each problem is located at `file:line:column` and worded for people, so loading (which stops at
-the first error) and `tp validate` (which lists them all) cannot disagree. Two annotations of our
-own sit in the schemas: `x-unique` (differs between a list's records) and `x-severity: warning`.
+`jsonschema` checks what the schema says, and plain functions (at the end) the few rules it
+cannot. Each problem is located at `file:line:column` and worded for people, so loading (which
+stops at the first error) and `tp validate` (which lists them all) cannot disagree. Our own
+annotations in the schemas: `x-unique` (differs between a list's records), `x-severity: warning`.
 """
 
 from __future__ import annotations
@@ -158,9 +158,8 @@ def check_document(root: Node, path: str, kind: str) -> CheckedFile:
     except DocumentError as refused:  # beyond safe_yaml's limits: nothing else is checked
         return unreadable(path, refused, kind)
     if document.ambiguous or not _is_clean(kind, document.data):
-        seen: set[tuple[Path_, str]] = set()
         for error in _validator(kind).iter_errors(document.data):
-            document.schema_error(error, seen)
+            document.schema_error(error)
     document.unique_keys()
     for rule in RULES.get(kind, ()):
         rule(document)
@@ -192,7 +191,7 @@ def _place(node: Node) -> tuple[int, int]:
 
 def describe(node: Node) -> str:
     """What a node holds, in words, for messages such as "found a list"."""
-    kind = str(node.tag).removeprefix(safe_yaml.YAML_TAG)  # safe_yaml refused any other tag
+    kind = str(node.tag).removeprefix(safe_yaml.YAML_TAG)  # the walk refused any other tag
     if kind == "str" and not str(node.value).strip():
         return "empty text"
     return DESCRIPTIONS.get(kind, "the number {}").format(node.value)
@@ -238,11 +237,8 @@ def _validator(kind: str) -> Any:
 
 
 def _inline(schema: Any, definitions: dict[str, Any] | None = None) -> Any:
-    """The schema with each local `$ref` replaced by its definition (the same rules).
-
-    jsonschema resolves a `$ref` on every use, which makes checking a 10,000-entry FAQ over twice
-    as slow; a reference with keywords of its own beside it becomes an `allOf`.
-    """
+    """The schema with each local `$ref` replaced by its definition (or, beside keywords of its
+    own, an `allOf`): jsonschema resolves a `$ref` on every use, over twice as slow."""
     if definitions is None:
         definitions = schema["$defs"]
     if isinstance(schema, list):
@@ -267,6 +263,7 @@ class _Document:
         self.path = path
         self.schema = load_schema(kind)
         self.found: list[tuple[Node, Path_, Severity, str]] = []
+        self.missing: set[tuple[Path_, str]] = set()  # reported: each "required" error lists all
         self.ambiguous = False  # a float or boolean, which `_quick_check` may read differently
         self.size = 0  # the values read so far, each alias counted at its expanded size
         self.finished: dict[int, tuple[Any, int]] = {}  # id(collection) -> its data and size
@@ -377,7 +374,7 @@ class _Document:
         inner = path[2:] if self.record_label(path) is not None else path
         return "".join(f"[{p + 1}]" if isinstance(p, int) else f".{p}" for p in inner).lstrip(".")
 
-    def schema_error(self, error: ValidationError, seen: set[tuple[Path_, str]]) -> None:
+    def schema_error(self, error: ValidationError) -> None:
         """One jsonschema error, worded for people at the node it is about."""
         path: Path_ = tuple(error.absolute_path)
         schema: dict[str, Any] = error.schema if isinstance(error.schema, dict) else {}
@@ -394,9 +391,9 @@ class _Document:
             self.found.append((node, path, severity, str(schema["description"])))
         elif error.validator == "required":
             for key in cast(list[str], error.validator_value):
-                if key in cast(dict[str, Any], error.instance) or (path, key) in seen:
+                if key in cast(dict[str, Any], error.instance) or (path, key) in self.missing:
                     continue
-                seen.add((path, key))
+                self.missing.add((path, key))
                 if path:
                     wanted = schema["properties"][key].get("title", "valid")
                     message = f"'{self.name((*path, key))}' is missing ({wanted})"
@@ -452,10 +449,8 @@ class _Document:
         for node, path, severity, message in self.found:
             record = self.record_label(path)
             text = f"{record}: {message}" if record else message
-            mark = node.start_mark
-            result.append(
-                Problem(self.path, mark.line + 1, mark.column + 1, severity, text, record)
-            )
+            line, column = _place(node)
+            result.append(Problem(self.path, line, column, severity, text, record))
         return sorted(result, key=lambda p: (p.line or 0, p.column or 0))
 
 
