@@ -259,6 +259,11 @@ class _Document:
     """One document being checked: its nodes, its plain data and the problems found so far."""
 
     def __init__(self, root: Node, path: str, kind: str) -> None:
+        # Imported once here: an import in `plain` would cost ~1 us a node (~50 ms a large FAQ).
+        from yaml.nodes import MappingNode, ScalarNode
+
+        self.scalar_class = ScalarNode
+        self.mapping_class = MappingNode
         self.root = root
         self.path = path
         self.schema = load_schema(kind)
@@ -275,9 +280,7 @@ class _Document:
         """The node's plain data: safe_yaml's one bounded walk (tags, depth, values counted
         through aliases). Run ~100,000 times for a large FAQ, so text and whole numbers skip
         PyYAML's constructor."""
-        from yaml.nodes import MappingNode, ScalarNode
-
-        scalar = isinstance(node, ScalarNode)
+        scalar = isinstance(node, self.scalar_class)
         alias = None if scalar else self.finished.get(id(node))  # (data, size) if read before
         self.size += alias[1] if alias else 1  # an alias is charged its full size
         if self.size > safe_yaml.MAX_NODES:
@@ -306,7 +309,7 @@ class _Document:
             raise DocumentError(safe_yaml.TOO_DEEP, *_place(node))
         start = self.size
         self.open.add(id(node))
-        if isinstance(node, MappingNode):
+        if isinstance(node, self.mapping_class):
             result: Any = self.mapping(node, path)
         else:
             result = [self.plain(child, (*path, n)) for n, child in enumerate(node.value)]
