@@ -13,7 +13,7 @@ from conftest import REPO
 
 from totalplace_cli.checking import check_file
 from totalplace_cli.data import KINDS, file_name, load_faq
-from totalplace_cli.data_format import load_schema, main_list, schema_path
+from totalplace_cli.data_format import MAIN_LISTS, load_schema, schema_path
 from totalplace_cli.errors import DataError
 from totalplace_cli.glossary import GlossaryTerm
 from totalplace_cli.models import FaqEntry
@@ -238,4 +238,4 @@ def test_docs_show_the_editor_recipe() -> None:
 @pytest.mark.parametrize("kind", KINDS)
 def test_each_kind_has_its_schema_in_the_package(kind: str) -> None:
     assert schema_path(kind).is_file()
-    assert main_list(kind) in load_schema(kind)["properties"]
+    assert MAIN_LISTS[kind] in load_schema(kind)["properties"]

@@ -151,6 +151,10 @@ URL = "https://example.org/page"
             "category 2 (id c): duplicate id 'c'",
         ),
         ("categories:\n  - {id: c, label: C, synonyms: x}\npilots: []\n", "'synonyms' must be"),
+        (  # a list as an id once crashed the check that categories exist (unhashable)
+            "categories:\n  - {id: [c], label: C}\npilots: []\n",
+            "category 1: 'id' must be non-empty text, found a list",
+        ),
     ],
 )
 def test_bad_pilot_fields_raise_a_data_error_naming_file_and_pilot(

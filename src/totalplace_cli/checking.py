@@ -1,9 +1,5 @@
-"""What `tp validate` and `tp info` check: a file, a folder of data files, or the files in use.
-
-Each file is read and checked exactly as loading does (data_format.py); this module only decides
-which files to check and of which kind, and reports the files a data folder holds that tp
-ignores.
-"""
+"""Which files `tp validate` and `tp info` check, and of which kind: one file, a data folder (and
+the YAML files there that tp ignores) or the files in use; each is checked as loading does."""
 
 from __future__ import annotations
 
@@ -12,21 +8,20 @@ from pathlib import Path
 
 from totalplace_cli.data import KINDS, DataFiles, file_name
 from totalplace_cli.data_format import (
+    MAIN_LISTS,
     CheckedFile,
-    DocumentProblem,
     Problem,
+    Severity,
     check_document,
-    main_list,
     read_and_check,
-    read_document,
+    unreadable,
 )
-from totalplace_cli.safe_yaml import path_error
+from totalplace_cli.safe_yaml import DocumentError, path_error, read_document
 
 
-def _only(path: Path, severity: str, message: str) -> CheckedFile:
+def _only(path: Path, severity: Severity, message: str) -> CheckedFile:
     """A file whose whole story is one problem without a line."""
-    problem = Problem(str(path), None, None, "error" if severity == "error" else "warning", message)
-    return CheckedFile(None, str(path), [problem])
+    return CheckedFile(None, str(path), [Problem(str(path), None, None, severity, message)])
 
 
 def check_file(path: Path, kind: str | None = None) -> CheckedFile:
@@ -36,15 +31,15 @@ def check_file(path: Path, kind: str | None = None) -> CheckedFile:
         return read_and_check(path, kind)
     try:
         root = read_document(path)
-    except DocumentProblem as error:
-        return CheckedFile(None, str(path), [error.problem])
+    except DocumentError as error:
+        return unreadable(path, error)
     from yaml.nodes import MappingNode
 
     keys = {key.value for key, _ in root.value} if isinstance(root, MappingNode) else set()
-    kind = next((kind for kind in KINDS if main_list(kind) in keys), None)
+    kind = next((kind for kind in KINDS if MAIN_LISTS[kind] in keys), None)
     if kind is None:
         names = " or ".join(file_name(kind) for kind in KINDS)
-        lists = " or ".join(f"'{main_list(kind)}'" for kind in KINDS)
+        lists = " or ".join(f"'{MAIN_LISTS[kind]}'" for kind in KINDS)
         message = f"cannot tell what this file holds: name it {names}, or give it {lists}"
         return CheckedFile(None, str(path), [Problem(str(path), 1, 1, "error", message)])
     return check_document(root, str(path), kind)
@@ -80,4 +75,4 @@ def check_path(path: Path) -> list[CheckedFile]:
 
 def check_data_files(files: DataFiles) -> list[CheckedFile]:
     """Check the files in use (what `tp validate` with no PATH and `tp info` report)."""
-    return [read_and_check(files.path_for(kind), kind) for kind in KINDS]
+    return [read_and_check(files.paths[kind], kind) for kind in KINDS]

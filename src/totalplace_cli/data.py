@@ -1,13 +1,10 @@
-"""Find and load the data files (`faq.yaml`, `pilots.yaml`, `glossary.yaml`, one per kind).
+"""Find and load the data files (`faq.yaml`, `pilots.yaml`, ..., one per kind).
 
-The bundled files ship inside the package; a user's data directory (`--data-dir` or the
-`TP_DATA_DIR` environment variable) may override any of them, and a file it lacks falls back to
-the bundled one. A file the folder names, even as a broken link, is the user's: it is read or
-refused, never silently replaced. Reading goes through `safe_yaml` (regular files only, no tag
-can construct Python objects, sizes and depths capped) and checking through `data_format` (each
-kind's JSON Schema and rules), so commands and `tp validate` report the same problems in the
-same words. The FAQ and its search index, which a user's large FAQ makes costly, are kept in one
-SQLite database per FAQ file (`store.py`) once valid.
+A user's data directory (`--data-dir` or `TP_DATA_DIR`) may override any bundled file; a file it
+lacks falls back to the bundled one, but a file it names, even as a broken link, is read or
+refused, never silently replaced. Files are read by `safe_yaml` and checked by `data_format`, so
+commands and `tp validate` report the same problems in the same words; valid data is kept in one
+SQLite database per data set (`store.py`).
 """
 
 from __future__ import annotations
@@ -32,8 +29,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-# The schemas (data_format.py) and the YAML reader are imported only when a file must be read
-# and checked: a run answered from the cache needs neither.
+# data_format and safe_yaml are imported only to read a file: a cached run needs neither.
 KINDS = ("faq", "pilots", "glossary", "programme")
 """The kinds of data file; each is read from KIND.yaml against schemas/data/KIND.schema.json."""
 DATA_DIR_ENV = "TP_DATA_DIR"
@@ -60,10 +56,6 @@ class DataFiles(NamedTuple):
     paths: dict[str, Path]
     data_dir: Path | None = None
     source: DataDirSource = "bundled"
-
-    def path_for(self, kind: str) -> Path:
-        """The file in use for a kind of data (`faq`, `pilots`, ...)."""
-        return self.paths[kind]
 
     @property
     def faq(self) -> Path:
@@ -149,11 +141,8 @@ def read_faq(path: Path) -> tuple[FaqEntry, ...]:
 
 
 def load_faq(path: Path) -> tuple[FaqEntry, ...]:
-    """Read and validate one FAQ file; the first error raises a DataError naming file and entry.
-
-    The entries come from the data set's database (`store.py`), built from the YAML on first use,
-    so later runs skip YAML (an invalid file is never cached and reports its error every time).
-    """
+    """One FAQ file's entries, from its data set's database (built and cached only when valid);
+    the first error raises a DataError naming file and entry."""
     from totalplace_cli.store import read_faq_entries
 
     # The other files are the bundled ones: a data set's database holds every kind.

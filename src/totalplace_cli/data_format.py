@@ -1,18 +1,14 @@
-"""The data format: each kind of data file checked against its shipped JSON Schema.
+"""The data format: each kind of data file checked against schemas/data/KIND.schema.json.
 
-`schemas/data/KIND.schema.json` describes a file (`tp schema KIND` prints it, for editors); the
-`jsonschema` library checks the document against it, and the few rules a schema cannot say
-(unique ids, categories that exist, a fact's source among the pilot's sources, spellings shared
-by two terms) are plain functions below. Every problem is located at `file:line:column` through
-the YAML nodes' marks and worded for people ("put it in quotes", "did you mean"), so loading
-(which stops at the first error) and `tp validate` (which lists them all) cannot disagree.
-
-Two annotations of our own sit in the schemas, ignored by other tools: `x-unique` (the key must
-differ between the records of a list) and `x-severity: warning` (advice, not a refusal).
+`jsonschema` checks what the schema says, and plain functions (at the end) the few rules it
+cannot. Each problem is located at `file:line:column` and worded for people, so loading (which
+stops at the first error) and `tp validate` (which lists them all) cannot disagree. Our own
+annotations in the schemas: `x-unique` (differs between a list's records), `x-severity: warning`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import json
 from collections.abc import Callable, Iterator
@@ -21,7 +17,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast
 
-from totalplace_cli.errors import DataError
+from totalplace_cli import safe_yaml
+from totalplace_cli.safe_yaml import DocumentError
 
 if TYPE_CHECKING:
     from jsonschema import ValidationError
@@ -31,16 +28,24 @@ Severity = Literal["error", "warning"]
 Path_ = tuple[str | int, ...]
 FORMAT_VERSION = 1
 """The newest `version:` of the data files this tp reads."""
+MAIN_LISTS = {"faq": "entries", "pilots": "pilots", "glossary": "terms", "programme": "events"}
+"""Each kind's list of records: what `tp validate` counts, and what tells an unnamed file's kind."""
 
-SCHEMA_DIR = Path(__file__).resolve().parent / "schemas" / "data"
-TAG = "tag:yaml.org,2002:"
-STR_TAG = TAG + "str"
-INT_TAG = TAG + "int"
+STR_TAG = safe_yaml.YAML_TAG + "str"
+INT_TAG = safe_yaml.YAML_TAG + "int"
+DESCRIPTIONS = {  # the kind of a node's tag -> what it holds, in words
+    "map": "a mapping",
+    "seq": "a list",
+    "str": "text",
+    "null": "no value",
+    "bool": "the true/false value {}",
+    "timestamp": "the date {}",
+}
 
 
 def schema_path(kind: str) -> Path:
     """Where the JSON Schema of a kind of data file ships."""
-    return SCHEMA_DIR / f"{kind}.schema.json"
+    return Path(__file__).resolve().parent / "schemas" / "data" / f"{kind}.schema.json"
 
 
 @cache
@@ -50,28 +55,15 @@ def load_schema(kind: str) -> dict[str, Any]:
     return schema
 
 
-def main_list(kind: str) -> str:
-    """The key of the file's list of records: its first required key (`entries`, `pilots`).
-
-    A file with several lists, none required (`programme`: events and/or facts), names the first.
-    """
-    schema = load_schema(kind)
-    key: str = schema["required"][0] if "required" in schema else next(iter(schema["properties"]))
-    if key == "version":
-        key = next(name for name in schema["properties"] if name != "version")
-    return key
-
-
-def record_name(kind: str) -> str:
-    """What one record of the main list is called, from its `$defs` name (`entry`, `pilot`)."""
-    items = load_schema(kind)["properties"][main_list(kind)]["items"]
-    name: str = items["$ref"].rsplit("/", 1)[-1]
-    return name
+def record_name(schema: dict[str, Any], list_key: str | int) -> str:
+    """What one record of a list is called, its `$defs` name (`entry`), or '' if not a list."""
+    items = schema["properties"].get(list_key, {}).get("items", {})
+    return str(items.get("$ref", "")).removeprefix("#/$defs/")
 
 
 def count(kind: str, number: int) -> str:
     """`1 entry`, `14 entries`, `13 pilots`."""
-    label = record_name(kind)
+    label = record_name(load_schema(kind), MAIN_LISTS[kind])
     if number != 1:
         label = label[:-1] + "ies" if label.endswith("y") else label + "s"
     return f"{number} {label}"
@@ -90,23 +82,14 @@ class Problem:
 
     def location(self) -> str:
         """`file:line:column`, as compilers print it, so editors can jump there."""
-        if self.line is None:
-            return self.path
-        return f"{self.path}:{self.line}:{self.column}"
+        return self.path if self.line is None else f"{self.path}:{self.line}:{self.column}"
 
     def __str__(self) -> str:
         return f"{self.location()}: {self.message}"
 
     def to_json(self) -> dict[str, Any]:
         """The form used by `tp validate --json`."""
-        return {
-            "path": self.path,
-            "line": self.line,
-            "column": self.column,
-            "severity": self.severity,
-            "message": self.message,
-            "record": self.record,
-        }
+        return dataclasses.asdict(self)
 
 
 @dataclass
@@ -136,7 +119,7 @@ class CheckedFile:
         """The records of a list (the main one by default), as plain data."""
         if self.kind is None:
             return []
-        found = self.data.get(list_key or main_list(self.kind))
+        found = self.data.get(list_key or MAIN_LISTS[self.kind])
         return found if isinstance(found, list) else []
 
     def to_json(self) -> dict[str, Any]:
@@ -152,44 +135,46 @@ class CheckedFile:
         }
 
 
-class DocumentProblem(DataError):
-    """A file that cannot be read as one YAML document; `problem` says where and why."""
-
-    def __init__(self, problem: Problem) -> None:
-        super().__init__(str(problem))
-        self.problem = problem
-
-
-def read_document(path: Path) -> Node:
-    """The file's YAML node graph, read within the limits of `safe_yaml`."""
-    from totalplace_cli.safe_yaml import DocumentError, compose, decode, read_file
-
-    try:
-        return compose(decode(read_file(path)))
-    except DocumentError as error:
-        problem = Problem(str(path), error.line, error.column, "error", error.message)
-        raise DocumentProblem(problem) from None
+def unreadable(path: str | Path, error: DocumentError, kind: str | None = None) -> CheckedFile:
+    """A file that cannot be read as one YAML document: one problem says where and why."""
+    problem = Problem(str(path), error.line, error.column, "error", error.message)
+    return CheckedFile(kind, str(path), [problem])
 
 
 def read_and_check(path: Path, kind: str) -> CheckedFile:
     """Every problem of one data file of a known kind."""
-    from totalplace_cli.safe_yaml import collector_paused
-
-    with collector_paused():
+    with safe_yaml.collector_paused():
         try:
-            root = read_document(path)
-        except DocumentProblem as error:
-            return CheckedFile(kind, str(path), [error.problem])
+            root = safe_yaml.read_document(path)
+        except DocumentError as error:
+            return unreadable(path, error, kind)
         return check_document(root, str(path), kind)
 
 
 def check_document(root: Node, path: str, kind: str) -> CheckedFile:
     """Every problem of the document `root`, against the kind's schema and rules."""
-    document = _Document(root, path, kind)
-    document.run()
-    data = document.data if isinstance(document.data, dict) else {}
-    items = data.get(main_list(kind))
+    try:
+        document = _Document(root, path, kind)
+    except DocumentError as refused:  # beyond safe_yaml's limits: nothing else is checked
+        return unreadable(path, refused, kind)
+    if document.ambiguous or not _is_clean(kind, document.data):
+        for error in _validator(kind).iter_errors(document.data):
+            document.schema_error(error)
+    document.unique_keys()
+    for rule in RULES.get(kind, ()):
+        rule(document)
+    data = document.top
+    main = MAIN_LISTS[kind]
     version = data.get("version")
+    if type(version) is int and version > FORMAT_VERSION:
+        document.warning(
+            ("version",),
+            f"format version {version} is newer than this tp reads ({FORMAT_VERSION}); "
+            "upgrade tp if fields are ignored",
+        )
+    if data.get(main) == []:
+        document.warning((main,), f"'{main}' is empty")
+    items = data.get(main)
     return CheckedFile(
         kind,
         path,
@@ -200,46 +185,28 @@ def check_document(root: Node, path: str, kind: str) -> CheckedFile:
     )
 
 
-def describe(node: Node | None) -> str:
-    """What a node holds, in words, for messages such as "found a list"."""
-    from yaml.nodes import MappingNode, SequenceNode
+def _place(node: Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
 
-    if node is None:
-        return "nothing"
-    if isinstance(node, MappingNode):
-        return "a mapping"
-    if isinstance(node, SequenceNode):
-        return "a list"
-    kind = str(node.tag).removeprefix(TAG)
-    if kind == "str":
-        return "empty text" if not str(node.value).strip() else "text"
-    if kind == "null":
-        return "no value"
-    if kind == "bool":
-        return f"the true/false value {node.value}"
-    if kind == "timestamp":
-        return f"the date {node.value}"
-    return f"the number {node.value}"
+
+def describe(node: Node) -> str:
+    """What a node holds, in words, for messages such as "found a list"."""
+    kind = str(node.tag).removeprefix(safe_yaml.YAML_TAG)  # the walk refused any other tag
+    if kind == "str" and not str(node.value).strip():
+        return "empty text"
+    return DESCRIPTIONS.get(kind, "the number {}").format(node.value)
 
 
 @cache
 def _quick_check(kind: str) -> Callable[[Any], Any]:
-    """The kind's schema compiled to Python by fastjsonschema: about 10x faster than jsonschema.
-
-    It only says whether a document is clean (no error and no warning: `x-severity` is ignored,
-    so a warning fails it too); jsonschema, which words and locates each problem, runs only when
-    it fails. It is at least as strict as jsonschema here on documents without floats or
-    booleans (it reads `1.0` as a whole number and `true` as `1`: `_Document.plain` notes those).
-    """
+    """The kind's schema compiled by fastjsonschema, ~15x faster than jsonschema at saying
+    whether a document is clean; it ignores `x-severity` and reads `1.0` and `true` as whole
+    numbers (`_Document.plain` notes those), and jsonschema words the problems when it fails."""
     # fastjsonschema costs ~15 ms to import and ~10 ms to compile: paid only when checking data.
     import fastjsonschema
 
-    schema = load_schema(kind)
-    inlined = {
-        **_inline(schema, schema["$defs"]),
-        "$schema": "http://json-schema.org/draft-07/schema#",
-    }
-    return cast(Callable[[Any], Any], fastjsonschema.compile(inlined))
+    draft_07 = {**_inline(load_schema(kind)), "$schema": "http://json-schema.org/draft-07/schema#"}
+    return cast(Callable[[Any], Any], fastjsonschema.compile(draft_07))
 
 
 def _is_clean(kind: str, data: Any) -> bool:
@@ -266,16 +233,14 @@ def _validator(kind: str) -> Any:
     validator_class = validators.extend(  # type: ignore[no-untyped-call]
         Draft202012Validator, type_checker=checker
     )
-    schema = load_schema(kind)
-    return validator_class(_inline(schema, schema["$defs"]))
+    return validator_class(_inline(load_schema(kind)))
 
 
-def _inline(schema: Any, definitions: dict[str, Any]) -> Any:
-    """The schema with each local `$ref` replaced by its definition (the same rules).
-
-    jsonschema resolves a `$ref` on every use, which makes checking a 10,000-entry FAQ several
-    times slower; a reference with keywords of its own beside it becomes an `allOf`.
-    """
+def _inline(schema: Any, definitions: dict[str, Any] | None = None) -> Any:
+    """The schema with each local `$ref` replaced by its definition (or, beside keywords of its
+    own, an `allOf`): jsonschema resolves a `$ref` on every use, over twice as slow."""
+    if definitions is None:
+        definitions = schema["$defs"]
     if isinstance(schema, list):
         return [_inline(item, definitions) for item in schema]
     if not isinstance(schema, dict):
@@ -285,8 +250,7 @@ def _inline(schema: Any, definitions: dict[str, Any]) -> Any:
     if not isinstance(reference, str) or not reference.startswith("#/$defs/"):
         return own
     target = _inline(definitions[reference.removeprefix("#/$defs/")], definitions)
-    annotations = {"title", "description", "x-unique"}
-    if set(own) & set(target) <= annotations:
+    if set(own) & set(target) <= {"title", "description", "x-unique"}:
         return {**target, **own}  # nothing clashes: one subschema, as fast as written inline
     return {**own, "allOf": [target, *own.get("allOf", [])]}
 
@@ -295,58 +259,72 @@ class _Document:
     """One document being checked: its nodes, its plain data and the problems found so far."""
 
     def __init__(self, root: Node, path: str, kind: str) -> None:
-        self.root = root
-        self.path = path
-        self.kind = kind
-        self.schema = load_schema(kind)
-        self.found: list[tuple[Node | None, Path_, Severity, str]] = []
-        self.data: Any = None
-        self.ambiguous = False  # a float or boolean, which `_quick_check` may read differently
-
-    def run(self) -> None:
-        self.data = self.plain(self.root, ())
-        if self.ambiguous or not _is_clean(self.kind, self.data):
-            seen: set[tuple[Path_, str]] = set()
-            for error in _validator(self.kind).iter_errors(self.data):
-                self.schema_error(error, seen)
-        self.unique_keys()
-        for rule in RULES.get(self.kind, ()):
-            rule(self)
-        version = self.data.get("version") if isinstance(self.data, dict) else None
-        if type(version) is int and version > FORMAT_VERSION:
-            self.warning(
-                ("version",),
-                f"format version {version} is newer than this tp reads ({FORMAT_VERSION}); "
-                "upgrade tp if fields are ignored",
-            )
-        for key, value in (self.data if isinstance(self.data, dict) else {}).items():
-            if value == [] and key == main_list(self.kind):
-                self.warning((key,), f"'{key}' is empty")
-
-    # Plain data from nodes, reporting the keys YAML allows but JSON does not.
-
-    def plain(self, node: Node, path: Path_) -> Any:
-        """The node's plain data; run ~100,000 times for a large FAQ, so text and whole numbers
-        (all a clean file holds) are read without PyYAML's constructor."""
+        # Imported once here: an import in `plain` would cost ~1 us a node (~50 ms a large FAQ).
         from yaml.nodes import MappingNode, ScalarNode
 
-        if isinstance(node, ScalarNode):
+        self.scalar_class = ScalarNode
+        self.mapping_class = MappingNode
+        self.root = root
+        self.path = path
+        self.schema = load_schema(kind)
+        self.found: list[tuple[Node, Path_, Severity, str]] = []
+        self.missing: set[tuple[Path_, str]] = set()  # reported: each "required" error lists all
+        self.ambiguous = False  # a float or boolean, which `_quick_check` may read differently
+        self.size = 0  # the values read so far, each alias counted at its expanded size
+        self.finished: dict[int, tuple[Any, int]] = {}  # id(collection) -> its data and size
+        self.open: set[int] = set()  # the collections being read, to catch an alias loop
+        self.data = self.plain(root, ())
+        self.top: dict[str, Any] = self.data if isinstance(self.data, dict) else {}
+
+    def plain(self, node: Node, path: Path_) -> Any:
+        """The node's plain data: safe_yaml's one bounded walk (tags, depth, values counted
+        through aliases). Run ~100,000 times for a large FAQ, so text and whole numbers skip
+        PyYAML's constructor."""
+        scalar = isinstance(node, self.scalar_class)
+        alias = None if scalar else self.finished.get(id(node))  # (data, size) if read before
+        self.size += alias[1] if alias else 1  # an alias is charged its full size
+        if self.size > safe_yaml.MAX_NODES:
+            raise DocumentError(safe_yaml.TOO_MANY, *_place(node))
+        if alias:
+            return alias[0]  # read only once, and shared
+        if scalar:
             tag, text = node.tag, node.value
             if tag == STR_TAG:
                 return text
             if tag == INT_TAG and text.isascii() and text.isdigit() and text[0] != "0":
                 return int(text)  # what the constructor returns for plain decimal digits
-            value = _constructor().yaml_constructors[tag](_constructor(), node)
+            if tag not in safe_yaml.SCALAR_TAGS:
+                raise safe_yaml.refused_tag(node)
+            from yaml.constructor import SafeConstructor
+
+            value = SafeConstructor().construct_object(node)
             if type(value) in (float, bool):
                 self.ambiguous = True
             return value
-        if not isinstance(node, MappingNode):
-            return [self.plain(child, (*path, n)) for n, child in enumerate(node.value)]
+        if id(node) in self.open:
+            raise DocumentError(safe_yaml.LOOP, *_place(node))
+        if node.tag not in safe_yaml.COLLECTION_TAGS:
+            raise safe_yaml.refused_tag(node)
+        if len(path) >= safe_yaml.MAX_DEPTH:
+            raise DocumentError(safe_yaml.TOO_DEEP, *_place(node))
+        start = self.size
+        self.open.add(id(node))
+        if isinstance(node, self.mapping_class):
+            result: Any = self.mapping(node, path)
+        else:
+            result = [self.plain(child, (*path, n)) for n, child in enumerate(node.value)]
+        self.open.discard(id(node))
+        self.finished[id(node)] = (result, self.size - start + 1)
+        return result
+
+    def mapping(self, node: Node, path: Path_) -> dict[str, Any]:
+        """A mapping's plain data, reporting the keys YAML allows but JSON does not."""
         result: dict[str, Any] = {}
         key_nodes: dict[str, Node] = {}  # the first node of each key, for a duplicate's message
         for key_node, value_node in node.value:
             key = key_node.value
             if key_node.tag != STR_TAG or not str(key).strip():
+                self.plain(key_node, (*path, "?"))  # read within the limits, then left out
                 message = f"keys must be non-empty text, found {describe(key_node)}"
                 self.found.append((key_node, path, "error", message))
             elif key in result:
@@ -358,197 +336,142 @@ class _Document:
                 key_nodes[key] = key_node
         return result
 
-    def node_at(self, path: Path_, key: bool = False) -> Node | None:
-        """The node at a path of the plain data (the key's node when `key`)."""
+    def node_at(self, path: Path_, key: bool = False) -> Node:
+        """The node at a path of the plain data (the key's node when `key`), or its deepest one."""
         from yaml.nodes import MappingNode, SequenceNode
 
-        node: Node | None = self.root
+        node = self.root
         for step, part in enumerate(path):
-            last = step == len(path) - 1
             if isinstance(node, SequenceNode) and isinstance(part, int):
                 node = node.value[part]
             elif isinstance(node, MappingNode):
-                pairs = [(k, v) for k, v in node.value if k.tag == TAG + "str" and k.value == part]
+                pairs = [(k, v) for k, v in node.value if k.tag == STR_TAG and k.value == part]
                 if not pairs:
                     return node
-                node = pairs[0][0] if key and last else pairs[0][1]
+                node = pairs[0][0] if key and step == len(path) - 1 else pairs[0][1]
             else:
                 return node
         return node
 
-    def at(self, path: Path_) -> Any:
-        """The plain value at a path, or None."""
-        value = self.data
-        for part in path:
-            try:
-                value = value[part]
-            except (KeyError, IndexError, TypeError):
-                return None
-        return value
-
-    def error(self, path: Path_, message: str, key: bool = False) -> None:
-        self.found.append((self.node_at(path, key), path, "error", message))
+    def error(self, path: Path_, message: str) -> None:
+        self.found.append((self.node_at(path), path, "error", message))
 
     def warning(self, path: Path_, message: str, key: bool = False) -> None:
         self.found.append((self.node_at(path, key), path, "warning", message))
 
-    # Locating and wording the problems.
-
     def record_label(self, path: Path_) -> str | None:
         """`entry 3 (id 3)`, `pilot 2 (id croydon)`: the record a path is in, if any."""
-        if len(path) < 2 or not isinstance(path[1], int) or not isinstance(path[0], str):
+        name = record_name(self.schema, path[0]) if len(path) >= 2 else ""
+        if not name or not isinstance(path[1], int):
             return None
-        items = self.schema["properties"].get(path[0], {}).get("items", {})
-        if "$ref" not in items:
-            return None
-        name = str(items["$ref"]).rsplit("/", 1)[-1]
         label = f"{name} {path[1] + 1}"
-        required = self.schema["$defs"][name].get("required") or [""]
-        node = self.node_at((*path[:2], required[0]))
-        value = self.at((*path[:2], required[0]))
-        if value is not None and isinstance(value, str | int) and str(value).strip():
-            return f"{label} ({required[0]} {node.value if node is not None else value})"
+        key = (self.schema["$defs"][name].get("required") or [""])[0]
+        record = self.top[str(path[0])][path[1]]
+        value = record.get(key) if isinstance(record, dict) else None
+        if isinstance(value, str | int) and str(value).strip():
+            return f"{label} ({key} {self.node_at((*path[:2], key)).value})"
         return label
 
     def name(self, path: Path_) -> str:
         """A key's name within its record: `keywords[2]`, `themes[1].source`."""
         inner = path[2:] if self.record_label(path) is not None else path
-        text = ""
-        for part in inner:
-            text += f"[{part + 1}]" if isinstance(part, int) else f".{part}"
-        return text.lstrip(".")
+        return "".join(f"[{p + 1}]" if isinstance(p, int) else f".{p}" for p in inner).lstrip(".")
 
-    @staticmethod
-    def title(schema: dict[str, Any]) -> str:
-        """What a (subschema's) value must be, in words: its `title`."""
-        title: str = schema.get("title", "valid")
-        return title
-
-    def schema_error(self, error: ValidationError, seen: set[tuple[Path_, str]]) -> None:
+    def schema_error(self, error: ValidationError) -> None:
+        """One jsonschema error, worded for people at the node it is about."""
         path: Path_ = tuple(error.absolute_path)
-        keyword = str(error.validator)
         schema: dict[str, Any] = error.schema if isinstance(error.schema, dict) else {}
         severity: Severity = "warning" if schema.get("x-severity") == "warning" else "error"
         node = self.node_at(path)
-        instance: Any = error.instance
-        if keyword == "additionalProperties":
+        if error.validator == "additionalProperties":
             known = list(schema.get("properties", {}))
-            for key in instance:
-                if key in known:
-                    continue
-                close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-                hint = f"; did you mean '{close[0]}'?" if close else f"; known: {', '.join(known)}"
-                self.warning((*path, key), f"unknown key '{key}' is ignored{hint}", key=True)
-            return
-        if keyword == "required":
-            if list(error.relative_schema_path)[-2:-1] == ["then"]:
-                self.found.append((node, path, severity, str(schema["description"])))
-                return
+            for key in cast(dict[str, Any], error.instance):
+                if key not in known:
+                    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+                    hint = f"did you mean '{close[0]}'?" if close else f"known: {', '.join(known)}"
+                    self.warning((*path, key), f"unknown key '{key}' is ignored; {hint}", key=True)
+        elif error.validator == "required" and list(error.relative_schema_path)[-2:-1] == ["then"]:
+            self.found.append((node, path, severity, str(schema["description"])))
+        elif error.validator == "required":
             for key in cast(list[str], error.validator_value):
-                if key in instance or (path, key) in seen:
+                if key in cast(dict[str, Any], error.instance) or (path, key) in self.missing:
                     continue
-                seen.add((path, key))
-                if not path:
-                    message = f"expected {self.title(self.schema)}; '{key}' is missing"
-                else:
-                    wanted = self.title(schema["properties"][key])
+                self.missing.add((path, key))
+                if path:
+                    wanted = schema["properties"][key].get("title", "valid")
                     message = f"'{self.name((*path, key))}' is missing ({wanted})"
+                else:
+                    message = f"expected {self.schema['title']}; '{key}' is missing"
                 self.found.append((node, path, severity, message))
-            return
+        else:
+            self.found.append((node, path, severity, self.wrong_value(error, schema, node)))
+
+    def wrong_value(self, error: ValidationError, schema: dict[str, Any], node: Node) -> str:
+        """What a value must be, what it is, and how to fix it."""
+        path: Path_ = tuple(error.absolute_path)
         name = self.name(path)
-        if keyword == "pattern" and error.validator_value == r"\S":
-            self.found.append((node, path, severity, f"'{name}' must not be empty"))
-            return
+        if error.validator == "pattern" and error.validator_value == r"\S":
+            return f"'{name}' must not be empty"
+        wanted = schema.get("title", "valid")
         found = f", found {describe(node)}"
-        if not path:
-            self.found.append((node, path, severity, f"expected {self.title(schema)}{found}"))
-            return
-        verb = "should" if severity == "warning" else "must"
-        subject = f"'{name}' {verb} be" if name else f"{verb} be"
         hint = ""
-        wanted = self.title(schema)
-        if keyword == "const" and "title" not in schema:
+        if not path:
+            return f"expected {wanted}{found}"
+        verb = "should" if schema.get("x-severity") == "warning" else "must"
+        subject = f"'{name}' {verb} be" if name else f"{verb} be"
+        if error.validator == "const" and "title" not in schema:
             wanted = json.dumps(error.validator_value)  # `version: 2` where only 1 exists: "1"
-        if keyword in {"pattern", "enum", "const"}:
+        if error.validator in {"pattern", "enum", "const"}:
             found = ""
-        elif keyword == "type":
+        elif error.validator == "type":
             expected = error.validator_value
             expected = expected if isinstance(expected, list) else [expected]
-            if "string" in expected and describe(node) != "no value" and _is_scalar(node):
+            if "string" in expected and describe(node) not in {"no value", "a list", "a mapping"}:
                 hint = "; put it in quotes"
             if "object" in expected and schema.get("required"):
                 hint = f"; give it the keys {', '.join(schema['required'])}"
-        message = f"{subject} {wanted}{found}{hint}"
-        self.found.append((node, path, severity, message))
+        return f"{subject} {wanted}{found}{hint}"
 
     def unique_keys(self) -> None:
         """The `x-unique` keys of each list's records differ; a repeat names the first's line."""
-        for list_key, value in self.schema["properties"].items():
-            reference = value.get("items", {}).get("$ref", "")
-            record = self.schema["$defs"].get(str(reference).rsplit("/", 1)[-1], {})
-            for key, spec in record.get("properties", {}).items():
-                if not spec.get("x-unique"):
-                    continue
+        for list_key in self.schema["properties"]:
+            record = self.schema["$defs"].get(record_name(self.schema, list_key), {})
+            keys = record.get("properties", {})
+            for key in [key for key, spec in keys.items() if spec.get("x-unique")]:
                 first: dict[Any, int] = {}  # value -> index of the record that has it first
-                for index, item in enumerate(_list(self.at((list_key,)))):
-                    found = item.get(key) if isinstance(item, dict) else None
-                    if type(found) not in (str, int):
-                        continue
-                    if found not in first:
-                        first[found] = index
-                        continue
-                    node = self.node_at((list_key, first[found], key))
-                    line = node.start_mark.line + 1 if node is not None else "?"
-                    message = f"duplicate {key} {found!r} (first at line {line})"
-                    self.error((list_key, index, key), message)
+                for index, item in _indexed(self.top.get(list_key)):
+                    value = item.get(key)
+                    if type(value) in (str, int) and first.setdefault(value, index) != index:
+                        line = self.node_at((list_key, first[value], key)).start_mark.line + 1
+                        message = f"duplicate {key} {value!r} (first at line {line})"
+                        self.error((list_key, index, key), message)
 
     def problems(self) -> list[Problem]:
+        """The problems found, in the file's order, each in its record's words."""
         result = []
         for node, path, severity, message in self.found:
-            mark = node.start_mark if node is not None else None
-            line = mark.line + 1 if mark is not None else None
-            column = mark.column + 1 if mark is not None else None
             record = self.record_label(path)
             text = f"{record}: {message}" if record else message
+            line, column = _place(node)
             result.append(Problem(self.path, line, column, severity, text, record))
-        result.sort(key=lambda p: (p.line or 0, p.column or 0))
-        return result
-
-
-@cache
-def _constructor() -> Any:
-    """PyYAML's safe constructor, used only to read scalars (numbers, dates) the YAML way."""
-    from yaml.constructor import SafeConstructor
-
-    return SafeConstructor()
-
-
-def _is_scalar(node: Node | None) -> bool:
-    from yaml.nodes import ScalarNode
-
-    return isinstance(node, ScalarNode)
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
+        return sorted(result, key=lambda p: (p.line or 0, p.column or 0))
 
 
 def _indexed(items: Any) -> Iterator[tuple[int, dict[str, Any]]]:
     """(index, record) for each mapping of a list; anything else was reported by the schema."""
-    for index, item in enumerate(_list(items)):
+    for index, item in enumerate(items if isinstance(items, list) else ()):
         if isinstance(item, dict):
             yield index, item
 
 
 # The rules a schema cannot say, one function per rule, each reporting through the document.
 
-FACTS = ("themes", "figures", "field_trials")
-
 
 def _pilot_categories_exist(document: _Document) -> None:
     """A pilot's categories are defined under `categories:` and rest on sourced themes."""
-    known = sorted({c["id"] for _, c in _indexed(document.at(("categories",))) if "id" in c})
-    for index, pilot in _indexed(document.at(("pilots",))):
+    ids = [category.get("id") for _, category in _indexed(document.top.get("categories"))]
+    known = sorted({found for found in ids if isinstance(found, str)})
+    for index, pilot in _indexed(document.top.get("pilots")):
         chosen = pilot.get("categories")
         if not isinstance(chosen, list) or not chosen:
             continue
@@ -563,12 +486,14 @@ def _pilot_categories_exist(document: _Document) -> None:
 
 def _pilot_facts_are_sourced(document: _Document) -> None:
     """When a pilot lists `sources`, each fact's source is one of them: the list is complete."""
-    for index, pilot in _indexed(document.at(("pilots",))):
+    for index, pilot in _indexed(document.top.get("pilots")):
         sources = pilot.get("sources")
         if not isinstance(sources, list):
             continue
         facts: list[tuple[Path_, dict[str, Any]]] = [
-            ((name, n), fact) for name in FACTS for n, fact in _indexed(pilot.get(name))
+            ((name, n), fact)
+            for name in ("themes", "figures", "field_trials")
+            for n, fact in _indexed(pilot.get(name))
         ]
         if isinstance(pilot.get("authorities"), dict):
             facts.append((("authorities",), pilot["authorities"]))
@@ -583,31 +508,27 @@ def _spellings_are_unique(document: _Document) -> None:
     """No spelling of a term (any case, singular or plural) belongs to another term too."""
     from totalplace_cli.glossary import spelling_key
 
-    seen: dict[str, str] = {}
-    for index, term in _indexed(document.at(("terms",))):
-        name, aliases = term.get("term"), term.get("aliases") or []
-        if not isinstance(name, str) or not all(isinstance(a, str) for a in _list(aliases)):
+    seen: dict[str, str] = {}  # spelling key -> the term it belongs to
+    for index, term in _indexed(document.top.get("terms")):
+        name, aliases = term.get("term"), term.get("aliases")
+        aliases = aliases if isinstance(aliases, list) else []
+        if not isinstance(name, str) or not all(isinstance(alias, str) for alias in aliases):
             continue
-        for spelling in (name, *_list(aliases)):
+        for spelling in (name, *aliases):
             key = spelling_key(spelling)
-            if seen.get(key, name) != name:
+            if seen.setdefault(key, name) != name:
                 document.error(("terms", index), f"'{spelling}' is already the term {seen[key]}")
-            seen.setdefault(key, name)
 
 
 def _ids_are_unique_across_lists(document: _Document) -> None:
     """An id names one event or fact of the programme, whichever list it is in."""
-    first: dict[str, str] = {}
+    first: dict[str, str] = {}  # id -> the list it is first in
     for list_key in ("events", "facts"):
-        for index, item in _indexed(document.at((list_key,))):
+        for index, item in _indexed(document.top.get(list_key)):
             found = item.get("id")
-            if not isinstance(found, str):
-                continue
-            if found in first and first[found] != list_key:
-                document.error(
-                    (list_key, index, "id"), f"id {found!r} is also an id in '{first[found]}'"
-                )
-            first.setdefault(found, list_key)
+            if isinstance(found, str) and first.setdefault(found, list_key) != list_key:
+                message = f"id {found!r} is also an id in '{first[found]}'"
+                document.error((list_key, index, "id"), message)
 
 
 RULES: dict[str, tuple[Callable[[_Document], None], ...]] = {

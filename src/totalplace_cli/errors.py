@@ -1,8 +1,5 @@
-"""Exit codes and the error type for mistakes a user can cause.
-
-User errors are raised as `TpError` anywhere below the CLI and turned into one line on stderr and
-the error's exit code at the CLI boundary. Bugs are not caught there and still raise.
-"""
+"""Exit codes, and the errors a user can cause: raised as `TpError` anywhere below the CLI, shown
+at its boundary as one line on stderr with the error's exit code (bugs are not caught there)."""
 
 from __future__ import annotations
 
@@ -34,9 +31,7 @@ class TpError(Exception):
 
 
 class UsageError(TpError):
-    """An invalid value, such as an unknown id or region."""
-
-    exit_code = ExitCode.USAGE
+    """An invalid value, such as an unknown id or region (exit code USAGE, TpError's own)."""
 
 
 class NoMatchError(TpError):
