@@ -20,8 +20,7 @@ from conftest import REPO
 from typer.testing import Result
 
 from totalplace_cli.data import bundled_data_dir, load_pilots
-from totalplace_cli.export import build_html
-from totalplace_cli.models import Dataset
+from totalplace_cli.export import Dataset, build_html
 from totalplace_cli.pilot_models import Pilot
 
 CHROMIUM = shutil.which("chromium")

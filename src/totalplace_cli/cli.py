@@ -620,14 +620,13 @@ def export(
     from totalplace_cli import export as documents
     from totalplace_cli.data import KINDS, bundled_data_dir, file_name
     from totalplace_cli.inputs import terminal_text
-    from totalplace_cli.models import Dataset
     from totalplace_cli.output import write_all
     from totalplace_cli.pilots import category_labels
     from totalplace_cli.writing import write_atomically
 
     files = _files(ctx)
     catalogue = _catalogue(files)
-    dataset = Dataset(faq=_faq(files), pilots=catalogue.pilots)
+    dataset = documents.Dataset(faq=_faq(files), pilots=catalogue.pilots)
     programme = _programme(files)
     build = documents.build_html if format is ExportFormat.html else documents.build_markdown
     # A page or a Markdown file is text too: no control character from the data reaches it.

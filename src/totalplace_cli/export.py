@@ -20,16 +20,25 @@ from html import escape
 from importlib import resources
 from operator import attrgetter
 from string import Template
+from typing import NamedTuple
 from urllib.parse import quote, urlsplit
 
 from totalplace_cli import __version__
 from totalplace_cli.glossary import GlossaryTerm, mark_terms
-from totalplace_cli.models import Dataset, FaqEntry
+from totalplace_cli.models import FaqEntry
 from totalplace_cli.page_index import build_page_index
 from totalplace_cli.pilot_models import Pilot, SourcedText
 from totalplace_cli.pilots import regions
 from totalplace_cli.programme import Programme, ProgrammeItem
 from totalplace_cli.render import answer_blocks
+
+
+class Dataset(NamedTuple):
+    """What a document shows: the FAQ and the pilots, from one set of data files."""
+
+    faq: tuple[FaqEntry, ...]
+    pilots: tuple[Pilot, ...]
+
 
 # No source we hold records the FAQ page's own address: the header links to the programme's site
 # index (research/pilots.md), named for what it is.

@@ -3,10 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, NamedTuple
-
-if TYPE_CHECKING:
-    from totalplace_cli.pilot_models import Pilot
+from typing import Any, NamedTuple
 
 
 class FaqEntry(NamedTuple):
@@ -42,10 +39,3 @@ class FaqEntry(NamedTuple):
         return cls(
             record["id"], record["slug"], record["question"], record["answer"], tuple(keywords)
         )
-
-
-class Dataset(NamedTuple):
-    """Everything `tp` knows, loaded from one set of data files."""
-
-    faq: tuple[FaqEntry, ...]
-    pilots: tuple[Pilot, ...]

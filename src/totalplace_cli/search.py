@@ -15,7 +15,6 @@ stemming ("saved" finds "savings"). On top, only rules that measurably help on t
 
 from __future__ import annotations
 
-import bisect
 import itertools
 import json
 import math
@@ -42,7 +41,7 @@ SUGGESTION_CUTOFF = 75  # RapidFuzz ratio (0-100) for a "did you mean" word
 # The FAQ is the tool's core: another kind of record ranks first only when clearly better.
 KIND_PRIOR = {"pilot": 0.9, "term": 0.9, "fact": 0.9, "event": 0.85}
 # "which pilot ...", "what area ...": the query asks for a pilot, not for the FAQ's lists.
-ASKS_FOR_PILOT = re.compile(r"\b(?:which|what)\s+(?:\w+\s+)?(?:pilot|area|place)\b", re.I)
+ASKS_FOR_PILOT = r"(?i)\b(?:which|what)\s+(?:\w+\s+)?(?:pilot|area|place)\b"
 PILOT_ASKED = 2.5
 SNIPPET_WIDTH = 160  # characters of answer shown around the matched words
 CHUNK = 4000  # an answer longer than this is cut into pieces of this size for its snippet
@@ -52,7 +51,7 @@ MARK_START, MARK_END = "\x02", "\x03"  # highlight() markers; data never holds c
 # Words as FTS5's unicode61 tokenizer sees them (letters and digits: "9th", "PBR09"), except that
 # a decimal stays whole ("5.5") and apart from its unit ("4.5bn"), and "'" joins ("children's").
 WORD = re.compile(r"(?:\d+(?:\.\d+)+|[^\W_]+)(?:['\u2019][^\W_]+)*")
-AMERICAN_IZE = re.compile(r"iz(e|es|ed|er|ers|ing|ation|ations)$")
+AMERICAN_IZE = r"iz(e|es|ed|er|ers|ing|ation|ations)$"
 UNITS = {"bn": "billion", "mn": "million"}  # short forms readers type for amounts ("£4.5bn")
 # Function words carry no topic: a query keys on its other words. A query made only of them
 # ("what is it") is searched on them, in the questions.
@@ -147,7 +146,9 @@ def query_words(query: str) -> list[tuple[str, int, int]]:
         word = match.group().lower().replace("\u2019", "'")
         if word.endswith("'s"):
             word = word[:-2]
-        word = AMERICAN_IZE.sub(r"is\1", UNITS.get(word, word))
+        word = UNITS.get(word, word)
+        if "iz" in word:  # `re` compiles a pattern on its first use: most runs never do
+            word = re.sub(AMERICAN_IZE, r"is\1", word)
         if word:
             found.append((word, match.start(), match.end()))
     return found
@@ -367,7 +368,9 @@ def search(
         database.execute(f"SELECT rowid, kind FROM documents WHERE rowid IN ({marks})").fetchall()
     )
     prior = {kind: KIND_PRIOR.get(kind, 1.0) for kind in set(kind_of.values())}
-    if ASKS_FOR_PILOT.search(query):
+    if any(word in query.lower() for word in ("pilot", "area", "place")) and re.search(
+        ASKS_FOR_PILOT, query
+    ):
         prior["pilot"] = PILOT_ASKED
     ranked = {
         rowid: score * coverage[rowid] ** COVERAGE_POWER * prior[kind_of[rowid]]
@@ -526,13 +529,8 @@ def make_snippet(
     prefix = ELLIPSIS if start > line_start else ""
     suffix = ELLIPSIS if end < line_end else ""
     shift = len(prefix) - start
-    lowest = bisect.bisect_left(spans, (start, start))
-    highlights = []
-    for span_start, span_end in spans[lowest:]:
-        if span_end > end:
-            break
-        highlights.append((span_start + shift, span_end + shift))
-    return f"{prefix}{text[start:end]}{suffix}", tuple(highlights)
+    highlights = tuple((a + shift, b + shift) for a, b in spans if start <= a and b <= end)
+    return f"{prefix}{text[start:end]}{suffix}", highlights
 
 
 def suggest_query(database: sqlite3.Connection, query: str) -> str | None:
