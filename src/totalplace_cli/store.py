@@ -44,7 +44,7 @@ T = TypeVar("T")
 
 CACHE_DIR_ENV = "TP_CACHE_DIR"
 NO_CACHE_ENV = "TP_NO_CACHE"
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 KINDS = ("faq", "pilot", "term", "fact", "event")
 """The kinds of document `tp ask` searches, in the order they are listed to a user."""
 STALE_TEMPORARY_SECONDS = 3600  # a temporary file this old was left by a killed run
@@ -59,7 +59,6 @@ CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE documents(
     rowid INTEGER PRIMARY KEY, kind TEXT NOT NULL, key TEXT NOT NULL,
     title TEXT NOT NULL, keywords TEXT NOT NULL, body TEXT NOT NULL, record TEXT NOT NULL);
-CREATE UNIQUE INDEX documents_by_key ON documents(kind, key);
 CREATE VIRTUAL TABLE documents_fts USING fts5(
     title, keywords, body, content='documents', content_rowid='rowid',
     tokenize='porter unicode61 remove_diacritics 2');
