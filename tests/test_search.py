@@ -284,8 +284,8 @@ def test_extra_set_quality_floor() -> None:
 def test_natural_questions_quality_floor() -> None:
     quality = quality_of(NATURAL_SET)
     assert quality.count >= 60
-    assert quality.top1 >= 0.87, quality.misses
-    assert quality.mrr >= 0.9, quality.misses
+    assert quality.top1 >= 0.9, quality.misses
+    assert quality.mrr >= 0.93, quality.misses
 
 
 @pytest.mark.parametrize("kinds", [FAQ_ONLY, None])
@@ -294,7 +294,7 @@ def test_off_topic_queries_find_nothing_and_their_look_alikes_still_do(
 ) -> None:
     quality = quality_of(OFF_TOPIC_SET, kinds)
     assert quality.off_topic >= 70
-    assert quality.rejected >= 0.85 * quality.off_topic, quality.misses
+    assert quality.rejected >= 0.83 * quality.off_topic, quality.misses
     if kinds is not None:  # with every kind, "pilots in Manchester" may answer with the pilot
         assert quality.top1 >= 0.9, quality.misses
 

@@ -32,7 +32,7 @@ COVERAGE_POWER = 2.0  # how strongly covering more of the query lifts an entry
 CORRECTED_WEIGHT = 0.8  # a corrected word counts a little less than one typed right
 RELATIVE_CUTOFF = 0.1  # results scoring below this share of the best one are dropped
 MIN_COVERAGE = 0.15  # a best result covering less of the query (by rarity) is no match
-MIN_TOPIC_SHARE = 0.6  # with an English word the data lacks, the best must carry this much
+MIN_TOPIC_SHARE = 0.58  # with an English word the data lacks, the best must carry this much
 ELSEWHERE_WEIGHT = 0.5  # a known word the best result lacks counts half as much
 INFORMATION_TOTAL, INFORMATION_SMOOTHING = 5e6, 5e3  # English counts: "come" 4e6, "pothole" 374
 GENERIC_WORD_COUNT = 200_000  # an English word this common names no topic ("tried", "come")
@@ -53,7 +53,8 @@ MARK_START, MARK_END = "\x02", "\x03"  # highlight() markers; data never holds c
 WORD = re.compile(r"(?:\d+(?:\.\d+)+|[^\W_]+)(?:['\u2019][^\W_]+)*")
 AMERICAN_IZE = r"iz(e|es|ed|er|ers|ing|ation|ations)$"
 UNITS = {"bn": "billion", "mn": "million"}  # short forms readers type for amounts ("£4.5bn")
-# Function words carry no topic: a query keys on its other words. A query made only of them
+# Function words (and "try", which questions wrap around a topic: "what was it trying to do")
+# carry no topic: a query keys on its other words. A query made only of them
 # ("what is it") is searched on them, in the questions.
 _STOP_WORD_LIST = """
     a about above after again against all also am an and any are as at be been being both but by
@@ -63,7 +64,7 @@ _STOP_WORD_LIST = """
     same shall she should so some sort sorts such than that the their theirs them themselves then
     there these they this those through to too type types under until up upon us very was we were
     what whatever which while whom will with would you your yours yourself st nd rd th s t re
-    ve ll d get gets got wo thing things
+    ve ll d get gets got wo thing things try tries tried trying
 """
 STOP_WORDS = frozenset(_STOP_WORD_LIST.split())
 
