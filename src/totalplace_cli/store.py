@@ -1,21 +1,15 @@
 """One SQLite database per data set: the cache of the validated records and their search index.
 
-Built from the validated YAML on first use, in memory, then copied into the user's cache folder
-(`TP_CACHE_DIR`, else the platform's cache folder; `TP_NO_CACHE=1` keeps it in memory only)
-through a temporary file and `os.replace`, so a reader sees a whole database or none. The file is
-named after the data file and holds the data file's identity (path, size, mtime, ctime, inode,
-tp's version): an edit of any kind, a `touch -r` or a file swapped in by `mv` or `cp -p` is
-never served stale. A cache file that is not a regular file, is oversized, stale, foreign,
-damaged or locked is rebuilt or bypassed with an in-memory database that gives the same results;
-it is opened read-only and never memory-mapped, so another process cannot crash this one.
+Built in memory from the validated YAML on first use, then saved to the cache folder through a
+temporary file and `os.replace`, so a reader sees a whole database or none. Its key holds the
+identity of every data file in it (path, size, mtime, ctime, inode, device, tp's version): no edit
+is ever served stale. A cache file that is not a regular file, is oversized, stale, foreign,
+damaged or locked is rebuilt, or bypassed in memory with the same results; it is opened read-only
+and never memory-mapped, so another process cannot crash this one.
 
-Tables: `documents` (one row per searchable record: its `kind`, `key` and JSON `record`), its
-FTS5 index `documents_fts` (title, keywords, body; Porter stemming) and `meta` (the key); the
-temporary view `words` (`count_words`) lists the data's words for typo correction.
-One database per data set (`open_data_set`: `tp ask`, `tp questions`, `tp show`), whose
-documents are the FAQ's entries, the pilots, the glossary's terms and the programme's facts and
-events (see `KINDS`), each searchable and filtered by `documents.kind`. Its key holds the
-identity of every file in it.
+Tables: `documents` (one row per record of each kind in `KINDS`, with its JSON `record`), its FTS5
+index `documents_fts` (title, keywords, body) and `meta` (the key); `count_words` adds a temporary
+view `words` of the data's words, for typo correction.
 """
 
 from __future__ import annotations
