@@ -1,10 +1,6 @@
-"""Build the shareable documents: one self-contained HTML page, and the same content as Markdown.
-
-Pure functions from the loaded data to a string, filling in the templates `page/page.html` and
-`page/page.md`. The page loads nothing from elsewhere: its style sheet and script (`page/page.css`,
-`page/page.js`) are inlined and allowed by hash in its Content-Security-Policy, and its search
-index (`page_index.py`) is inlined as JSON. Without the script only the controls are missing.
-"""
+"""The shareable documents, filling in `page/page.html` and `page/page.md`: one self-contained
+HTML page (style, script and search index inlined, allowed by hash in its Content-Security-Policy;
+without the script only the controls are missing), and the same content as Markdown."""
 
 from __future__ import annotations
 
@@ -97,7 +93,6 @@ def _hash(text: str) -> str:
 
 
 def _lines(lines: Iterable[str]) -> str:
-    """Lines for one of a template's slots, each ended by a newline."""
     return "".join(f"{line}\n" for line in lines)
 
 
@@ -121,7 +116,6 @@ def readable_date(date: str) -> str:
 
 
 def _programme_parts(programme: Programme) -> list[tuple[str, Sequence[ProgrammeItem]]]:
-    """(heading, items) of each part that has items: the timeline by date, then the figures."""
     parts = [("Timeline", programme.timeline()), ("In figures", programme.facts)]
     return [(heading, items) for heading, items in parts if items]
 
@@ -228,7 +222,6 @@ def _pilot_row(pilot: Pilot, themes: Sequence[str] | None) -> str:
 
 
 def _programme_html(programme: Programme, numbers: Mapping[str, int]) -> list[str]:
-    """The timeline and headline figures; nothing at all when there are none."""
     if not programme:
         return []
     html = [

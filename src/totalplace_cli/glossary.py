@@ -1,8 +1,4 @@
-"""The FAQ's acronyms (`glossary.yaml`): look a term up, and find the terms a text uses.
-
-Terms the FAQ spells out carry `source: faq` and its words (`quote`; `extract_defined_acronyms`
-lets the tests prove they agree with the FAQ); the others carry their research `provenance`.
-"""
+"""The FAQ's acronyms (`glossary.yaml`): look a term up, and find the terms a text uses."""
 
 from __future__ import annotations
 
@@ -53,7 +49,7 @@ class GlossaryTerm:
         return f"{self.provenance} (not spelt out in the FAQ)"
 
     def summary_json(self) -> dict[str, Any]:
-        """The short form used under an answer (`tp show --json`, key `glossary`)."""
+        """The short form used under an answer (`tp show --json`)."""
         return {"term": self.term, "expansion": self.expansion}
 
     def to_json(self, used_in: Sequence[FaqEntry] = ()) -> dict[str, Any]:
@@ -90,8 +86,7 @@ def find_term(terms: Sequence[GlossaryTerm], wanted: str) -> GlossaryTerm:
 
 
 def term_completions(terms: Sequence[GlossaryTerm], incomplete: str) -> list[tuple[str, str]]:
-    """Values for `tp glossary <TAB>`: the terms a start (of the term or an alias, in any case)
-    names, each with its expansion."""
+    """The terms whose spelling or alias starts (in any case) with `incomplete`, with expansions."""
     typed = incomplete.strip().casefold()
     return [
         (term.term, term.expansion)
@@ -108,8 +103,8 @@ def _pattern(terms: tuple[GlossaryTerm, ...]) -> re.Pattern[str]:
 
 
 def mark_terms(terms: Sequence[GlossaryTerm], text: str) -> list[tuple[str, GlossaryTerm | None]]:
-    """Split `text` into pieces, each paired with the term it spells (None for plain text);
-    joined, they give back `text`. Case-sensitive, on whole words: "GO" is a term, "go" is not."""
+    """`text` in pieces, each with the term it spells (None for plain text). Case-sensitive, on
+    whole words: "GO" is a term, "go" is not."""
     by_form = {form: term for term in terms for form in term.forms}
     # The pattern's one group makes split() alternate plain text (even) and matched terms (odd).
     parts = enumerate(_pattern(tuple(terms)).split(text))
@@ -131,11 +126,8 @@ def answers_using(
 
 
 def extract_defined_acronyms(text: str) -> list[tuple[str, str]]:
-    """Each "Expansion Words (ACRONYM)" in `text`, as (acronym, expansion), in order.
-
-    The expansion is the run of capitalised words just before the parenthesis whose initials
-    spell the acronym's capitals (linking words such as "and" may sit between them).
-    """
+    """Each "Expansion Words (ACRONYM)" in `text`, as (acronym, expansion): the capitalised words
+    before the parenthesis whose initials spell its capitals (so tests can check the glossary)."""
     found: list[tuple[str, str]] = []
     for match in _PARENTHESISED_ACRONYM.finditer(text):
         acronym = match.group(1)

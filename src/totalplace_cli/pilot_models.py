@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
+
+
+def _json_form(record: Any) -> dict[str, Any]:
+    """Every field of a record, in order, with its tuples as JSON lists: keys never go missing."""
+    return {key: list(v) if isinstance(v, tuple) else v for key, v in asdict(record).items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -12,9 +17,6 @@ class SourcedText:
 
     text: str
     source: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {"text": self.text, "source": self.source}
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +28,7 @@ class Category:
     synonyms: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "label": self.label, "synonyms": list(self.synonyms)}
+        return _json_form(self)
 
     @classmethod
     def from_data(cls, record: dict[str, Any]) -> Category:
@@ -54,19 +56,7 @@ class Pilot:
     def to_json(self) -> dict[str, Any]:
         """The form used by `tp pilots --json`; later versions only add keys. Every key is always
         present (null or an empty list when no source states it), so scripts can rely on it."""
-        return {
-            "id": self.id,
-            "name": self.name,
-            "region": self.region,
-            "official_name": self.official_name,
-            "themes": [theme.to_json() for theme in self.themes],
-            "categories": list(self.categories),
-            "authorities": list(self.authorities),
-            "authorities_source": self.authorities_source,
-            "figures": [figure.to_json() for figure in self.figures],
-            "field_trials": [trial.to_json() for trial in self.field_trials],
-            "sources": list(self.sources),
-        }
+        return _json_form(self)
 
     @classmethod
     def from_data(cls, record: dict[str, Any]) -> Pilot:
