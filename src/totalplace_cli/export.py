@@ -66,20 +66,16 @@ def source_name(url: str) -> tuple[str, str]:
     return host, (words[:1].upper() + words[1:]) if words else "Home page"
 
 
-def _sources(pilots: Sequence[Pilot], programme: Programme) -> dict[str, list[str]]:
-    """Each source URL once, in order of first use, with what it is used for."""
-    used: dict[str, list[str]] = {}
+def _sources(pilots: Sequence[Pilot], programme: Programme) -> dict[str, dict[str, None]]:
+    """Each source URL once, in order of first use, with what uses it (each user once)."""
+    used: dict[str, dict[str, None]] = {}
     for pilot in pilots:
         facts = (*pilot.themes, *pilot.figures, *pilot.field_trials)
-        urls = [*pilot.sources, *(fact.source for fact in facts)]
-        if pilot.authorities_source:
-            urls.append(pilot.authorities_source)
-        for url in dict.fromkeys(urls):
-            used.setdefault(url, []).append(pilot.name)
+        for url in (*pilot.sources, *(fact.source for fact in facts), pilot.authorities_source):
+            if url:
+                used.setdefault(url, {})[pilot.name] = None
     for item in (*programme.events, *programme.facts):
-        users = used.setdefault(item.source, [])
-        if "The programme" not in users:
-            users.append("The programme")
+        used.setdefault(item.source, {})["The programme"] = None
     return used
 
 
@@ -257,9 +253,9 @@ def _glossary_html(glossary: Sequence[GlossaryTerm]) -> list[str]:
     return [*html, "</dl>", "</section>"]
 
 
-def _source_html(number: int, url: str, users: Sequence[str]) -> str:
+def _source_html(number: int, url: str, users: Iterable[str]) -> str:
     publisher, title = source_name(url)
-    used_for = f' <span class="used-for">({escape(", ".join(users))})</span>' if users else ""
+    used_for = f' <span class="used-for">({escape(", ".join(users))})</span>'
     link = f'<a href="{escape(url)}">{escape(publisher)}: {escape(title)}</a>'
     return f'<li id="source-{number}">{link}{used_for}</li>'
 
@@ -405,7 +401,7 @@ def build_markdown(
     sources = []
     for number, (url, users) in enumerate(used.items(), 1):
         publisher, title = source_name(url)
-        used_for = f" ({_md(', '.join(users))})" if users else ""
+        used_for = f" ({_md(', '.join(users))})"
         # A URL safe inside <...>: anything that could end it or start HTML is percent-encoded.
         address = quote(url, safe=":/?#@!$&'()*+,;=%~-._")
         sources.append(f"{number}. {_md(publisher)}: {_md(title)} <{address}>{used_for}")

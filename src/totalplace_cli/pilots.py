@@ -94,13 +94,14 @@ def match_regions(pilots: Sequence[Pilot], wanted: str) -> list[str]:
     known = regions(pilots)
     typed = _typed_words(wanted, "region")
     typed = tuple(word for t in typed for word in REGION_ABBREVIATIONS.get(t, (t,)))
+
+    def named(fuzzy: bool) -> list[str]:
+        return [region for region in known if phrase_matches(typed, words(region), fuzzy)]
+
     exact = [region for region in known if words(region) == typed]
-    if exact:
-        return exact
-    for fuzzy in (False, True):
-        found = [region for region in known if phrase_matches(typed, words(region), fuzzy)]
-        if found:
-            return found
+    found = exact or named(fuzzy=False) or named(fuzzy=True)
+    if found:
+        return found
     close = _closest(wanted, known)
     if close:
         raise UsageError(f"unknown region '{wanted}'; did you mean {close}?")
@@ -158,7 +159,7 @@ _BODY_WORDS = frozenset(
 )
 # A tail of body words names a local body only with one of these; "Crown Prosecution Service",
 # "Her Majesty's Courts Service" and "Ministry of Justice" are national and name no place.
-_LOCAL_BODY_WORDS = frozenset({"Council", "Police", "Fire", "PCT", "Primary", "Probation"})
+_LOCAL_BODY_WORDS = frozenset(["Council", "Police", "Fire", "PCT", "Primary", "Probation"])
 # Parts of a joint name that are no place on their own ("Eastern and Coastal Kent").
 _NOT_PLACES = frozenset(["Eastern", "Western", "Northern", "Southern", "Coastal"])
 _CLAUSE = re.compile(r"[:;.()]")
@@ -234,15 +235,15 @@ def match_place(pilots: Sequence[Pilot], wanted: str) -> frozenset[str]:
     """The ids of pilots whose `place_names` contain the place (none is no error: any text may
     be a place)."""
     typed = _typed_words(wanted, "place")
-    for fuzzy in (False, True):
-        found = frozenset(
+
+    def named(fuzzy: bool) -> frozenset[str]:
+        return frozenset(
             pilot.id
             for pilot in pilots
             if any(phrase_matches(typed, words(name), fuzzy) for name in place_names(pilot))
         )
-        if found:
-            return found
-    return frozenset()
+
+    return named(fuzzy=False) or named(fuzzy=True)
 
 
 def filter_pilots(
