@@ -12,10 +12,6 @@ from typing import Any
 from totalplace_cli.errors import UsageError
 from totalplace_cli.models import FaqEntry
 
-# Short words an expansion may contain without contributing a letter ("Department for ...").
-_LINKING_WORDS = frozenset({"and", "for", "of", "the", "in", "on"})
-_PARENTHESISED_ACRONYM = re.compile(r"\(([A-Za-z]*[A-Z][A-Za-z]*[A-Z][A-Za-z]*|[A-Z]{2,})\)")
-
 
 @dataclass(frozen=True, slots=True)
 class GlossaryTerm:
@@ -123,24 +119,3 @@ def answers_using(
     """For each term, the FAQ entries whose answer uses it, in the FAQ's order."""
     used = [(entry, set(terms_in(terms, entry.answer))) for entry in entries]
     return {term: [entry for entry, found in used if term in found] for term in terms}
-
-
-def extract_defined_acronyms(text: str) -> list[tuple[str, str]]:
-    """Each "Expansion Words (ACRONYM)" in `text`, as (acronym, expansion): the capitalised words
-    before the parenthesis whose initials spell its capitals (so tests can check the glossary)."""
-    found: list[tuple[str, str]] = []
-    for match in _PARENTHESISED_ACRONYM.finditer(text):
-        acronym = match.group(1)
-        letters = [c for c in acronym if c.isupper()]
-        words = text[: match.start()].split()
-        taken: list[str] = []
-        while letters and words:
-            word = words.pop()
-            if word[0].isupper() and word[0] == letters[-1]:
-                letters.pop()
-            elif word not in _LINKING_WORDS:
-                break
-            taken.insert(0, word)
-        if not letters:
-            found.append((acronym, " ".join(taken)))
-    return found
