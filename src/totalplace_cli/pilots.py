@@ -8,7 +8,6 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 
 from totalplace_cli.errors import UsageError
 from totalplace_cli.models import FaqEntry
@@ -112,16 +111,11 @@ def _category_terms(category: Category) -> list[str]:
     return [category.id, category.label, *category.synonyms]
 
 
-@dataclass(frozen=True, slots=True)
-class ThemeMatch:
-    """What a `--theme` value selects: whole categories, plus pilots whose own wording matches."""
-
-    categories: tuple[str, ...]
-    pilot_ids: frozenset[str]
-
-
-def match_theme(pilots: Sequence[Pilot], categories: Sequence[Category], wanted: str) -> ThemeMatch:
-    """The categories (by id, label or synonym) and pilots (by their wording) `wanted` names."""
+def match_theme(
+    pilots: Sequence[Pilot], categories: Sequence[Category], wanted: str
+) -> frozenset[str]:
+    """The ids of the pilots in the categories `wanted` names (by id, label or synonym), and of
+    those whose own wording it matches."""
     typed = _typed_words(wanted, "theme")
     for fuzzy in (False, True):
         chosen = tuple(
@@ -135,8 +129,8 @@ def match_theme(pilots: Sequence[Pilot], categories: Sequence[Category], wanted:
             if set(pilot.categories) & set(chosen)
             or any(phrase_matches(typed, words(theme.text), fuzzy) for theme in pilot.themes)
         )
-        if chosen or selected:
-            return ThemeMatch(chosen, selected)
+        if chosen or selected:  # a category may have no pilots: no match, but no typo either
+            return selected
     terms = [term for c in categories for term in _category_terms(c)]
     close = _closest(wanted, terms)
     if close:
@@ -259,7 +253,7 @@ def filter_pilots(
         names = match_regions(pilots, region)
         selected = [pilot for pilot in selected if pilot.region in names]
     if theme is not None:
-        themed = match_theme(pilots, categories, theme).pilot_ids
+        themed = match_theme(pilots, categories, theme)
         selected = [pilot for pilot in selected if pilot.id in themed]
     if place is not None:
         placed = match_place(pilots, place)
