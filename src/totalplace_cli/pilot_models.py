@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 
 def _json_form(record: Any) -> dict[str, Any]:
-    """Every field of a record, in order, with its tuples as JSON lists: keys never go missing."""
-    return {key: list(v) if isinstance(v, tuple) else v for key, v in asdict(record).items()}
+    """A record as JSON: every field in order (keys never go missing), tuples as lists."""
+    return {name: _json_value(getattr(record, name)) for name in record.__slots__}
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return [item if isinstance(item, str) else _json_form(item) for item in value]
+    return value
 
 
 @dataclass(frozen=True, slots=True)
