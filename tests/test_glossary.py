@@ -16,7 +16,6 @@ from typer.testing import Result
 from totalplace_cli.data import bundled_data_dir, load_faq, load_glossary
 from totalplace_cli.errors import DataError, ExitCode, UsageError
 from totalplace_cli.glossary import (
-    extract_defined_acronyms,
     find_term,
     mark_terms,
     term_completions,
@@ -28,6 +27,31 @@ FAQ = load_faq(bundled_data_dir() / "faq.yaml")
 GLOSSARY = load_glossary(bundled_data_dir() / "glossary.yaml")
 RESEARCH = shared_file("research/pilots.md")
 ANSWERS = "\n\n".join(entry.answer for entry in FAQ)
+
+# Short words an expansion may contain without contributing a letter ("Department for ...").
+_LINKING_WORDS = frozenset({"and", "for", "of", "the", "in", "on"})
+_PARENTHESISED_ACRONYM = re.compile(r"\(([A-Za-z]*[A-Z][A-Za-z]*[A-Z][A-Za-z]*|[A-Z]{2,})\)")
+
+
+def extract_defined_acronyms(text: str) -> list[tuple[str, str]]:
+    """Each "Expansion Words (ACRONYM)" in `text`, as (acronym, expansion): the capitalised words
+    before the parenthesis whose initials spell its capitals (the FAQ's own definitions)."""
+    found: list[tuple[str, str]] = []
+    for match in _PARENTHESISED_ACRONYM.finditer(text):
+        acronym = match.group(1)
+        letters = [c for c in acronym if c.isupper()]
+        words = text[: match.start()].split()
+        taken: list[str] = []
+        while letters and words:
+            word = words.pop()
+            if word[0].isupper() and word[0] == letters[-1]:
+                letters.pop()
+            elif word not in _LINKING_WORDS:
+                break
+            taken.insert(0, word)
+        if not letters:
+            found.append((acronym, " ".join(taken)))
+    return found
 
 
 def test_terms_the_faq_spells_out_are_in_its_own_words() -> None:

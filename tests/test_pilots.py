@@ -148,8 +148,8 @@ def test_theme_matches_categories_and_their_synonyms(
     typed: str, category: str, expected: list[str]
 ) -> None:
     match = match_theme(PILOTS, CATEGORIES, typed)
-    assert category in match.categories
-    assert ids(match.pilot_ids) == expected
+    assert {pilot.id for pilot in PILOTS if category in pilot.categories} <= match
+    assert ids(match) == expected
 
 
 @pytest.mark.parametrize(
@@ -167,9 +167,7 @@ def test_theme_matches_categories_and_their_synonyms(
     ],
 )
 def test_theme_matches_a_pilots_own_wording(typed: str, expected: list[str]) -> None:
-    match = match_theme(PILOTS, CATEGORIES, typed)
-    assert match.categories == ()
-    assert ids(match.pilot_ids) == expected
+    assert ids(match_theme(PILOTS, CATEGORIES, typed)) == expected
 
 
 @pytest.mark.parametrize("typed", ["transport", "zzz"])
@@ -362,7 +360,8 @@ def test_completion_values_are_accepted_by_the_filters() -> None:
     themes = theme_completions(CATEGORIES, "")
     assert [value for value, _ in themes] == [category.id for category in CATEGORIES]
     for value, _ in themes:
-        assert match_theme(PILOTS, CATEGORIES, value).categories == (value,)
+        in_category = {pilot.id for pilot in PILOTS if value in pilot.categories}
+        assert in_category <= match_theme(PILOTS, CATEGORIES, value)
     places = place_completions(PILOTS, "")
     assert {"poole", "gateshead", "solihull", "thanet", "margate"} <= {v for v, _ in places}
     for value, description in places:

@@ -1,10 +1,6 @@
-"""Build the shareable documents: one self-contained HTML page, and the same content as Markdown.
-
-Pure functions from the loaded data to a string, filling in the templates `page/page.html` and
-`page/page.md`. The page loads nothing from elsewhere: its style sheet and script (`page/page.css`,
-`page/page.js`) are inlined and allowed by hash in its Content-Security-Policy, and its search
-index (`page_index.py`) is inlined as JSON. Without the script only the controls are missing.
-"""
+"""The shareable documents, filling in `page/page.html` and `page/page.md`: one self-contained
+HTML page (style, script and search index inlined, allowed by hash in its Content-Security-Policy;
+without the script only the controls are missing), and the same content as Markdown."""
 
 from __future__ import annotations
 
@@ -70,20 +66,16 @@ def source_name(url: str) -> tuple[str, str]:
     return host, (words[:1].upper() + words[1:]) if words else "Home page"
 
 
-def _sources(pilots: Sequence[Pilot], programme: Programme) -> dict[str, list[str]]:
-    """Each source URL once, in order of first use, with what it is used for."""
-    used: dict[str, list[str]] = {}
+def _sources(pilots: Sequence[Pilot], programme: Programme) -> dict[str, dict[str, None]]:
+    """Each source URL once, in order of first use, with what uses it (each user once)."""
+    used: dict[str, dict[str, None]] = {}
     for pilot in pilots:
         facts = (*pilot.themes, *pilot.figures, *pilot.field_trials)
-        urls = [*pilot.sources, *(fact.source for fact in facts)]
-        if pilot.authorities_source:
-            urls.append(pilot.authorities_source)
-        for url in dict.fromkeys(urls):
-            used.setdefault(url, []).append(pilot.name)
+        for url in (*pilot.sources, *(fact.source for fact in facts), pilot.authorities_source):
+            if url:
+                used.setdefault(url, {})[pilot.name] = None
     for item in (*programme.events, *programme.facts):
-        users = used.setdefault(item.source, [])
-        if "The programme" not in users:
-            users.append("The programme")
+        used.setdefault(item.source, {})["The programme"] = None
     return used
 
 
@@ -97,7 +89,6 @@ def _hash(text: str) -> str:
 
 
 def _lines(lines: Iterable[str]) -> str:
-    """Lines for one of a template's slots, each ended by a newline."""
     return "".join(f"{line}\n" for line in lines)
 
 
@@ -121,7 +112,6 @@ def readable_date(date: str) -> str:
 
 
 def _programme_parts(programme: Programme) -> list[tuple[str, Sequence[ProgrammeItem]]]:
-    """(heading, items) of each part that has items: the timeline by date, then the figures."""
     parts = [("Timeline", programme.timeline()), ("In figures", programme.facts)]
     return [(heading, items) for heading, items in parts if items]
 
@@ -228,7 +218,6 @@ def _pilot_row(pilot: Pilot, themes: Sequence[str] | None) -> str:
 
 
 def _programme_html(programme: Programme, numbers: Mapping[str, int]) -> list[str]:
-    """The timeline and headline figures; nothing at all when there are none."""
     if not programme:
         return []
     html = [
@@ -264,9 +253,9 @@ def _glossary_html(glossary: Sequence[GlossaryTerm]) -> list[str]:
     return [*html, "</dl>", "</section>"]
 
 
-def _source_html(number: int, url: str, users: Sequence[str]) -> str:
+def _source_html(number: int, url: str, users: Iterable[str]) -> str:
     publisher, title = source_name(url)
-    used_for = f' <span class="used-for">({escape(", ".join(users))})</span>' if users else ""
+    used_for = f' <span class="used-for">({escape(", ".join(users))})</span>'
     link = f'<a href="{escape(url)}">{escape(publisher)}: {escape(title)}</a>'
     return f'<li id="source-{number}">{link}{used_for}</li>'
 
@@ -412,7 +401,7 @@ def build_markdown(
     sources = []
     for number, (url, users) in enumerate(used.items(), 1):
         publisher, title = source_name(url)
-        used_for = f" ({_md(', '.join(users))})" if users else ""
+        used_for = f" ({_md(', '.join(users))})"
         # A URL safe inside <...>: anything that could end it or start HTML is percent-encoded.
         address = quote(url, safe=":/?#@!$&'()*+,;=%~-._")
         sources.append(f"{number}. {_md(publisher)}: {_md(title)} <{address}>{used_for}")

@@ -13,10 +13,8 @@ MAX_CANDIDATES_NAMED = 5  # entries an ambiguous prefix names before pointing to
 
 
 def find_entry(entries: Sequence[FaqEntry], key: str) -> FaqEntry:
-    """Return the entry whose id or slug is `key` (or a unique start of a slug), or raise.
-
-    The error names every entry an ambiguous start could mean, or the nearest slugs to a typo.
-    """
+    """The entry whose id or slug is `key` (or a unique start of a slug); the error names what
+    an ambiguous start could mean, or the nearest slugs to a typo."""
     key = key.strip()
     # ASCII digits only: str.isdigit() also accepts "²", which int() rejects.
     if re.fullmatch(r"#?[0-9]{1,18}", key):

@@ -1,8 +1,4 @@
-"""The FAQ's acronyms (`glossary.yaml`): look a term up, and find the terms a text uses.
-
-Terms the FAQ spells out carry `source: faq` and its words (`quote`; `extract_defined_acronyms`
-lets the tests prove they agree with the FAQ); the others carry their research `provenance`.
-"""
+"""The FAQ's acronyms (`glossary.yaml`): look a term up, and find the terms a text uses."""
 
 from __future__ import annotations
 
@@ -15,10 +11,6 @@ from typing import Any
 
 from totalplace_cli.errors import UsageError
 from totalplace_cli.models import FaqEntry
-
-# Short words an expansion may contain without contributing a letter ("Department for ...").
-_LINKING_WORDS = frozenset({"and", "for", "of", "the", "in", "on"})
-_PARENTHESISED_ACRONYM = re.compile(r"\(([A-Za-z]*[A-Z][A-Za-z]*[A-Z][A-Za-z]*|[A-Z]{2,})\)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +45,7 @@ class GlossaryTerm:
         return f"{self.provenance} (not spelt out in the FAQ)"
 
     def summary_json(self) -> dict[str, Any]:
-        """The short form used under an answer (`tp show --json`, key `glossary`)."""
+        """The short form used under an answer (`tp show --json`)."""
         return {"term": self.term, "expansion": self.expansion}
 
     def to_json(self, used_in: Sequence[FaqEntry] = ()) -> dict[str, Any]:
@@ -90,8 +82,7 @@ def find_term(terms: Sequence[GlossaryTerm], wanted: str) -> GlossaryTerm:
 
 
 def term_completions(terms: Sequence[GlossaryTerm], incomplete: str) -> list[tuple[str, str]]:
-    """Values for `tp glossary <TAB>`: the terms a start (of the term or an alias, in any case)
-    names, each with its expansion."""
+    """The terms whose spelling or alias starts (in any case) with `incomplete`, with expansions."""
     typed = incomplete.strip().casefold()
     return [
         (term.term, term.expansion)
@@ -108,8 +99,8 @@ def _pattern(terms: tuple[GlossaryTerm, ...]) -> re.Pattern[str]:
 
 
 def mark_terms(terms: Sequence[GlossaryTerm], text: str) -> list[tuple[str, GlossaryTerm | None]]:
-    """Split `text` into pieces, each paired with the term it spells (None for plain text);
-    joined, they give back `text`. Case-sensitive, on whole words: "GO" is a term, "go" is not."""
+    """`text` in pieces, each with the term it spells (None for plain text). Case-sensitive, on
+    whole words: "GO" is a term, "go" is not."""
     by_form = {form: term for term in terms for form in term.forms}
     # The pattern's one group makes split() alternate plain text (even) and matched terms (odd).
     parts = enumerate(_pattern(tuple(terms)).split(text))
@@ -128,27 +119,3 @@ def answers_using(
     """For each term, the FAQ entries whose answer uses it, in the FAQ's order."""
     used = [(entry, set(terms_in(terms, entry.answer))) for entry in entries]
     return {term: [entry for entry, found in used if term in found] for term in terms}
-
-
-def extract_defined_acronyms(text: str) -> list[tuple[str, str]]:
-    """Each "Expansion Words (ACRONYM)" in `text`, as (acronym, expansion), in order.
-
-    The expansion is the run of capitalised words just before the parenthesis whose initials
-    spell the acronym's capitals (linking words such as "and" may sit between them).
-    """
-    found: list[tuple[str, str]] = []
-    for match in _PARENTHESISED_ACRONYM.finditer(text):
-        acronym = match.group(1)
-        letters = [c for c in acronym if c.isupper()]
-        words = text[: match.start()].split()
-        taken: list[str] = []
-        while letters and words:
-            word = words.pop()
-            if word[0].isupper() and word[0] == letters[-1]:
-                letters.pop()
-            elif word not in _LINKING_WORDS:
-                break
-            taken.insert(0, word)
-        if not letters:
-            found.append((acronym, " ".join(taken)))
-    return found

@@ -1,10 +1,6 @@
-"""The exported page's search index: the FAQ's terms as `tp ask`'s own database holds them.
-
-The page cannot run SQLite, so this builds `tp ask`'s database (`store.build_database`) and reads
-back through `fts5vocab` the stemmed terms of each entry and column, for `page/page.js` to rank
-with; plus each word's stem (so the script need not stem) and search's stop words. Only addition:
-the keywords also hold the glossary both ways ("HMT" finds "HM Treasury", and the reverse).
-"""
+"""The exported page's search index: the stemmed terms of `tp ask`'s own database (read through
+`fts5vocab`) for `page/page.js` to rank with, as the page cannot run SQLite; plus each word's stem,
+the stop words, and the glossary both ways in the keywords ("HMT" finds "HM Treasury")."""
 
 from __future__ import annotations
 
@@ -26,8 +22,7 @@ WEIGHTS = tuple(int(float(w)) for w in BM25_WEIGHTS.partition("(")[2].rstrip(")"
 
 
 def _documents(faq: Sequence[FaqEntry], glossary: Sequence[GlossaryTerm]) -> Iterator[Document]:
-    """`tp ask`'s documents for the FAQ, with both forms of each term an entry uses or spells out
-    added to its keywords."""
+    """`tp ask`'s documents, with both forms of each term an entry uses or spells out."""
     for entry, document in zip(faq, faq_documents(faq), strict=True):
         text = f"{entry.question}\n{entry.answer}"
         extra = [document.keywords]

@@ -6,15 +6,23 @@ from dataclasses import dataclass
 from typing import Any
 
 
+def _json_form(record: Any) -> dict[str, Any]:
+    """A record as JSON: every field in order (keys never go missing), tuples as lists."""
+    return {name: _json_value(getattr(record, name)) for name in record.__slots__}
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return [item if isinstance(item, str) else _json_form(item) for item in value]
+    return value
+
+
 @dataclass(frozen=True, slots=True)
 class SourcedText:
     """A statement (a theme, a figure, a field trial) and the URL of the page that makes it."""
 
     text: str
     source: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {"text": self.text, "source": self.source}
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +34,7 @@ class Category:
     synonyms: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "label": self.label, "synonyms": list(self.synonyms)}
+        return _json_form(self)
 
     @classmethod
     def from_data(cls, record: dict[str, Any]) -> Category:
@@ -54,19 +62,7 @@ class Pilot:
     def to_json(self) -> dict[str, Any]:
         """The form used by `tp pilots --json`; later versions only add keys. Every key is always
         present (null or an empty list when no source states it), so scripts can rely on it."""
-        return {
-            "id": self.id,
-            "name": self.name,
-            "region": self.region,
-            "official_name": self.official_name,
-            "themes": [theme.to_json() for theme in self.themes],
-            "categories": list(self.categories),
-            "authorities": list(self.authorities),
-            "authorities_source": self.authorities_source,
-            "figures": [figure.to_json() for figure in self.figures],
-            "field_trials": [trial.to_json() for trial in self.field_trials],
-            "sources": list(self.sources),
-        }
+        return _json_form(self)
 
     @classmethod
     def from_data(cls, record: dict[str, Any]) -> Pilot:

@@ -1,17 +1,13 @@
 """Filter the pilots by region, theme and place; look one up; summarise them by region and theme.
 
-Pure functions over the records in `models`: no Typer, no Rich. Matching is forgiving in one shared
-way (`phrase_matches`): case, punctuation, "&"/"and" and word order do not matter, every word typed
-may be the start of a word in the name ("west mids", "Yorkshire", "older"), and a second, fuzzy pass
-forgives typos when the exact pass finds nothing.
-"""
+Matching (`phrase_matches`) ignores case, punctuation, "&"/"and" and word order, takes each typed
+word as the start of a word ("west mids", "older"), and forgives typos in a second, fuzzy pass."""
 
 from __future__ import annotations
 
 import difflib
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 
 from totalplace_cli.errors import UsageError
 from totalplace_cli.models import FaqEntry
@@ -92,18 +88,19 @@ def regions(pilots: Sequence[Pilot]) -> list[str]:
 
 
 def match_regions(pilots: Sequence[Pilot], wanted: str) -> list[str]:
-    """The regions named by `wanted`: an exact name ("east" is East, not North East), else every
-    region the words could mean ("midlands": East and West); a usage error if none."""
+    """An exact name ("east" is East, not North East), else every region the words could mean
+    ("midlands": East and West)."""
     known = regions(pilots)
     typed = _typed_words(wanted, "region")
     typed = tuple(word for t in typed for word in REGION_ABBREVIATIONS.get(t, (t,)))
+
+    def named(fuzzy: bool) -> list[str]:
+        return [region for region in known if phrase_matches(typed, words(region), fuzzy)]
+
     exact = [region for region in known if words(region) == typed]
-    if exact:
-        return exact
-    for fuzzy in (False, True):
-        found = [region for region in known if phrase_matches(typed, words(region), fuzzy)]
-        if found:
-            return found
+    found = exact or named(fuzzy=False) or named(fuzzy=True)
+    if found:
+        return found
     close = _closest(wanted, known)
     if close:
         raise UsageError(f"unknown region '{wanted}'; did you mean {close}?")
@@ -114,17 +111,11 @@ def _category_terms(category: Category) -> list[str]:
     return [category.id, category.label, *category.synonyms]
 
 
-@dataclass(frozen=True, slots=True)
-class ThemeMatch:
-    """What a `--theme` value selects: whole categories, plus pilots whose own wording matches."""
-
-    categories: tuple[str, ...]
-    pilot_ids: frozenset[str]
-
-
-def match_theme(pilots: Sequence[Pilot], categories: Sequence[Category], wanted: str) -> ThemeMatch:
-    """Resolve a theme value against categories (ids, labels, synonyms) and the pilots' wording;
-    a usage error, with the closest category, if nothing matches."""
+def match_theme(
+    pilots: Sequence[Pilot], categories: Sequence[Category], wanted: str
+) -> frozenset[str]:
+    """The ids of the pilots in the categories `wanted` names (by id, label or synonym), and of
+    those whose own wording it matches."""
     typed = _typed_words(wanted, "theme")
     for fuzzy in (False, True):
         chosen = tuple(
@@ -138,8 +129,8 @@ def match_theme(pilots: Sequence[Pilot], categories: Sequence[Category], wanted:
             if set(pilot.categories) & set(chosen)
             or any(phrase_matches(typed, words(theme.text), fuzzy) for theme in pilot.themes)
         )
-        if chosen or selected:
-            return ThemeMatch(chosen, selected)
+        if chosen or selected:  # a category may have no pilots: no match, but no typo either
+            return selected
     terms = [term for c in categories for term in _category_terms(c)]
     close = _closest(wanted, terms)
     if close:
@@ -162,7 +153,7 @@ _BODY_WORDS = frozenset(
 )
 # A tail of body words names a local body only with one of these; "Crown Prosecution Service",
 # "Her Majesty's Courts Service" and "Ministry of Justice" are national and name no place.
-_LOCAL_BODY_WORDS = frozenset({"Council", "Police", "Fire", "PCT", "Primary", "Probation"})
+_LOCAL_BODY_WORDS = frozenset(["Council", "Police", "Fire", "PCT", "Primary", "Probation"])
 # Parts of a joint name that are no place on their own ("Eastern and Coastal Kent").
 _NOT_PLACES = frozenset(["Eastern", "Western", "Northern", "Southern", "Coastal"])
 _CLAUSE = re.compile(r"[:;.()]")
@@ -171,10 +162,8 @@ _PARTS = re.compile(r",|&|\band\b|\bincluding\b")
 
 
 def theme_place_names(text: str) -> list[str]:
-    """The proper names in a theme's wording ("Margate Task Force", "Cliftonville West").
-
-    A capitalised word alone at the start of a clause is just the clause's capital ("Gangs").
-    """
+    """The proper names in a theme's wording ("Margate Task Force", "Cliftonville West"); a
+    capitalised word alone at the start of a clause is just the clause's capital ("Gangs")."""
     found: list[str] = []
     for clause in _CLAUSE.split(text):
         run: list[str] = []
@@ -191,8 +180,7 @@ def theme_place_names(text: str) -> list[str]:
 
 
 def place_names(pilot: Pilot) -> list[str]:
-    """What `--place` looks in: the pilot's names, its member authorities, and the proper names
-    in its themes (Kent's "Margate Task Force")."""
+    """What `--place` looks in: names, member authorities, proper names in themes."""
     in_themes = [name for theme in pilot.themes for name in theme_place_names(theme.text)]
     return [pilot.name, *filter(None, [pilot.official_name]), *pilot.authorities, *in_themes]
 
@@ -221,8 +209,8 @@ def _place_of_body(name: str) -> list[str]:
 
 
 def places(pilot: Pilot) -> list[tuple[str, str]]:
-    """The places a pilot names, each with where it is named: its name, official name, the
-    places of its local member bodies, and the proper names in its themes."""
+    """The places a pilot names (in its names, local member bodies and themes), each with where
+    it is first named."""
     found = [(part, pilot.name) for part in _split_places(pilot.name)]
     if pilot.official_name:
         found += [(part, pilot.official_name) for part in _split_places(pilot.official_name)]
@@ -233,23 +221,23 @@ def places(pilot: Pilot) -> list[tuple[str, str]]:
             found += [(place, f"theme {title}") for place in _place_of_body(name) or [name]]
     first: dict[str, str] = {}
     for place, named_in in found:
-        first.setdefault(place, named_in)  # each place once, where it is first named
+        first.setdefault(place, named_in)
     return list(first.items())
 
 
 def match_place(pilots: Sequence[Pilot], wanted: str) -> frozenset[str]:
-    """The ids of pilots whose `place_names` contain the place (none is no usage error: any text
-    may be a place)."""
+    """The ids of pilots whose `place_names` contain the place (none is no error: any text may
+    be a place)."""
     typed = _typed_words(wanted, "place")
-    for fuzzy in (False, True):
-        found = frozenset(
+
+    def named(fuzzy: bool) -> frozenset[str]:
+        return frozenset(
             pilot.id
             for pilot in pilots
             if any(phrase_matches(typed, words(name), fuzzy) for name in place_names(pilot))
         )
-        if found:
-            return found
-    return frozenset()
+
+    return named(fuzzy=False) or named(fuzzy=True)
 
 
 def filter_pilots(
@@ -259,14 +247,13 @@ def filter_pilots(
     place: str | None = None,
     categories: Sequence[Category] = (),
 ) -> list[Pilot]:
-    """The pilots that meet every given filter, in the data's order (a usage error for an
-    invalid value)."""
+    """The pilots that meet every given filter, in the data's order."""
     selected = list(pilots)
     if region is not None:
         names = match_regions(pilots, region)
         selected = [pilot for pilot in selected if pilot.region in names]
     if theme is not None:
-        themed = match_theme(pilots, categories, theme).pilot_ids
+        themed = match_theme(pilots, categories, theme)
         selected = [pilot for pilot in selected if pilot.id in themed]
     if place is not None:
         placed = match_place(pilots, place)
@@ -356,29 +343,27 @@ def category_labels(pilot: Pilot, categories: Sequence[Category]) -> list[str]:
     return [labels.get(category, category) for category in pilot.categories]
 
 
+# Values for the shell, each with a help text; regions and places as slugs (no quoting needed).
 def region_completions(pilots: Sequence[Pilot], incomplete: str) -> list[tuple[str, str]]:
-    """Region values for the shell, as slugs (no quoting needed), with the region's name."""
     return _complete([(slug(region), region) for region in regions(pilots)], incomplete)
 
 
 def theme_completions(categories: Sequence[Category], incomplete: str) -> list[tuple[str, str]]:
-    """Category ids for the shell, with their labels."""
     return _complete([(category.id, category.label) for category in categories], incomplete)
 
 
+def pilot_completions(pilots: Sequence[Pilot], incomplete: str) -> list[tuple[str, str]]:
+    return _complete([(pilot.id, pilot.name) for pilot in pilots], incomplete)
+
+
 def place_completions(pilots: Sequence[Pilot], incomplete: str) -> list[tuple[str, str]]:
-    """Places for the shell (never a national body), each with the pilot and where it is named."""
+    """Never a national body; each with the pilot and where it is named."""
     values: dict[str, str] = {}
     for pilot in pilots:
         for place, named_in in places(pilot):
             where = pilot.name if named_in == pilot.name else f"{pilot.name}: {named_in}"
             values.setdefault(slug(place), where)
     return _complete(list(values.items()), incomplete)
-
-
-def pilot_completions(pilots: Sequence[Pilot], incomplete: str) -> list[tuple[str, str]]:
-    """Pilot ids for the shell, with their names."""
-    return _complete([(pilot.id, pilot.name) for pilot in pilots], incomplete)
 
 
 def _complete(values: list[tuple[str, str]], incomplete: str) -> list[tuple[str, str]]:

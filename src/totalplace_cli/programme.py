@@ -46,8 +46,7 @@ class Programme:
         return bool(self.events or self.facts)
 
     def timeline(self) -> list[ProgrammeItem]:
-        """The events by date; a partial date ("2009-10") comes before the full dates within it
-        (ISO dates and their prefixes sort as text; ties keep the file's order)."""
+        """The events by date ("2009-10" before the days within it; ties keep the file's order)."""
         return sorted(self.events, key=lambda event: event.date or "")
 
 

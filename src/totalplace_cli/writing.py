@@ -1,9 +1,5 @@
-"""Write a document to a file so that the file is either the old one or the whole new one.
-
-A temporary file in the target's folder is written, then renamed over the target
-(`os.replace`, atomic on one file system). On any failure or signal the temporary file is
-removed: an existing file is never left cut short, and no half-written file is left behind.
-"""
+"""Write a file whole or not at all: a temporary file in the target's folder, renamed over it
+(atomic on one file system), and removed on any failure or signal."""
 
 from __future__ import annotations
 
@@ -23,10 +19,8 @@ from totalplace_cli.errors import UsageError
 @contextmanager
 def _signals_unwind() -> Iterator[None]:
     """Turn SIGTERM/SIGHUP into SystemExit (128 + signal) and SIGXFSZ (`ulimit -f`) into an
-    OSError (EFBIG): otherwise they end the process before the temporary file is removed.
-
-    Ctrl-C already raises KeyboardInterrupt. Signal handlers can only be set in the main thread.
-    """
+    OSError (EFBIG), which would otherwise end the process before the temporary file is removed
+    (Ctrl-C already raises KeyboardInterrupt; handlers can be set in the main thread only)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -47,9 +41,9 @@ def _signals_unwind() -> Iterator[None]:
 def _same_file(target: Path, protected: Iterable[Path]) -> Path | None:
     """The protected file that `target` names (through `..`, links or another spelling), if any."""
     for path in protected:
-        # A path that cannot be resolved (too long, a link loop) is not a data file in use.
-        with suppress(OSError, RuntimeError):
-            if path.resolve() == target.resolve() or os.path.samefile(target, path):
+        # A path that cannot be read (missing, too long, a link loop) is not a data file in use.
+        with suppress(OSError):
+            if os.path.samefile(target, path):
                 return path
     return None
 
@@ -65,10 +59,8 @@ def _new_file_mode(target: Path) -> int:
 
 
 def write_atomically(target: Path, text: str, protected: Iterable[Path] = ()) -> int:
-    """Write `text` (UTF-8) to `target` whole or not at all; return the number of bytes.
-
-    Refuses (UsageError) a target that is one of the `protected` files, such as the data in use.
-    """
+    """Write `text` (UTF-8) to `target`; return the number of bytes. Refuses (UsageError) a
+    target that is one of the `protected` files, such as the data in use."""
     clash = _same_file(target, protected)
     if clash is not None:
         raise UsageError(
