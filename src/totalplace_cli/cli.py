@@ -21,6 +21,7 @@ from totalplace_cli.errors import DataError, ExitCode, NoMatchError, TpError, Us
 if TYPE_CHECKING:
     from totalplace_cli.data import DataDirSource, DataFiles
     from totalplace_cli.output import OutputContext
+    from totalplace_cli.pilot_models import Pilot
 
 HELP = """Explore the Total Place FAQ (2009-2010) and its 13 pilot areas.
 
@@ -431,7 +432,7 @@ def pilots(
     elif csv:
         render.write_pilots_csv(out, selected)
     elif selected:
-        render.render_pilots(out, selected, catalogue.categories)
+        render.render_pilots(out, selected)
     if not selected:
         raise NoMatchError(explain_no_match(catalogue.pilots, region, theme, place))
 
@@ -594,15 +595,13 @@ def export(
     dataset = documents.Dataset(faq=_faq(files), pilots=catalogue.pilots)
     programme = _programme(files)
     build = documents.build_html if format is ExportFormat.html else documents.build_markdown
+
+    def themes_of(pilot: "Pilot") -> tuple[str, ...]:
+        return tuple(category_labels(pilot, catalogue.categories))
+
+    page = build(dataset, _glossary(files), themes_of=themes_of, programme=programme)
     # A page or a Markdown file is text too: no control character from the data reaches it.
-    text = terminal_text(
-        build(
-            dataset,
-            _glossary(files),
-            themes_of=lambda pilot: tuple(category_labels(pilot, catalogue.categories)),
-            programme=programme,
-        )
-    )
+    text = terminal_text(page)
     if destination is None or destination == "-":
         # The HTML declares charset=utf-8, so its bytes must be UTF-8 even on a legacy console.
         write_all(_output(ctx).stdout, text, encoding="utf-8")
@@ -765,10 +764,8 @@ def main(args: Sequence[str] | None = None) -> NoReturn:
 
 
 def run(args: Sequence[str] | None = None) -> int:
-    """Run `tp`; the one place where errors become a line on stderr and an exit code.
-
-    Typer runs in non-standalone mode, so its errors reach us as exceptions (httpie's `raw_main`).
-    """
+    """Run `tp`; the one place where errors become a line on stderr and an exit code (Typer's
+    reach us as exceptions in its non-standalone mode, as in httpie's `raw_main`)."""
     # `tp >&-` or `2>&-` leave the stream None: write to /dev/null instead. Opening it also takes
     # the free descriptor, so no file tp opens lands on 1 or 2.
     for name in ("stdout", "stderr"):

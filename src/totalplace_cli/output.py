@@ -16,11 +16,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TextIO, cast
 if TYPE_CHECKING:
     from rich.console import Console
 
-DEFAULT_WIDTH = 80
-"""Columns when neither COLUMNS nor the terminal says (a pipe, a file)."""
-
-MAX_WIDTH = 1000
-"""A width above this (or below 1) is a mistake, ignored rather than obeyed."""
+DEFAULT_WIDTH = 80  # columns when neither COLUMNS nor the terminal says (a pipe, a file)
+MAX_WIDTH = 1000  # a width above this (or below 1) is a mistake, ignored rather than obeyed
 
 
 def _width(stream: TextIO, is_terminal: bool) -> int:
@@ -39,7 +36,6 @@ class OutputContext(NamedTuple):
     """Where output goes and what it can show."""
 
     stdout: TextIO
-    stderr: TextIO
     is_terminal: bool
     color: bool
     width: int = DEFAULT_WIDTH
@@ -60,7 +56,7 @@ class OutputContext(NamedTuple):
             and not os.environ.get("NO_COLOR")
             and os.environ.get("TERM", "") not in {"dumb", "unknown"}
         )
-        return cls(stdout, sys.stderr, is_terminal, color, _width(stdout, is_terminal))
+        return cls(stdout, is_terminal, color, _width(stdout, is_terminal))
 
     def console(self) -> Console:
         """The one Rich console every text renderer draws with: it wraps only in a terminal."""

@@ -26,8 +26,7 @@ if TYPE_CHECKING:  # annotations only: `tp ask` and `tp show` need not load the 
     from totalplace_cli.search import Correction, SearchResult
 
 INDENT = "  "
-NARROW = 60
-"""Below this many columns tables become stacked lists, so no column cuts a word to fit."""
+NARROW = 60  # below this many columns, tables become stacked lists: no column cuts a word
 
 
 def answer_blocks(answer: str) -> list[str | list[list[str]]]:
@@ -234,9 +233,7 @@ def render_ask(
 BAR = "\u2588"  # full block, for the bar charts of `tp regions` and `tp themes`
 
 
-def render_pilots(
-    ctx: OutputContext, pilots: Sequence[Pilot], categories: Sequence[Category] = ()
-) -> None:
+def render_pilots(ctx: OutputContext, pilots: Sequence[Pilot]) -> None:
     """The pilots as a table: name, region and theme categories (as `--theme` accepts them)."""
     from rich import box
     from rich.table import Table
@@ -278,8 +275,8 @@ PILOT_CSV_COLUMNS = (
     "sources",
 )
 
+# A CSV cell starting with one of these is a formula to a spreadsheet (OWASP CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-"""A CSV cell starting with one of these is a formula to a spreadsheet (OWASP CSV injection)."""
 
 
 def csv_cell(value: str) -> str:
