@@ -8,12 +8,12 @@ import sys
 def main() -> None:
     """Import the CLI and run it."""
     try:
-        from totalplace_cli.cli import main as run
+        from totalplace_cli.cli import run
     except KeyboardInterrupt:
         with contextlib.suppress(OSError, AttributeError, ValueError):  # stderr may be closed
             sys.stderr.write("tp: interrupted\n")
         raise SystemExit(130) from None
-    run()
+    raise SystemExit(run())
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NamedTuple, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
 import typer
 
@@ -46,9 +46,7 @@ EPILOG = (
 
 def _warn(message: str) -> None:
     """One line on stderr about something tp did for the user; the run goes on."""
-    from totalplace_cli.inputs import printable
-
-    sys.stderr.write(f"tp: warning: {printable(message)}\n")
+    _fail(f"warning: {message}", ExitCode.OK)
 
 
 app = typer.Typer(
@@ -756,11 +754,6 @@ def facts(ctx: typer.Context, json: JsonFlag = False) -> None:
 
     figures = _programme(_files(ctx)).facts
     _print(ctx, json, [fact.to_json() for fact in figures], render_facts, figures)
-
-
-def main(args: Sequence[str] | None = None) -> NoReturn:
-    """Run `tp` and exit (the console script)."""
-    raise SystemExit(run(args))
 
 
 def run(args: Sequence[str] | None = None) -> int:

@@ -432,11 +432,9 @@ def render_glossary_term(
     lines = [("Source: ", term.source_note())]
     if term.aliases:
         lines.append(("Also written: ", ", ".join(term.aliases)))
-    if used_in:
-        lines.append(("Used in: ", f"{used_in[0].id}. {used_in[0].question}"))
-        lines += [("", f"         {entry.id}. {entry.question}") for entry in used_in[1:]]
-    else:
-        lines.append(("Used in: ", "none of the FAQ's answers"))
+    used = [f"{entry.id}. {entry.question}" for entry in used_in] or ["none of the FAQ's answers"]
+    lines.append(("Used in: ", used[0]))
+    lines += [("", " " * len("Used in: ") + question) for question in used[1:]]
     console = ctx.console()
     console.print(_text((term.term, "bold cyan"), (f": {term.expansion}", "bold")))
     for label, text in lines:
