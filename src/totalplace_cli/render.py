@@ -96,9 +96,7 @@ def _answer_table(rows: list[list[str]]) -> RenderableType:
     from rich.padding import Padding
     from rich.table import Table
 
-    table = Table(
-        box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold", padding=(0, 1)
-    )
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold")
     for cell in rows[0]:
         table.add_column(_text(cell))
     for row in rows[1:]:
