@@ -328,7 +328,7 @@ def test_a_signal_during_the_cache_write_leaves_no_temporary_file(
         "    time.sleep(5)\n"
         "    real(*args)\n"
         "os.replace = replace\n"
-        "from totalplace_cli.cli import main\n"
+        "from totalplace_cli.__main__ import main\n"
         "sys.argv = ['tp', 'ask', 'savings', '--json']\n"
         "main()\n"
     )

@@ -320,7 +320,7 @@ def test_themes_json(tp: Tp) -> None:
 def test_bar_charts_appear_in_a_terminal() -> None:
     catalogue = load_pilot_catalogue(bundled_data_dir() / "pilots.yaml")
     buffer = io.StringIO()
-    terminal = OutputContext(buffer, io.StringIO(), is_terminal=True, color=False, width=100)
+    terminal = OutputContext(buffer, is_terminal=True, color=False, width=100)
     render_regions(terminal, pilots_by_region(catalogue.pilots))
     west = next(line for line in buffer.getvalue().splitlines() if "West Midlands" in line)
     assert BAR * 3 in west and BAR * 4 not in west

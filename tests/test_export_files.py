@@ -95,7 +95,7 @@ def test_a_signal_while_writing_removes_the_temporary_file(
     script = (
         "import os, sys\n"
         f"os.fsync = lambda fd: os.kill(os.getpid(), {int(signum)})\n"
-        "from totalplace_cli.cli import main\n"
+        "from totalplace_cli.__main__ import main\n"
         "sys.argv[0] = 'tp'\n"
         "main()\n"
     )

@@ -271,7 +271,7 @@ def test_terminal_rendering_shows_acronyms_under_the_answer_and_a_table() -> Non
     from totalplace_cli.render import render_entry, render_glossary
 
     stream = StringIO()
-    terminal = OutputContext(stdout=stream, stderr=stream, is_terminal=True, color=False, width=90)
+    terminal = OutputContext(stdout=stream, is_terminal=True, color=False, width=90)
     savings = next(e for e in FAQ if e.id == 12)
     render_entry(terminal, savings, terms_in(GLOSSARY, savings.answer))
     shown = stream.getvalue()

@@ -126,9 +126,7 @@ def test_columns_out_of_range_is_ignored_and_text_never_disappears(columns: str)
 
 def test_a_pipe_gets_the_best_answer_verbatim_and_plain_snippets() -> None:
     stream = io.StringIO()
-    out = OutputContext(
-        stdout=stream, stderr=io.StringIO(), is_terminal=False, color=False, width=20
-    )
+    out = OutputContext(stdout=stream, is_terminal=False, color=False, width=20)
     results = rank_answers(FAQ, "efficiency savings", limit=2)
     render_ask(out, results)
     text = stream.getvalue()

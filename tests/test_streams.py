@@ -171,7 +171,7 @@ def test_tp_data_dir_environment_variable(tmp_path: Path) -> None:
 
 def test_a_context_built_for_a_pipe_writes_plain_text() -> None:
     stream = io.StringIO()
-    out = OutputContext(stdout=stream, stderr=io.StringIO(), is_terminal=False, color=False)
+    out = OutputContext(stdout=stream, is_terminal=False, color=False)
     render_questions(out, load_faq(bundled_data_dir() / "faq.yaml"))
     assert stream.getvalue().splitlines()[11] == "12. What sort of savings can be made?"
     assert "\x1b" not in stream.getvalue()
@@ -181,7 +181,7 @@ def test_json_is_escaped_only_when_the_stream_cannot_encode_it() -> None:
     for encoding, expected in (("utf-8", '"£"'), ("ascii", '"\\u00a3"')):
         raw = io.BytesIO()
         stream = io.TextIOWrapper(raw, encoding=encoding)
-        out = OutputContext(stdout=stream, stderr=io.StringIO(), is_terminal=False, color=False)
+        out = OutputContext(stdout=stream, is_terminal=False, color=False)
         write_json(out, "£")
         stream.flush()
         assert raw.getvalue().decode(encoding) == expected + "\n"

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NamedTuple, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
 import typer
 
@@ -21,6 +21,7 @@ from totalplace_cli.errors import DataError, ExitCode, NoMatchError, TpError, Us
 if TYPE_CHECKING:
     from totalplace_cli.data import DataDirSource, DataFiles
     from totalplace_cli.output import OutputContext
+    from totalplace_cli.pilot_models import Pilot
 
 HELP = """Explore the Total Place FAQ (2009-2010) and its 13 pilot areas.
 
@@ -45,9 +46,7 @@ EPILOG = (
 
 def _warn(message: str) -> None:
     """One line on stderr about something tp did for the user; the run goes on."""
-    from totalplace_cli.inputs import printable
-
-    sys.stderr.write(f"tp: warning: {printable(message)}\n")
+    _fail(f"warning: {message}", ExitCode.OK)
 
 
 app = typer.Typer(
@@ -65,7 +64,7 @@ app = typer.Typer(
 
 
 class Options(NamedTuple):
-    """Global options, shared by every command through Typer's context."""
+    """Global options, for every command through Typer's context."""
 
     data_dir: str | None
     data_dir_source: "DataDirSource"
@@ -173,16 +172,21 @@ COMPLETION_WIDTH = 76  # Rich wraps at 80 when it cannot see a terminal
 
 
 def _completion(
-    values: Callable[["DataFiles", str], Completions],
+    function: str, data: Callable[["DataFiles"], Any]
 ) -> Callable[[typer.Context, str], Completions]:
-    """A completion callback offering `values(files in use, typed text)`; none if data is broken."""
+    """A callback offering `function(data(files in use), typed)`; none if the data is broken."""
 
     def complete(ctx: typer.Context, incomplete: str) -> Completions:
+        from importlib import import_module  # the module is loaded only when completing
+
         from totalplace_cli.data import resolve_data_files
 
+        module, name = function.split(".")
+        values = getattr(import_module(f"totalplace_cli.{module}"), name)
         # While completing, global options are parsed into the root context but not yet applied.
         try:
-            found = values(resolve_data_files(ctx.find_root().params.get("data_dir")), incomplete)
+            files = resolve_data_files(ctx.find_root().params.get("data_dir"))
+            found: Completions = values(data(files), incomplete)
         except TpError:
             return []
         return [(_as_typed(value, incomplete), _description(text)) for value, text in found]
@@ -201,8 +205,7 @@ def _as_typed(value: str, typed: str) -> str:
 
 
 def _description(text: str) -> str:
-    """A description Typer prints on one line: it renders it with Rich, which reads markup
-    ("[x]") and wraps at the terminal's width (80 columns when completing)."""
+    """A description for Typer to print on one line: Rich reads its markup ("[x]") and wraps it."""
     from rich.markup import escape  # completion only; Typer's own rendering imports Rich anyway
 
     from totalplace_cli.inputs import without_controls
@@ -213,52 +216,13 @@ def _description(text: str) -> str:
     return escape(text)
 
 
-@_completion
-def complete_region(files: "DataFiles", typed: str) -> Completions:
-    """--region: the regions, as shell-friendly slugs."""
-    from totalplace_cli.pilots import region_completions
-
-    return region_completions(_catalogue(files).pilots, typed)
-
-
-@_completion
-def complete_theme(files: "DataFiles", typed: str) -> Completions:
-    """--theme: the theme categories."""
-    from totalplace_cli.pilots import theme_completions
-
-    return theme_completions(_catalogue(files).categories, typed)
-
-
-@_completion
-def complete_place(files: "DataFiles", typed: str) -> Completions:
-    """--place: the places the pilots name (no national bodies)."""
-    from totalplace_cli.pilots import place_completions
-
-    return place_completions(_catalogue(files).pilots, typed)
-
-
-@_completion
-def complete_pilot(files: "DataFiles", typed: str) -> Completions:
-    """`tp pilot`: the pilot ids."""
-    from totalplace_cli.pilots import pilot_completions
-
-    return pilot_completions(_catalogue(files).pilots, typed)
-
-
-@_completion
-def complete_question(files: "DataFiles", typed: str) -> Completions:
-    """`tp show`: question numbers, or slugs, with the question."""
-    from totalplace_cli.faq import question_completions
-
-    return question_completions(_faq(files), typed)
-
-
-@_completion
-def complete_term(files: "DataFiles", typed: str) -> Completions:
-    """`tp glossary`: the acronyms, with their expansions."""
-    from totalplace_cli.glossary import term_completions
-
-    return term_completions(_glossary(files), typed)
+# `tp pilots --region, --theme, --place`; then the arguments of `tp pilot`, `show` and `glossary`.
+complete_region = _completion("pilots.region_completions", lambda files: _catalogue(files).pilots)
+complete_theme = _completion("pilots.theme_completions", lambda files: _catalogue(files).categories)
+complete_place = _completion("pilots.place_completions", lambda files: _catalogue(files).pilots)
+complete_pilot = _completion("pilots.pilot_completions", lambda files: _catalogue(files).pilots)
+complete_question = _completion("faq.question_completions", _faq)
+complete_term = _completion("glossary.term_completions", _glossary)
 
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of text.")]
@@ -466,7 +430,7 @@ def pilots(
     elif csv:
         render.write_pilots_csv(out, selected)
     elif selected:
-        render.render_pilots(out, selected, catalogue.categories)
+        render.render_pilots(out, selected)
     if not selected:
         raise NoMatchError(explain_no_match(catalogue.pilots, region, theme, place))
 
@@ -629,15 +593,13 @@ def export(
     dataset = documents.Dataset(faq=_faq(files), pilots=catalogue.pilots)
     programme = _programme(files)
     build = documents.build_html if format is ExportFormat.html else documents.build_markdown
+
+    def themes_of(pilot: "Pilot") -> tuple[str, ...]:
+        return tuple(category_labels(pilot, catalogue.categories))
+
+    page = build(dataset, _glossary(files), themes_of=themes_of, programme=programme)
     # A page or a Markdown file is text too: no control character from the data reaches it.
-    text = terminal_text(
-        build(
-            dataset,
-            _glossary(files),
-            themes_of=lambda pilot: tuple(category_labels(pilot, catalogue.categories)),
-            programme=programme,
-        )
-    )
+    text = terminal_text(page)
     if destination is None or destination == "-":
         # The HTML declares charset=utf-8, so its bytes must be UTF-8 even on a legacy console.
         write_all(_output(ctx).stdout, text, encoding="utf-8")
@@ -668,10 +630,7 @@ def info(ctx: typer.Context, json: JsonFlag = False) -> None:
         "data_dir": str(files.data_dir) if files.data_dir else None,
         "data_dir_source": files.source,
         "files": [
-            {
-                **file.to_json(),
-                "source": "bundled" if files.is_bundled(Path(file.path)) else "user",
-            }
+            {**file.to_json(), "source": "bundled" if files.is_bundled(Path(file.path)) else "user"}
             for file in checked
         ],
     }
@@ -797,17 +756,14 @@ def facts(ctx: typer.Context, json: JsonFlag = False) -> None:
     _print(ctx, json, [fact.to_json() for fact in figures], render_facts, figures)
 
 
-def main(args: Sequence[str] | None = None) -> NoReturn:
-    """Run `tp` and exit: the one place where errors become one line on stderr and an exit code.
-
-    Typer runs in non-standalone mode, so its errors reach us as exceptions (httpie's `raw_main`).
-    """
-    raise SystemExit(run(args))
-
-
 def run(args: Sequence[str] | None = None) -> int:
-    """`main` without the exit, for tests: the exit code a shell would see."""
-    _fill_closed_streams()
+    """Run `tp`; the one place where errors become a line on stderr and an exit code (Typer's
+    reach us as exceptions in its non-standalone mode, as in httpie's `raw_main`)."""
+    # `tp >&-` or `2>&-` leave the stream None: write to /dev/null instead. Opening it also takes
+    # the free descriptor, so no file tp opens lands on 1 or 2.
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
     stdout, stderr = sys.stdout, sys.stderr
     try:
         try:
@@ -848,17 +804,6 @@ OUTPUT_ERRNOS = frozenset(
 )
 
 
-def _fill_closed_streams() -> None:
-    """`tp >&-` or `2>&-`: Python gives None for the stream; write to /dev/null instead.
-
-    Opening /dev/null also takes the free descriptor, so no file tp opens lands on 1 or 2.
-    """
-    if sys.stdout is None:
-        sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 (lives as long as tp)
-    if sys.stderr is None:
-        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
-
-
 def _fail(message: str, code: int) -> int:
     """Print `tp: message` as one line on stderr; return `code`."""
     from totalplace_cli.inputs import printable
@@ -872,11 +817,7 @@ def _fail(message: str, code: int) -> int:
 
 
 def _discard_stdout() -> None:
-    """Stdout cannot take more (closed pipe, full disk): drop what is buffered, quietly.
-
-    Whatever is still buffered would fail again when Python flushes at exit and print a
-    traceback, so stdout's descriptor is pointed at /dev/null.
-    """
-    # Without a real file descriptor (tests), nothing will be flushed to it anyway.
+    """Stdout cannot take more (closed pipe, full disk): point it at /dev/null, or what is still
+    buffered fails again when Python flushes at exit, with a traceback. Tests have no descriptor."""
     with contextlib.suppress(OSError, ValueError, AttributeError, io.UnsupportedOperation):
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

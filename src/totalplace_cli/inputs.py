@@ -13,11 +13,8 @@ from collections.abc import Callable
 
 from totalplace_cli.errors import UsageError
 
-MAX_QUERY_CHARS = 1000
-"""Longest `tp ask` query searched; a longer one (a pasted page) is searched by its first words."""
-
-MAX_ARGUMENT_CHARS = 200
-"""Longest id, slug or region accepted."""
+MAX_QUERY_CHARS = 1000  # longest query searched; of a longer one (a pasted page), its first words
+MAX_ARGUMENT_CHARS = 200  # longest id, slug or region accepted
 
 # Kept when echoing: joiners shape emoji and some scripts; everything else in Cc/Cf is escaped.
 _JOINERS = {"\u200c", "\u200d"}
@@ -70,21 +67,16 @@ CONTROL = "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
 
 
 def terminal_text(text: str) -> str:
-    """Data text safe for a terminal or a text pipe: its words kept, its commands dropped.
-
-    A data file could otherwise clear the screen, set the clipboard or reverse a line.
-    """
+    """Data text safe for a terminal or a text pipe: its words kept, its commands dropped (a data
+    file could otherwise clear the screen, set the clipboard or reverse a line)."""
     if re.search(CONTROL, text) is None:  # the common case, one scan in C
         return text
     return re.sub(CONTROL, "", re.sub(ESCAPE_SEQUENCE, "", text))
 
 
 def clean_query(text: str, warn: Callable[[str], None] | None = None) -> str:
-    """A search query ready for ranking, or a usage error if it has no words.
-
-    A query over `MAX_QUERY_CHARS` is cut to its first whole words within the limit, and `warn`
-    is told so: a pasted paragraph should find its answer, not be refused.
-    """
+    """A search query ready for ranking, or a usage error if it has no words. A longer one is cut
+    to its first whole words, and `warn` told: a pasted paragraph should find its answer."""
     query = " ".join(without_controls(from_argv(text)).split())
     if not query:
         raise UsageError("the query is empty; try for example: tp ask savings")

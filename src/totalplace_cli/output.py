@@ -1,9 +1,7 @@
-"""Where output goes: the output context, and JSON written for scripts.
+"""Where output goes and what it can show (httpie's Environment idea), and JSON for scripts.
 
-`OutputContext` says where we write and what that stream can show (httpie's Environment idea);
-renderers read it, and tests build one to simulate a pipe or a terminal instead of patching `sys`.
-This module imports nothing costly, and its patterns compile on first use: `tp ask --json` needs
-only this.
+Tests build an `OutputContext` to simulate a pipe or a terminal instead of patching `sys`.
+Nothing costly is imported here: `tp ask --json` needs only this.
 """
 
 from __future__ import annotations
@@ -18,11 +16,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TextIO, cast
 if TYPE_CHECKING:
     from rich.console import Console
 
-DEFAULT_WIDTH = 80
-"""Columns when neither COLUMNS nor the terminal says (a pipe, a file)."""
-
-MAX_WIDTH = 1000
-"""A width above this (or below 1) is a mistake, ignored rather than obeyed."""
+DEFAULT_WIDTH = 80  # columns when neither COLUMNS nor the terminal says (a pipe, a file)
+MAX_WIDTH = 1000  # a width above this (or below 1) is a mistake, ignored rather than obeyed
 
 
 def _width(stream: TextIO, is_terminal: bool) -> int:
@@ -41,18 +36,14 @@ class OutputContext(NamedTuple):
     """Where output goes and what it can show."""
 
     stdout: TextIO
-    stderr: TextIO
     is_terminal: bool
     color: bool
     width: int = DEFAULT_WIDTH
 
     @classmethod
     def detect(cls, no_color: bool = False) -> OutputContext:
-        """Read the real streams and the environment (NO_COLOR, TERM, COLUMNS).
-
-        Text stdout cannot encode (an ASCII-only `PYTHONIOENCODING`, a legacy code page) is
-        written as `?` rather than crashing; JSON escapes it instead (see `write_json`).
-        """
+        """Read the real streams and the environment (NO_COLOR, TERM, COLUMNS). Text stdout
+        cannot encode (ASCII-only `PYTHONIOENCODING`, a legacy code page) is written as `?`."""
         stdout = sys.stdout
         if isinstance(stdout, io.TextIOWrapper):
             stdout.reconfigure(errors="replace")
@@ -65,7 +56,7 @@ class OutputContext(NamedTuple):
             and not os.environ.get("NO_COLOR")
             and os.environ.get("TERM", "") not in {"dumb", "unknown"}
         )
-        return cls(stdout, sys.stderr, is_terminal, color, _width(stdout, is_terminal))
+        return cls(stdout, is_terminal, color, _width(stdout, is_terminal))
 
     def console(self) -> Console:
         """The one Rich console every text renderer draws with: it wraps only in a terminal."""
@@ -138,12 +129,9 @@ def write_json(ctx: OutputContext, value: Any) -> None:
 
 
 def write_all(stream: TextIO, text: str, encoding: str | None = None) -> None:
-    """Write all of `text`, or raise: the reader of a pipe leaving mid-write is an error.
-
-    A large write to a pipe whose reader goes away returns a short count instead of failing, and
-    Python's text and buffered layers drop the rest silently (exit 0, output cut); this loops on
-    the short count so that the next write raises BrokenPipeError as it should.
-    """
+    """Write all of `text`, or raise. A large write to a pipe whose reader goes away returns a
+    short count, and Python's layers drop the rest silently (exit 0, output cut); looping on the
+    short count makes the next write raise BrokenPipeError as it should."""
     buffer = getattr(stream, "buffer", None)
     if buffer is None:  # a StringIO in tests, or a stream without a byte layer
         stream.write(text)

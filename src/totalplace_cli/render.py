@@ -8,6 +8,7 @@ data never controls a terminal. Rich is imported inside the renderers, so `--jso
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from totalplace_cli.inputs import printable, terminal_text
@@ -25,8 +26,7 @@ if TYPE_CHECKING:  # annotations only: `tp ask` and `tp show` need not load the 
     from totalplace_cli.search import Correction, SearchResult
 
 INDENT = "  "
-NARROW = 60
-"""Below this many columns tables become stacked lists, so no column cuts a word to fit."""
+NARROW = 60  # below this many columns, tables become stacked lists: no column cuts a word
 
 
 def answer_blocks(answer: str) -> list[str | list[list[str]]]:
@@ -57,11 +57,8 @@ def _text(*parts: str | tuple[str, str]) -> Text:
 def _beside(
     ctx: OutputContext, console: Console, prefix: str | Text, body: Text, indent: int = 0
 ) -> None:
-    """`prefix` then `body`; in a terminal, `body` wraps to its width, never back to column 0.
-
-    Continuation lines start under the body's first word, or `indent` columns in if given
-    (a heading's hanging indent). A pipe gets the line whole, for grep and diff.
-    """
+    """`prefix` then `body`, wrapped in a terminal under its first word (or `indent` columns in);
+    whole in a pipe, for grep and diff."""
     from rich.text import Text
 
     prefix = Text(prefix) if isinstance(prefix, str) else prefix
@@ -99,9 +96,7 @@ def _answer_table(rows: list[list[str]]) -> RenderableType:
     from rich.padding import Padding
     from rich.table import Table
 
-    table = Table(
-        box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold", padding=(0, 1)
-    )
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold")
     for cell in rows[0]:
         table.add_column(_text(cell))
     for row in rows[1:]:
@@ -233,23 +228,16 @@ def render_ask(
             _beside(ctx, console, INDENT * 2, _snippet(result))
 
 
-NO_THEMES = "(no sourced themes)"
-NOT_FOUND = "none found in the sources read"
 BAR = "\u2588"  # full block, for the bar charts of `tp regions` and `tp themes`
 
 
-def render_pilots(
-    ctx: OutputContext, pilots: Sequence[Pilot], categories: Sequence[Category] = ()
-) -> None:
-    """The pilots as a table: name, region and theme categories (as `--theme` accepts them).
-
-    A terminal narrower than NARROW gets each pilot as a bold name over an indented line.
-    """
+def render_pilots(ctx: OutputContext, pilots: Sequence[Pilot]) -> None:
+    """The pilots as a table: name, region and theme categories (as `--theme` accepts them)."""
     from rich import box
     from rich.table import Table
 
     console = ctx.console()
-    rows = [(p.name, p.region, ", ".join(p.categories) or NO_THEMES) for p in pilots]
+    rows = [(p.name, p.region, ", ".join(p.categories) or "(no sourced themes)") for p in pilots]
     if ctx.is_terminal and ctx.width < NARROW:
         for name, region, themes in rows:
             console.print(_text((name, "bold")))
@@ -285,8 +273,8 @@ PILOT_CSV_COLUMNS = (
     "sources",
 )
 
+# A CSV cell starting with one of these is a formula to a spreadsheet (OWASP CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-"""A CSV cell starting with one of these is a formula to a spreadsheet (OWASP CSV injection)."""
 
 
 def csv_cell(value: str) -> str:
@@ -297,23 +285,18 @@ def csv_cell(value: str) -> str:
 
 
 def write_pilots_csv(ctx: OutputContext, pilots: Sequence[Pilot]) -> None:
-    """One row per pilot under a header row; lists joined with "; " (see PILOT_CSV_COLUMNS)."""
+    """One row per pilot under a header row; lists (of sourced texts too) joined with "; "."""
     import csv
 
     writer = csv.writer(ctx.stdout, lineterminator="\n")
     writer.writerow(PILOT_CSV_COLUMNS)
     for pilot in pilots:
+        values = [getattr(pilot, column) for column in PILOT_CSV_COLUMNS]
         cells = [
-            pilot.id,
-            pilot.name,
-            pilot.region,
-            pilot.official_name or "",
-            "; ".join(pilot.categories),
-            "; ".join(theme.text for theme in pilot.themes),
-            "; ".join(pilot.authorities),
-            "; ".join(figure.text for figure in pilot.figures),
-            "; ".join(trial.text for trial in pilot.field_trials),
-            "; ".join(pilot.sources),
+            "; ".join(str(getattr(item, "text", item)) for item in value)
+            if isinstance(value, tuple)
+            else value or ""
+            for value in values
         ]
         writer.writerow([csv_cell(cell) for cell in cells])
 
@@ -331,7 +314,7 @@ def pilot_sections(
     if pilot.categories:
         names = ", ".join(f"{labels.get(c, c)} ({c})" for c in pilot.categories)
         facts.append(f"Categories: {names}")
-    themes = [f"{t.text}  <{t.source}>" for t in pilot.themes] or [NOT_FOUND]
+    themes = [f"{t.text}  <{t.source}>" for t in pilot.themes] or ["none found in the sources read"]
     sections = [("", facts), ("Themes", themes)]
     members = f"Member authorities and bodies  <{pilot.authorities_source}>"
     for heading, lines in (
@@ -372,11 +355,8 @@ def render_pilot(
 def _bar_chart(
     ctx: OutputContext, groups: Sequence[tuple[str, list[Pilot]]], title: str, footer: str = ""
 ) -> None:
-    """Label, count and pilots per group: aligned text in a pipe, with bars in a terminal.
-
-    A terminal too narrow for the label, the bars and some room for the pilots gets each group
-    as a line of label, count and bar, with the pilots wrapped and indented beneath it.
-    """
+    """Label, count and pilots per group: aligned text in a pipe, with bars in a terminal; one
+    that is too narrow for a table gets the pilots wrapped and indented under each bar."""
     console = ctx.console()
     rows = [
         (terminal_text(label), len(members), "; ".join(p.name for p in members) or "-")
@@ -411,9 +391,7 @@ def _bar_chart(
         console.print(_text((footer, "dim")))
 
 
-def render_regions(ctx: OutputContext, rows: Sequence[tuple[str, list[Pilot]]]) -> None:
-    """Each region with its count and pilots (`tp regions`)."""
-    _bar_chart(ctx, rows, "Regions and their pilots")
+render_regions = partial(_bar_chart, title="Regions and their pilots")
 
 
 def render_themes(
@@ -452,11 +430,9 @@ def render_glossary_term(
     lines = [("Source: ", term.source_note())]
     if term.aliases:
         lines.append(("Also written: ", ", ".join(term.aliases)))
-    if used_in:
-        lines.append(("Used in: ", f"{used_in[0].id}. {used_in[0].question}"))
-        lines += [("", f"         {entry.id}. {entry.question}") for entry in used_in[1:]]
-    else:
-        lines.append(("Used in: ", "none of the FAQ's answers"))
+    used = [f"{entry.id}. {entry.question}" for entry in used_in] or ["none of the FAQ's answers"]
+    lines.append(("Used in: ", used[0]))
+    lines += [("", " " * len("Used in: ") + question) for question in used[1:]]
     console = ctx.console()
     console.print(_text((term.term, "bold cyan"), (f": {term.expansion}", "bold")))
     for label, text in lines:
@@ -506,8 +482,7 @@ def render_info(ctx: OutputContext, info: dict[str, Any]) -> None:
 
 
 def _report(ctx: OutputContext, lines: Iterable[str]) -> None:
-    """Report lines (validate, info), controls shown as escapes: one finding, one line in a pipe;
-    in a terminal, wrapped with a hanging indent, so a long path never runs past the edge."""
+    """Report lines (validate, info), controls shown as escapes, wrapped with a hanging indent."""
     console = ctx.console()
     for line in lines:
         _beside(ctx, console, "", _text(printable(line)), indent=2)
@@ -543,11 +518,10 @@ def _render_programme(
         _beside(ctx, console, margin, _text((f"<{item.source}>", "dim")))
 
 
-def render_timeline(ctx: OutputContext, events: Sequence[ProgrammeItem]) -> None:
-    """`tp timeline`: the events in date order, each with its source."""
-    _render_programme(ctx, events, "Events in date order (tp facts: the figures)", False)
-
-
-def render_facts(ctx: OutputContext, facts: Sequence[ProgrammeItem]) -> None:
-    """`tp facts`: the headline figures with the source's words and page."""
-    _render_programme(ctx, facts, "Figures (tp timeline: the events)", True)
+# `tp timeline`: the events in date order; `tp facts`: the figures, with the source's words.
+render_timeline = partial(
+    _render_programme, heading="Events in date order (tp facts: the figures)", with_quote=False
+)
+render_facts = partial(
+    _render_programme, heading="Figures (tp timeline: the events)", with_quote=True
+)
