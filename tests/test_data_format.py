@@ -146,7 +146,7 @@ def test_loading_stops_at_the_first_error_and_counts_the_rest(tmp_path: Path) ->
     path.write_text("entries:\n  - {id: 0, slug: a, question: '', answer: A.}\n", "utf-8")
     with pytest.raises(DataError) as caught:
         load_faq(path)
-    assert caught.value.message == (
+    assert str(caught.value) == (
         f"{path}:2:10: entry 1 (id 0): 'id' must be a whole number of 1 or more, found the "
         f"number 0 (and 1 more; see 'tp validate {path}')"
     )

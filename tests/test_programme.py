@@ -165,12 +165,12 @@ def test_a_users_programme_file_wins(tp: Tp, tmp_path: Path) -> None:
         "    source: https://example.org/later\n",
         encoding="utf-8",
     )
-    assert resolve_data_files(tmp_path).programme == tmp_path / "programme.yaml"
+    assert resolve_data_files(tmp_path).paths["programme"] == tmp_path / "programme.yaml"
     events = json.loads(tp("--data-dir", str(tmp_path), "timeline", "--json").stdout)
     assert [event["id"] for event in events] == ["mine"]
     assert tp("--data-dir", str(tmp_path), "facts", "--json").stdout == "[]\n"
     (tmp_path / "programme.yaml").unlink()
-    assert resolve_data_files(tmp_path).programme == bundled_data_dir() / "programme.yaml"
+    assert resolve_data_files(tmp_path).paths["programme"] == bundled_data_dir() / "programme.yaml"
 
 
 def test_a_broken_programme_file_is_one_line_with_exit_3(tp: Tp, tmp_path: Path) -> None:

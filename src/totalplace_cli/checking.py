@@ -29,20 +29,20 @@ def check_file(path: Path, kind: str | None = None) -> CheckedFile:
     kind = kind or next((kind for kind in KINDS if path.name == file_name(kind)), None)
     if kind is not None:
         return read_and_check(path, kind)
-    try:
-        root = read_document(path)
-    except DocumentError as error:
-        return unreadable(path, error)
     from yaml.nodes import MappingNode
 
-    keys = {key.value for key, _ in root.value} if isinstance(root, MappingNode) else set()
-    kind = next((kind for kind in KINDS if MAIN_LISTS[kind] in keys), None)
-    if kind is None:
-        names = " or ".join(file_name(kind) for kind in KINDS)
-        lists = " or ".join(f"'{MAIN_LISTS[kind]}'" for kind in KINDS)
-        message = f"cannot tell what this file holds: name it {names}, or give it {lists}"
-        return CheckedFile(None, str(path), [Problem(str(path), 1, 1, "error", message)])
-    return check_document(root, str(path), kind)
+    try:
+        root = read_document(path)
+        keys = {key.value for key, _ in root.value} if isinstance(root, MappingNode) else set()
+        kind = next((kind for kind in KINDS if MAIN_LISTS[kind] in keys), None)
+        if kind is None:
+            names = " or ".join(file_name(kind) for kind in KINDS)
+            lists = " or ".join(f"'{MAIN_LISTS[kind]}'" for kind in KINDS)
+            message = f"cannot tell what this file holds: name it {names}, or give it {lists}"
+            raise DocumentError(message, 1, 1)
+        return check_document(root, str(path), kind)
+    except DocumentError as error:
+        return unreadable(path, error, kind)
 
 
 def check_folder(folder: Path) -> list[CheckedFile]:

@@ -28,12 +28,9 @@ if TYPE_CHECKING:
     from totalplace_cli.store import Document
 
 T = TypeVar("T")
-
 # data_format and safe_yaml are imported only to read a file: a cached run needs neither.
 KINDS = ("faq", "pilots", "glossary", "programme")
 """The kinds of data file; each is read from KIND.yaml against schemas/data/KIND.schema.json."""
-DATA_DIR_ENV = "TP_DATA_DIR"
-
 DataDirSource = Literal["option", "environment", "bundled"]
 
 
@@ -57,22 +54,6 @@ class DataFiles(NamedTuple):
     data_dir: Path | None = None
     source: DataDirSource = "bundled"
 
-    @property
-    def faq(self) -> Path:
-        return self.paths["faq"]
-
-    @property
-    def pilots(self) -> Path:
-        return self.paths["pilots"]
-
-    @property
-    def glossary(self) -> Path:
-        return self.paths["glossary"]
-
-    @property
-    def programme(self) -> Path:
-        return self.paths["programme"]
-
     def is_bundled(self, path: Path) -> bool:
         return path.parent == bundled_data_dir()
 
@@ -83,7 +64,7 @@ def resolve_data_files(
     """Pick each file from the user's data dir when it has one, else the bundled copy."""
     bundled = bundled_data_dir()
     if data_dir is None:
-        data_dir, source = os.environ.get(DATA_DIR_ENV) or None, "environment"
+        data_dir, source = os.environ.get("TP_DATA_DIR") or None, "environment"
     if data_dir is None:
         return DataFiles({kind: bundled / file_name(kind) for kind in KINDS})
     user = Path(data_dir).expanduser()
@@ -120,7 +101,7 @@ def _mode(path: Path, what: str, follow: bool) -> int | None:
 
 
 def check(path: Path, kind: str) -> CheckedFile:
-    """Read and check one data file of a known kind; the first error raises a DataError."""
+    """Read and check one data file; the first error raises a DataError (each `load_` does)."""
     from totalplace_cli.data_format import read_and_check
 
     checked = read_and_check(path, kind)
@@ -132,17 +113,8 @@ def check(path: Path, kind: str) -> CheckedFile:
     return checked
 
 
-def read_faq(path: Path) -> tuple[FaqEntry, ...]:
-    """Read and validate one FAQ file, without the cache."""
-    return tuple(
-        FaqEntry(r["id"], r["slug"], r["question"], r["answer"], tuple(r.get("keywords") or ()))
-        for r in check(path, "faq").records()
-    )
-
-
 def load_faq(path: Path) -> tuple[FaqEntry, ...]:
-    """One FAQ file's entries, from its data set's database (built and cached only when valid);
-    the first error raises a DataError naming file and entry."""
+    """One FAQ file's entries, from its data set's database (built and cached only when valid)."""
     from totalplace_cli.store import read_faq_entries
 
     # The other files are the bundled ones: a data set's database holds every kind.
@@ -155,11 +127,15 @@ def read_documents(files: DataFiles) -> list[Document]:
     checked from its YAML: what `tp ask`'s database is built from."""
     from totalplace_cli import store
 
-    programme = load_programme(files.programme)
+    faq = check(files.paths["faq"], "faq").records()
+    programme = load_programme(files.paths["programme"])
     return [
-        *store.faq_documents(read_faq(files.faq)),
-        *store.pilot_documents(load_pilots(files.pilots)),
-        *store.term_documents(load_glossary(files.glossary)),
+        *store.faq_documents(
+            FaqEntry(r["id"], r["slug"], r["question"], r["answer"], tuple(r.get("keywords") or ()))
+            for r in faq
+        ),
+        *store.pilot_documents(load_pilots(files.paths["pilots"])),
+        *store.term_documents(load_glossary(files.paths["glossary"])),
         *store.programme_documents((*programme.facts, *programme.timeline())),
     ]
 
@@ -180,7 +156,7 @@ def load_data_set(files: DataFiles) -> sqlite3.Connection:
 
 
 def load_pilot_catalogue(path: Path) -> PilotCatalogue:
-    """Read and validate one pilots file: its pilots and the theme categories they use."""
+    """One pilots file's pilots and the theme categories they use."""
     from totalplace_cli.pilot_models import Category, Pilot, PilotCatalogue
 
     checked = check(path, "pilots")
@@ -191,19 +167,16 @@ def load_pilot_catalogue(path: Path) -> PilotCatalogue:
 
 
 def load_pilots(path: Path) -> tuple[Pilot, ...]:
-    """Read and validate one pilots file; the first error raises naming file and pilot."""
     return load_pilot_catalogue(path).pilots
 
 
 def load_programme(path: Path) -> Programme:
-    """Read and check one programme file; the first error raises a DataError naming its place."""
     from totalplace_cli.programme import programme_from
 
     return programme_from(check(path, "programme"))
 
 
 def load_glossary(path: Path) -> tuple[GlossaryTerm, ...]:
-    """Read and validate one glossary file; the first error raises naming file and term."""
     from totalplace_cli.glossary import GlossaryTerm
 
     return tuple(GlossaryTerm.from_data(record) for record in check(path, "glossary").records())

@@ -145,41 +145,33 @@ def read_and_check(path: Path, kind: str) -> CheckedFile:
     """Every problem of one data file of a known kind."""
     with safe_yaml.collector_paused():
         try:
-            root = safe_yaml.read_document(path)
-        except DocumentError as error:
+            return check_document(safe_yaml.read_document(path), str(path), kind)
+        except DocumentError as error:  # unreadable, or beyond safe_yaml's limits
             return unreadable(path, error, kind)
-        return check_document(root, str(path), kind)
 
 
 def check_document(root: Node, path: str, kind: str) -> CheckedFile:
-    """Every problem of the document `root`, against the kind's schema and rules."""
-    try:
-        document = _Document(root, path, kind)
-    except DocumentError as refused:  # beyond safe_yaml's limits: nothing else is checked
-        return unreadable(path, refused, kind)
+    """Every problem of the document `root`, against the kind's schema and rules; a DocumentError
+    if it is beyond safe_yaml's limits."""
+    document = _Document(root, path, kind)
     if document.ambiguous or not _is_clean(kind, document.data):
         for error in _validator(kind).iter_errors(document.data):
             document.schema_error(error)
     document.unique_keys()
     for rule in RULES.get(kind, ()):
         rule(document)
-    data = document.top
-    main = MAIN_LISTS[kind]
-    version = data.get("version")
+    main, version = MAIN_LISTS[kind], document.top.get("version")
     if type(version) is int and version > FORMAT_VERSION:
-        document.warning(
-            ("version",),
-            f"format version {version} is newer than this tp reads ({FORMAT_VERSION}); "
-            "upgrade tp if fields are ignored",
-        )
-    if data.get(main) == []:
-        document.warning((main,), f"'{main}' is empty")
-    items = data.get(main)
+        message = f"format version {version} is newer than this tp reads ({FORMAT_VERSION})"
+        document.report(("version",), f"{message}; upgrade tp if fields are ignored", "warning")
+    items = document.top.get(main)
+    if items == []:
+        document.report((main,), f"'{main}' is empty", "warning")
     return CheckedFile(
         kind,
         path,
         document.problems(),
-        data,
+        document.top,
         entries=len(items) if isinstance(items, list) else None,
         format_version=version if type(version) is int and version >= 1 else None,
     )
@@ -199,9 +191,8 @@ def describe(node: Node) -> str:
 
 @cache
 def _quick_check(kind: str) -> Callable[[Any], Any]:
-    """The kind's schema compiled by fastjsonschema, ~15x faster than jsonschema at saying
-    whether a document is clean; it ignores `x-severity` and reads `1.0` and `true` as whole
-    numbers (`_Document.plain` notes those), and jsonschema words the problems when it fails."""
+    """The kind's schema compiled by fastjsonschema: ~15x faster than jsonschema at saying a
+    document is clean, but it reads `1.0` and `true` as whole numbers (`_Document.ambiguous`)."""
     # fastjsonschema costs ~15 ms to import and ~10 ms to compile: paid only when checking data.
     import fastjsonschema
 
@@ -210,7 +201,7 @@ def _quick_check(kind: str) -> Callable[[Any], Any]:
 
 
 def _is_clean(kind: str, data: Any) -> bool:
-    """Whether `data` satisfies the kind's schema, warnings included (see `_quick_check`)."""
+    """Whether `data` satisfies the kind's schema, warnings included."""
     from fastjsonschema import JsonSchemaException
 
     try:
@@ -226,10 +217,9 @@ def _validator(kind: str) -> Any:
     # jsonschema costs ~50 ms to import: only building the cache or validating pays for it.
     from jsonschema import Draft202012Validator, validators
 
-    def integer(checker: Any, instance: Any) -> bool:
-        return type(instance) is int
-
-    checker = Draft202012Validator.TYPE_CHECKER.redefine("integer", integer)
+    checker = Draft202012Validator.TYPE_CHECKER.redefine(
+        "integer", lambda checker, instance: type(instance) is int
+    )
     validator_class = validators.extend(  # type: ignore[no-untyped-call]
         Draft202012Validator, type_checker=checker
     )
@@ -353,11 +343,8 @@ class _Document:
                 return node
         return node
 
-    def error(self, path: Path_, message: str) -> None:
-        self.found.append((self.node_at(path), path, "error", message))
-
-    def warning(self, path: Path_, message: str, key: bool = False) -> None:
-        self.found.append((self.node_at(path, key), path, "warning", message))
+    def report(self, path: Path_, message: str, severity: Severity = "error") -> None:
+        self.found.append((self.node_at(path), path, severity, message))
 
     def record_label(self, path: Path_) -> str | None:
         """`entry 3 (id 3)`, `pilot 2 (id croydon)`: the record a path is in, if any."""
@@ -389,7 +376,9 @@ class _Document:
                 if key not in known:
                     close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
                     hint = f"did you mean '{close[0]}'?" if close else f"known: {', '.join(known)}"
-                    self.warning((*path, key), f"unknown key '{key}' is ignored; {hint}", key=True)
+                    message = f"unknown key '{key}' is ignored; {hint}"
+                    where = (*path, key)
+                    self.found.append((self.node_at(where, key=True), where, "warning", message))
         elif error.validator == "required" and list(error.relative_schema_path)[-2:-1] == ["then"]:
             self.found.append((node, path, severity, str(schema["description"])))
         elif error.validator == "required":
@@ -444,7 +433,7 @@ class _Document:
                     if type(value) in (str, int) and first.setdefault(value, index) != index:
                         line = self.node_at((list_key, first[value], key)).start_mark.line + 1
                         message = f"duplicate {key} {value!r} (first at line {line})"
-                        self.error((list_key, index, key), message)
+                        self.report((list_key, index, key), message)
 
     def problems(self) -> list[Problem]:
         """The problems found, in the file's order, each in its record's words."""
@@ -479,9 +468,9 @@ def _pilot_categories_exist(document: _Document) -> None:
         for category in chosen:
             if isinstance(category, str) and category not in known:
                 names = ", ".join(known) or "none defined under 'categories'"
-                document.error(path, f"unknown category '{category}' (known: {names})")
+                document.report(path, f"unknown category '{category}' (known: {names})")
         if not pilot.get("themes"):
-            document.error(path, "'categories' need sourced 'themes' to derive from")
+            document.report(path, "'categories' need sourced 'themes' to derive from")
 
 
 def _pilot_facts_are_sourced(document: _Document) -> None:
@@ -501,7 +490,7 @@ def _pilot_facts_are_sourced(document: _Document) -> None:
             source = fact.get("source")
             if isinstance(source, str) and source not in sources:
                 path = ("pilots", index, *where, "source")
-                document.error(path, f"'{document.name(path)}' is not among the pilot's 'sources'")
+                document.report(path, f"'{document.name(path)}' is not among the pilot's 'sources'")
 
 
 def _spellings_are_unique(document: _Document) -> None:
@@ -517,7 +506,7 @@ def _spellings_are_unique(document: _Document) -> None:
         for spelling in (name, *aliases):
             key = spelling_key(spelling)
             if seen.setdefault(key, name) != name:
-                document.error(("terms", index), f"'{spelling}' is already the term {seen[key]}")
+                document.report(("terms", index), f"'{spelling}' is already the term {seen[key]}")
 
 
 def _ids_are_unique_across_lists(document: _Document) -> None:
@@ -528,7 +517,7 @@ def _ids_are_unique_across_lists(document: _Document) -> None:
             found = item.get("id")
             if isinstance(found, str) and first.setdefault(found, list_key) != list_key:
                 message = f"id {found!r} is also an id in '{first[found]}'"
-                document.error((list_key, index, "id"), message)
+                document.report((list_key, index, "id"), message)
 
 
 RULES: dict[str, tuple[Callable[[_Document], None], ...]] = {
