@@ -11,9 +11,8 @@ from typing import Any
 import pytest
 from conftest import REPO
 
-from totalplace_cli.checking import check_file
 from totalplace_cli.data import KINDS, file_name, load_faq
-from totalplace_cli.data_format import MAIN_LISTS, load_schema, schema_path
+from totalplace_cli.data_format import MAIN_LISTS, check_file, load_schema, schema_path
 from totalplace_cli.errors import DataError
 from totalplace_cli.glossary import GlossaryTerm
 from totalplace_cli.models import FaqEntry

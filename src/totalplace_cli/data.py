@@ -102,9 +102,9 @@ def _mode(path: Path, what: str, follow: bool) -> int | None:
 
 def check(path: Path, kind: str) -> CheckedFile:
     """Read and check one data file; the first error raises a DataError (each `load_` does)."""
-    from totalplace_cli.data_format import read_and_check
+    from totalplace_cli.data_format import check_file
 
-    checked = read_and_check(path, kind)
+    checked = check_file(path, kind)
     errors = checked.errors
     if errors:
         more = len(errors) - 1

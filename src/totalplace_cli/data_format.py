@@ -135,25 +135,37 @@ class CheckedFile:
         }
 
 
-def unreadable(path: str | Path, error: DocumentError, kind: str | None = None) -> CheckedFile:
-    """A file that cannot be read as one YAML document: one problem says where and why."""
-    problem = Problem(str(path), error.line, error.column, "error", error.message)
-    return CheckedFile(kind, str(path), [problem])
-
-
-def read_and_check(path: Path, kind: str) -> CheckedFile:
-    """Every problem of one data file of a known kind."""
+def check_file(path: Path, kind: str | None = None) -> CheckedFile:
+    """Every problem of one data file; its kind, unless given, is told by its name (`faq.yaml`,
+    as `data.file_name` says) or by its main list."""
+    kind = kind or next((kind for kind in MAIN_LISTS if path.name == f"{kind}.yaml"), None)
     with safe_yaml.collector_paused():
         try:
-            return check_document(safe_yaml.read_document(path), str(path), kind)
-        except DocumentError as error:  # unreadable, or beyond safe_yaml's limits
-            return unreadable(path, error, kind)
+            root = safe_yaml.read_document(path)
+            kind = kind or _kind_of(root)
+            document = _Document(root, str(path), kind)
+        except DocumentError as error:  # unreadable, of no known kind, or beyond the limits
+            problem = Problem(str(path), error.line, error.column, "error", error.message)
+            return CheckedFile(kind, str(path), [problem])
+        return _check_document(document, kind)
 
 
-def check_document(root: Node, path: str, kind: str) -> CheckedFile:
-    """Every problem of the document `root`, against the kind's schema and rules; a DocumentError
-    if it is beyond safe_yaml's limits."""
-    document = _Document(root, path, kind)
+def _kind_of(root: Node) -> str:
+    """The kind of a file named otherwise, told by the main list it holds."""
+    from yaml.nodes import MappingNode
+
+    keys = {key.value for key, _ in root.value} if isinstance(root, MappingNode) else set()
+    for kind, main in MAIN_LISTS.items():
+        if main in keys:
+            return kind
+    names = " or ".join(f"{kind}.yaml" for kind in MAIN_LISTS)
+    lists = " or ".join(f"'{main}'" for main in MAIN_LISTS.values())
+    message = f"cannot tell what this file holds: name it {names}, or give it {lists}"
+    raise DocumentError(message, 1, 1)
+
+
+def _check_document(document: _Document, kind: str) -> CheckedFile:
+    """Every problem of a document read within the limits, against its schema and rules."""
     if document.ambiguous or not _is_clean(kind, document.data):
         for error in _validator(kind).iter_errors(document.data):
             document.schema_error(error)
@@ -169,7 +181,7 @@ def check_document(root: Node, path: str, kind: str) -> CheckedFile:
         document.report((main,), f"'{main}' is empty", "warning")
     return CheckedFile(
         kind,
-        path,
+        document.path,
         document.problems(),
         document.top,
         entries=len(items) if isinstance(items, list) else None,
