@@ -2,9 +2,7 @@
 
 A user's data directory (`--data-dir` or `TP_DATA_DIR`) may override any bundled file; a file it
 lacks falls back to the bundled one, but a file it names, even as a broken link, is read or
-refused, never silently replaced. Files are read by `safe_yaml` and checked by `data_format`, so
-commands and `tp validate` report the same problems in the same words; valid data is kept in one
-SQLite database per data set (`store.py`).
+refused, never silently replaced. Valid data is kept in one SQLite database per data set.
 """
 
 from __future__ import annotations
@@ -123,8 +121,7 @@ def load_faq(path: Path) -> tuple[FaqEntry, ...]:
 
 
 def read_documents(files: DataFiles) -> list[Document]:
-    """Every searchable record of a data set (FAQ, pilots, terms, facts, events), read and
-    checked from its YAML: what `tp ask`'s database is built from."""
+    """Every searchable record of a data set, read and checked: what its database is built from."""
     from totalplace_cli import store
 
     faq = check(files.paths["faq"], "faq").records()
@@ -144,8 +141,7 @@ def query_data_set(files: DataFiles, run: Callable[[sqlite3.Connection], T]) -> 
     """`run(database)` on the database of every data file in use, fresh from the cache or built."""
     from totalplace_cli.store import query_data_set as query
 
-    sources = [files.paths[kind] for kind in KINDS]
-    return query(sources, lambda: read_documents(files), run)
+    return query([files.paths[kind] for kind in KINDS], lambda: read_documents(files), run)
 
 
 def load_data_set(files: DataFiles) -> sqlite3.Connection:

@@ -1,9 +1,6 @@
-"""The data format: each kind of data file checked against schemas/data/KIND.schema.json.
-
-`jsonschema` checks what the schema says, and plain functions (at the end) the few rules it
-cannot. Each problem is located at `file:line:column` and worded for people, so loading (which
-stops at the first error) and `tp validate` (which lists them all) cannot disagree. Our own
-annotations in the schemas: `x-unique` (differs between a list's records), `x-severity: warning`.
+"""The data format: each kind of data file checked against schemas/data/KIND.schema.json, and
+by plain functions (at the end) for the few rules a schema cannot say. Loading and `tp validate`
+share these `file:line:column` problems. Our own schema keywords: `x-unique`, `x-severity`.
 """
 
 from __future__ import annotations
@@ -145,7 +142,7 @@ def check_file(path: Path, kind: str | None = None) -> CheckedFile:
             kind = kind or _kind_of(root)
             document = _Document(root, str(path), kind)
         except DocumentError as error:  # unreadable, of no known kind, or beyond the limits
-            problem = Problem(str(path), error.line, error.column, "error", error.message)
+            problem = Problem(str(path), error.line, error.column, "error", str(error))
             return CheckedFile(kind, str(path), [problem])
         return _check_document(document, kind)
 

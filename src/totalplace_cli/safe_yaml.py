@@ -60,7 +60,6 @@ class DocumentError(Exception):
 
     def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
         super().__init__(message)
-        self.message = message
         self.line = line
         self.column = column
 
