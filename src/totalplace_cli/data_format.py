@@ -186,10 +186,6 @@ def _check_document(document: _Document, kind: str) -> CheckedFile:
     )
 
 
-def _place(node: Node) -> tuple[int, int]:
-    return node.start_mark.line + 1, node.start_mark.column + 1
-
-
 def describe(node: Node) -> str:
     """What a node holds, in words, for messages such as "found a list"."""
     kind = str(node.tag).removeprefix(safe_yaml.YAML_TAG)  # the walk refused any other tag
@@ -283,7 +279,7 @@ class _Document:
         alias = None if scalar else self.finished.get(id(node))  # (data, size) if read before
         self.size += alias[1] if alias else 1  # an alias is charged its full size
         if self.size > safe_yaml.MAX_NODES:
-            raise DocumentError(safe_yaml.TOO_MANY, *_place(node))
+            raise DocumentError(safe_yaml.TOO_MANY, *safe_yaml.place_of(node.start_mark))
         if alias:
             return alias[0]  # read only once, and shared
         if scalar:
@@ -301,11 +297,11 @@ class _Document:
                 self.ambiguous = True
             return value
         if id(node) in self.open:
-            raise DocumentError(safe_yaml.LOOP, *_place(node))
+            raise DocumentError(safe_yaml.LOOP, *safe_yaml.place_of(node.start_mark))
         if node.tag not in safe_yaml.COLLECTION_TAGS:
             raise safe_yaml.refused_tag(node)
         if len(path) >= safe_yaml.MAX_DEPTH:
-            raise DocumentError(safe_yaml.TOO_DEEP, *_place(node))
+            raise DocumentError(safe_yaml.TOO_DEEP, *safe_yaml.place_of(node.start_mark))
         start = self.size
         self.open.add(id(node))
         if isinstance(node, self.mapping_class):
@@ -450,7 +446,7 @@ class _Document:
         for node, path, severity, message in self.found:
             record = self.record_label(path)
             text = f"{record}: {message}" if record else message
-            line, column = _place(node)
+            line, column = safe_yaml.place_of(node.start_mark)
             result.append(Problem(self.path, line, column, severity, text, record))
         return sorted(result, key=lambda p: (p.line or 0, p.column or 0))
 

@@ -123,7 +123,8 @@ def _place(before: str) -> tuple[int, int]:
     return before.count("\n") + 1, len(before) - before.rfind("\n")
 
 
-def _mark(mark: Any) -> tuple[int | None, int | None]:
+def place_of(mark: Any) -> tuple[int | None, int | None]:
+    """The 1-based line and column of a YAML mark, if there is one."""
     return (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
 
 
@@ -150,7 +151,7 @@ def compose(text: str) -> Node:
         root: Node | None = loader.get_single_node()
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        raise DocumentError(_yaml_problem(error, text), *_mark(mark)) from None
+        raise DocumentError(_yaml_problem(error, text), *place_of(mark)) from None
     except yaml.reader.ReaderError as error:  # characters YAML does not allow
         message = f"invalid YAML: {error.reason} (U+{error.character:04X})"
         raise DocumentError(message, *_place(text[: error.position])) from None
@@ -180,5 +181,5 @@ def refused_tag(node: Node) -> DocumentError:
     return DocumentError(
         f"tag {shown} is not allowed: data files hold plain text, numbers, lists and "
         "mappings (tp never runs code from data)",
-        *_mark(node.start_mark),
+        *place_of(node.start_mark),
     )
