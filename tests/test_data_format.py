@@ -11,9 +11,8 @@ from typing import Any
 import pytest
 from conftest import REPO
 
-from totalplace_cli.checking import check_file
 from totalplace_cli.data import KINDS, file_name, load_faq
-from totalplace_cli.data_format import MAIN_LISTS, load_schema, schema_path
+from totalplace_cli.data_format import MAIN_LISTS, check_file, load_schema, schema_path
 from totalplace_cli.errors import DataError
 from totalplace_cli.glossary import GlossaryTerm
 from totalplace_cli.models import FaqEntry
@@ -146,7 +145,7 @@ def test_loading_stops_at_the_first_error_and_counts_the_rest(tmp_path: Path) ->
     path.write_text("entries:\n  - {id: 0, slug: a, question: '', answer: A.}\n", "utf-8")
     with pytest.raises(DataError) as caught:
         load_faq(path)
-    assert caught.value.message == (
+    assert str(caught.value) == (
         f"{path}:2:10: entry 1 (id 0): 'id' must be a whole number of 1 or more, found the "
         f"number 0 (and 1 more; see 'tp validate {path}')"
     )

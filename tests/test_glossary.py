@@ -251,8 +251,8 @@ def test_bad_glossary_files_name_file_and_term(tmp_path: Path, text: str, messag
     path.write_text(text, encoding="utf-8")
     with pytest.raises(DataError) as caught:
         load_glossary(path)
-    assert str(path) in caught.value.message
-    assert message in caught.value.message
+    assert str(path) in str(caught.value)
+    assert message in str(caught.value)
     assert caught.value.exit_code == ExitCode.DATA
 
 

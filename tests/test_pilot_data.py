@@ -164,8 +164,8 @@ def test_bad_pilot_fields_raise_a_data_error_naming_file_and_pilot(
     path.write_text(text, encoding="utf-8")
     with pytest.raises(DataError) as caught:
         load_pilot_catalogue(path)
-    assert str(path) in caught.value.message
-    assert message in caught.value.message
+    assert str(path) in str(caught.value)
+    assert message in str(caught.value)
     assert caught.value.exit_code == ExitCode.DATA
 
 

@@ -74,8 +74,8 @@ def test_a_region_nothing_is_close_to_lists_every_region(typed: str) -> None:
     with pytest.raises(UsageError) as caught:
         match_regions(PILOTS, typed)
     assert caught.value.exit_code == ExitCode.USAGE
-    assert caught.value.message.startswith(f"unknown region '{typed}'; the regions are: ")
-    listed = caught.value.message.split("the regions are: ")[1].split(", ")
+    assert str(caught.value).startswith(f"unknown region '{typed}'; the regions are: ")
+    listed = str(caught.value).split("the regions are: ")[1].split(", ")
     assert listed == regions(PILOTS)
 
 
@@ -86,7 +86,7 @@ def test_a_region_nothing_is_close_to_lists_every_region(typed: str) -> None:
 def test_a_near_miss_region_suggests_the_one_it_resembles(typed: str, suggested: str) -> None:
     with pytest.raises(UsageError) as caught:
         match_regions(PILOTS, typed)
-    assert caught.value.message == f"unknown region '{typed}'; did you mean {suggested}?"
+    assert str(caught.value) == f"unknown region '{typed}'; did you mean {suggested}?"
 
 
 def test_empty_values_are_usage_errors() -> None:
@@ -174,7 +174,7 @@ def test_theme_matches_a_pilots_own_wording(typed: str, expected: list[str]) -> 
 def test_theme_nothing_is_close_to_is_a_usage_error(typed: str) -> None:
     with pytest.raises(UsageError) as caught:
         match_theme(PILOTS, CATEGORIES, typed)
-    message = caught.value.message
+    message = str(caught.value)
     # Nothing is close: every category is listed rather than unrelated near misses.
     assert message.startswith(f"no pilot theme like '{typed}'; the themes are: ")
     listed = message.split("the themes are: ")[1].split(", ")
@@ -312,8 +312,8 @@ def test_find_pilot_is_forgiving(key: str, expected: str) -> None:
 def test_find_pilot_refuses_to_guess_between_several() -> None:
     with pytest.raises(UsageError) as caught:
         find_pilot(PILOTS, "west")
-    assert "could be any of" in caught.value.message
-    assert "kent" in caught.value.message  # West Kent Primary Care Trust
+    assert "could be any of" in str(caught.value)
+    assert "kent" in str(caught.value)  # West Kent Primary Care Trust
 
 
 def test_find_pilot_unknown_points_at_the_region_filter_when_it_is_a_region() -> None:

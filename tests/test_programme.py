@@ -18,9 +18,8 @@ from test_console_script import run
 from typer.testing import Result
 
 import totalplace_cli
-from totalplace_cli.checking import check_file
 from totalplace_cli.data import bundled_data_dir, load_faq, load_programme, resolve_data_files
-from totalplace_cli.data_format import schema_path
+from totalplace_cli.data_format import check_file, schema_path
 from totalplace_cli.errors import DataError, ExitCode
 from totalplace_cli.programme import BEYOND_THE_FAQ, Programme, ProgrammeItem
 
@@ -165,12 +164,12 @@ def test_a_users_programme_file_wins(tp: Tp, tmp_path: Path) -> None:
         "    source: https://example.org/later\n",
         encoding="utf-8",
     )
-    assert resolve_data_files(tmp_path).programme == tmp_path / "programme.yaml"
+    assert resolve_data_files(tmp_path).paths["programme"] == tmp_path / "programme.yaml"
     events = json.loads(tp("--data-dir", str(tmp_path), "timeline", "--json").stdout)
     assert [event["id"] for event in events] == ["mine"]
     assert tp("--data-dir", str(tmp_path), "facts", "--json").stdout == "[]\n"
     (tmp_path / "programme.yaml").unlink()
-    assert resolve_data_files(tmp_path).programme == bundled_data_dir() / "programme.yaml"
+    assert resolve_data_files(tmp_path).paths["programme"] == bundled_data_dir() / "programme.yaml"
 
 
 def test_a_broken_programme_file_is_one_line_with_exit_3(tp: Tp, tmp_path: Path) -> None:

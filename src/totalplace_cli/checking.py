@@ -7,16 +7,8 @@ import os
 from pathlib import Path
 
 from totalplace_cli.data import KINDS, DataFiles, file_name
-from totalplace_cli.data_format import (
-    MAIN_LISTS,
-    CheckedFile,
-    Problem,
-    Severity,
-    check_document,
-    read_and_check,
-    unreadable,
-)
-from totalplace_cli.safe_yaml import DocumentError, path_error, read_document
+from totalplace_cli.data_format import CheckedFile, Problem, Severity, check_file
+from totalplace_cli.safe_yaml import path_error
 
 
 def _only(path: Path, severity: Severity, message: str) -> CheckedFile:
@@ -24,32 +16,11 @@ def _only(path: Path, severity: Severity, message: str) -> CheckedFile:
     return CheckedFile(None, str(path), [Problem(str(path), None, None, severity, message)])
 
 
-def check_file(path: Path, kind: str | None = None) -> CheckedFile:
-    """Every problem of one file; its kind, unless given, is told by its name or its content."""
-    kind = kind or next((kind for kind in KINDS if path.name == file_name(kind)), None)
-    if kind is not None:
-        return read_and_check(path, kind)
-    try:
-        root = read_document(path)
-    except DocumentError as error:
-        return unreadable(path, error)
-    from yaml.nodes import MappingNode
-
-    keys = {key.value for key, _ in root.value} if isinstance(root, MappingNode) else set()
-    kind = next((kind for kind in KINDS if MAIN_LISTS[kind] in keys), None)
-    if kind is None:
-        names = " or ".join(file_name(kind) for kind in KINDS)
-        lists = " or ".join(f"'{MAIN_LISTS[kind]}'" for kind in KINDS)
-        message = f"cannot tell what this file holds: name it {names}, or give it {lists}"
-        return CheckedFile(None, str(path), [Problem(str(path), 1, 1, "error", message)])
-    return check_document(root, str(path), kind)
-
-
 def check_folder(folder: Path) -> list[CheckedFile]:
     """The data files of a folder, and a warning for each YAML file tp would ignore there."""
     # lexists: a broken link named faq.yaml is reported, as loading would refuse it.
     present = [kind for kind in KINDS if os.path.lexists(folder / file_name(kind))]
-    checked = [read_and_check(folder / file_name(kind), kind) for kind in present]
+    checked = [check_file(folder / file_name(kind), kind) for kind in present]
     known = sorted(file_name(kind) for kind in KINDS)
     for stray in sorted(folder.iterdir()):
         if stray.suffix in {".yaml", ".yml"} and stray.name not in known:
@@ -75,4 +46,4 @@ def check_path(path: Path) -> list[CheckedFile]:
 
 def check_data_files(files: DataFiles) -> list[CheckedFile]:
     """Check the files in use (what `tp validate` with no PATH and `tp info` report)."""
-    return [read_and_check(files.paths[kind], kind) for kind in KINDS]
+    return [check_file(files.paths[kind], kind) for kind in KINDS]

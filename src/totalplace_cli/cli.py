@@ -131,19 +131,19 @@ def _faq(files: "DataFiles") -> Any:
 def _catalogue(files: "DataFiles") -> Any:
     from totalplace_cli.data import load_pilot_catalogue
 
-    return load_pilot_catalogue(files.pilots)
+    return load_pilot_catalogue(files.paths["pilots"])
 
 
 def _glossary(files: "DataFiles") -> Any:
     from totalplace_cli.data import load_glossary
 
-    return load_glossary(files.glossary)
+    return load_glossary(files.paths["glossary"])
 
 
 def _programme(files: "DataFiles") -> Any:
     from totalplace_cli.data import load_programme
 
-    return load_programme(files.programme)
+    return load_programme(files.paths["programme"])
 
 
 def _output(ctx: typer.Context) -> "OutputContext":
@@ -779,7 +779,7 @@ def run(args: Sequence[str] | None = None) -> int:
         sys.stdout.flush()  # short outputs meet a closed pipe or a full disk only here
         return result if isinstance(result, int) else ExitCode.OK
     except TpError as error:
-        return _fail(error.message, error.exit_code)
+        return _fail(str(error), error.exit_code)
     except typer.TyperException as error:  # Click's usage errors, as Typer re-exports their base
         context = getattr(error, "ctx", None)
         hint = "" if context is None else f" (try '{context.command_path} --help')"

@@ -2,9 +2,7 @@
 
 A user's data directory (`--data-dir` or `TP_DATA_DIR`) may override any bundled file; a file it
 lacks falls back to the bundled one, but a file it names, even as a broken link, is read or
-refused, never silently replaced. Files are read by `safe_yaml` and checked by `data_format`, so
-commands and `tp validate` report the same problems in the same words; valid data is kept in one
-SQLite database per data set (`store.py`).
+refused, never silently replaced. Valid data is kept in one SQLite database per data set.
 """
 
 from __future__ import annotations
@@ -28,12 +26,9 @@ if TYPE_CHECKING:
     from totalplace_cli.store import Document
 
 T = TypeVar("T")
-
 # data_format and safe_yaml are imported only to read a file: a cached run needs neither.
 KINDS = ("faq", "pilots", "glossary", "programme")
 """The kinds of data file; each is read from KIND.yaml against schemas/data/KIND.schema.json."""
-DATA_DIR_ENV = "TP_DATA_DIR"
-
 DataDirSource = Literal["option", "environment", "bundled"]
 
 
@@ -57,22 +52,6 @@ class DataFiles(NamedTuple):
     data_dir: Path | None = None
     source: DataDirSource = "bundled"
 
-    @property
-    def faq(self) -> Path:
-        return self.paths["faq"]
-
-    @property
-    def pilots(self) -> Path:
-        return self.paths["pilots"]
-
-    @property
-    def glossary(self) -> Path:
-        return self.paths["glossary"]
-
-    @property
-    def programme(self) -> Path:
-        return self.paths["programme"]
-
     def is_bundled(self, path: Path) -> bool:
         return path.parent == bundled_data_dir()
 
@@ -83,7 +62,7 @@ def resolve_data_files(
     """Pick each file from the user's data dir when it has one, else the bundled copy."""
     bundled = bundled_data_dir()
     if data_dir is None:
-        data_dir, source = os.environ.get(DATA_DIR_ENV) or None, "environment"
+        data_dir, source = os.environ.get("TP_DATA_DIR") or None, "environment"
     if data_dir is None:
         return DataFiles({kind: bundled / file_name(kind) for kind in KINDS})
     user = Path(data_dir).expanduser()
@@ -120,10 +99,10 @@ def _mode(path: Path, what: str, follow: bool) -> int | None:
 
 
 def check(path: Path, kind: str) -> CheckedFile:
-    """Read and check one data file of a known kind; the first error raises a DataError."""
-    from totalplace_cli.data_format import read_and_check
+    """Read and check one data file; the first error raises a DataError (each `load_` does)."""
+    from totalplace_cli.data_format import check_file
 
-    checked = read_and_check(path, kind)
+    checked = check_file(path, kind)
     errors = checked.errors
     if errors:
         more = len(errors) - 1
@@ -132,17 +111,8 @@ def check(path: Path, kind: str) -> CheckedFile:
     return checked
 
 
-def read_faq(path: Path) -> tuple[FaqEntry, ...]:
-    """Read and validate one FAQ file, without the cache."""
-    return tuple(
-        FaqEntry(r["id"], r["slug"], r["question"], r["answer"], tuple(r.get("keywords") or ()))
-        for r in check(path, "faq").records()
-    )
-
-
 def load_faq(path: Path) -> tuple[FaqEntry, ...]:
-    """One FAQ file's entries, from its data set's database (built and cached only when valid);
-    the first error raises a DataError naming file and entry."""
+    """One FAQ file's entries, from its data set's database (built and cached only when valid)."""
     from totalplace_cli.store import read_faq_entries
 
     # The other files are the bundled ones: a data set's database holds every kind.
@@ -151,15 +121,18 @@ def load_faq(path: Path) -> tuple[FaqEntry, ...]:
 
 
 def read_documents(files: DataFiles) -> list[Document]:
-    """Every searchable record of a data set (FAQ, pilots, terms, facts, events), read and
-    checked from its YAML: what `tp ask`'s database is built from."""
+    """Every searchable record of a data set, read and checked: what its database is built from."""
     from totalplace_cli import store
 
-    programme = load_programme(files.programme)
+    faq = check(files.paths["faq"], "faq").records()
+    programme = load_programme(files.paths["programme"])
     return [
-        *store.faq_documents(read_faq(files.faq)),
-        *store.pilot_documents(load_pilots(files.pilots)),
-        *store.term_documents(load_glossary(files.glossary)),
+        *store.faq_documents(
+            FaqEntry(r["id"], r["slug"], r["question"], r["answer"], tuple(r.get("keywords") or ()))
+            for r in faq
+        ),
+        *store.pilot_documents(load_pilots(files.paths["pilots"])),
+        *store.term_documents(load_glossary(files.paths["glossary"])),
         *store.programme_documents((*programme.facts, *programme.timeline())),
     ]
 
@@ -168,8 +141,7 @@ def query_data_set(files: DataFiles, run: Callable[[sqlite3.Connection], T]) -> 
     """`run(database)` on the database of every data file in use, fresh from the cache or built."""
     from totalplace_cli.store import query_data_set as query
 
-    sources = [files.paths[kind] for kind in KINDS]
-    return query(sources, lambda: read_documents(files), run)
+    return query([files.paths[kind] for kind in KINDS], lambda: read_documents(files), run)
 
 
 def load_data_set(files: DataFiles) -> sqlite3.Connection:
@@ -180,7 +152,7 @@ def load_data_set(files: DataFiles) -> sqlite3.Connection:
 
 
 def load_pilot_catalogue(path: Path) -> PilotCatalogue:
-    """Read and validate one pilots file: its pilots and the theme categories they use."""
+    """One pilots file's pilots and the theme categories they use."""
     from totalplace_cli.pilot_models import Category, Pilot, PilotCatalogue
 
     checked = check(path, "pilots")
@@ -191,19 +163,16 @@ def load_pilot_catalogue(path: Path) -> PilotCatalogue:
 
 
 def load_pilots(path: Path) -> tuple[Pilot, ...]:
-    """Read and validate one pilots file; the first error raises naming file and pilot."""
     return load_pilot_catalogue(path).pilots
 
 
 def load_programme(path: Path) -> Programme:
-    """Read and check one programme file; the first error raises a DataError naming its place."""
     from totalplace_cli.programme import programme_from
 
     return programme_from(check(path, "programme"))
 
 
 def load_glossary(path: Path) -> tuple[GlossaryTerm, ...]:
-    """Read and validate one glossary file; the first error raises naming file and term."""
     from totalplace_cli.glossary import GlossaryTerm
 
     return tuple(GlossaryTerm.from_data(record) for record in check(path, "glossary").records())

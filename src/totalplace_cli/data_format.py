@@ -1,9 +1,6 @@
-"""The data format: each kind of data file checked against schemas/data/KIND.schema.json.
-
-`jsonschema` checks what the schema says, and plain functions (at the end) the few rules it
-cannot. Each problem is located at `file:line:column` and worded for people, so loading (which
-stops at the first error) and `tp validate` (which lists them all) cannot disagree. Our own
-annotations in the schemas: `x-unique` (differs between a list's records), `x-severity: warning`.
+"""The data format: each kind of data file checked against schemas/data/KIND.schema.json, and
+by plain functions (at the end) for the few rules a schema cannot say. Loading and `tp validate`
+share these `file:line:column` problems. Our own schema keywords: `x-unique`, `x-severity`.
 """
 
 from __future__ import annotations
@@ -135,58 +132,58 @@ class CheckedFile:
         }
 
 
-def unreadable(path: str | Path, error: DocumentError, kind: str | None = None) -> CheckedFile:
-    """A file that cannot be read as one YAML document: one problem says where and why."""
-    problem = Problem(str(path), error.line, error.column, "error", error.message)
-    return CheckedFile(kind, str(path), [problem])
-
-
-def read_and_check(path: Path, kind: str) -> CheckedFile:
-    """Every problem of one data file of a known kind."""
+def check_file(path: Path, kind: str | None = None) -> CheckedFile:
+    """Every problem of one data file; its kind, unless given, is told by its name (`faq.yaml`,
+    as `data.file_name` says) or by its main list."""
+    kind = kind or next((kind for kind in MAIN_LISTS if path.name == f"{kind}.yaml"), None)
     with safe_yaml.collector_paused():
         try:
             root = safe_yaml.read_document(path)
-        except DocumentError as error:
-            return unreadable(path, error, kind)
-        return check_document(root, str(path), kind)
+            kind = kind or _kind_of(root)
+            document = _Document(root, str(path), kind)
+        except DocumentError as error:  # unreadable, of no known kind, or beyond the limits
+            problem = Problem(str(path), error.line, error.column, "error", str(error))
+            return CheckedFile(kind, str(path), [problem])
+        return _check_document(document, kind)
 
 
-def check_document(root: Node, path: str, kind: str) -> CheckedFile:
-    """Every problem of the document `root`, against the kind's schema and rules."""
-    try:
-        document = _Document(root, path, kind)
-    except DocumentError as refused:  # beyond safe_yaml's limits: nothing else is checked
-        return unreadable(path, refused, kind)
+def _kind_of(root: Node) -> str:
+    """The kind of a file named otherwise, told by the main list it holds."""
+    from yaml.nodes import MappingNode
+
+    keys = {key.value for key, _ in root.value} if isinstance(root, MappingNode) else set()
+    for kind, main in MAIN_LISTS.items():
+        if main in keys:
+            return kind
+    names = " or ".join(f"{kind}.yaml" for kind in MAIN_LISTS)
+    lists = " or ".join(f"'{main}'" for main in MAIN_LISTS.values())
+    message = f"cannot tell what this file holds: name it {names}, or give it {lists}"
+    raise DocumentError(message, 1, 1)
+
+
+def _check_document(document: _Document, kind: str) -> CheckedFile:
+    """Every problem of a document read within the limits, against its schema and rules."""
     if document.ambiguous or not _is_clean(kind, document.data):
         for error in _validator(kind).iter_errors(document.data):
             document.schema_error(error)
     document.unique_keys()
     for rule in RULES.get(kind, ()):
         rule(document)
-    data = document.top
-    main = MAIN_LISTS[kind]
-    version = data.get("version")
+    main, version = MAIN_LISTS[kind], document.top.get("version")
     if type(version) is int and version > FORMAT_VERSION:
-        document.warning(
-            ("version",),
-            f"format version {version} is newer than this tp reads ({FORMAT_VERSION}); "
-            "upgrade tp if fields are ignored",
-        )
-    if data.get(main) == []:
-        document.warning((main,), f"'{main}' is empty")
-    items = data.get(main)
+        message = f"format version {version} is newer than this tp reads ({FORMAT_VERSION})"
+        document.report(("version",), f"{message}; upgrade tp if fields are ignored", "warning")
+    items = document.top.get(main)
+    if items == []:
+        document.report((main,), f"'{main}' is empty", "warning")
     return CheckedFile(
         kind,
-        path,
+        document.path,
         document.problems(),
-        data,
+        document.top,
         entries=len(items) if isinstance(items, list) else None,
         format_version=version if type(version) is int and version >= 1 else None,
     )
-
-
-def _place(node: Node) -> tuple[int, int]:
-    return node.start_mark.line + 1, node.start_mark.column + 1
 
 
 def describe(node: Node) -> str:
@@ -199,9 +196,8 @@ def describe(node: Node) -> str:
 
 @cache
 def _quick_check(kind: str) -> Callable[[Any], Any]:
-    """The kind's schema compiled by fastjsonschema, ~15x faster than jsonschema at saying
-    whether a document is clean; it ignores `x-severity` and reads `1.0` and `true` as whole
-    numbers (`_Document.plain` notes those), and jsonschema words the problems when it fails."""
+    """The kind's schema compiled by fastjsonschema: ~15x faster than jsonschema at saying a
+    document is clean, but it reads `1.0` and `true` as whole numbers (`_Document.ambiguous`)."""
     # fastjsonschema costs ~15 ms to import and ~10 ms to compile: paid only when checking data.
     import fastjsonschema
 
@@ -210,7 +206,7 @@ def _quick_check(kind: str) -> Callable[[Any], Any]:
 
 
 def _is_clean(kind: str, data: Any) -> bool:
-    """Whether `data` satisfies the kind's schema, warnings included (see `_quick_check`)."""
+    """Whether `data` satisfies the kind's schema, warnings included."""
     from fastjsonschema import JsonSchemaException
 
     try:
@@ -226,10 +222,9 @@ def _validator(kind: str) -> Any:
     # jsonschema costs ~50 ms to import: only building the cache or validating pays for it.
     from jsonschema import Draft202012Validator, validators
 
-    def integer(checker: Any, instance: Any) -> bool:
-        return type(instance) is int
-
-    checker = Draft202012Validator.TYPE_CHECKER.redefine("integer", integer)
+    checker = Draft202012Validator.TYPE_CHECKER.redefine(
+        "integer", lambda checker, instance: type(instance) is int
+    )
     validator_class = validators.extend(  # type: ignore[no-untyped-call]
         Draft202012Validator, type_checker=checker
     )
@@ -284,7 +279,7 @@ class _Document:
         alias = None if scalar else self.finished.get(id(node))  # (data, size) if read before
         self.size += alias[1] if alias else 1  # an alias is charged its full size
         if self.size > safe_yaml.MAX_NODES:
-            raise DocumentError(safe_yaml.TOO_MANY, *_place(node))
+            raise DocumentError(safe_yaml.TOO_MANY, *safe_yaml.place_of(node.start_mark))
         if alias:
             return alias[0]  # read only once, and shared
         if scalar:
@@ -302,11 +297,11 @@ class _Document:
                 self.ambiguous = True
             return value
         if id(node) in self.open:
-            raise DocumentError(safe_yaml.LOOP, *_place(node))
+            raise DocumentError(safe_yaml.LOOP, *safe_yaml.place_of(node.start_mark))
         if node.tag not in safe_yaml.COLLECTION_TAGS:
             raise safe_yaml.refused_tag(node)
         if len(path) >= safe_yaml.MAX_DEPTH:
-            raise DocumentError(safe_yaml.TOO_DEEP, *_place(node))
+            raise DocumentError(safe_yaml.TOO_DEEP, *safe_yaml.place_of(node.start_mark))
         start = self.size
         self.open.add(id(node))
         if isinstance(node, self.mapping_class):
@@ -353,11 +348,8 @@ class _Document:
                 return node
         return node
 
-    def error(self, path: Path_, message: str) -> None:
-        self.found.append((self.node_at(path), path, "error", message))
-
-    def warning(self, path: Path_, message: str, key: bool = False) -> None:
-        self.found.append((self.node_at(path, key), path, "warning", message))
+    def report(self, path: Path_, message: str, severity: Severity = "error") -> None:
+        self.found.append((self.node_at(path), path, severity, message))
 
     def record_label(self, path: Path_) -> str | None:
         """`entry 3 (id 3)`, `pilot 2 (id croydon)`: the record a path is in, if any."""
@@ -389,7 +381,9 @@ class _Document:
                 if key not in known:
                     close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
                     hint = f"did you mean '{close[0]}'?" if close else f"known: {', '.join(known)}"
-                    self.warning((*path, key), f"unknown key '{key}' is ignored; {hint}", key=True)
+                    message = f"unknown key '{key}' is ignored; {hint}"
+                    where = (*path, key)
+                    self.found.append((self.node_at(where, key=True), where, "warning", message))
         elif error.validator == "required" and list(error.relative_schema_path)[-2:-1] == ["then"]:
             self.found.append((node, path, severity, str(schema["description"])))
         elif error.validator == "required":
@@ -444,7 +438,7 @@ class _Document:
                     if type(value) in (str, int) and first.setdefault(value, index) != index:
                         line = self.node_at((list_key, first[value], key)).start_mark.line + 1
                         message = f"duplicate {key} {value!r} (first at line {line})"
-                        self.error((list_key, index, key), message)
+                        self.report((list_key, index, key), message)
 
     def problems(self) -> list[Problem]:
         """The problems found, in the file's order, each in its record's words."""
@@ -452,7 +446,7 @@ class _Document:
         for node, path, severity, message in self.found:
             record = self.record_label(path)
             text = f"{record}: {message}" if record else message
-            line, column = _place(node)
+            line, column = safe_yaml.place_of(node.start_mark)
             result.append(Problem(self.path, line, column, severity, text, record))
         return sorted(result, key=lambda p: (p.line or 0, p.column or 0))
 
@@ -479,9 +473,9 @@ def _pilot_categories_exist(document: _Document) -> None:
         for category in chosen:
             if isinstance(category, str) and category not in known:
                 names = ", ".join(known) or "none defined under 'categories'"
-                document.error(path, f"unknown category '{category}' (known: {names})")
+                document.report(path, f"unknown category '{category}' (known: {names})")
         if not pilot.get("themes"):
-            document.error(path, "'categories' need sourced 'themes' to derive from")
+            document.report(path, "'categories' need sourced 'themes' to derive from")
 
 
 def _pilot_facts_are_sourced(document: _Document) -> None:
@@ -501,7 +495,7 @@ def _pilot_facts_are_sourced(document: _Document) -> None:
             source = fact.get("source")
             if isinstance(source, str) and source not in sources:
                 path = ("pilots", index, *where, "source")
-                document.error(path, f"'{document.name(path)}' is not among the pilot's 'sources'")
+                document.report(path, f"'{document.name(path)}' is not among the pilot's 'sources'")
 
 
 def _spellings_are_unique(document: _Document) -> None:
@@ -517,7 +511,7 @@ def _spellings_are_unique(document: _Document) -> None:
         for spelling in (name, *aliases):
             key = spelling_key(spelling)
             if seen.setdefault(key, name) != name:
-                document.error(("terms", index), f"'{spelling}' is already the term {seen[key]}")
+                document.report(("terms", index), f"'{spelling}' is already the term {seen[key]}")
 
 
 def _ids_are_unique_across_lists(document: _Document) -> None:
@@ -528,7 +522,7 @@ def _ids_are_unique_across_lists(document: _Document) -> None:
             found = item.get("id")
             if isinstance(found, str) and first.setdefault(found, list_key) != list_key:
                 message = f"id {found!r} is also an id in '{first[found]}'"
-                document.error((list_key, index, "id"), message)
+                document.report((list_key, index, "id"), message)
 
 
 RULES: dict[str, tuple[Callable[[_Document], None], ...]] = {

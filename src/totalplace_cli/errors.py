@@ -19,15 +19,9 @@ class ExitCode(IntEnum):
 
 
 class TpError(Exception):
-    """An error the user can fix; `message` is shown as-is on one line."""
+    """An error the user can fix; its message is shown as-is on one line."""
 
     exit_code: ExitCode = ExitCode.USAGE
-
-    def __init__(self, message: str, exit_code: ExitCode | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        if exit_code is not None:
-            self.exit_code = exit_code
 
 
 class UsageError(TpError):

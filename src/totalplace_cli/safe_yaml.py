@@ -1,11 +1,8 @@
 """Turn a data file into a graph of YAML nodes, safely: a file may come from anyone, so reading
 it must never run code, hang or use unbounded memory.
 
-Only regular files are read (a FIFO or device is refused before it is opened), at most
-`MAX_FILE_BYTES`. PyYAML's safe loader (the C one when present) composes nodes, never Python
-objects; the one walk that reads them into plain data (`data_format`) refuses tags outside plain
-data, nesting deeper than `MAX_DEPTH` and more than `MAX_NODES` values, each alias counted at its
-expanded size but read once.
+Only regular files are read, at most `MAX_FILE_BYTES`; PyYAML's safe loader composes nodes, never
+Python objects; the walk that reads them into plain data (`data_format`) applies the limits below.
 """
 
 from __future__ import annotations
@@ -30,7 +27,6 @@ MAX_DEPTH = 50
 
 MAX_NODES = 1_000_000
 """Most values in one file, counting each alias as everything it stands for."""
-# What the bounded walk (data_format's `_Document.plain`) says when a limit is passed.
 TOO_DEEP = f"nested more than {MAX_DEPTH} levels deep"
 TOO_MANY = (
     f"too many values (more than {MAX_NODES:,}, counting what each alias stands for); "
@@ -55,7 +51,6 @@ PATH_ERRORS = {
     errno.ENOENT: "no such file",
     errno.ELOOP: "symbolic link loop, or too many links",
     errno.ENAMETOOLONG: "path too long",
-    errno.EACCES: "permission denied",
     errno.ENOTDIR: "a part of the path is not a folder",
 }
 
@@ -65,7 +60,6 @@ class DocumentError(Exception):
 
     def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
         super().__init__(message)
-        self.message = message
         self.line = line
         self.column = column
 
@@ -81,7 +75,7 @@ def _refuse_unless_regular(mode: int) -> None:
 
 
 def read_document(path: str | os.PathLike[str]) -> Node:
-    """The file's checked node graph, or a DocumentError saying where and why not."""
+    """The file's node graph, or a DocumentError saying where and why not."""
     try:
         _refuse_unless_regular(os.stat(path).st_mode)
         # Non-blocking and checked again once open: the file may have become a FIFO since stat().
@@ -99,7 +93,6 @@ def read_document(path: str | os.PathLike[str]) -> Node:
 
 
 def decode(raw: bytes) -> str:
-    """The text of a data file, or a DocumentError saying why these bytes are not YAML text."""
     if len(raw) > MAX_FILE_BYTES:
         raise DocumentError(
             f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB, the most tp reads"
@@ -130,15 +123,15 @@ def _place(before: str) -> tuple[int, int]:
     return before.count("\n") + 1, len(before) - before.rfind("\n")
 
 
-def _mark(mark: Any) -> tuple[int | None, int | None]:
+def place_of(mark: Any) -> tuple[int | None, int | None]:
+    """The 1-based line and column of a YAML mark, if there is one."""
     return (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
 
 
 @contextmanager
 def collector_paused() -> Iterator[None]:
-    """Python's cycle collector off while a file is read and checked, then as it was: composing
-    a 10,000-entry FAQ makes ~200,000 nodes, which it would rescan again and again (pausing it
-    halves the time to compose); nodes hold no cycles (an alias loop is refused)."""
+    """The cycle collector off while a file is read and checked: it would rescan a large FAQ's
+    ~200,000 nodes again and again (pausing halves the time to compose); nodes hold no cycles."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -149,7 +142,7 @@ def collector_paused() -> Iterator[None]:
 
 
 def compose(text: str) -> Node:
-    """The single document in `text` as a checked node graph, or a DocumentError with its place."""
+    """The single document in `text` as a node graph, or a DocumentError with its place."""
     # PyYAML costs ~25 ms to import: only paths that parse YAML pay for it.
     import yaml
 
@@ -158,7 +151,7 @@ def compose(text: str) -> Node:
         root: Node | None = loader.get_single_node()
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        raise DocumentError(_yaml_problem(error, text), *_mark(mark)) from None
+        raise DocumentError(_yaml_problem(error, text), *place_of(mark)) from None
     except yaml.reader.ReaderError as error:  # characters YAML does not allow
         message = f"invalid YAML: {error.reason} (U+{error.character:04X})"
         raise DocumentError(message, *_place(text[: error.position])) from None
@@ -172,7 +165,6 @@ def compose(text: str) -> Node:
 
 
 def _yaml_problem(error: Any, text: str) -> str:
-    """PyYAML's error in words, naming what it does not."""
     problem = str(error.problem or error.context or "malformed YAML")
     if "single document" in f"{error.context} {problem}":
         return "more than one YAML document ('---'); put everything in one"
@@ -184,11 +176,10 @@ def _yaml_problem(error: Any, text: str) -> str:
 
 
 def refused_tag(node: Node) -> DocumentError:
-    """The refusal of a node whose tag is not plain data (data_format's walk finds them)."""
     tag = str(node.tag)
     shown = "!!" + tag.removeprefix(YAML_TAG) if tag.startswith(YAML_TAG) else tag
     return DocumentError(
         f"tag {shown} is not allowed: data files hold plain text, numbers, lists and "
         "mappings (tp never runs code from data)",
-        *_mark(node.start_mark),
+        *place_of(node.start_mark),
     )
