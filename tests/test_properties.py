@@ -47,12 +47,12 @@ def assert_clean(result: Result, codes: set[int]) -> None:
 @FAST
 @given(query=ANY_TEXT)
 def test_any_query(query: str) -> None:
-    result = tp("ask", query, "--json")
+    result = tp("ask", "--json", "--", query)  # after "--", "-h" is a query, not the help
     assert_clean(result, {0, 1, 2})
     if result.exit_code in {0, 1}:
         found = json.loads(result.stdout)
         assert isinstance(found, list) and (len(found) > 0) == (result.exit_code == 0)
-    plain = tp("ask", query)
+    plain = tp("ask", "--", query)
     assert plain.exit_code == result.exit_code
 
 
