@@ -172,21 +172,17 @@ COMPLETION_WIDTH = 76  # Rich wraps at 80 when it cannot see a terminal
 
 
 def _completion(
-    function: str, data: Callable[["DataFiles"], Any]
+    values: Callable[["DataFiles", str], Completions],
 ) -> Callable[[typer.Context, str], Completions]:
-    """A callback offering `function(data(files in use), typed)`; none if the data is broken."""
+    """A completion callback offering `values(files in use, typed)`; none if the data is broken."""
 
     def complete(ctx: typer.Context, incomplete: str) -> Completions:
-        from importlib import import_module  # the module is loaded only when completing
-
         from totalplace_cli.data import resolve_data_files
 
-        module, name = function.split(".")
-        values = getattr(import_module(f"totalplace_cli.{module}"), name)
         # While completing, global options are parsed into the root context but not yet applied.
         try:
             files = resolve_data_files(ctx.find_root().params.get("data_dir"))
-            found: Completions = values(data(files), incomplete)
+            found = values(files, incomplete)
         except TpError:
             return []
         return [(_as_typed(value, incomplete), _description(text)) for value, text in found]
@@ -217,12 +213,49 @@ def _description(text: str) -> str:
 
 
 # `tp pilots --region, --theme, --place`; then the arguments of `tp pilot`, `show` and `glossary`.
-complete_region = _completion("pilots.region_completions", lambda files: _catalogue(files).pilots)
-complete_theme = _completion("pilots.theme_completions", lambda files: _catalogue(files).categories)
-complete_place = _completion("pilots.place_completions", lambda files: _catalogue(files).pilots)
-complete_pilot = _completion("pilots.pilot_completions", lambda files: _catalogue(files).pilots)
-complete_question = _completion("faq.question_completions", _faq)
-complete_term = _completion("glossary.term_completions", _glossary)
+# Each helper module is imported only when completing.
+
+
+@_completion
+def complete_region(files: "DataFiles", typed: str) -> Completions:
+    from totalplace_cli.pilots import region_completions
+
+    return region_completions(_catalogue(files).pilots, typed)
+
+
+@_completion
+def complete_theme(files: "DataFiles", typed: str) -> Completions:
+    from totalplace_cli.pilots import theme_completions
+
+    return theme_completions(_catalogue(files).categories, typed)
+
+
+@_completion
+def complete_place(files: "DataFiles", typed: str) -> Completions:
+    from totalplace_cli.pilots import place_completions
+
+    return place_completions(_catalogue(files).pilots, typed)
+
+
+@_completion
+def complete_pilot(files: "DataFiles", typed: str) -> Completions:
+    from totalplace_cli.pilots import pilot_completions
+
+    return pilot_completions(_catalogue(files).pilots, typed)
+
+
+@_completion
+def complete_question(files: "DataFiles", typed: str) -> Completions:
+    from totalplace_cli.faq import question_completions
+
+    return question_completions(_faq(files), typed)
+
+
+@_completion
+def complete_term(files: "DataFiles", typed: str) -> Completions:
+    from totalplace_cli.glossary import term_completions
+
+    return term_completions(_glossary(files), typed)
 
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of text.")]
