@@ -34,8 +34,8 @@ DEFAULT_FILES = [
 ]
 sys.path.insert(0, str(REPO / "src"))
 
-from totalplace_cli.data import load_data_set, resolve_data_files  # noqa: E402
-from totalplace_cli.search import SearchResult, rank_answers  # noqa: E402
+from totalplace_cli.data import query_data_set, resolve_data_files  # noqa: E402
+from totalplace_cli.search import SearchResult, search  # noqa: E402
 from totalplace_cli.store import KINDS  # noqa: E402
 
 NO_ANSWER = "-"
@@ -98,7 +98,7 @@ def measure(
     rejected = 0
     misses = []
     for query in queries:
-        found = rank_answers(database, query.text, 5, kinds)
+        found = search(database, query.text, 5, kinds).results
         ranked = [
             normalise(r.entry.question) if r.kind == "faq" and not keyed else identity(r)
             for r in found
@@ -127,7 +127,11 @@ def main() -> None:
     parser.add_argument("files", nargs="*", type=Path, default=DEFAULT_FILES)
     parser.add_argument("--verbose", action="store_true", help="list every query not ranked first")
     args = parser.parse_args()
-    database = load_data_set(resolve_data_files(None, "bundled"))
+    query_data_set(resolve_data_files(None, "bundled"), lambda database: report(database, args))
+
+
+def report(database: sqlite3.Connection, args: argparse.Namespace) -> None:
+    """One line of figures per query file, and with --verbose each miss."""
     for path in args.files:
         if not path.exists():
             print(f"{path}: not found, skipped")

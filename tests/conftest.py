@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import sqlite3
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner, Result
 
 from totalplace_cli.cli import run as run_tp
+from totalplace_cli.data import (
+    KINDS,
+    DataFiles,
+    bundled_data_dir,
+    file_name,
+    load_pilot_catalogue,
+    query_data_set,
+)
+from totalplace_cli.models import FaqEntry
+from totalplace_cli.pilot_models import Pilot
+from totalplace_cli.search import SearchResult, search
+from totalplace_cli.store import build_database, faq_documents, open_data_set, read_faq_entries
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -75,3 +88,40 @@ def invoke(
         exit_code=code,
         exception=exception,
     )
+
+
+# The data as tp reads it, for tests that call the core directly.
+
+
+def load_faq(path: Path) -> tuple[FaqEntry, ...]:
+    """One FAQ file's entries, read as tp reads them (the other data files bundled)."""
+    paths = {kind: bundled_data_dir() / file_name(kind) for kind in KINDS}
+    return query_data_set(DataFiles({**paths, "faq": path}), read_faq_entries)
+
+
+def load_pilots(path: Path) -> tuple[Pilot, ...]:
+    return load_pilot_catalogue(path).pilots
+
+
+def load_data_set(files: DataFiles) -> sqlite3.Connection:
+    """The database of every data file in use, as `tp ask` searches it (the caller closes it)."""
+    from totalplace_cli.data import read_documents
+
+    return open_data_set([files.paths[kind] for kind in KINDS], lambda: read_documents(files))
+
+
+def in_memory(entries: Sequence[FaqEntry]) -> sqlite3.Connection:
+    """A database of `entries` alone, never cached."""
+    return build_database(faq_documents(entries))
+
+
+def rank_answers(
+    database: sqlite3.Connection | Sequence[FaqEntry],
+    query: str,
+    limit: int = 5,
+    kinds: Collection[str] | None = None,
+) -> list[SearchResult]:
+    """What `tp ask` finds, best first; `database` may be plain FAQ entries, indexed in memory."""
+    if not isinstance(database, sqlite3.Connection):
+        database = in_memory(database)
+    return search(database, query, limit, kinds).results

@@ -10,12 +10,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from conftest import REPO, load_data_set, rank_answers
 from test_schemas import conforms
 from typer.testing import Result
 
-from totalplace_cli.data import bundled_data_dir, load_data_set, resolve_data_files
-from totalplace_cli.search import rank_answers
+from totalplace_cli.data import bundled_data_dir, resolve_data_files
 from totalplace_cli.store import KINDS
 
 Tp = Callable[..., Result]

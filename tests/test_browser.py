@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO
+from conftest import REPO, load_pilots
 from typer.testing import Result
 
-from totalplace_cli.data import bundled_data_dir, load_pilots
+from totalplace_cli.data import bundled_data_dir
 from totalplace_cli.export import Dataset, build_html
 from totalplace_cli.pilot_models import Pilot
 

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest import load_faq
 from typer.testing import Result
 
 from totalplace_cli import search, store
@@ -23,7 +24,6 @@ from totalplace_cli.data import (
     DataFiles,
     bundled_data_dir,
     file_name,
-    load_faq,
     query_data_set,
 )
 from totalplace_cli.errors import DataError

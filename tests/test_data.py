@@ -9,10 +9,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import SHARED, SHARED_COPY, shared_file
+from conftest import SHARED, SHARED_COPY, load_faq, load_pilots, shared_file
 from test_console_script import run
 
-from totalplace_cli.data import bundled_data_dir, load_faq, load_pilots, resolve_data_files
+from totalplace_cli.data import bundled_data_dir, resolve_data_files
 from totalplace_cli.errors import DataError, ExitCode
 
 SEED = shared_file("seed/000_df58dba38d79bdd5.txt")

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO
+from conftest import REPO, load_faq
 
-from totalplace_cli.data import KINDS, file_name, load_faq
+from totalplace_cli.data import KINDS, file_name
 from totalplace_cli.data_format import MAIN_LISTS, check_file, load_schema, schema_path
 from totalplace_cli.errors import DataError
 from totalplace_cli.glossary import GlossaryTerm

@@ -11,10 +11,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from conftest import load_faq, load_pilots
 from typer.testing import Result
 
 from totalplace_cli import __version__
-from totalplace_cli.data import bundled_data_dir, load_faq, load_pilots
+from totalplace_cli.data import bundled_data_dir
 from totalplace_cli.export import SITE_NAME, SITE_URL, Dataset, build_html, build_markdown
 from totalplace_cli.models import FaqEntry
 from totalplace_cli.pilot_models import Pilot, SourcedText

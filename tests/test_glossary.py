@@ -8,12 +8,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import shared_file
+from conftest import load_faq, shared_file
 from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import Result
 
-from totalplace_cli.data import bundled_data_dir, load_faq, load_glossary
+from totalplace_cli.data import bundled_data_dir, load_glossary
 from totalplace_cli.errors import DataError, ExitCode, UsageError
 from totalplace_cli.glossary import (
     find_term,

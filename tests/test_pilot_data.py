@@ -6,9 +6,9 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import shared_file
+from conftest import load_pilots, shared_file
 
-from totalplace_cli.data import bundled_data_dir, load_pilot_catalogue, load_pilots
+from totalplace_cli.data import bundled_data_dir, load_pilot_catalogue
 from totalplace_cli.errors import DataError, ExitCode
 
 CATALOGUE = load_pilot_catalogue(bundled_data_dir() / "pilots.yaml")

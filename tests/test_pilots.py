@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from conftest import load_faq
 
-from totalplace_cli.data import bundled_data_dir, load_faq, load_pilot_catalogue
+from totalplace_cli.data import bundled_data_dir, load_pilot_catalogue
 from totalplace_cli.errors import ExitCode, UsageError
 from totalplace_cli.pilot_models import Pilot, PilotCatalogue
 from totalplace_cli.pilots import (

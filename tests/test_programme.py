@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import shared_file
+from conftest import load_faq, shared_file
 from jsonschema import Draft202012Validator
 from test_console_script import run
 from typer.testing import Result
 
 import totalplace_cli
-from totalplace_cli.data import bundled_data_dir, load_faq, load_programme, resolve_data_files
+from totalplace_cli.data import bundled_data_dir, load_programme, resolve_data_files
 from totalplace_cli.data_format import check_file, schema_path
 from totalplace_cli.errors import DataError, ExitCode
 from totalplace_cli.programme import BEYOND_THE_FAQ, Programme, ProgrammeItem

@@ -9,12 +9,11 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import invoke
+from conftest import invoke, load_faq, load_pilots
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import Result
 
-from totalplace_cli.data import load_faq, load_pilots
 from totalplace_cli.data_format import check_file
 from totalplace_cli.errors import DataError
 

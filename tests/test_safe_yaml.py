@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import load_faq
 from test_console_script import TP, run
 
-from totalplace_cli.data import load_faq
 from totalplace_cli.data_format import check_file
 from totalplace_cli.errors import ExitCode
 from totalplace_cli.safe_yaml import MAX_DEPTH, MAX_FILE_BYTES

@@ -13,13 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO, shared_file
+from conftest import REPO, in_memory, load_data_set, load_faq, rank_answers, shared_file
 from typer.testing import Result
 
-from totalplace_cli.data import bundled_data_dir, load_faq
+from totalplace_cli.data import bundled_data_dir
 from totalplace_cli.models import FaqEntry
-from totalplace_cli.search import make_snippet, rank_answers, search, suggest_query
-from totalplace_cli.store import in_memory
+from totalplace_cli.search import make_snippet, search, suggest_query
 
 FAQ = load_faq(bundled_data_dir() / "faq.yaml")
 INDEX = in_memory(FAQ)
@@ -130,9 +129,10 @@ def test_a_short_word_is_not_corrected_to_a_word_with_another_first_letter() -> 
 def test_known_words_never_load_rapidfuzz_or_the_english_word_list() -> None:
     code = (
         "import sys\n"
-        "from totalplace_cli.data import bundled_data_dir, load_faq\n"
-        "from totalplace_cli.search import rank_answers\n"
-        "assert rank_answers(load_faq(bundled_data_dir() / 'faq.yaml'), 'savings')\n"
+        "from totalplace_cli.data import query_data_set, resolve_data_files\n"
+        "from totalplace_cli.search import search\n"
+        "files = resolve_data_files(None, 'bundled')\n"
+        "assert query_data_set(files, lambda database: search(database, 'savings').results)\n"
         "print('rapidfuzz' in sys.modules, 'spellchecker' in sys.modules)\n"
     )
     result = subprocess.run(
@@ -258,7 +258,7 @@ FAQ_ONLY = frozenset({"faq"})
 
 def data_set() -> sqlite3.Connection:
     """The bundled data set's database, every kind, as `tp ask` searches it."""
-    from totalplace_cli.data import load_data_set, resolve_data_files
+    from totalplace_cli.data import resolve_data_files
 
     return load_data_set(resolve_data_files(None, "bundled"))
 

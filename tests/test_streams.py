@@ -15,9 +15,10 @@ import termios
 from pathlib import Path
 
 import pytest
+from conftest import load_faq
 from test_console_script import TP
 
-from totalplace_cli.data import bundled_data_dir, load_faq
+from totalplace_cli.data import bundled_data_dir
 from totalplace_cli.errors import ExitCode
 from totalplace_cli.output import OutputContext, write_json
 from totalplace_cli.render import render_questions

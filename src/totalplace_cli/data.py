@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
     from totalplace_cli.data_format import CheckedFile
     from totalplace_cli.glossary import GlossaryTerm
-    from totalplace_cli.pilot_models import Pilot, PilotCatalogue
+    from totalplace_cli.pilot_models import PilotCatalogue
     from totalplace_cli.programme import Programme
     from totalplace_cli.store import Document
 
@@ -111,15 +111,6 @@ def check(path: Path, kind: str) -> CheckedFile:
     return checked
 
 
-def load_faq(path: Path) -> tuple[FaqEntry, ...]:
-    """One FAQ file's entries, from its data set's database (built and cached only when valid)."""
-    from totalplace_cli.store import read_faq_entries
-
-    # The other files are the bundled ones: a data set's database holds every kind.
-    paths = {kind: bundled_data_dir() / file_name(kind) for kind in KINDS}
-    return query_data_set(DataFiles({**paths, "faq": path}), read_faq_entries)
-
-
 def read_documents(files: DataFiles) -> list[Document]:
     """Every searchable record of a data set, read and checked: what its database is built from."""
     from totalplace_cli import store
@@ -131,7 +122,7 @@ def read_documents(files: DataFiles) -> list[Document]:
             FaqEntry(r["id"], r["slug"], r["question"], r["answer"], tuple(r.get("keywords") or ()))
             for r in faq
         ),
-        *store.pilot_documents(load_pilots(files.paths["pilots"])),
+        *store.pilot_documents(load_pilot_catalogue(files.paths["pilots"]).pilots),
         *store.term_documents(load_glossary(files.paths["glossary"])),
         *store.programme_documents((*programme.facts, *programme.timeline())),
     ]
@@ -144,13 +135,6 @@ def query_data_set(files: DataFiles, run: Callable[[sqlite3.Connection], T]) -> 
     return query([files.paths[kind] for kind in KINDS], lambda: read_documents(files), run)
 
 
-def load_data_set(files: DataFiles) -> sqlite3.Connection:
-    """The database of every data file in use (the caller closes it)."""
-    from totalplace_cli.store import open_data_set
-
-    return open_data_set([files.paths[kind] for kind in KINDS], lambda: read_documents(files))
-
-
 def load_pilot_catalogue(path: Path) -> PilotCatalogue:
     """One pilots file's pilots and the theme categories they use."""
     from totalplace_cli.pilot_models import Category, Pilot, PilotCatalogue
@@ -160,10 +144,6 @@ def load_pilot_catalogue(path: Path) -> PilotCatalogue:
         pilots=tuple(Pilot.from_data(record) for record in checked.records()),
         categories=tuple(Category.from_data(c) for c in checked.records("categories")),
     )
-
-
-def load_pilots(path: Path) -> tuple[Pilot, ...]:
-    return load_pilot_catalogue(path).pilots
 
 
 def load_programme(path: Path) -> Programme:

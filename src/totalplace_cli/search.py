@@ -559,18 +559,3 @@ def suggest_query(database: sqlite3.Connection, query: str) -> str | None:
         if close is not None:
             suggestion = f"{suggestion[:start]}{close[0]}{suggestion[end:]}"
     return suggestion if suggestion != query else None
-
-
-def rank_answers(
-    database: sqlite3.Connection | Sequence[FaqEntry],
-    query: str,
-    limit: int = 5,
-    kinds: Collection[str] | None = None,
-) -> list[SearchResult]:
-    """Records matching `query`, best first; `database` may be plain FAQ entries (then indexed
-    in memory, for tests and tools)."""
-    if not isinstance(database, sqlite3.Connection):
-        from totalplace_cli.store import in_memory
-
-        database = in_memory(database)
-    return search(database, query, limit, kinds).results

@@ -400,8 +400,3 @@ def read_faq_entries(database: sqlite3.Connection) -> tuple[FaqEntry, ...]:
         "SELECT title, body, record FROM documents WHERE kind = 'faq' ORDER BY rowid"
     )
     return tuple(faq_entry(*row) for row in rows)
-
-
-def in_memory(entries: Sequence[FaqEntry]) -> sqlite3.Connection:
-    """A database of `entries` alone, never cached (for tests and tools)."""
-    return build_database(faq_documents(entries))
