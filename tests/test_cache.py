@@ -27,6 +27,7 @@ from totalplace_cli.data import (
     query_data_set,
 )
 from totalplace_cli.errors import DataError
+from totalplace_cli.writing import TEMPORARY_SUFFIX
 
 Tp = Callable[..., Result]
 TP = [sys.executable, "-m", "totalplace_cli"]
@@ -45,7 +46,7 @@ def databases(folder: Path) -> list[Path]:
 
 
 def leftovers(folder: Path) -> list[str]:
-    return [p.name for p in folder.iterdir() if p.name.startswith(store.TEMPORARY_PREFIX)]
+    return [p.name for p in folder.iterdir() if p.name.endswith(TEMPORARY_SUFFIX)]
 
 
 def user_faq(tmp_path: Path, text: str = FAQ) -> Path:
@@ -300,8 +301,8 @@ def test_stale_temporary_files_are_swept_and_fresh_ones_kept(
     old_format = [private_cache / "faq-0badcafe.json", private_cache / "index-0badcafe.json"]
     for file in old_format:
         file.write_text("{}", encoding="utf-8")  # the JSON cache of earlier versions
-    old = private_cache / f"{store.TEMPORARY_PREFIX}old.sqlite"
-    fresh = private_cache / f"{store.TEMPORARY_PREFIX}fresh.sqlite"
+    old = private_cache / f".all-1.sqlite.old{TEMPORARY_SUFFIX}"
+    fresh = private_cache / f".all-1.sqlite.fresh{TEMPORARY_SUFFIX}"
     for file in (old, fresh):
         file.write_bytes(b"left by a killed run")
     two_hours_ago = time.time() - 7200

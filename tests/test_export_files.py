@@ -85,7 +85,10 @@ def test_a_file_size_limit_leaves_the_old_file_whole_and_nothing_else(tmp_path: 
     assert not new.exists() and leftovers(tmp_path) == []
 
 
-@pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+@pytest.mark.parametrize(
+    ("signum", "code"),
+    [(signal.SIGTERM, -signal.SIGTERM), (signal.SIGHUP, -signal.SIGHUP), (signal.SIGINT, 130)],
+)
 def test_a_signal_while_writing_removes_the_temporary_file(
     tmp_path: Path, signum: int, code: int
 ) -> None:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import signal
 import sqlite3
 import stat
 import sys
@@ -42,7 +41,6 @@ SCHEMA_VERSION = "5"
 KINDS = ("faq", "pilot", "term", "fact", "event")
 """The kinds of document `tp ask` searches, in the order they are listed to a user."""
 STALE_TEMPORARY_SECONDS = 3600  # a temporary file this old was left by a killed run
-TEMPORARY_PREFIX = ".tmp-"
 # A database is a few times the size of its YAML; one far larger is not ours (a sparse file).
 MAX_SIZE_FACTOR, MAX_SIZE_FLOOR = 16, 64 << 20
 LOCK_TIMEOUT = 0.2  # seconds to wait for a locked database before building one in memory
@@ -232,6 +230,8 @@ def _open_cached(slot: CacheSlot) -> sqlite3.Connection | None:
 def _sweep(folder: Path) -> None:
     """Remove temporary files that runs killed mid-build left over an hour ago, and the JSON
     cache files that tp wrote before it had a database (`faq-*.json`, `index-*.json`)."""
+    from totalplace_cli.writing import TEMPORARY_SUFFIX
+
     cutoff = time.time() - STALE_TEMPORARY_SECONDS
     with contextlib.suppress(OSError):
         for entry in os.scandir(folder):
@@ -239,73 +239,23 @@ def _sweep(folder: Path) -> None:
             if name.endswith(".json") and name.startswith(("faq-", "index-")):
                 with contextlib.suppress(OSError):
                     os.unlink(entry.path)
-            elif name.startswith(TEMPORARY_PREFIX):
+            elif name.endswith(TEMPORARY_SUFFIX):
                 with contextlib.suppress(OSError):
                     if entry.stat(follow_symlinks=False).st_mtime < cutoff:
                         os.unlink(entry.path)
 
 
-class _Terminated(BaseException):
-    """SIGTERM or SIGHUP during a cache write, raised so that the temporary file is removed."""
-
-
-def _raise_terminated(signum: int, frame: object) -> None:
-    raise _Terminated(signum)
-
-
-@contextlib.contextmanager
-def _terminate_cleanly() -> Iterator[None]:
-    """Turn SIGTERM and SIGHUP into an exception while the block runs (main thread only), then
-    end by the same signal, as the sender expects."""
-    try:
-        ending = (signal.SIGTERM, signal.SIGHUP)
-        previous = {number: signal.signal(number, _raise_terminated) for number in ending}
-    except ValueError:  # not the main thread: signals cannot be caught here
-        yield
-        return
-    try:
-        try:
-            yield
-        finally:
-            for number, handler in previous.items():
-                signal.signal(number, handler)
-    except _Terminated as stop:
-        (signum,) = stop.args
-        os.kill(os.getpid(), signum)
-        raise SystemExit(128 + signum) from None  # if the previous handler returned
-
-
 def _save(database: sqlite3.Connection, file: Path) -> None:
-    """Copy `database` to `file` atomically; on any failure, Ctrl-C or SIGTERM leave nothing."""
-    import tempfile  # only writers pay for it
+    """Copy `database` to `file` whole or not at all; a cache that cannot be written is no error."""
+    from totalplace_cli.writing import replacing  # only writers pay for tempfile
 
     try:
         file.parent.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return
-    _sweep(file.parent)
-    with _terminate_cleanly():
-        try:
-            handle, name = tempfile.mkstemp(
-                dir=file.parent, prefix=TEMPORARY_PREFIX, suffix=".sqlite"
-            )
-        except OSError:
-            return
-        try:
-            os.close(handle)
-            target = sqlite3.connect(name)
-            try:
-                database.backup(target)
-            finally:
-                target.close()
-            os.replace(name, file)
-        except (OSError, sqlite3.Error):
-            with contextlib.suppress(OSError):
-                os.unlink(name)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(name)
-            raise
+        _sweep(file.parent)
+        with replacing(file) as temporary, contextlib.closing(sqlite3.connect(temporary)) as copy:
+            database.backup(copy)
+    except (OSError, sqlite3.Error):
+        pass
 
 
 def open_data_set(

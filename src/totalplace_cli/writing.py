@@ -1,5 +1,5 @@
-"""Write a file whole or not at all: a temporary file in the target's folder, renamed over it
-(atomic on one file system), and removed on any failure or signal."""
+"""Write a file whole or not at all (an export, a cache database): a temporary file in the
+target's folder, renamed over it, and removed on any failure or signal."""
 
 from __future__ import annotations
 
@@ -15,27 +15,56 @@ from types import FrameType
 
 from totalplace_cli.errors import UsageError
 
+TEMPORARY_SUFFIX = ".tp-tmp"  # how a temporary file of tp's is named, for sweeping
+
+
+class _Signalled(BaseException):
+    """SIGTERM or SIGHUP, raised so that the block's temporary file is removed."""
+
+
+def _raise_signalled(signum: int, frame: FrameType | None) -> None:
+    raise _Signalled(signum)
+
 
 @contextmanager
 def _signals_unwind() -> Iterator[None]:
-    """Turn SIGTERM/SIGHUP into SystemExit (128 + signal) and SIGXFSZ (`ulimit -f`) into an
-    OSError (EFBIG), which would otherwise end the process before the temporary file is removed
-    (Ctrl-C already raises KeyboardInterrupt; handlers can be set in the main thread only)."""
+    """While the block runs, SIGTERM and SIGHUP unwind it and then end the process by the same
+    signal, as the sender expects; SIGXFSZ (`ulimit -f`) becomes an OSError (EFBIG) instead of
+    ending the process on the spot. Ctrl-C already raises; only the main thread can do this."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-
-    def unwind(signum: int, frame: FrameType | None) -> None:
-        raise SystemExit(128 + signum)
-
     wanted: dict[signal.Signals, signal.Handlers | Callable[[int, FrameType | None], None]]
-    wanted = {signal.SIGTERM: unwind, signal.SIGHUP: unwind, signal.SIGXFSZ: signal.SIG_IGN}
+    wanted = {signal.SIGTERM: _raise_signalled, signal.SIGHUP: _raise_signalled}
     previous = {number: signal.signal(number, handler) for number, handler in wanted.items()}
+    previous[signal.SIGXFSZ] = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     try:
-        yield
-    finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
+        try:
+            yield
+        finally:
+            for number, handler in previous.items():
+                signal.signal(number, handler)
+    except _Signalled as stop:
+        os.kill(os.getpid(), stop.args[0])
+        raise SystemExit(128 + stop.args[0]) from None  # if the previous handler returned
+
+
+@contextmanager
+def replacing(target: Path) -> Iterator[str]:
+    """A temporary file's path beside `target`, renamed over it (atomic on one file system) when
+    the block ends normally, removed when it does not: readers see the old file or the new one."""
+    with _signals_unwind():
+        descriptor, temporary = tempfile.mkstemp(
+            prefix=f".{target.name}.", suffix=TEMPORARY_SUFFIX, dir=target.parent
+        )
+        os.close(descriptor)
+        try:
+            yield temporary
+            os.replace(temporary, target)
+        except BaseException:
+            with suppress(OSError):
+                os.unlink(temporary)
+            raise
 
 
 def _same_file(target: Path, protected: Iterable[Path]) -> Path | None:
@@ -68,26 +97,15 @@ def write_atomically(target: Path, text: str, protected: Iterable[Path] = ()) ->
             "choose another file"
         )
     data = text.encode("utf-8")
-    temporary: str | None = None
     try:
         if os.path.isdir(target):
             raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
-        with _signals_unwind():
-            descriptor, temporary = tempfile.mkstemp(
-                prefix=f".{target.name}.", suffix=".tp-tmp", dir=target.parent
-            )
-            with os.fdopen(descriptor, "wb") as stream:
-                stream.write(data)
-                stream.flush()
-                os.fsync(stream.fileno())
+        with replacing(target) as temporary, open(temporary, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
             os.chmod(temporary, _new_file_mode(target))
-            os.replace(temporary, target)
-            temporary = None
     except OSError as error:
         reason = error.strerror or type(error).__name__
         raise UsageError(f"cannot write {target}: {reason}") from None
-    finally:
-        if temporary is not None:
-            with suppress(OSError):
-                os.unlink(temporary)
     return len(data)
