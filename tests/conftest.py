@@ -22,7 +22,7 @@ from totalplace_cli.data import (
 from totalplace_cli.models import FaqEntry
 from totalplace_cli.pilot_models import Pilot
 from totalplace_cli.search import SearchResult, search
-from totalplace_cli.store import build_database, faq_documents, open_data_set, read_faq_entries
+from totalplace_cli.store import build_database, faq_documents, open_cached, read_faq_entries
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -107,7 +107,10 @@ def load_data_set(files: DataFiles) -> sqlite3.Connection:
     """The database of every data file in use, as `tp ask` searches it (the caller closes it)."""
     from totalplace_cli.data import read_documents
 
-    return open_data_set([files.paths[kind] for kind in KINDS], lambda: read_documents(files))
+    def build(key: str) -> sqlite3.Connection:
+        return build_database(read_documents(files), key)
+
+    return open_cached("all", [files.paths[kind] for kind in KINDS], build)
 
 
 def in_memory(entries: Sequence[FaqEntry]) -> sqlite3.Connection:

@@ -130,9 +130,12 @@ def read_documents(files: DataFiles) -> list[Document]:
 
 def query_data_set(files: DataFiles, run: Callable[[sqlite3.Connection], T]) -> T:
     """`run(database)` on the database of every data file in use, fresh from the cache or built."""
-    from totalplace_cli.store import query_data_set as query
+    from totalplace_cli.store import build_database, query_cached
 
-    return query([files.paths[kind] for kind in KINDS], lambda: read_documents(files), run)
+    def build(key: str) -> sqlite3.Connection:
+        return build_database(read_documents(files), key)
+
+    return query_cached("all", [files.paths[kind] for kind in KINDS], build, run)
 
 
 def load_pilot_catalogue(path: Path) -> PilotCatalogue:

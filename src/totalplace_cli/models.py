@@ -26,16 +26,6 @@ class FaqEntry(NamedTuple):
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> FaqEntry:
-        """An entry from its stored record (its JSON form plus keywords); data of the wrong shape
-        raises ValueError."""
-        keywords = record["keywords"]
-        if not (
-            type(record["id"]) is int
-            and all(type(record[k]) is str for k in ("slug", "question", "answer"))
-            and isinstance(keywords, list)
-            and all(type(k) is str for k in keywords)
-        ):
-            raise ValueError("not an FAQ entry record")
-        return cls(
-            record["id"], record["slug"], record["question"], record["answer"], tuple(keywords)
-        )
+        """An entry from its stored record (its JSON form plus keywords)."""
+        fields = (record["id"], record["slug"], record["question"], record["answer"])
+        return cls(*fields, tuple(record["keywords"]))

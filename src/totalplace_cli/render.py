@@ -243,21 +243,13 @@ def render_pilots(ctx: OutputContext, pilots: Sequence[Pilot]) -> None:
             console.print(_text((name, "bold")))
             _beside(ctx, console, INDENT, _text(region, ("; ", "dim"), themes))
         return
-    table = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False)
+    table = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False, show_edge=False)
     table.add_column("Pilot", ratio=3)
     table.add_column("Region", ratio=2)
     table.add_column("Theme categories", ratio=4)
     for row in rows:
         table.add_row(*map(_text, row))
-    if ctx.is_terminal:
-        console.print(table)
-        return
-    # A pipe gets the table folded to the width, without the blank line of its top edge.
-    with console.capture() as capture:
-        console.print(table, soft_wrap=False)
-    for line in capture.get().splitlines():
-        if line.strip():
-            console.print(_text(line))
+    console.print(table, soft_wrap=False)  # a pipe too gets the table folded to the width
 
 
 PILOT_CSV_COLUMNS = (

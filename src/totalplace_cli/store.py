@@ -122,12 +122,6 @@ def programme_documents(items: Iterable[ProgrammeItem]) -> Iterator[Document]:
         yield Document(item.kind, item.id, "", keywords, body, item.to_json())
 
 
-def faq_entry(title: str, body: str, record: str) -> FaqEntry:
-    """An FAQ entry from its stored document: question, answer and the rest as JSON."""
-    data = json.loads(record)
-    return FaqEntry(data["id"], data["slug"], title, body, tuple(data["keywords"]))
-
-
 def build_database(documents: Iterable[Document], key: str = "") -> sqlite3.Connection:
     """An in-memory database holding `documents`, indexed."""
     database = sqlite3.connect(":memory:")
@@ -180,8 +174,9 @@ class CacheSlot(NamedTuple):
     max_size: int
 
 
-def _slot(*sources: Path) -> CacheSlot | None:
-    """The cache file of `sources` and its key; None when one is not a regular file."""
+def _slot(name: str, *sources: Path) -> CacheSlot | None:
+    """The cache file (`name-*.sqlite`) of `sources` and its key; None when one is not a regular
+    file."""
     identities: list[object] = [__version__, SCHEMA_VERSION]
     size = 0
     for source in sources:
@@ -198,10 +193,10 @@ def _slot(*sources: Path) -> CacheSlot | None:
     import zlib  # the name only spreads files out; the full key is stored inside and compared
 
     paths = "\0".join(str(identity) for identity in identities[2::6])
-    name = f"all-{zlib.crc32(os.fsencode(paths)):08x}.sqlite"
+    file = f"{name}-{zlib.crc32(os.fsencode(paths)):08x}.sqlite"
     key = "\0".join(map(str, identities))
     max_size = max(MAX_SIZE_FLOOR, MAX_SIZE_FACTOR * size)
-    return CacheSlot(cache_dir() / name, key, max_size)
+    return CacheSlot(cache_dir() / file, key, max_size)
 
 
 def _open_cached(slot: CacheSlot) -> sqlite3.Connection | None:
@@ -258,42 +253,40 @@ def _save(database: sqlite3.Connection, file: Path) -> None:
         pass
 
 
-def open_data_set(
-    sources: Sequence[Path], read: Callable[[], Iterable[Document]], rebuild: bool = False
+def open_cached(
+    name: str,
+    sources: Sequence[Path],
+    build: Callable[[str], sqlite3.Connection],
+    rebuild: bool = False,
 ) -> sqlite3.Connection:
-    """The database of every data file in `sources`: cached when none has changed, else built
-    from `read()` (the documents of every kind; it raises on an invalid file, never cached)."""
-    slot = None if os.environ.get(NO_CACHE_ENV) else _slot(*sources)
+    """The database made from `sources`: cached when none has changed, else `build(key)` and
+    saved (`build` raises on an invalid file: nothing is cached then)."""
+    slot = None if os.environ.get(NO_CACHE_ENV) else _slot(name, *sources)
     if slot is None:
-        return build_database(read())
+        return build("")
     if not rebuild:
         cached = _open_cached(slot)
         if cached is not None:
             return cached
-    database = build_database(read(), slot.key)
+    database = build(slot.key)
     _save(database, slot.file)
     return database
 
 
-def query_data_set(
+def query_cached(
+    name: str,
     sources: Sequence[Path],
-    read: Callable[[], Iterable[Document]],
+    build: Callable[[str], sqlite3.Connection],
     run: Callable[[sqlite3.Connection], T],
 ) -> T:
-    """`run(database)` on the database of every data file; a database that fails while in use
-    (damaged, truncated or locked by another process) is replaced by a fresh one and `run`
-    repeated."""
-    return _run(lambda rebuild: open_data_set(sources, read, rebuild), run)
-
-
-def _run(open_: Callable[[bool], sqlite3.Connection], run: Callable[[sqlite3.Connection], T]) -> T:
-    """`run` on `open_(False)`; on a database error, once more on a rebuilt one."""
-    database = open_(False)
+    """`run(database)` on `open_cached`'s database; one that fails while in use (damaged,
+    truncated or locked by another process) is replaced by a fresh one and `run` repeated."""
+    database = open_cached(name, sources, build)
     try:
         return run(database)
     except sqlite3.DatabaseError:
         database.close()
-        database = open_(True)
+        database = open_cached(name, sources, build, rebuild=True)
         return run(database)
     finally:
         database.close()
@@ -308,40 +301,26 @@ CREATE TABLE english(word TEXT PRIMARY KEY, count INTEGER NOT NULL) WITHOUT ROWI
 def english_word_counts(words: Collection[str]) -> dict[str, int]:
     """How common each of `words` is in English (pyspellchecker's counts; 0: not a word).
 
-    Loading the list costs about 0.3 s, so it is copied once per version of the list into a
-    database in the cache folder, where a lookup costs a millisecond."""
+    Loading the list costs about 0.3 s, so it is cached as a database (keyed by the installed
+    pyspellchecker), where a lookup costs a millisecond."""
     import spellchecker  # only a query holding a word the data does not know pays for it
 
-    version = str(getattr(spellchecker, "__version__", "unknown"))
-    slot = CacheSlot(
-        cache_dir() / f"english-{version}.sqlite",
-        f"english\0{version}\0{SCHEMA_VERSION}",
-        MAX_SIZE_FLOOR,
-    )
-    caching = not os.environ.get(NO_CACHE_ENV)
-    cached = _open_cached(slot) if caching else None
-    if cached is not None:
-        try:
-            marks = ",".join("?" * len(words))
-            rows = cached.execute(
-                f"SELECT word, count FROM english WHERE word IN ({marks})", [*words]
-            )
-            found = dict(rows.fetchall())
-            return {word: found.get(word, 0) for word in words}
-        except sqlite3.Error:
-            pass
-        finally:
-            cached.close()
-    counts = spellchecker.SpellChecker(distance=1).word_frequency.dictionary
-    if caching:
+    def build(key: str) -> sqlite3.Connection:
+        counts = spellchecker.SpellChecker(distance=1).word_frequency.dictionary
         database = sqlite3.connect(":memory:")
         database.executescript(ENGLISH_SCHEMA)
         with database:
             database.executemany("INSERT INTO english VALUES (?, ?)", sorted(counts.items()))
-            database.execute("INSERT INTO meta VALUES ('key', ?)", (slot.key,))
-        _save(database, slot.file)
-        database.close()
-    return {word: int(counts.get(word, 0)) for word in words}
+            database.execute("INSERT INTO meta VALUES ('key', ?)", (key,))
+        return database
+
+    def look_up(database: sqlite3.Connection) -> dict[str, int]:
+        marks = ",".join("?" * len(words))
+        query = f"SELECT word, count FROM english WHERE word IN ({marks})"
+        found = dict(database.execute(query, [*words]).fetchall())
+        return {word: found.get(word, 0) for word in words}
+
+    return query_cached("english", [Path(spellchecker.__file__)], build, look_up)
 
 
 def read_faq_entries(database: sqlite3.Connection) -> tuple[FaqEntry, ...]:
@@ -349,4 +328,7 @@ def read_faq_entries(database: sqlite3.Connection) -> tuple[FaqEntry, ...]:
     rows = database.execute(
         "SELECT title, body, record FROM documents WHERE kind = 'faq' ORDER BY rowid"
     )
-    return tuple(faq_entry(*row) for row in rows)
+    return tuple(
+        FaqEntry.from_record({**json.loads(record), "question": question, "answer": answer})
+        for question, answer, record in rows
+    )
