@@ -383,7 +383,6 @@ def search(
     if (
         coverage[best] < MIN_COVERAGE
         or off_topic > len(words)
-        or (off_topic == len(words) and not _in_heading(database, terms, best))
         or _off_topic_words(analysed, matched[best])
     ):
         return Answer([], analysed.corrections)  # the query is mostly about something else
@@ -424,15 +423,6 @@ def _off_topic_words(analysed: _Query, matched: Collection[str]) -> bool:
     missing = sum(information[word] for word in analysed.unknown)
     elsewhere = sum(information[w.word] for w in analysed.words if w.word not in matched)
     return found < MIN_TOPIC_SHARE * (found + missing + ELSEWHERE_WEIGHT * elsewhere)
-
-
-def _in_heading(database: sqlite3.Connection, terms: str, rowid: int) -> bool:
-    """Whether a query word is in the record's title or keywords, not only in its text."""
-    found = database.execute(
-        "SELECT 1 FROM documents_fts WHERE documents_fts MATCH ? AND rowid = ?",
-        (f"{{title keywords}} : ({terms})", rowid),
-    ).fetchone()
-    return found is not None
 
 
 def _matched_part(
