@@ -104,17 +104,13 @@ class SearchResult(NamedTuple):
     def to_json(self) -> dict[str, Any]:
         """The form used by `tp ask --json`: the kind, the record's own keys (an FAQ entry keeps
         id, slug, question, answer), then score, snippet and matched."""
-        if self.kind == "faq":
-            own = self.entry.to_json()
-        else:
-            own = {key: self.record[key] for key in JSON_KEYS[self.kind]}
-        return {
-            "kind": self.kind,
-            **own,
-            "score": self.score,
-            "snippet": self.snippet,
-            "matched": list(self.matched),
-        }
+        own = (
+            self.entry.to_json()
+            if self.kind == "faq"
+            else {key: self.record[key] for key in JSON_KEYS[self.kind]}
+        )
+        found = {"score": self.score, "snippet": self.snippet, "matched": list(self.matched)}
+        return {"kind": self.kind, **own, **found}
 
 
 class Correction(NamedTuple):
@@ -125,7 +121,7 @@ class Correction(NamedTuple):
 
 
 class Answer(NamedTuple):
-    """What a search found, the corrections it made, and a suggestion when it found nothing."""
+    """What a search found, and the corrections it made to the query."""
 
     results: list[SearchResult]
     corrections: list[Correction]
