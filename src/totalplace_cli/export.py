@@ -170,12 +170,13 @@ def _environment() -> jinja2.Environment:
 
 
 def _programme_parts(programme: Programme) -> list[tuple[str, Sequence[ProgrammeItem]]]:
+    """The programme's headed lists, those that have anything in them."""
     parts = [("Timeline", programme.timeline()), ("In figures", programme.facts)]
     return [(heading, items) for heading, items in parts if items]
 
 
 def _render(
-    template: str,
+    template_name: str,
     dataset: Dataset,
     glossary: Sequence[GlossaryTerm],
     themes_of: PilotFacts,
@@ -185,24 +186,22 @@ def _render(
     """Fill a template with what both documents show; `details` are one format's own."""
     sources = _sources(dataset.pilots, programme)
     themes = {pilot.id: list(themes_of(pilot)) for pilot in dataset.pilots}
-    return (
-        _environment()
-        .get_template(template)
-        .render(
-            faq=dataset.faq,
-            pilots=dataset.pilots,
-            themes=themes,
-            all_themes=sorted({t for listed in themes.values() for t in listed}, key=str.casefold),
-            glossary=glossary,
-            programme=_programme_parts(programme),
-            sources=sources,
-            numbers={source.url: source.number for source in sources},
-            generated=generated_date(),
-            version=__version__,
-            site_url=SITE_URL,
-            site_name=SITE_NAME,
-            **details,
-        )
+    all_themes = {theme for listed in themes.values() for theme in listed}
+    template = _environment().get_template(template_name)
+    return template.render(
+        faq=dataset.faq,
+        pilots=dataset.pilots,
+        themes=themes,
+        all_themes=sorted(all_themes, key=str.casefold),
+        glossary=glossary,
+        programme=_programme_parts(programme),
+        sources=sources,
+        numbers={source.url: source.number for source in sources},
+        generated=generated_date(),
+        version=__version__,
+        site_url=SITE_URL,
+        site_name=SITE_NAME,
+        **details,
     )
 
 
