@@ -18,7 +18,7 @@ from typer.testing import Result
 
 from totalplace_cli.data import bundled_data_dir
 from totalplace_cli.models import FaqEntry
-from totalplace_cli.search import make_snippet, search, suggest_query
+from totalplace_cli.search import search, suggest_query
 
 FAQ = load_faq(bundled_data_dir() / "faq.yaml")
 INDEX = in_memory(FAQ)
@@ -201,22 +201,22 @@ def test_snippet_of_a_table_row_and_of_an_answer_without_matches() -> None:
     kent = rank_answers(INDEX, "Kent")[0]
     assert kent.snippet == "South East | Kent |"
     assert kent.highlights == ((13, 17),)
-    text = "First line of the answer.\nSecond line."
-    assert make_snippet(text, []) == ("First line of the answer.", ())
+    entry = FaqEntry(1, "widgets", "What about widgets?", "First line of the answer.\nSecond line.")
+    [found] = rank_answers([entry], "widgets")  # in the question only: the answer's first line
+    assert (found.snippet, found.highlights) == ("First line of the answer.", ())
 
 
 def test_long_lines_are_cut_between_words_with_an_ellipsis() -> None:
     text = " ".join(["word"] * 60 + ["needle"] + ["word"] * 60)
-    at = text.index("needle")
-    snippet, highlights = make_snippet(text, [(at, at + 6)])
-    assert snippet.startswith("\u2026") and snippet.endswith("\u2026")
-    assert " ".join(snippet.strip("\u2026").split()) in text
-    assert [snippet[s:e] for s, e in highlights] == ["needle"]
+    [found] = rank_answers([FaqEntry(1, "long", "A long answer?", text)], "needle")
+    assert found.snippet.startswith("\u2026") and found.snippet.endswith("\u2026")
+    assert " ".join(found.snippet.strip("\u2026").split()) in text
+    assert [found.snippet[s:e] for s, e in found.highlights] == ["needle"]
 
 
 def test_a_huge_answer_is_searched_and_cut_to_a_snippet() -> None:
     # Two million words once took minutes (and FTS5's highlight() alone is quadratic in the hits):
-    # the snippet must stay linear in the answer's length.
+    # the snippet must stay linear in the answer's length (FTS5 reads it in pieces).
     answer = "pilots savings councils " * 666_667 + "needle in the haystack"
     entries = [FaqEntry(1, "huge", "A huge answer?", answer), FaqEntry(2, "b", "Pilots?", "Yes.")]
     database = in_memory(entries)

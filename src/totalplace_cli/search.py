@@ -25,6 +25,7 @@ from collections.abc import Collection, Iterator, Sequence
 from typing import Any, NamedTuple
 
 from totalplace_cli.models import FaqEntry
+from totalplace_cli.store import TOKENIZER
 
 BM25_WEIGHTS = "bm25(3.0, 2.0, 1.0)"  # title (question), keywords, body (answer)
 CANDIDATES = 50  # leading FTS5 matches re-ranked by coverage
@@ -43,10 +44,11 @@ KIND_PRIOR = {"pilot": 0.9, "term": 0.9, "fact": 0.9, "event": 0.85}
 # "which pilot ...", "what area ...": the query asks for a pilot, not for the FAQ's lists.
 ASKS_FOR_PILOT = r"(?i)\b(?:which|what)\s+(?:\w+\s+)?(?:pilot|area|place)\b"
 PILOT_ASKED = 2.5
-SNIPPET_WIDTH = 160  # characters of answer shown around the matched words
-CHUNK = 4000  # an answer longer than this is cut into pieces of this size for its snippet
+SNIPPET_TOKENS = 20  # words of a line shown around the matched ones (about 100-160 characters)
+SNIPPET_WIDTH = 160  # characters shown of a text whose match is elsewhere (a title)
+CHUNK = 4000  # a line longer than this is cut into pieces of this size for its snippet
 ELLIPSIS = "\u2026"
-MARK_START, MARK_END = "\x02", "\x03"  # highlight() markers; data never holds control characters
+MARK_START, MARK_END = "\x02", "\x03"  # snippet() markers; data never holds control characters
 
 # Words as FTS5's unicode61 tokenizer sees them (letters and digits: "9th", "PBR09"), except that
 # a decimal stays whole ("5.5") and apart from its unit ("4.5bn"), and "'" joins ("children's").
@@ -391,9 +393,7 @@ def search(
         record = json.loads(stored)
         if kind == "faq":
             record |= {"question": title, "answer": body}
-        snippet, highlights = make_snippet(
-            *_matched_part(database, terms, rowid, body or title, column=2 if body else 0)
-        )
+        snippet, highlights = _snippet(database, terms, body or title)
         score = round(min(100.0, 100.0 * coverage[best] * ranked[rowid] / ranked[best]), 1)
         results.append(
             SearchResult(kind, record, score, tuple(matched[rowid]), snippet, highlights)
@@ -421,37 +421,36 @@ def _off_topic_words(analysed: _Query, matched: Collection[str]) -> bool:
     return found < MIN_TOPIC_SHARE * (found + missing + ELSEWHERE_WEIGHT * elsewhere)
 
 
-def _matched_part(
-    database: sqlite3.Connection, terms: str, rowid: int, body: str, column: int = 2
-) -> tuple[str, list[tuple[int, int]]]:
-    """The part of `body` to take a snippet from, and the spans of its words matching `terms`.
-
-    FTS5's highlight() takes time quadratic in a document's hits, so a long body is cut into
-    pieces of at most CHUNK characters, indexed in a temporary table, and only the best piece
-    is highlighted: the whole stays linear in the body's length."""
-    if len(body) <= CHUNK:
-        marked = database.execute(
-            "SELECT highlight(documents_fts, ?, char(2), char(3)) FROM documents_fts "
-            "WHERE documents_fts MATCH ? AND rowid = ?",
-            (column, terms, rowid),
-        ).fetchone()
-        return _unmark(marked[0], body) if marked else (body, [])
-    pieces = list(_pieces(body))
+def _snippet(
+    database: sqlite3.Connection, terms: str, text: str
+) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """FTS5's own snippet() of the line of `text` that best matches `terms` (verbatim, "…" where
+    cut), and the spans of its matched words. The lines, long ones cut into pieces of at most CHUNK
+    characters, are indexed in a temporary table: snippet() takes time quadratic in the hits of
+    what it reads, and a piece's are bounded."""
     database.execute(
-        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.pieces USING fts5(body, "
-        "tokenize='porter unicode61 remove_diacritics 2')"
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.pieces USING fts5(body, tokenize='{TOKENIZER}')"
     )
+    pieces = list(_pieces(text))
     with database:
         database.execute("DELETE FROM temp.pieces")
         database.executemany(
             "INSERT INTO temp.pieces(rowid, body) VALUES (?, ?)", enumerate(pieces)
         )
     best = database.execute(
-        "SELECT rowid, highlight(pieces, 0, char(2), char(3)) FROM temp.pieces "
-        "WHERE pieces MATCH ? ORDER BY rank LIMIT 1",
-        (terms,),
+        "SELECT snippet(pieces, 0, char(2), char(3), ?, ?) FROM temp.pieces WHERE pieces MATCH ? "
+        "ORDER BY rank LIMIT 1",
+        (ELLIPSIS, SNIPPET_TOKENS, terms),
     ).fetchone()
-    return _unmark(best[1], pieces[best[0]]) if best else (pieces[0], [])
+    if best is None:  # the words matched elsewhere (a title): the text's first line
+        line = pieces[0]
+        if len(line) <= SNIPPET_WIDTH:
+            return line, ()
+        cut = line.rfind(" ", 0, SNIPPET_WIDTH)
+        return line[: cut if cut > 0 else SNIPPET_WIDTH] + ELLIPSIS, ()
+    parts = re.split(f"[{MARK_START}{MARK_END}]", best[0])  # unmarked, marked, unmarked, ...
+    ends = list(itertools.accumulate(map(len, parts)))
+    return "".join(parts), tuple((ends[i - 1], ends[i]) for i in range(1, len(parts), 2))
 
 
 def _pieces(text: str) -> Iterator[str]:
@@ -464,60 +463,6 @@ def _pieces(text: str) -> Iterator[str]:
             yield line[start:cut]
             start = cut + 1
         yield line[start:]
-
-
-def _unmark(marked: str, text: str) -> tuple[str, list[tuple[int, int]]]:
-    """`text` and the spans that highlight() marked in `marked` (none if the two disagree)."""
-    pieces = re.split(f"[{MARK_START}{MARK_END}]", marked)  # unmarked, marked, unmarked, ...
-    if "".join(pieces) != text:
-        return text, []
-    ends = list(itertools.accumulate(map(len, pieces)))
-    return text, [(ends[i - 1], ends[i]) for i in range(1, len(pieces), 2)]
-
-
-def make_snippet(
-    text: str, spans: Sequence[tuple[int, int]]
-) -> tuple[str, tuple[tuple[int, int], ...]]:
-    """A verbatim excerpt of one line of `text`, at most SNIPPET_WIDTH characters (plus "…"
-    where it was cut), around the most distinct matched words (`spans`), and their spans in it.
-
-    Linear in the length of `text`: each span is looked at a bounded number of times."""
-    best = (0.0, 0, -1)  # distinct words in a window (minus a hair for its width), first, last
-    line_starts: list[int] = []
-    line_start, searched_to = 0, 0
-    for i, (start, _) in enumerate(spans):
-        if start >= searched_to:
-            line_start = text.rfind("\n", 0, start) + 1
-            line_end = text.find("\n", start) % (len(text) + 1)
-            searched_to = line_end
-        line_starts.append(line_start)
-        seen: set[str] = set()
-        for j in range(i, len(spans)):
-            if spans[j][1] - start > SNIPPET_WIDTH - 40 or spans[j][0] >= searched_to:
-                break
-            seen.add(text[spans[j][0] : spans[j][1]].lower())
-            value = len(seen) - (spans[j][1] - start) / 10_000
-            if value > best[0]:
-                best = (value, i, j)
-    _, first, last = best
-    if last < 0:
-        line_start, focus_start, focus_end = 0, 0, 0
-    else:
-        line_start, focus_start, focus_end = line_starts[first], spans[first][0], spans[last][1]
-    line_end = text.find("\n", focus_start) % (len(text) + 1)  # -1 (last line) is len(text)
-    start = max(line_start, min(focus_start - 40, focus_end - SNIPPET_WIDTH))
-    if start > line_start:  # cut between words
-        space = text.find(" ", start, focus_start)
-        start = space + 1 if space >= 0 else focus_start
-    end = min(line_end, start + SNIPPET_WIDTH)
-    if end < line_end:
-        space = text.rfind(" ", focus_end, end + 1)
-        end = space if space >= 0 else max(end, focus_end)
-    prefix = ELLIPSIS if start > line_start else ""
-    suffix = ELLIPSIS if end < line_end else ""
-    shift = len(prefix) - start
-    highlights = tuple((a + shift, b + shift) for a, b in spans if start <= a and b <= end)
-    return f"{prefix}{text[start:end]}{suffix}", highlights
 
 
 def suggest_query(database: sqlite3.Connection, query: str) -> str | None:
