@@ -108,6 +108,12 @@ def test_json_never_imports_rich_and_text_does(tmp_path: Path) -> None:
     assert "rich" in loaded_modules("ask", "savings", tmp_path=tmp_path)
 
 
+def test_only_the_export_loads_its_templates(tmp_path: Path) -> None:
+    assert "jinja2" not in loaded_modules("ask", "savings", tmp_path=tmp_path)
+    assert "jinja2" not in loaded_modules("show", "2", tmp_path=tmp_path)
+    assert "jinja2" in loaded_modules("export", "markdown", tmp_path=tmp_path)
+
+
 def test_no_private_typer_or_click_module_is_used() -> None:
     source = Path(__file__).resolve().parents[1] / "src"
     for path in source.rglob("*.py"):
