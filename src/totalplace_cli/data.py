@@ -5,7 +5,7 @@ lacks falls back to the bundled one, but a file it names, even as a broken link,
 refused, never silently replaced. Valid data is kept in one SQLite database per data set.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: NamedTuples compile string annotations at start-up.
 
 import os
 import stat
@@ -98,7 +98,7 @@ def _mode(path: Path, what: str, follow: bool) -> int | None:
         raise DataError(f"cannot use {what} {shown}: {path_error(error)}") from None
 
 
-def check(path: Path, kind: str) -> CheckedFile:
+def check(path: Path, kind: str) -> "CheckedFile":
     """Read and check one data file; the first error raises a DataError (each `load_` does)."""
     from totalplace_cli.data_format import check_file
 
@@ -111,7 +111,7 @@ def check(path: Path, kind: str) -> CheckedFile:
     return checked
 
 
-def read_documents(files: DataFiles) -> list[Document]:
+def read_documents(files: DataFiles) -> "list[Document]":
     """Every searchable record of a data set, read and checked: what its database is built from."""
     from totalplace_cli import store
 
@@ -128,17 +128,17 @@ def read_documents(files: DataFiles) -> list[Document]:
     ]
 
 
-def query_data_set(files: DataFiles, run: Callable[[sqlite3.Connection], T]) -> T:
+def query_data_set(files: DataFiles, run: "Callable[[sqlite3.Connection], T]") -> T:
     """`run(database)` on the database of every data file in use, fresh from the cache or built."""
     from totalplace_cli.store import build_database, query_cached
 
-    def build(key: str) -> sqlite3.Connection:
+    def build(key: str) -> "sqlite3.Connection":
         return build_database(read_documents(files), key)
 
     return query_cached("all", [files.paths[kind] for kind in KINDS], build, run)
 
 
-def load_pilot_catalogue(path: Path) -> PilotCatalogue:
+def load_pilot_catalogue(path: Path) -> "PilotCatalogue":
     """One pilots file's pilots and the theme categories they use."""
     from totalplace_cli.pilot_models import Category, Pilot, PilotCatalogue
 
@@ -149,13 +149,13 @@ def load_pilot_catalogue(path: Path) -> PilotCatalogue:
     )
 
 
-def load_programme(path: Path) -> Programme:
+def load_programme(path: Path) -> "Programme":
     from totalplace_cli.programme import programme_from
 
     return programme_from(check(path, "programme"))
 
 
-def load_glossary(path: Path) -> tuple[GlossaryTerm, ...]:
+def load_glossary(path: Path) -> "tuple[GlossaryTerm, ...]":
     from totalplace_cli.glossary import GlossaryTerm
 
     return tuple(GlossaryTerm.from_data(record) for record in check(path, "glossary").records())

@@ -1,7 +1,7 @@
 """Immutable records for FAQ entries, and their stable JSON form (the pilots' are in
 `pilot_models.py`: `tp ask` and `tp show` never need them, and each record class costs start-up)."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: NamedTuples compile string annotations at start-up.
 
 from typing import Any, NamedTuple
 
@@ -25,7 +25,7 @@ class FaqEntry(NamedTuple):
         return {**self.summary_json(), "answer": self.answer}
 
     @classmethod
-    def from_record(cls, record: dict[str, Any]) -> FaqEntry:
+    def from_record(cls, record: dict[str, Any]) -> "FaqEntry":
         """An entry from its stored record (its JSON form plus keywords)."""
         fields = (record["id"], record["slug"], record["question"], record["answer"])
         return cls(*fields, tuple(record["keywords"]))

@@ -4,7 +4,7 @@ Tests build an `OutputContext` to simulate a pipe or a terminal instead of patch
 Nothing costly is imported here: `tp ask --json` needs only this.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: NamedTuples compile string annotations at start-up.
 
 import io
 import json
@@ -41,7 +41,7 @@ class OutputContext(NamedTuple):
     width: int = DEFAULT_WIDTH
 
     @classmethod
-    def detect(cls, no_color: bool = False) -> OutputContext:
+    def detect(cls, no_color: bool = False) -> "OutputContext":
         """Read the real streams and the environment (NO_COLOR, TERM, COLUMNS). Text stdout
         cannot encode (ASCII-only `PYTHONIOENCODING`, a legacy code page) is written as `?`."""
         stdout = sys.stdout
@@ -58,7 +58,7 @@ class OutputContext(NamedTuple):
         )
         return cls(stdout, is_terminal, color, _width(stdout, is_terminal))
 
-    def console(self) -> Console:
+    def console(self) -> "Console":
         """The one Rich console every text renderer draws with: it wraps only in a terminal."""
         # Rich costs ~30-50 ms to import: only text output pays for it, never --json.
         from rich.console import Console

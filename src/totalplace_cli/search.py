@@ -13,7 +13,7 @@ stemming ("saved" finds "savings"). On top, only rules that measurably help on t
 - Nothing is returned when the query is mostly about something the data does not cover.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: NamedTuples compile string annotations at start-up.
 
 import itertools
 import json
@@ -385,15 +385,20 @@ def search(
     ):
         return Answer([], analysed.corrections)  # the query is mostly about something else
     kept = [rowid for rowid in order if ranked[rowid] >= RELATIVE_CUTOFF * ranked[best]][:limit]
-    results = []
-    for rowid in kept:
-        kind, title, body, stored = database.execute(
+    rows = [
+        database.execute(
             "SELECT kind, title, body, record FROM documents WHERE rowid = ?", (rowid,)
         ).fetchone()
+        for rowid in kept
+    ]
+    snippets = _snippets(database, terms, [body or title for _, title, body, _ in rows])
+    results = []
+    for rowid, (kind, title, body, stored), (snippet, highlights) in zip(
+        kept, rows, snippets, strict=True
+    ):
         record = json.loads(stored)
         if kind == "faq":
             record |= {"question": title, "answer": body}
-        snippet, highlights = _snippet(database, terms, body or title)
         score = round(min(100.0, 100.0 * coverage[best] * ranked[rowid] / ranked[best]), 1)
         results.append(
             SearchResult(kind, record, score, tuple(matched[rowid]), snippet, highlights)
@@ -421,26 +426,33 @@ def _off_topic_words(analysed: _Query, matched: Collection[str]) -> bool:
     return found < MIN_TOPIC_SHARE * (found + missing + ELSEWHERE_WEIGHT * elsewhere)
 
 
-def _snippet(
-    database: sqlite3.Connection, terms: str, text: str
-) -> tuple[str, tuple[tuple[int, int], ...]]:
-    """FTS5's own snippet() of the line of `text` that best matches `terms` (verbatim, "…" where
-    cut), and the spans of its matched words. The lines, long ones cut into pieces of at most CHUNK
-    characters, are indexed in a temporary table: snippet() takes time quadratic in the hits of
-    what it reads, and a piece's are bounded."""
+def _snippets(
+    database: sqlite3.Connection, terms: str, texts: Sequence[str]
+) -> list[tuple[str, tuple[tuple[int, int], ...]]]:
+    """For each text, FTS5's own snippet() of its line that best matches `terms` (verbatim, "…"
+    where cut) and the spans of the matched words. Every text's lines, long ones cut into pieces
+    of at most CHUNK characters, are indexed at once in a temporary table: snippet() takes time
+    quadratic in the hits of what it reads, and a piece's are bounded."""
     database.execute(
         f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.pieces USING fts5(body, tokenize='{TOKENIZER}')"
     )
-    pieces = list(_pieces(text))
+    pieces = [list(_pieces(text)) for text in texts]
+    first = list(itertools.accumulate(map(len, pieces), initial=0))  # each text's first rowid
+    rows = ((first[i] + n, piece) for i, own in enumerate(pieces) for n, piece in enumerate(own))
     with database:
         database.execute("DELETE FROM temp.pieces")
-        database.executemany(
-            "INSERT INTO temp.pieces(rowid, body) VALUES (?, ?)", enumerate(pieces)
-        )
+        database.executemany("INSERT INTO temp.pieces(rowid, body) VALUES (?, ?)", rows)
+    return [_snippet(database, terms, own, first[i]) for i, own in enumerate(pieces)]
+
+
+def _snippet(
+    database: sqlite3.Connection, terms: str, pieces: Sequence[str], first: int
+) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """The snippet of one text, whose pieces are rows `first` onwards of `temp.pieces`."""
     best = database.execute(
         "SELECT snippet(pieces, 0, char(2), char(3), ?, ?) FROM temp.pieces WHERE pieces MATCH ? "
-        "ORDER BY rank LIMIT 1",
-        (ELLIPSIS, SNIPPET_TOKENS, terms),
+        "AND rowid BETWEEN ? AND ? ORDER BY rank LIMIT 1",
+        (ELLIPSIS, SNIPPET_TOKENS, terms, first, first + len(pieces) - 1),
     ).fetchone()
     if best is None:  # the words matched elsewhere (a title): the text's first line
         line = pieces[0]

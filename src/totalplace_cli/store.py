@@ -12,7 +12,7 @@ index `documents_fts` (title, keywords, body) and `meta` (the key); `count_words
 view `words` of the data's words, for typo correction.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: NamedTuples compile string annotations at start-up.
 
 import contextlib
 import json
@@ -91,7 +91,7 @@ def faq_documents(entries: Iterable[FaqEntry]) -> Iterator[Document]:
         )
 
 
-def pilot_documents(pilots: Iterable[Pilot]) -> Iterator[Document]:
+def pilot_documents(pilots: Iterable["Pilot"]) -> Iterator[Document]:
     """The pilots as documents of kind `pilot`: found by name, places and themes."""
     for pilot in pilots:
         record = pilot.to_json()
@@ -103,7 +103,7 @@ def pilot_documents(pilots: Iterable[Pilot]) -> Iterator[Document]:
         yield Document("pilot", pilot.id, pilot.name, " ; ".join(keywords), "\n".join(body), record)
 
 
-def term_documents(terms: Iterable[GlossaryTerm]) -> Iterator[Document]:
+def term_documents(terms: Iterable["GlossaryTerm"]) -> Iterator[Document]:
     """The glossary's acronyms as documents of kind `term`: found by the acronym or its words."""
     for term in terms:
         record = term.to_json()
@@ -113,7 +113,7 @@ def term_documents(terms: Iterable[GlossaryTerm]) -> Iterator[Document]:
         )
 
 
-def programme_documents(items: Iterable[ProgrammeItem]) -> Iterator[Document]:
+def programme_documents(items: Iterable["ProgrammeItem"]) -> Iterator[Document]:
     """The programme's facts and events as documents of kinds `fact` and `event`."""
     for item in items:
         # The text is the body, not a title: a fact's short text would outweigh the FAQ's questions.
