@@ -41,10 +41,6 @@ class Programme:
     events: tuple[ProgrammeItem, ...] = ()
     facts: tuple[ProgrammeItem, ...] = ()
 
-    def __bool__(self) -> bool:
-        """False when the file holds nothing (the exports then leave the programme out)."""
-        return bool(self.events or self.facts)
-
     def timeline(self) -> list[ProgrammeItem]:
         """The events by date ("2009-10" before the days within it; ties keep the file's order)."""
         return sorted(self.events, key=lambda event: event.date or "")

@@ -30,7 +30,6 @@ from totalplace_cli.store import TOKENIZER
 BM25_WEIGHTS = "bm25(3.0, 2.0, 1.0)"  # title (question), keywords, body (answer)
 CANDIDATES = 50  # leading FTS5 matches re-ranked by coverage
 COVERAGE_POWER = 2.0  # how strongly covering more of the query lifts an entry
-CORRECTED_WEIGHT = 0.8  # a corrected word counts a little less than one typed right
 RELATIVE_CUTOFF = 0.1  # results scoring below this share of the best one are dropped
 MIN_COVERAGE = 0.15  # a best result covering less of the query (by rarity) is no match
 MIN_TOPIC_SHARE = 0.58  # with an English word the data lacks, the best must carry this much
@@ -130,10 +129,9 @@ class Answer(NamedTuple):
 
 
 class QueryWord(NamedTuple):
-    """One content word as searched: the word, its weight and how many documents hold it."""
+    """One content word as searched, and how many documents hold it."""
 
     word: str
-    weight: float
     documents: int
 
 
@@ -278,7 +276,7 @@ def _analyse(
     # Each word once: a pasted paragraph repeats words, and so would its unknown ones count twice.
     content = list(dict.fromkeys(word for word in typed if word not in STOP_WORDS))
     if not content:
-        words = [QueryWord(w, 1.0, _count(database, [w], kinds)) for w in dict.fromkeys(typed)]
+        words = [QueryWord(w, _count(database, [w], kinds)) for w in dict.fromkeys(typed)]
         found = [w for w in words if w.documents]
         return _Query(found if len(typed) > 1 else [], [], [], [], True)
     searched: dict[str, QueryWord] = {}
@@ -288,7 +286,7 @@ def _analyse(
     for word in content:
         documents = _count(database, [word], kinds)
         if documents:
-            searched.setdefault(word, QueryWord(word, 1.0, documents))
+            searched.setdefault(word, QueryWord(word, documents))
             continue
         if word[0].isdigit():
             continue  # a number the data lacks ("2012") says little about the topic
@@ -309,7 +307,7 @@ def _analyse(
         corrections.append(Correction(word, " ".join(replacement)))
         for part in replacement:
             count = _count(database, [part], kinds)
-            searched.setdefault(part, QueryWord(part, CORRECTED_WEIGHT, count))
+            searched.setdefault(part, QueryWord(part, count))
     return _Query(list(searched.values()), corrections, unknown, off_topic, False)
 
 
@@ -334,7 +332,7 @@ def search(
     (total,) = database.execute(
         f"SELECT count(*) FROM documents WHERE 1{condition}", values
     ).fetchone()
-    idf = {w.word: _idf(total, w.documents) * w.weight for w in words}
+    idf = {w.word: _idf(total, w.documents) for w in words}
     rarest = _idf(total, 0)
     query_weight = sum(idf.values()) + rarest * len(analysed.unknown)
     parts = [_phrase([w.word]) for w in words]
