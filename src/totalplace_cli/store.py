@@ -9,7 +9,8 @@ and never memory-mapped, so another process cannot crash this one.
 
 Tables: `documents` (one row per record of each kind in `KINDS`, with its JSON `record`), its FTS5
 index `documents_fts` (title, keywords, body) and `meta` (the key); `count_words` adds a temporary
-view `words` of the data's words, for typo correction.
+view `words` of the data's words, for typo correction. The English word list
+(`english_word_counts`) is cached the same way (`open_cached`).
 """
 
 # No `from __future__ import annotations`: NamedTuples compile string annotations at start-up.

@@ -8,7 +8,7 @@ import os
 import signal
 import tempfile
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from types import FrameType
@@ -34,9 +34,8 @@ def _signals_unwind() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    wanted: dict[signal.Signals, signal.Handlers | Callable[[int, FrameType | None], None]]
-    wanted = {signal.SIGTERM: _raise_signalled, signal.SIGHUP: _raise_signalled}
-    previous = {number: signal.signal(number, handler) for number, handler in wanted.items()}
+    ending = (signal.SIGTERM, signal.SIGHUP)
+    previous = {number: signal.signal(number, _raise_signalled) for number in ending}
     previous[signal.SIGXFSZ] = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     try:
         try:
