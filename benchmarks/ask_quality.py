@@ -34,9 +34,9 @@ DEFAULT_FILES = [
 ]
 sys.path.insert(0, str(REPO / "src"))
 
-from totalplace_cli.data import query_data_set, resolve_data_files  # noqa: E402
-from totalplace_cli.search import SearchResult, search  # noqa: E402
-from totalplace_cli.store import KINDS  # noqa: E402
+from totalplace_cli.loading import resolve_data_files  # noqa: E402
+from totalplace_cli.search import KINDS, SearchResult, search  # noqa: E402
+from totalplace_cli.store import use  # noqa: E402
 
 NO_ANSWER = "-"
 
@@ -127,7 +127,7 @@ def main() -> None:
     parser.add_argument("files", nargs="*", type=Path, default=DEFAULT_FILES)
     parser.add_argument("--verbose", action="store_true", help="list every query not ranked first")
     args = parser.parse_args()
-    query_data_set(resolve_data_files(None, "bundled"), lambda database: report(database, args))
+    use(resolve_data_files(None, "bundled"), lambda data: report(data.database, args))
 
 
 def report(database: sqlite3.Connection, args: argparse.Namespace) -> None:

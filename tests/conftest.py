@@ -10,19 +10,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
-from totalplace_cli.cli import run as run_tp
-from totalplace_cli.data import (
-    KINDS,
-    DataFiles,
-    bundled_data_dir,
-    file_name,
-    load_pilot_catalogue,
-    query_data_set,
-)
-from totalplace_cli.models import FaqEntry
-from totalplace_cli.pilot_models import Pilot
+from totalplace_cli.__main__ import run as run_tp
+from totalplace_cli.index import faq_documents, fill_index
+from totalplace_cli.loading import KINDS, DataFiles, bundled_data_dir, file_name
+from totalplace_cli.models import Category, DataSet, FaqEntry, GlossaryTerm, Pilot
 from totalplace_cli.search import SearchResult, search
-from totalplace_cli.store import build_database, faq_documents, open_cached, read_faq_entries
+from totalplace_cli.store import Store, build, open_cached, use
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -96,26 +89,24 @@ def invoke(
 def load_faq(path: Path) -> tuple[FaqEntry, ...]:
     """One FAQ file's entries, read as tp reads them (the other data files bundled)."""
     paths = {kind: bundled_data_dir() / file_name(kind) for kind in KINDS}
-    return query_data_set(DataFiles({**paths, "faq": path}), read_faq_entries)
+    return use(DataFiles({**paths, "faq": path}), Store.faq)
 
 
 def load_pilots(path: Path) -> tuple[Pilot, ...]:
-    return load_pilot_catalogue(path).pilots
+    paths = {kind: bundled_data_dir() / file_name(kind) for kind in KINDS}
+    return use(DataFiles({**paths, "pilots": path}), Store.pilots)
 
 
 def load_data_set(files: DataFiles) -> sqlite3.Connection:
     """The database of every data file in use, as `tp ask` searches it (the caller closes it)."""
-    from totalplace_cli.data import read_documents
-
-    def build(key: str) -> sqlite3.Connection:
-        return build_database(read_documents(files), key)
-
-    return open_cached("all", [files.paths[kind] for kind in KINDS], build)
+    return open_cached("all", [files.paths[kind] for kind in KINDS], lambda key: build(files, key))
 
 
 def in_memory(entries: Sequence[FaqEntry]) -> sqlite3.Connection:
     """A database of `entries` alone, never cached."""
-    return build_database(faq_documents(entries))
+    database = sqlite3.connect(":memory:")
+    fill_index(database, faq_documents(entries))
+    return database
 
 
 def rank_answers(
@@ -128,3 +119,27 @@ def rank_answers(
     if not isinstance(database, sqlite3.Connection):
         database = in_memory(database)
     return search(database, query, limit, kinds).results
+
+
+def load_with(kind: str, path: Path, read: Callable[[Store], object]) -> object:
+    """`read` on the store of the bundled data with the `kind` file replaced by `path`."""
+    paths = {name: bundled_data_dir() / file_name(name) for name in KINDS}
+    return use(DataFiles({**paths, kind: path}), read)
+
+
+def load_catalogue(path: Path) -> tuple[tuple[Pilot, ...], tuple[Category, ...]]:
+    """One pilots file's pilots and the theme categories they use."""
+    return load_with("pilots", path, lambda s: (s.pilots(), s.categories()))  # type: ignore[return-value]
+
+
+def load_glossary(path: Path) -> tuple[GlossaryTerm, ...]:
+    return load_with("glossary", path, Store.glossary)  # type: ignore[return-value]
+
+
+def load_programme(path: Path) -> DataSet:
+    """A data set holding one programme file's events and facts."""
+    return load_with("programme", path, Store.data_set)  # type: ignore[return-value]
+
+
+def bundled_data() -> DataSet:
+    return use(DataFiles({k: bundled_data_dir() / file_name(k) for k in KINDS}), Store.data_set)

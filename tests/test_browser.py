@@ -17,11 +17,11 @@ from typing import Any
 
 import pytest
 from conftest import REPO, load_pilots
+from test_export import with_themes
 from typer.testing import Result
 
-from totalplace_cli.data import bundled_data_dir
-from totalplace_cli.export import Dataset, build_html
-from totalplace_cli.pilot_models import Pilot
+from totalplace_cli.export import build_html
+from totalplace_cli.loading import bundled_data_dir
 
 CHROMIUM = shutil.which("chromium")
 CHROMEDRIVER = shutil.which("chromedriver")
@@ -290,11 +290,8 @@ def test_theme_filter_combines_with_the_region_filter(browser: Any, tmp_path: Pa
     themes = {"birmingham": ("Drugs & alcohol", "Gangs"), "croydon": ("Early years",)}
     themes["leicester-and-leicestershire"] = ("Drugs & alcohol",)
 
-    def themes_of(pilot: Pilot) -> tuple[str, ...]:
-        return themes.get(pilot.id, ())
-
     path = tmp_path / "themes.html"
-    path.write_text(build_html(Dataset(faq=(), pilots=pilots), themes_of=themes_of), "utf-8")
+    path.write_text(build_html(with_themes(pilots, themes)), "utf-8")
     browser.set_window_size(*DESKTOP)
     browser.get(path.as_uri())
     theme = Select(css(browser, "#pilot-theme"))

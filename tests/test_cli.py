@@ -18,7 +18,7 @@ def test_no_arguments_prints_the_help_and_succeeds(tp: Tp) -> None:
     result = tp()
     assert result.exit_code == 0
     assert result.stdout.startswith("Usage: tp [OPTIONS] COMMAND [ARGS]...")
-    assert '  tp ask "savings"' in result.stdout and "Exit codes" in result.stdout
+    assert "  tp ask who pays for it" in result.stdout and "Exit codes" in result.stdout
     assert result.stderr == ""
     assert result.stdout == tp("--help").stdout
 
@@ -54,12 +54,12 @@ def test_help_uses_uppercase_metavars(tp: Tp) -> None:
 def test_validate_help_points_to_what_an_installed_user_has(tp: Tp) -> None:
     shown = tp("validate", "--help").stdout
     assert "docs/data-format.md" not in shown
-    assert "tp schema" in shown and "README" in shown
+    assert "tp schema" in shown
 
 
 def test_help_keeps_examples_on_their_own_lines(tp: Tp) -> None:
     shown = tp("ask", "--help").stdout
-    assert '\n    tp ask "who pays the consultants" --json --limit 3 --kind faq\n' in shown
+    assert "\n    tp ask who pays the consultants --json --limit 3 --kind faq\n" in shown
 
 
 def test_version(tp: Tp) -> None:

@@ -11,12 +11,10 @@ from typing import Any
 import pytest
 from conftest import REPO, load_faq
 
-from totalplace_cli.data import KINDS, file_name
-from totalplace_cli.data_format import MAIN_LISTS, check_file, load_schema, schema_path
+from totalplace_cli.checking import MAIN_LISTS, check_file, load_schema, schema_path
 from totalplace_cli.errors import DataError
-from totalplace_cli.glossary import GlossaryTerm
-from totalplace_cli.models import FaqEntry
-from totalplace_cli.pilot_models import Category, Pilot
+from totalplace_cli.loading import KINDS, file_name
+from totalplace_cli.models import Category, FaqEntry, GlossaryTerm, Pilot
 
 GOOD_ENTRY = "  - {id: 1, slug: a, question: Q?, answer: A.}\n"
 
@@ -179,7 +177,7 @@ def test_bundled_files_are_clean() -> None:
 # The schemas, the record classes and docs/data-format.md describe the same format.
 
 RECORDS = [
-    ("faq", "entries", FaqEntry, set()),
+    ("faq", "entries", FaqEntry, {"also_asked"}),
     ("pilots", "pilots", Pilot, {"authorities_source"}),
     ("pilots", "categories", Category, set()),
     ("glossary", "terms", GlossaryTerm, set()),

@@ -6,7 +6,7 @@ import base64
 import hashlib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -15,11 +15,9 @@ from conftest import load_faq, load_pilots
 from typer.testing import Result
 
 from totalplace_cli import __version__
-from totalplace_cli.data import bundled_data_dir
-from totalplace_cli.export import SITE_NAME, SITE_URL, Dataset, build_html, build_markdown
-from totalplace_cli.models import FaqEntry
-from totalplace_cli.pilot_models import Pilot, SourcedText
-from totalplace_cli.programme import Programme, ProgrammeItem
+from totalplace_cli.export import SITE_NAME, SITE_URL, build_html, build_markdown
+from totalplace_cli.loading import bundled_data_dir
+from totalplace_cli.models import Category, DataSet, FaqEntry, Pilot, ProgrammeItem, SourcedText
 
 Tp = Callable[..., Result]
 FAQ = load_faq(bundled_data_dir() / "faq.yaml")
@@ -189,7 +187,7 @@ def test_only_the_header_and_the_sources_section_link_out() -> None:
     bare = tuple(
         Pilot(p.id, p.name, p.region, sources=(url,) if p.id == "kent" else ()) for p in pilots
     )
-    html = build_html(Dataset(faq=FAQ, pilots=bare))
+    html = build_html(DataSet(faq=FAQ, pilots=bare))
     outside = [(v, s) for _, v, s in read_page(html).links if not v.startswith("#")]
     assert outside == [(SITE_URL, ""), (url, "sources-heading")]
     assert (
@@ -214,7 +212,7 @@ def test_sections_and_filters(page: str) -> None:
     has_themes = any(pilot.categories for pilot in load_pilots(bundled_data_dir() / "pilots.yaml"))
     assert ('<select id="pilot-theme"' in page) == has_themes
     assert (
-        '<tr data-region="North East" data-themes="[&quot;Regeneration&quot;]"><th scope="row">'
+        '<tr data-region="North East" data-themes="[&#34;Regeneration&#34;]"><th scope="row">'
         '<a href="#pilot-durham">Durham</a></th>'
     ) in page
     assert "Questions and answers: the official Total Place" in page
@@ -225,26 +223,23 @@ def test_theme_filter_lists_each_theme_once() -> None:
     pilots = load_pilots(bundled_data_dir() / "pilots.yaml")
     themes = {"kent": ("Gateway", "Assets"), "coventry": ("Assets",)}
 
-    def themes_of(pilot: Pilot) -> tuple[str, ...]:
-        return themes.get(pilot.id, ())
-
-    html = build_html(Dataset(faq=(), pilots=pilots), themes_of=themes_of)
+    html = build_html(with_themes(pilots, themes))
     read_page(html)
     assert html.count('<option value="Assets">') == 1
     assert '<label for="pilot-theme">Theme</label>' in html
-    assert 'data-themes="[&quot;Gateway&quot;, &quot;Assets&quot;]"' in html
+    assert 'data-themes="[&#34;Gateway&#34;, &#34;Assets&#34;]"' in html
     assert '<td data-label="Themes">Gateway; Assets</td>' in html
 
 
 def test_text_from_the_data_is_escaped() -> None:
     entry = FaqEntry(1, "x", 'Is <b>this</b> "safe" & sound?', "Yes <script>alert(1)</script>")
     pilot = Pilot("p", 'A "quoted" <name>', "R&D")
-    html = build_html(Dataset(faq=(entry,), pilots=(pilot,)))
+    html = build_html(DataSet(faq=(entry,), pilots=(pilot,)))
     read_page(html)
     assert "<script>alert" not in html and "<b>this" not in html
     assert "Yes &lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert 'data-region="R&amp;D"' in html
-    markdown = build_markdown(Dataset(faq=(entry,), pilots=(pilot,)))
+    markdown = build_markdown(DataSet(faq=(entry,), pilots=(pilot,)))
     assert "Yes \\<script\\>alert(1)\\</script\\>" in markdown
     assert 'A "quoted" \\<name\\>' in markdown
 
@@ -367,7 +362,7 @@ def test_exports_carry_each_pilots_facts_and_the_programme(tp: Tp, page: str) ->
 
 
 REPORT = "https://e.example/report"
-PROGRAMME = Programme(
+PROGRAMME = dict(
     events=(
         ProgrammeItem("event", "report", "Report published", REPORT, "2010-03-25"),
         ProgrammeItem(
@@ -379,10 +374,10 @@ PROGRAMME = Programme(
 
 
 def test_the_programme_section_appears_only_with_programme_data() -> None:
-    dataset = Dataset(faq=FAQ, pilots=())
+    dataset = DataSet(faq=FAQ)
     html, markdown = (
-        build_html(dataset, programme=PROGRAMME),
-        build_markdown(dataset, programme=PROGRAMME),
+        build_html(DataSet(faq=FAQ, **PROGRAMME)),
+        build_markdown(DataSet(faq=FAQ, **PROGRAMME)),
     )
     read_page(html)
     assert html.index("Pilots announced") < html.index("Report published")  # date order
@@ -414,19 +409,19 @@ def test_markdown_escapes_html_in_every_data_field() -> None:
         sources=(fact.source,),
     )
     entry = FaqEntry(1, "x", attack, attack + " &lt;b&gt;")
-    programme = Programme(events=(ProgrammeItem("event", "x", attack, fact.source, attack),))
-    markdown = build_markdown(Dataset(faq=(entry,), pilots=(pilot,)), programme=programme)
+    events = (ProgrammeItem("event", "x", attack, fact.source, attack),)
+    markdown = build_markdown(DataSet(faq=(entry,), pilots=(pilot,), events=events))
     assert not re.search(r"(?<!\\)<(img|script)", markdown), "unescaped HTML"
     assert '">' not in markdown
     assert "\\&lt;b\\&gt;" in markdown  # an entity shows as typed, not as a tag
-    html = build_html(Dataset(faq=(entry,), pilots=(pilot,)), programme=programme)
+    html = build_html(DataSet(faq=(entry,), pilots=(pilot,), events=events))
     read_page(html)
     assert "<img" not in html and "<script>alert" not in html
 
 
 def test_markdown_lists_each_source_once_with_a_name() -> None:
     markdown = build_markdown(
-        Dataset(faq=(), pilots=load_pilots(bundled_data_dir() / "pilots.yaml"))
+        DataSet(faq=(), pilots=load_pilots(bundled_data_dir() / "pilots.yaml"))
     )
     sources = markdown.split("## Sources")[1]
     urls = re.findall(r"<(https?://[^>]+)>", sources)
@@ -434,3 +429,11 @@ def test_markdown_lists_each_source_once_with_a_name() -> None:
     assert (
         "publicnet.co.uk: Field trials to take total place forward <http://www.publicnet" in sources
     )
+
+
+def with_themes(pilots: tuple[Pilot, ...], themes: dict[str, tuple[str, ...]]) -> DataSet:
+    """The pilots with the given theme categories (labels as ids), as a data set."""
+    labels = sorted({label for named in themes.values() for label in named})
+    categories = tuple(Category(label, label) for label in labels)
+    chosen = tuple(replace(pilot, categories=themes.get(pilot.id, ())) for pilot in pilots)
+    return DataSet(pilots=chosen, categories=categories)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from test_console_script import TP
 
-from totalplace_cli.data import bundled_data_dir
+from totalplace_cli.loading import bundled_data_dir
 
 pytestmark = pytest.mark.skipif(TP is None, reason="tp is not installed as a console script")
 ENV = {k: v for k, v in os.environ.items() if k != "TP_DATA_DIR"}

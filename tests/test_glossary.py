@@ -8,14 +8,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import load_faq, shared_file
+from conftest import load_faq, load_glossary, shared_file
 from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import Result
 
-from totalplace_cli.data import bundled_data_dir, load_glossary
 from totalplace_cli.errors import DataError, ExitCode, UsageError
-from totalplace_cli.glossary import (
+from totalplace_cli.loading import bundled_data_dir
+from totalplace_cli.lookup import (
     find_term,
     mark_terms,
     term_completions,
@@ -267,8 +267,7 @@ def test_bad_glossary_is_exit_3_for_the_commands_that_read_it(tp: Tp, tmp_path: 
 def test_terminal_rendering_shows_acronyms_under_the_answer_and_a_table() -> None:
     from io import StringIO
 
-    from totalplace_cli.output import OutputContext
-    from totalplace_cli.render import render_entry, render_glossary
+    from totalplace_cli.render import OutputContext, render_entry, render_glossary
 
     stream = StringIO()
     terminal = OutputContext(stdout=stream, is_terminal=True, color=False, width=90)

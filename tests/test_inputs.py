@@ -8,7 +8,8 @@ from collections.abc import Callable
 import pytest
 from typer.testing import Result
 
-from totalplace_cli.inputs import MAX_QUERY_CHARS, clean_query, from_argv, printable
+from totalplace_cli.cli import MAX_QUERY_CHARS, clean_query, from_argv
+from totalplace_cli.render import printable
 
 Tp = Callable[..., Result]
 
@@ -117,7 +118,7 @@ def test_limit_bounds_are_accepted(tp: Tp) -> None:
         ("-1", "No such option: -1"),  # as for any command-line tool: tp show -- -1
         ("²", "no question with id or slug '²'"),  # a digit to str.isdigit, not to int()
         ("9" * 5000, "is 5,000 characters long"),
-        ("1" * 30, "no question with id or slug"),
+        ("1" * 30, "no question number " + "1" * 30 + " (valid numbers: 1-14)"),
         ("no-such-slug", "no question with id or slug 'no-such-slug'"),
         ("", "the question number or slug is empty"),
         ("   ", "the question number or slug is empty"),

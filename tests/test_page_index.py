@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import sqlite3
 
-from conftest import in_memory, load_faq
+from conftest import in_memory, load_faq, load_glossary
 
-from totalplace_cli.data import bundled_data_dir, load_glossary
+from totalplace_cli.index import TOKENIZER
+from totalplace_cli.loading import bundled_data_dir
 from totalplace_cli.models import FaqEntry
 from totalplace_cli.page_index import build_page_index
-from totalplace_cli.store import TOKENIZER
 
 FAQ = load_faq(bundled_data_dir() / "faq.yaml")
 GLOSSARY = load_glossary(bundled_data_dir() / "glossary.yaml")

@@ -6,17 +6,17 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import load_pilots, shared_file
+from conftest import load_catalogue, load_pilots, shared_file
 
-from totalplace_cli.data import bundled_data_dir, load_pilot_catalogue
 from totalplace_cli.errors import DataError, ExitCode
+from totalplace_cli.loading import bundled_data_dir
 
-CATALOGUE = load_pilot_catalogue(bundled_data_dir() / "pilots.yaml")
+PILOTS, CATEGORIES = load_catalogue(bundled_data_dir() / "pilots.yaml")
 RESEARCH = shared_file("research/pilots.md")
 
 
 def test_every_pilot_with_facts_has_sources_and_every_fact_names_one_of_them() -> None:
-    for pilot in CATALOGUE.pilots:
+    for pilot in PILOTS:
         facts = [*pilot.themes, *pilot.figures, *pilot.field_trials]
         if facts or pilot.authorities or pilot.official_name:
             assert pilot.sources, f"{pilot.id} states facts but lists no source"
@@ -28,16 +28,16 @@ def test_every_pilot_with_facts_has_sources_and_every_fact_names_one_of_them() -
 
 
 def test_categories_are_derived_only_from_sourced_themes() -> None:
-    for pilot in CATALOGUE.pilots:
+    for pilot in PILOTS:
         assert bool(pilot.categories) == bool(pilot.themes), pilot.id
 
 
 def test_every_pilot_has_a_sourced_theme() -> None:
-    assert all(pilot.themes and pilot.categories for pilot in CATALOGUE.pilots)
+    assert all(pilot.themes and pilot.categories for pilot in PILOTS)
 
 
 def test_new_themes_keep_their_sources_words() -> None:
-    by_id = {pilot.id: pilot for pilot in CATALOGUE.pilots}
+    by_id = {pilot.id: pilot for pilot in PILOTS}
     announcement = (
         "https://www.localgov.co.uk/Pilots-will-aim-to-test-delivery-of-public-services/15886"
     )
@@ -56,7 +56,7 @@ def test_new_themes_keep_their_sources_words() -> None:
 
 
 def test_the_pilots_findings_carry_the_date_their_source_gives() -> None:
-    figures = {pilot.id: " | ".join(f.text for f in pilot.figures) for pilot in CATALOGUE.pilots}
+    figures = {pilot.id: " | ".join(f.text for f in pilot.figures) for pilot in PILOTS}
     assert "£280m" in figures["kent"] and "5 February 2010" in figures["kent"]
     assert "£12 million" in figures["dorset-poole-and-bournemouth"]
     assert "28 January 2010" in figures["bradford"]
@@ -64,28 +64,28 @@ def test_the_pilots_findings_carry_the_date_their_source_gives() -> None:
 
 
 def test_lewisham_says_its_other_three_themes_are_not_known() -> None:
-    lewisham = next(pilot for pilot in CATALOGUE.pilots if pilot.id == "lewisham")
+    lewisham = next(pilot for pilot in PILOTS if pilot.id == "lewisham")
     assert [theme.text for theme in lewisham.themes] == [
         "Offender management, one of the pilot's four themes (the other three are not known)"
     ]
 
 
 def test_every_category_has_a_pilot() -> None:
-    used = {category for pilot in CATALOGUE.pilots for category in pilot.categories}
-    assert {category.id for category in CATALOGUE.categories} == used
+    used = {category for pilot in PILOTS for category in pilot.categories}
+    assert {category.id for category in CATEGORIES} == used
 
 
 def test_every_source_url_is_one_the_research_notes_record() -> None:
     recorded = set(re.findall(r"https?://[^\s)`]+", RESEARCH.read_text(encoding="utf-8")))
     recorded = {url.rstrip(".,;") for url in recorded}
-    for pilot in CATALOGUE.pilots:
+    for pilot in PILOTS:
         for url in pilot.sources:
             assert url in recorded, f"{pilot.id}: {url} is not in {RESEARCH.name}"
 
 
 def test_no_list_item_contains_the_csv_separator() -> None:
     """`tp pilots --csv` joins lists with '; ', so no item may contain it."""
-    for pilot in CATALOGUE.pilots:
+    for pilot in PILOTS:
         items = [
             *pilot.categories,
             *(theme.text for theme in pilot.themes),
@@ -163,7 +163,7 @@ def test_bad_pilot_fields_raise_a_data_error_naming_file_and_pilot(
     path = tmp_path / "pilots.yaml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(DataError) as caught:
-        load_pilot_catalogue(path)
+        load_catalogue(path)
     assert str(path) in str(caught.value)
     assert message in str(caught.value)
     assert caught.value.exit_code == ExitCode.DATA
@@ -172,13 +172,13 @@ def test_bad_pilot_fields_raise_a_data_error_naming_file_and_pilot(
 def test_a_minimal_user_file_still_loads(tmp_path: Path) -> None:
     path = tmp_path / "pilots.yaml"
     path.write_text(f"pilots:\n{PILOT}}}\n", encoding="utf-8")
-    catalogue = load_pilot_catalogue(path)
-    assert catalogue.categories == ()
-    assert catalogue.pilots[0].to_json()["themes"] == []
+    pilots, categories = load_catalogue(path)
+    assert categories == ()
+    assert pilots[0].to_json()["themes"] == []
 
 
 def test_the_readme_lists_every_category_with_its_label_and_pilots() -> None:
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    for category in CATALOGUE.categories:
-        pilots = ", ".join(p.name for p in CATALOGUE.pilots if category.id in p.categories)
+    for category in CATEGORIES:
+        pilots = ", ".join(p.name for p in PILOTS if category.id in p.categories)
         assert f"| `{category.id}` | {category.label} | {pilots} |" in readme, category.id

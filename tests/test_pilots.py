@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from conftest import load_faq
+from conftest import load_catalogue, load_faq
 
-from totalplace_cli.data import bundled_data_dir, load_pilot_catalogue
 from totalplace_cli.errors import ExitCode, UsageError
-from totalplace_cli.pilot_models import Pilot, PilotCatalogue
-from totalplace_cli.pilots import (
+from totalplace_cli.loading import bundled_data_dir
+from totalplace_cli.lookup import (
     explain_no_match,
     faq_mentions,
     filter_pilots,
@@ -26,10 +25,9 @@ from totalplace_cli.pilots import (
     theme_completions,
     theme_place_names,
 )
+from totalplace_cli.models import Pilot
 
-CATALOGUE: PilotCatalogue = load_pilot_catalogue(bundled_data_dir() / "pilots.yaml")
-PILOTS = CATALOGUE.pilots
-CATEGORIES = CATALOGUE.categories
+PILOTS, CATEGORIES = load_catalogue(bundled_data_dir() / "pilots.yaml")
 
 
 def names(pilots: list[Pilot]) -> list[str]:

@@ -12,16 +12,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import load_faq, shared_file
+from conftest import load_faq, load_programme, shared_file
 from jsonschema import Draft202012Validator
 from test_console_script import run
 from typer.testing import Result
 
 import totalplace_cli
-from totalplace_cli.data import bundled_data_dir, load_programme, resolve_data_files
-from totalplace_cli.data_format import check_file, schema_path
+from totalplace_cli.checking import check_file, schema_path
 from totalplace_cli.errors import DataError, ExitCode
-from totalplace_cli.programme import BEYOND_THE_FAQ, Programme, ProgrammeItem
+from totalplace_cli.loading import bundled_data_dir, resolve_data_files
+from totalplace_cli.models import BEYOND_THE_FAQ, ProgrammeItem, timeline
 
 Tp = Callable[..., Result]
 SCHEMA = schema_path("programme")
@@ -64,7 +64,7 @@ def test_every_item_is_sourced_from_the_research_notes_with_its_words() -> None:
 
 
 def test_the_timeline_runs_in_date_order_from_budget_2009_to_october_2010() -> None:
-    events = PROGRAMME.timeline()
+    events = timeline(PROGRAMME.events)
     dates = [event.date for event in events]
     assert len(events) >= 8 and all(dates)
     assert dates == sorted(dates, key=str)
@@ -81,8 +81,8 @@ def test_a_partial_date_sorts_before_the_full_dates_within_it() -> None:
     def event(date: str) -> ProgrammeItem:
         return ProgrammeItem("event", date, "text", "https://example.org", date=date)
 
-    programme = Programme(events=tuple(event(d) for d in ["2010-03-25", "2009-10", "2009", "2010"]))
-    assert [e.date for e in programme.timeline()] == ["2009", "2009-10", "2010", "2010-03-25"]
+    events = [event(d) for d in ["2010-03-25", "2009-10", "2009", "2010"]]
+    assert [e.date for e in timeline(events)] == ["2009", "2009-10", "2010", "2010-03-25"]
 
 
 def test_the_march_2010_report_figures_are_there() -> None:

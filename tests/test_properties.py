@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import Result
 
-from totalplace_cli.data_format import check_file
+from totalplace_cli.checking import check_file
 from totalplace_cli.errors import DataError
 
 FAST = settings(

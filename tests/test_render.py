@@ -17,9 +17,8 @@ from conftest import load_faq, rank_answers
 from test_console_script import TP
 from test_streams import run_in_terminal
 
-from totalplace_cli.data import bundled_data_dir
-from totalplace_cli.output import OutputContext
-from totalplace_cli.render import csv_cell, render_ask
+from totalplace_cli.loading import bundled_data_dir
+from totalplace_cli.render import OutputContext, csv_cell, render_ask
 
 FAQ = load_faq(bundled_data_dir() / "faq.yaml")
 GOLDEN = Path(__file__).parent / "golden"

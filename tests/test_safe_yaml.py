@@ -11,9 +11,9 @@ import yaml
 from conftest import load_faq
 from test_console_script import TP, run
 
-from totalplace_cli.data_format import check_file
+from totalplace_cli.checking import check_file
 from totalplace_cli.errors import ExitCode
-from totalplace_cli.safe_yaml import MAX_DEPTH, MAX_FILE_BYTES
+from totalplace_cli.loading import MAX_DEPTH, MAX_FILE_BYTES
 
 needs_tp = pytest.mark.skipif(TP is None, reason="tp is not installed as a console script")
 

@@ -16,7 +16,7 @@ import pytest
 from conftest import REPO, in_memory, load_data_set, load_faq, rank_answers, shared_file
 from typer.testing import Result
 
-from totalplace_cli.data import bundled_data_dir
+from totalplace_cli.loading import bundled_data_dir
 from totalplace_cli.models import FaqEntry
 from totalplace_cli.search import search, suggest_query
 
@@ -129,10 +129,11 @@ def test_a_short_word_is_not_corrected_to_a_word_with_another_first_letter() -> 
 def test_known_words_never_load_rapidfuzz_or_the_english_word_list() -> None:
     code = (
         "import sys\n"
-        "from totalplace_cli.data import query_data_set, resolve_data_files\n"
+        "from totalplace_cli.loading import resolve_data_files\n"
         "from totalplace_cli.search import search\n"
+        "from totalplace_cli.store import use\n"
         "files = resolve_data_files(None, 'bundled')\n"
-        "assert query_data_set(files, lambda database: search(database, 'savings').results)\n"
+        "assert use(files, lambda data: search(data.database, 'savings').results)\n"
         "print('rapidfuzz' in sys.modules, 'spellchecker' in sys.modules)\n"
     )
     result = subprocess.run(
@@ -258,7 +259,7 @@ FAQ_ONLY = frozenset({"faq"})
 
 def data_set() -> sqlite3.Connection:
     """The bundled data set's database, every kind, as `tp ask` searches it."""
-    from totalplace_cli.data import resolve_data_files
+    from totalplace_cli.loading import resolve_data_files
 
     return load_data_set(resolve_data_files(None, "bundled"))
 

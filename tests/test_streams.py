@@ -18,10 +18,9 @@ import pytest
 from conftest import load_faq
 from test_console_script import TP
 
-from totalplace_cli.data import bundled_data_dir
 from totalplace_cli.errors import ExitCode
-from totalplace_cli.output import OutputContext, write_json
-from totalplace_cli.render import render_questions
+from totalplace_cli.loading import bundled_data_dir
+from totalplace_cli.render import OutputContext, render_questions, write_json
 
 pytestmark = pytest.mark.skipif(TP is None, reason="tp is not installed as a console script")
 

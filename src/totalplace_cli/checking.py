@@ -1,49 +1,453 @@
-"""Which files `tp validate` and `tp info` check, and of which kind: one file, a data folder (and
-the YAML files there that tp ignores) or the files in use; each is checked as loading does."""
+"""The data format: each kind of data file checked against its JSON Schema
+(`schemas/data/KIND.schema.json`, our keywords `x-unique` and `x-severity`) and by plain functions
+for the few rules a schema cannot say. The store's build and `tp validate` share these
+`file:line:column` problems; only they import jsonschema.
+"""
 
 from __future__ import annotations
 
+import datetime
+import json
 import os
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, cast
 
-from totalplace_cli.data import KINDS, DataFiles, file_name
-from totalplace_cli.data_format import CheckedFile, Problem, Severity, check_file
-from totalplace_cli.safe_yaml import path_error
+from totalplace_cli.errors import DataError
+from totalplace_cli.loading import (
+    KINDS,
+    DataFiles,
+    Document,
+    DocumentError,
+    describe,
+    file_name,
+    path_error,
+    place_of,
+    read_document,
+    shown_path,
+)
+from totalplace_cli.lookup import spelling_key
+
+if TYPE_CHECKING:
+    from jsonschema import ValidationError
+    from yaml.nodes import Node
+
+Severity = Literal["error", "warning"]
+Path_ = tuple[str | int, ...]
+FORMAT_VERSION = 1
+"""The newest `version:` of the data files this tp reads."""
+MAIN_LISTS = {"faq": "entries", "pilots": "pilots", "glossary": "terms", "programme": "events"}
+"""Each kind's list of records: what `tp validate` counts, and what tells an unnamed file's kind."""
 
 
-def _only(path: Path, severity: Severity, message: str) -> CheckedFile:
-    """A file whose whole story is one problem without a line."""
-    return CheckedFile(None, str(path), [Problem(str(path), None, None, severity, message)])
+def schema_path(kind: str) -> Path:
+    """Where the JSON Schema of a kind of data file ships."""
+    return Path(__file__).resolve().parent / "schemas" / "data" / f"{kind}.schema.json"
 
 
-def check_folder(folder: Path) -> list[CheckedFile]:
-    """The data files of a folder, and a warning for each YAML file tp would ignore there."""
-    # lexists: a broken link named faq.yaml is reported, as loading would refuse it.
-    present = [kind for kind in KINDS if os.path.lexists(folder / file_name(kind))]
-    checked = [check_file(folder / file_name(kind), kind) for kind in present]
-    known = sorted(file_name(kind) for kind in KINDS)
-    for stray in sorted(folder.iterdir()):
-        if stray.suffix in {".yaml", ".yml"} and stray.name not in known:
-            message = f"ignored: tp reads only {' and '.join(known)} from a data folder"
-            checked.append(_only(stray, "warning", message))
-    if not present:
-        names = " or ".join(file_name(kind) for kind in KINDS)
-        checked.insert(0, _only(folder, "error", f"no {names} in this folder"))
-    return checked
+@cache
+def load_schema(kind: str) -> dict[str, Any]:
+    """The JSON Schema of a kind of data file (`faq`, `pilots`, ...)."""
+    schema: dict[str, Any] = json.loads(schema_path(kind).read_text(encoding="utf-8"))
+    return schema
+
+
+def record_name(schema: dict[str, Any], list_key: str | int) -> str:
+    """What one record of a list is called, its `$defs` name (`entry`), or '' if not a list."""
+    items = schema["properties"].get(list_key, {}).get("items", {})
+    return str(items.get("$ref", "")).removeprefix("#/$defs/")
+
+
+def count(kind: str, number: int) -> str:
+    """`1 entry`, `14 entries`, `13 pilots`."""
+    label = record_name(load_schema(kind), MAIN_LISTS[kind])
+    if number != 1:
+        label = label[:-1] + "ies" if label.endswith("y") else label + "s"
+    return f"{number} {label}"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a data file, where YAML locates it (1-based line and column)."""
+
+    path: str
+    line: int | None
+    column: int | None
+    severity: Severity
+    message: str
+    record: str | None = None
+
+    def location(self) -> str:
+        """`file:line:column`, as compilers print it, so editors can jump there."""
+        return self.path if self.line is None else f"{self.path}:{self.line}:{self.column}"
+
+    def __str__(self) -> str:
+        return f"{self.location()}: {self.message}"
+
+    def to_json(self) -> dict[str, Any]:
+        """The form used by `tp validate --json`."""
+        return asdict(self)
+
+
+@dataclass
+class CheckedFile:
+    """What checking one file found: its problems and, when it could be read, its data."""
+
+    kind: str | None  # None when the file's kind is unknown (or it is ignored)
+    path: str
+    problems: list[Problem]
+    data: dict[str, Any] = field(default_factory=dict)
+    entries: int | None = None
+    format_version: int | None = None
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    def records(self, list_key: str | None = None) -> list[dict[str, Any]]:
+        """The records of a list (the main one by default), as plain data."""
+        if self.kind is None:
+            return []
+        found = self.data.get(list_key or MAIN_LISTS[self.kind])
+        return found if isinstance(found, list) else []
+
+    def to_json(self) -> dict[str, Any]:
+        """A file's summary in `tp validate --json` and `tp info --json`."""
+        return {
+            "path": self.path,
+            "kind": self.kind,
+            "entries": self.entries,
+            "format_version": self.format_version,
+            "valid": self.valid,
+            "errors": len(self.errors),
+            "warnings": len(self.warnings),
+        }
+
+    def raise_first_error(self) -> None:
+        """A DataError for the first error, pointing to `tp validate` for the rest."""
+        if self.errors:
+            more = len(self.errors) - 1
+            hint = f" (and {more} more; see 'tp validate {self.path}')" if more else ""
+            raise DataError(f"{self.errors[0]}{hint}")
+
+
+def check_file(path: Path, kind: str | None = None) -> CheckedFile:
+    """Every problem of one data file; its kind, unless given, is told by its name (`faq.yaml`)
+    or by its main list."""
+    kind = kind or next((kind for kind in MAIN_LISTS if path.name == file_name(kind)), None)
+    try:
+        document = read_document(path)
+        kind = kind or _kind_of(document)
+    except DocumentError as error:  # unreadable, of no known kind, or beyond the limits
+        problem = Problem(shown_path(path), error.line, error.column, "error", str(error))
+        return CheckedFile(kind, shown_path(path), [problem])
+    return _Checker(document, kind).checked()
+
+
+def check_data_files(files: DataFiles) -> list[CheckedFile]:
+    """Check the files in use (what `tp validate` with no PATH reports)."""
+    return [check_file(files.paths[kind], kind) for kind in KINDS]
 
 
 def check_path(path: Path) -> list[CheckedFile]:
-    """What `tp validate PATH` reports: one file, or the data files of a folder."""
+    """What `tp validate PATH` reports: one file, or the data files of a folder (and a warning
+    for each YAML file tp would ignore there)."""
     try:
-        if path.is_dir():
-            return check_folder(path)
-        if os.path.lexists(path):  # a broken link too: reading it says what is wrong
-            return [check_file(path)]
-        return [_only(path, "error", "no such file or folder")]
+        if not path.is_dir():
+            if os.path.lexists(path):  # a broken link too: reading it says what is wrong
+                return [check_file(path)]
+            return [_only(path, "error", "no such file or folder")]
+        present = [kind for kind in KINDS if os.path.lexists(path / file_name(kind))]
+        checked = [check_file(path / file_name(kind), kind) for kind in present]
+        known = sorted(file_name(kind) for kind in KINDS)
+        for stray in sorted(path.iterdir()):
+            if stray.suffix in {".yaml", ".yml"} and stray.name not in known:
+                message = f"ignored: tp reads only {' and '.join(known)} from a data folder"
+                checked.append(_only(stray, "warning", message))
+        if not present:
+            names = " or ".join(file_name(kind) for kind in KINDS)
+            checked.insert(0, _only(path, "error", f"no {names} in this folder"))
+        return checked
     except OSError as error:  # a path too long, a folder we may not list
         return [_only(path, "error", f"cannot use this path ({path_error(error)})")]
 
 
-def check_data_files(files: DataFiles) -> list[CheckedFile]:
-    """Check the files in use (what `tp validate` with no PATH and `tp info` report)."""
-    return [check_file(files.paths[kind], kind) for kind in KINDS]
+def _only(path: Path, severity: Severity, message: str) -> CheckedFile:
+    """A file whose whole story is one problem without a line."""
+    return CheckedFile(
+        None, shown_path(path), [Problem(shown_path(path), None, None, severity, message)]
+    )
+
+
+def _kind_of(document: Document) -> str:
+    """The kind of a file named otherwise, told by the main list it holds."""
+    keys = set(document.data) if isinstance(document.data, dict) else set()
+    for kind, main in MAIN_LISTS.items():
+        if main in keys:
+            return kind
+    names = " or ".join(file_name(kind) for kind in MAIN_LISTS)
+    lists = " or ".join(f"'{main}'" for main in MAIN_LISTS.values())
+    raise DocumentError(
+        f"cannot tell what this file holds: name it {names}, or give it {lists}", 1, 1
+    )
+
+
+@cache
+def _validator(kind: str) -> Any:
+    """A draft 2020-12 validator for the kind, where 1.0 is not a whole number (YAML says float)."""
+    from jsonschema import Draft202012Validator, validators  # costly: only checking pays for it
+
+    checker = Draft202012Validator.TYPE_CHECKER.redefine(
+        "integer", lambda checker, instance: type(instance) is int
+    )
+    validator_class = validators.extend(  # type: ignore[no-untyped-call]
+        Draft202012Validator, type_checker=checker
+    )
+    return validator_class(load_schema(kind))
+
+
+class _Checker:
+    """The problems of one document read within the limits, against its schema and rules."""
+
+    def __init__(self, document: Document, kind: str) -> None:
+        self.document = document
+        self.kind = kind
+        self.schema = load_schema(kind)
+        self.top: dict[str, Any] = document.data if isinstance(document.data, dict) else {}
+        self.found: list[tuple[Node, Path_, Severity, str]] = [
+            (node, path, "error", text) for node, path, text in document.key_problems
+        ]
+        self.missing: set[tuple[Path_, str]] = set()  # each "required" error lists all keys
+
+    def checked(self) -> CheckedFile:
+        for error in _validator(self.kind).iter_errors(self.document.data):
+            self.schema_error(error)
+        self.unique_keys()
+        for rule in RULES.get(self.kind, ()):
+            rule(self)
+        main, version = MAIN_LISTS[self.kind], self.top.get("version")
+        if type(version) is int and version > FORMAT_VERSION:
+            message = f"format version {version} is newer than this tp reads ({FORMAT_VERSION})"
+            self.report(("version",), f"{message}; upgrade tp if fields are ignored", "warning")
+        items = self.top.get(main)
+        if items == []:
+            self.report((main,), f"'{main}' is empty", "warning")
+        return CheckedFile(
+            self.kind,
+            self.document.path,
+            self.problems(),
+            self.top,
+            entries=len(items) if isinstance(items, list) else None,
+            format_version=version if type(version) is int and version >= 1 else None,
+        )
+
+    def report(self, path: Path_, message: str, severity: Severity = "error") -> None:
+        self.found.append((self.document.node_at(path), path, severity, message))
+
+    def resolved(self, schema: dict[str, Any]) -> dict[str, Any]:
+        """A subschema with what its local `$ref` names under its own keywords."""
+        reference = str(schema.get("$ref", ""))
+        if not reference.startswith("#/$defs/"):
+            return schema
+        return {**self.resolved(self.schema["$defs"][reference.removeprefix("#/$defs/")]), **schema}
+
+    def record_label(self, path: Path_) -> str | None:
+        """`entry 3 (id 3)`, `pilot 2 (id croydon)`: the record a path is in, if any."""
+        name = record_name(self.schema, path[0]) if len(path) >= 2 else ""
+        if not name or not isinstance(path[1], int):
+            return None
+        label = f"{name} {path[1] + 1}"
+        key = (self.schema["$defs"][name].get("required") or [""])[0]
+        record = self.top[str(path[0])][path[1]]
+        value = record.get(key) if isinstance(record, dict) else None
+        if isinstance(value, str | int) and str(value).strip():
+            return f"{label} ({key} {self.document.node_at((*path[:2], key)).value})"
+        return label
+
+    def name(self, path: Path_) -> str:
+        """A key's name within its record: `keywords[2]`, `themes[1].source`."""
+        inner = path[2:] if self.record_label(path) is not None else path
+        return "".join(f"[{p + 1}]" if isinstance(p, int) else f".{p}" for p in inner).lstrip(".")
+
+    def schema_error(self, error: ValidationError) -> None:
+        """One jsonschema error, worded for people at the node it is about."""
+        path: Path_ = tuple(error.absolute_path)
+        schema: dict[str, Any] = error.schema if isinstance(error.schema, dict) else {}
+        severity: Severity = "warning" if schema.get("x-severity") == "warning" else "error"
+        node = self.document.node_at(path)
+        if error.validator == "additionalProperties":
+            known = list(schema.get("properties", {}))
+            for key in cast(dict[str, Any], error.instance):
+                if key not in known:
+                    from rapidfuzz import process
+
+                    close = process.extractOne(key, known, score_cutoff=60)
+                    hint = f"did you mean '{close[0]}'?" if close else f"known: {', '.join(known)}"
+                    where = (*path, key)
+                    node = self.document.node_at(where, key=True)
+                    self.found.append(
+                        (node, where, "warning", f"unknown key '{key}' is ignored; {hint}")
+                    )
+        elif error.validator == "required" and list(error.relative_schema_path)[-2:-1] == ["then"]:
+            self.found.append((node, path, severity, str(schema["description"])))
+        elif error.validator == "required":
+            for key in cast(list[str], error.validator_value):
+                if key in cast(dict[str, Any], error.instance) or (path, key) in self.missing:
+                    continue
+                self.missing.add((path, key))
+                if path:
+                    wanted = self.resolved(schema["properties"][key]).get("title", "valid")
+                    message = f"'{self.name((*path, key))}' is missing ({wanted})"
+                else:
+                    message = f"expected {self.schema['title']}; '{key}' is missing"
+                self.found.append((node, path, severity, message))
+        else:
+            self.found.append((node, path, severity, self.wrong_value(error, schema, node)))
+
+    def wrong_value(self, error: ValidationError, schema: dict[str, Any], node: Node) -> str:
+        """What a value must be, what it is, and how to fix it."""
+        path: Path_ = tuple(error.absolute_path)
+        name = self.name(path)
+        if error.validator == "pattern" and error.validator_value == r"\S":
+            return f"'{name}' must not be empty"
+        wanted = self.resolved(schema).get("title", "valid")
+        found, hint = f", found {describe(node)}", ""
+        if not path:
+            return f"expected {wanted}{found}"
+        verb = "should" if schema.get("x-severity") == "warning" else "must"
+        subject = f"'{name}' {verb} be" if name else f"{verb} be"
+        if error.validator == "const" and "title" not in schema:
+            wanted = json.dumps(error.validator_value)  # `version: 2` where only 1 exists: "1"
+        if error.validator in {"pattern", "enum", "const"}:
+            found = ""
+        elif error.validator == "type":
+            expected = error.validator_value
+            expected = expected if isinstance(expected, list) else [expected]
+            if "string" in expected and describe(node) not in {"no value", "a list", "a mapping"}:
+                hint = "; put it in quotes"
+            if "object" in expected and schema.get("required"):
+                hint = f"; give it the keys {', '.join(schema['required'])}"
+        return f"{subject} {wanted}{found}{hint}"
+
+    def unique_keys(self) -> None:
+        """The `x-unique` keys of each list's records differ; a repeat names the first's line."""
+        for list_key in self.schema["properties"]:
+            record = self.schema["$defs"].get(record_name(self.schema, list_key), {})
+            keys = record.get("properties", {})
+            for key in [key for key, spec in keys.items() if spec.get("x-unique")]:
+                first: dict[Any, int] = {}  # value -> index of the record that has it first
+                for index, item in _indexed(self.top.get(list_key)):
+                    value = item.get(key)
+                    if type(value) in (str, int) and first.setdefault(value, index) != index:
+                        line = place_of(
+                            self.document.node_at((list_key, first[value], key)).start_mark
+                        )[0]
+                        message = f"duplicate {key} {value!r} (first at line {line})"
+                        self.report((list_key, index, key), message)
+
+    def problems(self) -> list[Problem]:
+        """The problems found, in the file's order, each in its record's words."""
+        result = []
+        for node, path, severity, message in self.found:
+            record = self.record_label(path)
+            text = f"{record}: {message}" if record else message
+            line, column = place_of(node.start_mark)
+            result.append(Problem(self.document.path, line, column, severity, text, record))
+        return sorted(result, key=lambda p: (p.line or 0, p.column or 0))
+
+
+def _indexed(items: Any) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(index, record) for each mapping of a list; anything else was reported by the schema."""
+    for index, item in enumerate(items if isinstance(items, list) else ()):
+        if isinstance(item, dict):
+            yield index, item
+
+
+# The rules a schema cannot say, one function per rule, each reporting through the checker.
+
+
+def _pilot_categories_exist(checker: _Checker) -> None:
+    """A pilot's categories are defined under `categories:` and rest on sourced themes."""
+    ids = [category.get("id") for _, category in _indexed(checker.top.get("categories"))]
+    known = sorted({found for found in ids if isinstance(found, str)})
+    for index, pilot in _indexed(checker.top.get("pilots")):
+        chosen = pilot.get("categories")
+        if not isinstance(chosen, list) or not chosen:
+            continue
+        path = ("pilots", index, "categories")
+        for category in chosen:
+            if isinstance(category, str) and category not in known:
+                names = ", ".join(known) or "none defined under 'categories'"
+                checker.report(path, f"unknown category '{category}' (known: {names})")
+        if not pilot.get("themes"):
+            checker.report(path, "'categories' need sourced 'themes' to derive from")
+
+
+def _pilot_facts_are_sourced(checker: _Checker) -> None:
+    """When a pilot lists `sources`, each fact's source is one of them: the list is complete."""
+    for index, pilot in _indexed(checker.top.get("pilots")):
+        sources = pilot.get("sources")
+        if not isinstance(sources, list):
+            continue
+        facts: list[tuple[Path_, dict[str, Any]]] = [
+            ((name, n), fact)
+            for name in ("themes", "figures", "field_trials")
+            for n, fact in _indexed(pilot.get(name))
+        ]
+        if isinstance(pilot.get("authorities"), dict):
+            facts.append((("authorities",), pilot["authorities"]))
+        for where, fact in facts:
+            source = fact.get("source")
+            if isinstance(source, str) and source not in sources:
+                path = ("pilots", index, *where, "source")
+                checker.report(path, f"'{checker.name(path)}' is not among the pilot's 'sources'")
+
+
+def _spellings_are_unique(checker: _Checker) -> None:
+    """No spelling of a term (any case, singular or plural) belongs to another term too."""
+    seen: dict[str, str] = {}  # spelling key -> the term it belongs to
+    for index, term in _indexed(checker.top.get("terms")):
+        name, aliases = term.get("term"), term.get("aliases")
+        aliases = aliases if isinstance(aliases, list) else []
+        if not isinstance(name, str) or not all(isinstance(alias, str) for alias in aliases):
+            continue
+        for spelling in (name, *aliases):
+            key = spelling_key(spelling)
+            if seen.setdefault(key, name) != name:
+                checker.report(("terms", index), f"'{spelling}' is already the term {seen[key]}")
+
+
+def _programme_ids_and_dates(checker: _Checker) -> None:
+    """An id names one event or fact, whichever list it is in; every date is a real day."""
+    first: dict[str, str] = {}  # id -> the list it is first in
+    for list_key in ("events", "facts"):
+        for index, item in _indexed(checker.top.get(list_key)):
+            found = item.get("id")
+            if isinstance(found, str) and first.setdefault(found, list_key) != list_key:
+                message = f"id {found!r} is also an id in '{first[found]}'"
+                checker.report((list_key, index, "id"), message)
+            for key in ("date", "source_date"):
+                date = item.get(key)
+                if isinstance(date, str) and re.fullmatch(r"\d{4}-\d\d-\d\d", date):
+                    try:
+                        datetime.date.fromisoformat(date)
+                    except ValueError:
+                        checker.report((list_key, index, key), f"'{date}' is not a real date")
+
+
+RULES: dict[str, tuple[Callable[[_Checker], None], ...]] = {
+    "pilots": (_pilot_categories_exist, _pilot_facts_are_sourced),
+    "glossary": (_spellings_are_unique,),
+    "programme": (_programme_ids_and_dates,),
+}

@@ -1,35 +1,37 @@
-"""The `tp` command line: parse options, call the core, hand results to a renderer."""
+"""The `tp` command line: parse options, read the store, hand the results to a renderer."""
 
-# No `from __future__ import annotations` here: Typer would then evaluate every annotation string
-# of every command at start-up (about 3 ms a run).
+from __future__ import annotations
 
-import contextlib
-import errno
-import io
-import os
+import re
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
+from typing import Annotated, Any, TypeVar
 
 import typer
 
-from totalplace_cli import __version__
-from totalplace_cli.errors import DataError, ExitCode, NoMatchError, TpError, UsageError
+from totalplace_cli import __version__, checking, export, lookup, render, search, store
+from totalplace_cli.errors import DataError, ExitCode, NoMatchError, TpError, UsageError, report
+from totalplace_cli.loading import (
+    KINDS,
+    DataDirSource,
+    DataFiles,
+    bundled_data_dir,
+    file_name,
+    resolve_data_files,
+)
+from totalplace_cli.models import timeline as in_date_order
 
-if TYPE_CHECKING:
-    from totalplace_cli.data import DataDirSource, DataFiles
-    from totalplace_cli.output import OutputContext
-    from totalplace_cli.pilot_models import Pilot
-
+T = TypeVar("T")
 HELP = """Explore the Total Place FAQ (2009-2010) and its 13 pilot areas.
 
 \b
 Examples:
   tp questions                      list the FAQ's questions
   tp show 12                        read one answer (by number or slug)
-  tp ask "savings"                  search; the best answer first, typos forgiven
+  tp ask who pays for it            search; the best answer first, typos forgiven
   tp pilots --region "West Midlands" --json | jq -r '.[].name'
   tp glossary riep                  what an acronym of the FAQ stands for
   tp export html -o faq.html        a shareable page: click a question to read its answer
@@ -37,17 +39,12 @@ Examples:
   tp pilot poole                    one pilot in full, with its sources
   tp timeline                       what happened after the FAQ, each event sourced
 """
-
 EPILOG = (
     "Exit codes: 0 ok, 1 no match, 2 usage error, 3 bad data file, 74 output could not be "
     "written (disk full), 130 interrupted, 141 output pipe closed early."
 )
-
-
-def _warn(message: str) -> None:
-    """One line on stderr about something tp did for the user; the run goes on."""
-    _fail(f"warning: {message}", ExitCode.OK)
-
+MAX_QUERY_CHARS = 1000  # longest query searched; of a longer one (a pasted page), its first words
+MAX_ARGUMENT_CHARS = 200  # longest id, slug or region accepted
 
 app = typer.Typer(
     help=HELP,
@@ -63,12 +60,30 @@ app = typer.Typer(
 )
 
 
-class Options(NamedTuple):
+@dataclass(frozen=True)
+class Options:
     """Global options, for every command through Typer's context."""
 
     data_dir: str | None
-    data_dir_source: "DataDirSource"
+    data_dir_source: DataDirSource
     no_color: bool
+
+    def files(self) -> DataFiles:
+        return resolve_data_files(self.data_dir, self.data_dir_source)
+
+    def output(self) -> render.OutputContext:
+        return render.OutputContext.detect(no_color=self.no_color)
+
+    def read(self, run: Callable[[store.Store], T]) -> T:
+        """`run` on the store of the data in use."""
+        return store.use(self.files(), run)
+
+    def show(self, json: bool, value: Any, draw: Callable[..., None], *args: Any) -> None:
+        """With --json, `value` for scripts; otherwise `draw(output, *args)` for people."""
+        if json:
+            render.write_json(self.output(), value)
+        else:
+            draw(self.output(), *args)
 
 
 def _version(value: bool) -> None:
@@ -111,57 +126,49 @@ def global_options(
     ctx.obj = Options(data_dir, "environment" if from_env else "option", no_color)
 
 
-# The data in use, loaded only by the commands that need it (`tp schema` needs none).
+# What users type, made safe before it reaches the core.
 
 
-def _files(ctx: typer.Context) -> "DataFiles":
-    from totalplace_cli.data import resolve_data_files
-
-    return resolve_data_files(ctx.obj.data_dir, ctx.obj.data_dir_source)
-
-
-def _faq(files: "DataFiles") -> Any:
-    """The FAQ's entries from the data set's one database (the same one `tp ask` searches)."""
-    from totalplace_cli.data import query_data_set
-    from totalplace_cli.store import read_faq_entries
-
-    return query_data_set(files, read_faq_entries)
+def from_argv(text: str) -> str:
+    """Command-line text with bytes that were not UTF-8 (lone surrogates) replaced by U+FFFD."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        try:
+            return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        except UnicodeEncodeError:  # surrogates that did not come from undecodable bytes
+            return re.sub("[\ud800-\udfff]", "\ufffd", text)
+    return text
 
 
-def _catalogue(files: "DataFiles") -> Any:
-    from totalplace_cli.data import load_pilot_catalogue
-
-    return load_pilot_catalogue(files.paths["pilots"])
-
-
-def _glossary(files: "DataFiles") -> Any:
-    from totalplace_cli.data import load_glossary
-
-    return load_glossary(files.paths["glossary"])
-
-
-def _programme(files: "DataFiles") -> Any:
-    from totalplace_cli.data import load_programme
-
-    return load_programme(files.paths["programme"])
-
-
-def _output(ctx: typer.Context) -> "OutputContext":
-    from totalplace_cli.output import OutputContext
-
-    return OutputContext.detect(no_color=ctx.obj.no_color)
+def clean_query(text: str) -> str:
+    """A search query ready for ranking, or a usage error if it has no words. A longer one is cut
+    to its first whole words, with a warning: a pasted paragraph should find its answer."""
+    query = " ".join(render.without_controls(from_argv(text)).split())
+    if not query:
+        raise UsageError("the query is empty; try for example: tp ask savings")
+    if len(query) > MAX_QUERY_CHARS:
+        head = query[: MAX_QUERY_CHARS + 1]
+        shortened = head.rsplit(" ", 1)[0] if " " in head else query[:MAX_QUERY_CHARS]
+        report(
+            f"warning: the query is {len(query):,} characters long; searching its first "
+            f"{len(shortened.split()):,} words ({len(shortened):,} characters)",
+            ExitCode.OK,
+        )
+        query = shortened
+    return query
 
 
-def _print(
-    ctx: typer.Context, json: bool, value: Any, render: Callable[..., None], *args: Any
-) -> None:
-    """With --json, `value` for scripts; otherwise `render(output, *args)` for people."""
-    from totalplace_cli.output import write_json
-
-    if json:
-        write_json(_output(ctx), value)
-    else:
-        render(_output(ctx), *args)
+def clean_argument(text: str, what: str) -> str:
+    """An id, slug or region ready for look-up, or a usage error naming `what` was expected."""
+    value = render.without_controls(from_argv(text)).strip()
+    if not value:
+        raise UsageError(f"the {what} is empty; see 'tp --help'")
+    if len(value) > MAX_ARGUMENT_CHARS:
+        raise UsageError(
+            f"the {what} is {len(value):,} characters long; at most {MAX_ARGUMENT_CHARS} make sense"
+        )
+    return value
 
 
 # Shell completion. Typer keeps only the values that start with the typed text, case and all,
@@ -171,23 +178,16 @@ Completions = list[tuple[str, str]]
 COMPLETION_WIDTH = 76  # Rich wraps at 80 when it cannot see a terminal
 
 
-def _completion(
-    values: Callable[["DataFiles", str], Completions],
-) -> Callable[[typer.Context, str], Completions]:
-    """A completion callback offering `values(files in use, typed)`; none if the data is broken."""
-
-    def complete(ctx: typer.Context, incomplete: str) -> Completions:
-        from totalplace_cli.data import resolve_data_files
-
-        # While completing, global options are parsed into the root context but not yet applied.
-        try:
-            files = resolve_data_files(ctx.find_root().params.get("data_dir"))
-            found = values(files, incomplete)
-        except TpError:
-            return []
-        return [(_as_typed(value, incomplete), _description(text)) for value, text in found]
-
-    return complete
+def _completions(
+    ctx: typer.Context, typed: str, values: Callable[[store.Store], Completions]
+) -> Completions:
+    """`values` of the data in use, spelt as typed, each with a one-line description; none when
+    the data is broken. Global options are parsed into the root context but not yet applied."""
+    try:
+        found = store.use(resolve_data_files(ctx.find_root().params.get("data_dir")), values)
+    except TpError:
+        return []
+    return [(_as_typed(value, typed), _description(text)) for value, text in found]
 
 
 def _as_typed(value: str, typed: str) -> str:
@@ -204,58 +204,42 @@ def _description(text: str) -> str:
     """A description for Typer to print on one line: Rich reads its markup ("[x]") and wraps it."""
     from rich.markup import escape  # completion only; Typer's own rendering imports Rich anyway
 
-    from totalplace_cli.inputs import without_controls
-
-    text = " ".join(without_controls(text).split())
+    text = " ".join(render.without_controls(text).split())
     if len(text) > COMPLETION_WIDTH:
         text = text[: COMPLETION_WIDTH - 1] + "\u2026"
     return escape(text)
 
 
-# `tp pilots --region, --theme, --place`; then the arguments of `tp pilot`, `show` and `glossary`.
-# Each helper module is imported only when completing.
+def complete_region(ctx: typer.Context, typed: str) -> Completions:
+    return _completions(ctx, typed, lambda s: lookup.region_completions(s.pilots(), typed))
 
 
-@_completion
-def complete_region(files: "DataFiles", typed: str) -> Completions:
-    from totalplace_cli.pilots import region_completions
-
-    return region_completions(_catalogue(files).pilots, typed)
+def complete_theme(ctx: typer.Context, typed: str) -> Completions:
+    return _completions(ctx, typed, lambda s: lookup.theme_completions(s.categories(), typed))
 
 
-@_completion
-def complete_theme(files: "DataFiles", typed: str) -> Completions:
-    from totalplace_cli.pilots import theme_completions
-
-    return theme_completions(_catalogue(files).categories, typed)
+def complete_place(ctx: typer.Context, typed: str) -> Completions:
+    return _completions(ctx, typed, lambda s: lookup.place_completions(s.pilots(), typed))
 
 
-@_completion
-def complete_place(files: "DataFiles", typed: str) -> Completions:
-    from totalplace_cli.pilots import place_completions
-
-    return place_completions(_catalogue(files).pilots, typed)
+def complete_pilot(ctx: typer.Context, typed: str) -> Completions:
+    return _completions(ctx, typed, lambda s: lookup.pilot_completions(s.pilots(), typed))
 
 
-@_completion
-def complete_pilot(files: "DataFiles", typed: str) -> Completions:
-    from totalplace_cli.pilots import pilot_completions
-
-    return pilot_completions(_catalogue(files).pilots, typed)
+def complete_question(ctx: typer.Context, typed: str) -> Completions:
+    return _completions(ctx, typed, lambda s: lookup.question_completions(s.faq(), typed))
 
 
-@_completion
-def complete_question(files: "DataFiles", typed: str) -> Completions:
-    from totalplace_cli.faq import question_completions
-
-    return question_completions(_faq(files), typed)
+def complete_term(ctx: typer.Context, typed: str) -> Completions:
+    return _completions(ctx, typed, lambda s: lookup.term_completions(s.glossary(), typed))
 
 
-@_completion
-def complete_term(files: "DataFiles", typed: str) -> Completions:
-    from totalplace_cli.glossary import term_completions
+def complete_ask_kind(incomplete: str) -> list[str]:
+    return [kind for kind in search.KINDS if kind.startswith(incomplete.lower())]
 
-    return term_completions(_glossary(files), typed)
+
+def complete_data_kind(incomplete: str) -> list[str]:
+    return [kind for kind in KINDS if kind.startswith(incomplete.lower())]
 
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of text.")]
@@ -265,14 +249,13 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts i
 def questions(ctx: typer.Context, json: JsonFlag = False) -> None:
     """List the FAQ's questions with their numbers.
 
-    
+    \b
     Example:
       tp questions --json | jq -r '.[] | "\\(.id) \\(.question)"'
     """
-    from totalplace_cli.render import render_questions
-
-    entries = _faq(_files(ctx))
-    _print(ctx, json, [entry.summary_json() for entry in entries], render_questions, entries)
+    entries = ctx.obj.read(store.Store.faq)
+    value = [entry.summary_json() for entry in entries]
+    ctx.obj.show(json, value, render.render_questions, entries)
 
 
 @app.command()
@@ -282,7 +265,7 @@ def show(
         str,
         typer.Argument(
             metavar="ID",
-            help="Question number or slug (see 'tp questions').",
+            help="Question number, slug or the question itself (see 'tp questions').",
             autocompletion=complete_question,
         ),
     ],
@@ -290,49 +273,44 @@ def show(
 ) -> None:
     """Show one question and its answer, word for word, and explain the acronyms it uses.
 
-    
+    \b
     Examples:
       tp show 12
       tp show what-sort-of-savings-can-be-made
     """
-    from totalplace_cli.faq import find_entry
-    from totalplace_cli.glossary import terms_in
-    from totalplace_cli.inputs import clean_argument
-    from totalplace_cli.render import render_entry
+    key = clean_argument(question, "question number or slug")
 
-    files = _files(ctx)
-    entry = find_entry(_faq(files), clean_argument(question, "question number or slug"))
-    acronyms = terms_in(_glossary(files), entry.answer)
+    def read(data: store.Store) -> tuple[Any, ...]:
+        number = lookup.question_number(key)
+        entry = data.entry(number) if number is not None else None
+        return entry or lookup.find_entry(data.faq(), key), data.glossary()
+
+    entry, glossary = ctx.obj.read(read)
+    acronyms = lookup.terms_in(glossary, entry.answer)
     value = {**entry.to_json(), "glossary": [term.summary_json() for term in acronyms]}
-    _print(ctx, json, value, render_entry, entry, acronyms)
+    ctx.obj.show(json, value, render.render_entry, entry, acronyms)
 
 
 def _ask_kinds(given: Sequence[str] | None) -> frozenset[str] | None:
     """The kinds `--kind` names (repeated or comma-separated); None for all."""
-    from totalplace_cli.store import KINDS as SEARCHED
-
     if not given:
         return None
     named = {part.strip().lower() for value in given for part in value.split(",")} - {""}
-    unknown = sorted(named - set(SEARCHED))
+    unknown = sorted(named - set(search.KINDS))
     if unknown or not named:
         shown = ", ".join(unknown) or "''"
-        raise UsageError(f"unknown --kind {shown}; choose from: {', '.join(SEARCHED)}")
+        raise UsageError(f"unknown --kind {shown}; choose from: {', '.join(search.KINDS)}")
     return frozenset(named)
-
-
-def complete_ask_kind(incomplete: str) -> list[str]:
-    """Shell completion for `tp ask --kind`."""
-    from totalplace_cli.store import KINDS as SEARCHED
-
-    return [kind for kind in SEARCHED if kind.startswith(incomplete.lower())]
 
 
 @app.command()
 def ask(
     ctx: typer.Context,
     query: Annotated[
-        str, typer.Argument(metavar="QUERY", help="Words to look for; typos are forgiven.")
+        list[str],
+        typer.Argument(
+            metavar="QUERY...", help="Words to look for, quoted or not; typos forgiven."
+        ),
     ],
     limit: Annotated[
         int,
@@ -364,38 +342,32 @@ def ask(
     around the matched words) and "matched" (the query words that matched). In a terminal,
     corrections are shown first.
 
-    
+    \b
     Examples:
-      tp ask "savings"
+      tp ask savings
       tp ask poole --kind pilot
-      tp ask "who pays the consultants" --json --limit 3 --kind faq
+      tp ask who pays the consultants --json --limit 3 --kind faq
     """
-    from totalplace_cli.data import query_data_set
-    from totalplace_cli.inputs import clean_query
-    from totalplace_cli.output import write_json
-    from totalplace_cli.search import search, suggest_query
-
-    query = clean_query(query, warn=_warn)
+    text = clean_query(" ".join(query))
     kinds = _ask_kinds(kind)
-    # Any N is fine ("all"); sys.maxsize keeps a huge one within what SQLite accepts.
-    limit = min(limit, sys.maxsize)
 
-    def run(database: Any) -> Any:
-        answer = search(database, query, limit=limit, kinds=kinds)
-        return answer, None if answer.results else suggest_query(database, query)
+    def run(data: store.Store) -> tuple[Any, str | None]:
+        answer = search.search(data.database, text, limit=limit, kinds=kinds)
+        return answer, None if answer.results else search.suggest_query(data.database, text)
 
-    answer, suggestion = query_data_set(_files(ctx), run)
-    results = answer.results
+    answer, suggestion = ctx.obj.read(run)
     if json:
-        write_json(_output(ctx), [result.to_json() for result in results])
-    elif results:
-        from totalplace_cli.render import render_ask  # only text output pays for the renderers
-
-        render_ask(_output(ctx), results, answer.corrections)
-    if not results:
+        render.write_json(ctx.obj.output(), [result.to_json() for result in answer.results])
+    elif answer.results:
+        render.render_ask(ctx.obj.output(), answer.results, answer.corrections)
+    if not answer.results:
         hint = f"did you mean '{suggestion}'?" if suggestion else "try fewer or other words"
-        shown = query if len(query) <= 80 else f"{query[:77]}..."
+        shown = text if len(text) <= 80 else f"{text[:77]}..."
         raise NoMatchError(f"nothing matches '{shown}'; {hint} (or see 'tp questions')")
+
+
+def _filter(value: str | None, option: str) -> str | None:
+    return None if value is None else clean_argument(value, f"{option} value")
 
 
 @app.command()
@@ -439,33 +411,28 @@ def pilots(
 ) -> None:
     """List the pilots; filter by --region, --theme, --place (all must hold).
 
-    
+    \b
     Example:
       tp pilots --theme drugs --region "west mids" --json | jq -r '.[].name'
     """
-    from totalplace_cli import render
-    from totalplace_cli.inputs import clean_argument
-    from totalplace_cli.output import write_json
-    from totalplace_cli.pilots import explain_no_match, filter_pilots
-
     if json and csv:
         raise UsageError("choose one of --json and --csv")
-    region = None if region is None else clean_argument(region, "--region value")
-    theme = None if theme is None else clean_argument(theme, "--theme value")
-    place = None if place is None else clean_argument(place, "--place value")
-    catalogue = _catalogue(_files(ctx))
-    selected = filter_pilots(
-        catalogue.pilots, region=region, theme=theme, place=place, categories=catalogue.categories
+    region, theme, place = (
+        _filter(region, "--region"),
+        _filter(theme, "--theme"),
+        _filter(place, "--place"),
     )
-    out = _output(ctx)
+    every, categories = ctx.obj.read(lambda data: (data.pilots(), data.categories()))
+    selected = lookup.filter_pilots(every, region, theme, place, categories)
+    out = ctx.obj.output()
     if json:
-        write_json(out, [pilot.to_json() for pilot in selected])
+        render.write_json(out, [pilot.to_json() for pilot in selected])
     elif csv:
         render.write_pilots_csv(out, selected)
     elif selected:
         render.render_pilots(out, selected)
     if not selected:
-        raise NoMatchError(explain_no_match(catalogue.pilots, region, theme, place))
+        raise NoMatchError(lookup.explain_no_match(every, region, theme, place, categories))
 
 
 @app.command()
@@ -485,22 +452,21 @@ def pilot(
 
     Themes, member authorities, figures, field trials, sources, and the FAQ lines naming it.
 
-    
+    \b
     Examples:
       tp pilot poole
       tp pilot birmingham --json | jq -r '.themes[].text'
     """
-    from totalplace_cli.inputs import clean_argument
-    from totalplace_cli.pilots import faq_mentions, find_pilot
-    from totalplace_cli.render import render_pilot
+    wanted = clean_argument(key, "pilot")
 
-    files = _files(ctx)
-    catalogue = _catalogue(files)
-    found = find_pilot(catalogue.pilots, clean_argument(key, "pilot"))
-    mentions = faq_mentions(_faq(files), found)
+    def read(data: store.Store) -> tuple[Any, ...]:
+        found = data.pilot(lookup.slug(wanted)) or lookup.find_pilot(data.pilots(), wanted)
+        return found, data.categories(), lookup.faq_mentions(data.faq(), found)
+
+    found, categories, mentions = ctx.obj.read(read)
     faq = [{**entry.summary_json(), "lines": lines} for entry, lines in mentions]
     value = {**found.to_json(), "faq": faq}
-    _print(ctx, json, value, render_pilot, found, catalogue.categories, mentions)
+    ctx.obj.show(json, value, render.render_pilot, found, categories, mentions)
 
 
 def _counted(members: Sequence[Any]) -> dict[str, Any]:
@@ -512,36 +478,32 @@ def _counted(members: Sequence[Any]) -> dict[str, Any]:
 def regions(ctx: typer.Context, json: JsonFlag = False) -> None:
     """Count the pilots in each region.
 
-    
+    \b
     Examples:
       tp regions
       tp regions --json | jq -r '.[] | "\\(.count) \\(.region)"'
     """
-    from totalplace_cli.pilots import pilots_by_region
-    from totalplace_cli.render import render_regions
-
-    rows = pilots_by_region(_catalogue(_files(ctx)).pilots)
+    rows = lookup.pilots_by_region(ctx.obj.read(store.Store.pilots))
     value = [{"region": region, **_counted(members)} for region, members in rows]
-    _print(ctx, json, value, render_regions, rows)
+    ctx.obj.show(json, value, render.render_groups, rows, "Regions and their pilots")
 
 
 @app.command()
 def themes(ctx: typer.Context, json: JsonFlag = False) -> None:
     """Count the pilots in each theme category (from their sourced themes).
 
-    
+    \b
     Examples:
       tp themes
       tp themes --json | jq -r '.[] | select(.count > 1) | .id'
     """
-    from totalplace_cli.pilots import pilots_by_category
-    from totalplace_cli.render import render_themes
-
-    catalogue = _catalogue(_files(ctx))
-    rows = pilots_by_category(catalogue.pilots, catalogue.categories)
+    every, categories = ctx.obj.read(lambda data: (data.pilots(), data.categories()))
+    rows = lookup.pilots_by_category(every, categories)
     value = [{**category.to_json(), **_counted(members)} for category, members in rows]
-    unthemed = [pilot for pilot in catalogue.pilots if not pilot.themes]
-    _print(ctx, json, value, render_themes, rows, unthemed)
+    unthemed = "; ".join(pilot.name for pilot in every if not pilot.themes)
+    footer = f"No sourced themes: {unthemed}." if unthemed else ""
+    groups = [(category.id, members) for category, members in rows]
+    ctx.obj.show(json, value, render.render_groups, groups, "Themes and their pilots", footer)
 
 
 @app.command()
@@ -562,23 +524,22 @@ def glossary(
     Acronyms the FAQ spells out itself are explained in its own words; the others come from
     the project's research notes, which give their source.
 
-    
+    \b
     Examples:
       tp glossary riep
       tp glossary --json | jq -r '.[] | "\\(.term)\\t\\(.expansion)"'
     """
-    from totalplace_cli.glossary import answers_using, find_term
-    from totalplace_cli.inputs import clean_argument
-    from totalplace_cli.render import render_glossary, render_glossary_term
-
-    files = _files(ctx)
-    terms = _glossary(files)
-    used_in = answers_using(terms, _faq(files))
+    terms, entries = ctx.obj.read(lambda data: (data.glossary(), data.faq()))
+    used_in = lookup.answers_using(terms, entries)
     if term is None:
-        _print(ctx, json, [t.to_json(used_in[t]) for t in terms], render_glossary, terms)
+        value = [t.to_json(used_in[t.term]) for t in terms]
+        ctx.obj.show(json, value, render.render_glossary, terms)
         return
-    found = find_term(terms, clean_argument(term, "term"))
-    _print(ctx, json, found.to_json(used_in[found]), render_glossary_term, found, used_in[found])
+    found = lookup.find_term(terms, clean_argument(term, "term"))
+    users = [entry for entry in entries if entry.id in used_in[found.term]]
+    ctx.obj.show(
+        json, found.to_json(used_in[found.term]), render.render_glossary_term, found, users
+    )
 
 
 class ExportFormat(str, Enum):
@@ -588,8 +549,8 @@ class ExportFormat(str, Enum):
     markdown = "markdown"
 
 
-@app.command()
-def export(
+@app.command("export")
+def export_command(
     ctx: typer.Context,
     format: Annotated[
         ExportFormat,
@@ -609,69 +570,55 @@ def export(
     any browser, send it, or print it. Click a question to read its answer; search as with
     `tp ask`. With -o the file is written whole or not at all, and never over the data in use.
 
-    
+    \b
     Examples:
       tp export html -o total-place-faq.html
       tp export markdown > faq.md
     """
-    from totalplace_cli import export as documents
-    from totalplace_cli.data import KINDS, bundled_data_dir, file_name
-    from totalplace_cli.inputs import terminal_text
-    from totalplace_cli.output import write_all
-    from totalplace_cli.pilots import category_labels
-    from totalplace_cli.writing import write_atomically
-
-    files = _files(ctx)
-    catalogue = _catalogue(files)
-    dataset = documents.Dataset(faq=_faq(files), pilots=catalogue.pilots)
-    programme = _programme(files)
-    build = documents.build_html if format is ExportFormat.html else documents.build_markdown
-
-    def themes_of(pilot: "Pilot") -> tuple[str, ...]:
-        return tuple(category_labels(pilot, catalogue.categories))
-
-    page = build(dataset, _glossary(files), themes_of=themes_of, programme=programme)
+    files = ctx.obj.files()
+    data = store.use(files, store.Store.data_set)
+    build = export.build_html if format is ExportFormat.html else export.build_markdown
     # A page or a Markdown file is text too: no control character from the data reaches it.
-    text = terminal_text(page)
+    text = render.terminal_text(build(data))
     if destination is None or destination == "-":
         # The HTML declares charset=utf-8, so its bytes must be UTF-8 even on a legacy console.
-        write_all(_output(ctx).stdout, text, encoding="utf-8")
+        render.write_all(ctx.obj.output().stdout, text, encoding="utf-8")
         return
     path = Path(destination).expanduser()
     # Every data file in use, of every kind, is off limits, and so is the bundled fallback.
     bundled = [bundled_data_dir() / file_name(kind) for kind in KINDS]
-    size = write_atomically(path, text, protected=[*files.paths.values(), *bundled])
-    typer.echo(f"tp: wrote {path} ({max(1, round(size / 1024))} KB)", err=True)
+    size = export.write_atomically(path, text, protected=[*files.paths.values(), *bundled])
+    report(f"wrote {path} ({max(1, round(size / 1024))} KB)", ExitCode.OK)
 
 
 @app.command()
 def info(ctx: typer.Context, json: JsonFlag = False) -> None:
     """Show the version and the data files in use (yours or bundled).
 
-    
+    \b
     Examples:
       tp --data-dir ./mydata info
       tp info --json | jq '.files[].path'
     """
-    from totalplace_cli.checking import check_data_files
-    from totalplace_cli.render import render_info
-
-    files = _files(ctx)
-    checked = check_data_files(files)
+    files: DataFiles = ctx.obj.files()
+    try:
+        summary, problems = store.use(files, store.Store.files), []
+    except DataError:  # show every file all the same, then fail
+        checked = checking.check_data_files(files)
+        summary = [file.to_json() for file in checked]
+        problems = [problem for file in checked for problem in file.errors]
+        for row, kind in zip(summary, KINDS, strict=True):
+            row["source"] = "bundled" if files.is_bundled(files.paths[kind]) else "user"
     details = {
         "tp_version": __version__,
         "data_dir": str(files.data_dir) if files.data_dir else None,
         "data_dir_source": files.source,
-        "files": [
-            {**file.to_json(), "source": "bundled" if files.is_bundled(Path(file.path)) else "user"}
-            for file in checked
-        ],
+        "files": summary,
     }
-    _print(ctx, json, details, render_info, details)
-    errors = [problem for file in checked for problem in file.errors]
-    if errors:
-        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        raise DataError(f"{errors[0]}{more}; run 'tp validate' for every problem")
+    ctx.obj.show(json, details, render.render_info, details)
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise DataError(f"{problems[0]}{more}; run 'tp validate' for every problem")
 
 
 @app.command()
@@ -691,37 +638,29 @@ def validate(
 
     Each problem is one line, 'file:line:column: severity: message'. Exit 0 when valid (warnings
     allowed), 3 when there is any error. The format: 'tp schema faq' (or pilots, glossary,
-    programme) and the README's "Data format" section.
+    programme).
 
-    
+    \b
     Examples:
       tp validate ./mydata
       tp validate mydata/faq.yaml --json
     """
-    from totalplace_cli.checking import check_data_files, check_path
-    from totalplace_cli.render import render_validation
-
-    checked = check_data_files(_files(ctx)) if path is None else check_path(Path(path))
+    if path is None:
+        checked = checking.check_data_files(ctx.obj.files())
+    else:
+        checked = checking.check_path(Path(path))
     errors = sum(len(file.errors) for file in checked)
-    warnings = sum(len(file.warnings) for file in checked)
     value = {
         "valid": errors == 0,
         "errors": errors,
-        "warnings": warnings,
+        "warnings": sum(len(file.warnings) for file in checked),
         "files": [file.to_json() for file in checked],
         "problems": [p.to_json() for file in checked for p in file.problems],
     }
-    _print(ctx, json, value, render_validation, checked)
+    ctx.obj.show(json, value, render.render_validation, checked)
     if errors:
         where = "in the JSON above" if json else "above"
         raise DataError(f"{errors} error{'s' * (errors != 1)} in the data (listed {where})")
-
-
-def complete_kind(incomplete: str) -> list[str]:
-    """Shell completion for `tp schema`: the kinds of data file."""
-    from totalplace_cli.data import KINDS
-
-    return [kind for kind in KINDS if kind.startswith(incomplete.lower())]
 
 
 @app.command()
@@ -731,7 +670,7 @@ def schema(
         typer.Argument(
             metavar="KIND",
             help="faq, pilots, glossary or programme.",
-            autocompletion=complete_kind,
+            autocompletion=complete_data_kind,
         ),
     ],
 ) -> None:
@@ -740,17 +679,14 @@ def schema(
     Put '# yaml-language-server: $schema=FILE' at the top of your YAML for completion and
     checking as you type; 'tp validate' checks the same rules.
 
-    
+    \b
     Example:
       tp schema faq > faq.schema.json
     """
-    from totalplace_cli.data import KINDS
-    from totalplace_cli.data_format import schema_path
-
     wanted = kind.strip().lower()
     if wanted not in KINDS:
         raise UsageError(f"unknown data file kind '{kind}'; choose one of: {', '.join(KINDS)}")
-    sys.stdout.write(schema_path(wanted).read_text(encoding="utf-8"))
+    render.write_all(sys.stdout, checking.schema_path(wanted).read_text(encoding="utf-8"))
 
 
 @app.command()
@@ -760,15 +696,16 @@ def timeline(ctx: typer.Context, json: JsonFlag = False) -> None:
     Beyond the FAQ: each event comes from a later source, shown with it. A partial date (2009-10)
     means the source gives no day.
 
-    
+    \b
     Examples:
       tp timeline
       tp timeline --json | jq -r '.[] | "\\(.date)  \\(.event)"'
     """
-    from totalplace_cli.render import render_timeline
-
-    events = _programme(_files(ctx)).timeline()
-    _print(ctx, json, [event.to_json() for event in events], render_timeline, events)
+    events = in_date_order(ctx.obj.read(lambda data: data.programme("event")))
+    heading = "Events in date order (tp facts: the figures)"
+    ctx.obj.show(
+        json, [event.to_json() for event in events], render.render_programme, events, heading
+    )
 
 
 @app.command()
@@ -778,79 +715,13 @@ def facts(ctx: typer.Context, json: JsonFlag = False) -> None:
     Beyond the FAQ: the figures come from the March 2010 report and later sources, with their
     own words where recorded.
 
-    
+    \b
     Examples:
       tp facts
       tp facts --json | jq -r '.[] | "\\(.figure): \\(.source)"'
     """
-    from totalplace_cli.render import render_facts
-
-    figures = _programme(_files(ctx)).facts
-    _print(ctx, json, [fact.to_json() for fact in figures], render_facts, figures)
-
-
-def run(args: Sequence[str] | None = None) -> int:
-    """Run `tp`; the one place where errors become a line on stderr and an exit code (Typer's
-    reach us as exceptions in its non-standalone mode, as in httpie's `raw_main`)."""
-    # `tp >&-` or `2>&-` leave the stream None: write to /dev/null instead. Opening it also takes
-    # the free descriptor, so no file tp opens lands on 1 or 2.
-    for name in ("stdout", "stderr"):
-        if getattr(sys, name) is None:
-            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
-    stdout, stderr = sys.stdout, sys.stderr
-    try:
-        try:
-            result = app(args=args, prog_name="tp", standalone_mode=False)
-        except SystemExit:
-            if sys.stdout is not stdout:
-                # Typer's own answer to a closed pipe: it swaps stdout and exits 1. Ours is 141.
-                sys.stdout, sys.stderr = stdout, stderr
-                raise BrokenPipeError from None
-            raise  # shell completion ends this way
-        if result == ExitCode.INTERRUPTED:  # Typer returns Ctrl-C in a command as exit 130
-            raise KeyboardInterrupt
-        sys.stdout.flush()  # short outputs meet a closed pipe or a full disk only here
-        return result if isinstance(result, int) else ExitCode.OK
-    except TpError as error:
-        return _fail(str(error), error.exit_code)
-    except typer.TyperException as error:  # Click's usage errors, as Typer re-exports their base
-        context = getattr(error, "ctx", None)
-        hint = "" if context is None else f" (try '{context.command_path} --help')"
-        # Click's messages may span lines ("Choose from:\n\thtml,\n\tmarkdown"): one line here.
-        message = " ".join(error.format_message().split())
-        return _fail(f"{message}{hint}", getattr(error, "exit_code", ExitCode.USAGE))
-    except (KeyboardInterrupt, typer.Abort):
-        return _fail("interrupted", ExitCode.INTERRUPTED)
-    except BrokenPipeError:
-        _discard_stdout()
-        return ExitCode.BROKEN_PIPE
-    except OSError as error:
-        if error.errno not in OUTPUT_ERRNOS:
-            raise  # not about our output: a bug, which must show
-        _discard_stdout()
-        return _fail(f"cannot write the output: {error.strerror}", ExitCode.OUTPUT)
-
-
-# Write errors of a full disk, a failing device or a size limit (`>/dev/full`, `ulimit -f`).
-OUTPUT_ERRNOS = frozenset(
-    {errno.ENOSPC, errno.EIO, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
-)
-
-
-def _fail(message: str, code: int) -> int:
-    """Print `tp: message` as one line on stderr; return `code`."""
-    from totalplace_cli.inputs import printable
-
-    line = f"tp: {printable(message)}\n"
-    encoding = getattr(sys.stderr, "encoding", None) or "utf-8"
-    with contextlib.suppress(OSError, ValueError):  # stderr gone too: the exit code still tells
-        sys.stderr.write(line.encode(encoding, "backslashreplace").decode(encoding))
-        sys.stderr.flush()
-    return code
-
-
-def _discard_stdout() -> None:
-    """Stdout cannot take more (closed pipe, full disk): point it at /dev/null, or what is still
-    buffered fails again when Python flushes at exit, with a traceback. Tests have no descriptor."""
-    with contextlib.suppress(OSError, ValueError, AttributeError, io.UnsupportedOperation):
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    figures = ctx.obj.read(lambda data: data.programme("fact"))
+    heading = "Figures (tp timeline: the events)"
+    ctx.obj.show(
+        json, [fact.to_json() for fact in figures], render.render_programme, figures, heading
+    )

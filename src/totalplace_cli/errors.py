@@ -3,6 +3,8 @@ at its boundary as one line on stderr with the error's exit code (bugs are not c
 
 from __future__ import annotations
 
+import contextlib
+import sys
 from enum import IntEnum
 
 
@@ -38,3 +40,35 @@ class DataError(TpError):
     """A data file that is missing, unreadable or invalid; the message names file and entry."""
 
     exit_code = ExitCode.DATA
+
+
+def report(message: str, code: int = ExitCode.OK) -> int:
+    """Print `tp: message` as one line on stderr (controls shown as escapes); return `code`."""
+    line = f"tp: {printable(message)}\n"
+    encoding = getattr(sys.stderr, "encoding", None) or "utf-8"
+    with contextlib.suppress(OSError, ValueError):  # stderr gone too: the exit code still tells
+        sys.stderr.write(line.encode(encoding, "backslashreplace").decode(encoding))
+        sys.stderr.flush()
+    return code
+
+
+# Kept when echoing: joiners shape emoji and some scripts; everything else in Cc/Cf is escaped.
+_JOINERS = {"\u200c", "\u200d"}
+
+
+def is_control(char: str) -> bool:
+    import unicodedata  # only for text that str.isprintable() already flagged
+
+    return unicodedata.category(char) in {"Cc", "Cf", "Cs"} and char not in _JOINERS
+
+
+def printable(text: str) -> str:
+    """`text` safe to echo on one line of a terminal: controls shown as escapes, not obeyed."""
+    if text.isprintable():
+        return text
+    return "".join(
+        char.encode("unicode_escape", "backslashreplace").decode("ascii")
+        if is_control(char)
+        else char
+        for char in text
+    )

@@ -6,39 +6,29 @@ as Markdown. This module prepares the data; the templates hold the markup."""
 from __future__ import annotations
 
 import base64
+import errno
 import hashlib
 import json
 import os
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Iterable, Sequence
 from functools import cache, partial
-from html import escape
 from importlib import resources
-from operator import attrgetter
-from typing import NamedTuple
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import quote, urlsplit
 
-# Jinja2 costs start-up time: only `tp export` imports this module (cli.py imports it lazily).
-import jinja2
-from jinja2.nodes import EvalContext
-from markupsafe import Markup
-
 from totalplace_cli import __version__
-from totalplace_cli.glossary import GlossaryTerm, mark_terms
-from totalplace_cli.models import FaqEntry
+from totalplace_cli.errors import UsageError
+from totalplace_cli.lookup import category_labels, mark_terms, regions
+from totalplace_cli.models import DataSet, Pilot, ProgrammeItem, timeline
 from totalplace_cli.page_index import build_page_index
-from totalplace_cli.pilot_models import Pilot
-from totalplace_cli.pilots import regions
-from totalplace_cli.programme import Programme, ProgrammeItem
 from totalplace_cli.render import answer_blocks
+from totalplace_cli.store import replacing
 
-
-class Dataset(NamedTuple):
-    """What a document shows: the FAQ and the pilots, from one set of data files."""
-
-    faq: tuple[FaqEntry, ...]
-    pilots: tuple[Pilot, ...]
+if TYPE_CHECKING:
+    import jinja2
 
 
 class Source(NamedTuple):
@@ -56,9 +46,6 @@ class Source(NamedTuple):
 SITE_URL = "https://www.leadershipcentre.org.uk/totalplace/totalplaces/index.html"
 SITE_NAME = "Total Place website, Leadership Centre for Local Government"
 
-PilotFacts = Callable[[Pilot], Sequence[str]]
-_NO_PROGRAMME = Programme()
-
 
 def source_name(url: str) -> tuple[str, str]:
     """A readable (publisher, title) for a source from its address alone (nothing invented): the
@@ -75,7 +62,7 @@ def source_name(url: str) -> tuple[str, str]:
     return host, (words[:1].upper() + words[1:]) if words else "Home page"
 
 
-def _sources(pilots: Sequence[Pilot], programme: Programme) -> list[Source]:
+def _sources(pilots: Sequence[Pilot], programme: Iterable[ProgrammeItem]) -> list[Source]:
     """Each source URL once, numbered in order of first use, with what uses it (each user once)."""
     used: dict[str, dict[str, None]] = {}
     for pilot in pilots:
@@ -83,7 +70,7 @@ def _sources(pilots: Sequence[Pilot], programme: Programme) -> list[Source]:
         for url in (*pilot.sources, *(fact.source for fact in facts), pilot.authorities_source):
             if url:
                 used.setdefault(url, {})[pilot.name] = None
-    for item in (*programme.events, *programme.facts):
+    for item in programme:
         used.setdefault(item.source, {})["The programme"] = None
     return [
         Source(number, url, *source_name(url), list(users))
@@ -137,23 +124,15 @@ def markdown_address(url: str) -> str:
     return quote(url, safe=":/?#@!$&'()*+,;=%~-._")
 
 
-@jinja2.pass_eval_context
-def _escape_as_html_module(context: EvalContext, value: object) -> object:
-    """Jinja's autoescaping with `html.escape`'s entities (&quot; &#x27;) rather than MarkupSafe's
-    (&#34; &#39;): as safe, and byte for byte the page tp has always written."""
-    if context.autoescape and not hasattr(value, "__html__"):
-        return Markup(escape(str(value)))
-    return value
-
-
 @cache
 def _environment() -> jinja2.Environment:
     """The templates in `page/`, autoescaped when HTML; a tag alone on its line leaves no trace."""
+    import jinja2  # costs start-up time: only `tp export` pays for it
+
     environment = jinja2.Environment(
         loader=jinja2.PackageLoader("totalplace_cli", "page"),
         autoescape=jinja2.select_autoescape(["html"]),
         undefined=jinja2.StrictUndefined,
-        finalize=_escape_as_html_module,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
@@ -169,64 +148,46 @@ def _environment() -> jinja2.Environment:
     return environment
 
 
-def _programme_parts(programme: Programme) -> list[tuple[str, Sequence[ProgrammeItem]]]:
-    """The programme's headed lists, those that have anything in them."""
-    parts = [("Timeline", programme.timeline()), ("In figures", programme.facts)]
-    return [(heading, items) for heading, items in parts if items]
-
-
-def _render(
-    template_name: str,
-    dataset: Dataset,
-    glossary: Sequence[GlossaryTerm],
-    themes_of: PilotFacts,
-    programme: Programme,
-    **details: object,
-) -> str:
+def _render(template_name: str, data: DataSet, **details: object) -> str:
     """Fill a template with what both documents show; `details` are one format's own."""
-    sources = _sources(dataset.pilots, programme)
-    themes = {pilot.id: list(themes_of(pilot)) for pilot in dataset.pilots}
+    programme = [("Timeline", timeline(data.events)), ("In figures", list(data.facts))]
+    sources = _sources(data.pilots, (*data.events, *data.facts))
+    themes = {pilot.id: category_labels(pilot, data.categories) for pilot in data.pilots}
     all_themes = {theme for listed in themes.values() for theme in listed}
-    template = _environment().get_template(template_name)
-    return template.render(
-        faq=dataset.faq,
-        pilots=dataset.pilots,
-        themes=themes,
-        all_themes=sorted(all_themes, key=str.casefold),
-        glossary=glossary,
-        programme=_programme_parts(programme),
-        sources=sources,
-        numbers={source.url: source.number for source in sources},
-        generated=generated_date(),
-        version=__version__,
-        site_url=SITE_URL,
-        site_name=SITE_NAME,
-        **details,
+    return (
+        _environment()
+        .get_template(template_name)
+        .render(
+            faq=data.faq,
+            pilots=data.pilots,
+            themes=themes,
+            all_themes=sorted(all_themes, key=str.casefold),
+            glossary=data.glossary,
+            programme=[(heading, items) for heading, items in programme if items],
+            sources=sources,
+            numbers={source.url: source.number for source in sources},
+            generated=generated_date(),
+            version=__version__,
+            site_url=SITE_URL,
+            site_name=SITE_NAME,
+            **details,
+        )
     )
 
 
-def build_html(
-    dataset: Dataset,
-    glossary: Sequence[GlossaryTerm] = (),
-    *,
-    themes_of: PilotFacts = attrgetter("categories"),
-    programme: Programme = _NO_PROGRAMME,
-) -> str:
+def build_html(data: DataSet) -> str:
     """The whole page: questions opening to their answers, pilots, programme, glossary, sources."""
     style, script = _asset("page.css"), _asset("page.js")
-    index = json.dumps(build_page_index(dataset.faq, glossary), separators=(",", ":"))
+    index = json.dumps(build_page_index(data.faq, data.glossary), separators=(",", ":"))
     policy = (
         f"default-src 'none'; style-src '{_hash(style)}'; script-src '{_hash(script)}'; "
         "base-uri 'none'; form-action 'none'"
     )
     return _render(
         "page.html",
-        dataset,
-        glossary,
-        themes_of,
-        programme,
-        regions=regions(dataset.pilots),
-        mark=partial(mark_terms, glossary),
+        data,
+        regions=regions(data.pilots),
+        mark=partial(mark_terms, data.glossary),
         policy=policy,
         style=style,
         script=script,
@@ -235,12 +196,55 @@ def build_html(
     )
 
 
-def build_markdown(
-    dataset: Dataset,
-    glossary: Sequence[GlossaryTerm] = (),
-    *,
-    themes_of: PilotFacts = attrgetter("categories"),
-    programme: Programme = _NO_PROGRAMME,
-) -> str:
+def build_markdown(data: DataSet) -> str:
     """The same content as the HTML page, as Markdown (answers word for word)."""
-    return _render("page.md", dataset, glossary, themes_of, programme)
+    return _render("page.md", data)
+
+
+# Writing an export to a file the user names.
+
+
+def _same_file(target: Path, protected: Iterable[Path]) -> Path | None:
+    """The protected file that `target` names (through `..`, links or another spelling), if any."""
+    for path in protected:
+        # A path that cannot be read (missing, too long, a link loop) is not a data file in use.
+        try:
+            if os.path.samefile(target, path):
+                return path
+        except OSError:
+            continue
+    return None
+
+
+def _new_file_mode(target: Path) -> int:
+    """Keep an existing file's permissions; a new file gets the usual 0666 less the umask."""
+    try:
+        return os.stat(target).st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def write_atomically(target: Path, text: str, protected: Iterable[Path] = ()) -> int:
+    """Write `text` (UTF-8) to `target`; return the number of bytes. Refuses (UsageError) a
+    target that is one of the `protected` files, such as the data in use."""
+    clash = _same_file(target, protected)
+    if clash is not None:
+        raise UsageError(
+            f"refusing to write over {target}: it is a data file tp reads ({clash}); "
+            "choose another file"
+        )
+    data = text.encode("utf-8")
+    try:
+        if os.path.isdir(target):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
+        with replacing(target) as temporary, open(temporary, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+            os.chmod(temporary, _new_file_mode(target))
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise UsageError(f"cannot write {target}: {reason}") from None
+    return len(data)

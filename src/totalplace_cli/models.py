@@ -1,20 +1,56 @@
-"""Immutable records for FAQ entries, and their stable JSON form (the pilots' are in
-`pilot_models.py`: `tp ask` and `tp show` never need them, and each record class costs start-up)."""
+"""The records of a data set, one immutable type per kind, and their stable JSON forms.
 
-# No `from __future__ import annotations`: NamedTuples compile string annotations at start-up.
+Each record is made from its checked mapping in the data file (`from_data`); the store keeps those
+mappings, so every command rebuilds records the same way, whether the store was just built or not.
+"""
 
-from typing import Any, NamedTuple
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any, Literal
+
+# The label every rendering of data beyond the FAQ carries: none of it is the FAQ's own words.
+BEYOND_THE_FAQ = "Beyond the FAQ: from later sources"
 
 
-class FaqEntry(NamedTuple):
-    """One question of the FAQ with its verbatim answer (a NamedTuple: created on every run of
-    `tp ask`, and a dataclass costs ~0.5 ms of start-up to define)."""
+def _json_form(record: Any) -> dict[str, Any]:
+    """A record as JSON: every field in order (keys never go missing), tuples as lists."""
+    return {field.name: _json_value(getattr(record, field.name)) for field in fields(record)}
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return [item if isinstance(item, str) else _json_form(item) for item in value]
+    return value
+
+
+def _texts(value: Any) -> tuple[str, ...]:
+    """A checked list of text, or none (YAML's `keywords:` with no value), as a tuple."""
+    return tuple(value or ())
+
+
+@dataclass(frozen=True, slots=True)
+class FaqEntry:
+    """One question of the FAQ with its verbatim answer; keywords and other ways of asking are
+    search aids, never shown as the FAQ's words."""
 
     id: int
     slug: str
     question: str
     answer: str
     keywords: tuple[str, ...] = ()
+    also_asked: tuple[str, ...] = ()
+
+    @classmethod
+    def from_data(cls, record: dict[str, Any]) -> FaqEntry:
+        return cls(
+            record["id"],
+            record["slug"],
+            record["question"],
+            record["answer"],
+            _texts(record.get("keywords")),
+            _texts(record.get("also_asked")),
+        )
 
     def summary_json(self) -> dict[str, Any]:
         """The form used by listings (`tp questions --json`)."""
@@ -24,8 +60,169 @@ class FaqEntry(NamedTuple):
         """The full form used by `tp show --json`; later versions only add keys."""
         return {**self.summary_json(), "answer": self.answer}
 
+
+@dataclass(frozen=True, slots=True)
+class SourcedText:
+    """A statement (a theme, a figure, a field trial) and the URL of the page that makes it."""
+
+    text: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    """A canonical theme category; `synonyms` are further words that select it in `--theme`."""
+
+    id: str
+    label: str
+    synonyms: tuple[str, ...] = ()
+
     @classmethod
-    def from_record(cls, record: dict[str, Any]) -> "FaqEntry":
-        """An entry from its stored record (its JSON form plus keywords)."""
-        fields = (record["id"], record["slug"], record["question"], record["answer"])
-        return cls(*fields, tuple(record["keywords"]))
+    def from_data(cls, record: dict[str, Any]) -> Category:
+        return cls(record["id"], record["label"], _texts(record.get("synonyms")))
+
+    def to_json(self) -> dict[str, Any]:
+        return _json_form(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Pilot:
+    """One of the 13 pilot areas; fields beyond name and region come from sourced research.
+    What no source states stays empty (or None): an empty tuple means "not found", not "none"."""
+
+    id: str
+    name: str
+    region: str
+    official_name: str | None = None
+    themes: tuple[SourcedText, ...] = ()
+    categories: tuple[str, ...] = ()  # ids of `Category` records
+    authorities: tuple[str, ...] = ()
+    authorities_source: str | None = None
+    figures: tuple[SourcedText, ...] = ()
+    field_trials: tuple[SourcedText, ...] = ()
+    sources: tuple[str, ...] = ()
+
+    @classmethod
+    def from_data(cls, record: dict[str, Any]) -> Pilot:
+        facts = {
+            name: tuple(SourcedText(f["text"], f["source"]) for f in record.get(name) or ())
+            for name in ("themes", "figures", "field_trials")
+        }
+        authorities = record.get("authorities") or {}
+        return cls(
+            id=record["id"],
+            name=record["name"],
+            region=record["region"],
+            official_name=record.get("official_name"),
+            categories=_texts(record.get("categories")),
+            authorities=_texts(authorities.get("members")),
+            authorities_source=authorities.get("source"),
+            sources=_texts(record.get("sources")),
+            **facts,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """The form used by `tp pilots --json`; later versions only add keys. Every key is always
+        present (null or an empty list when no source states it), so scripts can rely on it."""
+        return _json_form(self)
+
+    def brief_json(self) -> dict[str, Any]:
+        """The short reference used inside summaries (`tp regions`, `tp themes`)."""
+        return {"id": self.id, "name": self.name}
+
+
+@dataclass(frozen=True, slots=True)
+class GlossaryTerm:
+    """One acronym, as the FAQ writes it, with its expansion and where that comes from."""
+
+    term: str
+    expansion: str
+    source: str  # "faq" (spelt out in the FAQ) or "research" (see `provenance`)
+    quote: str | None = None  # the FAQ's words that spell it out, verbatim
+    provenance: str | None = None  # for research terms: how the research notes source it
+    aliases: tuple[str, ...] = ()
+
+    @classmethod
+    def from_data(cls, record: dict[str, Any]) -> GlossaryTerm:
+        return cls(**{**record, "aliases": _texts(record.get("aliases"))})
+
+    @property
+    def forms(self) -> tuple[str, ...]:
+        """Spellings that count as this term in a text: as written, aliases, singular/plural."""
+        forms: list[str] = []
+        for spelling in (self.term, *self.aliases):
+            other = spelling[:-1] if spelling.endswith("s") else f"{spelling}s"
+            forms += [spelling, other]
+        return tuple(dict.fromkeys(forms))
+
+    def source_note(self) -> str:
+        """Where the expansion comes from, in words."""
+        if self.source == "faq":
+            return f"spelt out in the FAQ: \u201c{self.quote}\u201d"
+        return f"{self.provenance} (not spelt out in the FAQ)"
+
+    def summary_json(self) -> dict[str, Any]:
+        """The short form used under an answer (`tp show --json`)."""
+        return {"term": self.term, "expansion": self.expansion}
+
+    def to_json(self, used_in: tuple[int, ...] | list[int] = ()) -> dict[str, Any]:
+        """The full form used by `tp glossary --json`; later versions only add keys."""
+        return {
+            **self.summary_json(),
+            "aliases": list(self.aliases),
+            "source": self.source,
+            "quote": self.quote,
+            "provenance": "spelt out in the FAQ" if self.source == "faq" else self.provenance,
+            "used_in": list(used_in),
+        }
+
+
+ProgrammeKind = Literal["event", "fact"]
+
+
+@dataclass(frozen=True, slots=True)
+class ProgrammeItem:
+    """One dated event or headline figure of the programme and the page that states it."""
+
+    kind: ProgrammeKind
+    id: str
+    text: str
+    source: str
+    date: str | None = None
+    quote: str | None = None
+    figure: str | None = None
+    period: str | None = None
+    source_date: str | None = None
+
+    @classmethod
+    def from_data(cls, kind: ProgrammeKind, record: dict[str, Any]) -> ProgrammeItem:
+        """An item from its checked mapping; its text and quote on one line each."""
+        fields = {key: value for key, value in record.items() if key != kind}
+        if "quote" in record:
+            fields["quote"] = " ".join(record["quote"].split())
+        return cls(kind, text=" ".join(record[kind].split()), **fields)
+
+    def to_json(self) -> dict[str, Any]:
+        """The form of `tp timeline --json` / `tp facts --json`: every key always present."""
+        shape: dict[str, Any] = {"id": self.id, "date": self.date, self.kind: self.text}
+        shape |= {"source": self.source, "source_date": self.source_date, "quote": self.quote}
+        if self.kind == "fact":
+            shape |= {"figure": self.figure, "period": self.period}
+        return shape
+
+
+def timeline(events: tuple[ProgrammeItem, ...] | list[ProgrammeItem]) -> list[ProgrammeItem]:
+    """The events by date ("2009-10" before the days within it; ties keep the file's order)."""
+    return sorted(events, key=lambda event: event.date or "")
+
+
+@dataclass(frozen=True, slots=True)
+class DataSet:
+    """Every record of one set of data files: what the page and the open-data exports show."""
+
+    faq: tuple[FaqEntry, ...] = ()
+    pilots: tuple[Pilot, ...] = ()
+    categories: tuple[Category, ...] = ()
+    glossary: tuple[GlossaryTerm, ...] = ()
+    events: tuple[ProgrammeItem, ...] = ()
+    facts: tuple[ProgrammeItem, ...] = ()

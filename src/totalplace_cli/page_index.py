@@ -11,10 +11,10 @@ from collections.abc import Iterator, Sequence
 from contextlib import closing
 from typing import Any
 
-from totalplace_cli.glossary import GlossaryTerm, terms_in
-from totalplace_cli.models import FaqEntry
+from totalplace_cli.index import TOKENIZER, Document, count_words, faq_documents, fill_index
+from totalplace_cli.lookup import terms_in
+from totalplace_cli.models import FaqEntry, GlossaryTerm
 from totalplace_cli.search import BM25_WEIGHTS, STOP_WORDS
-from totalplace_cli.store import TOKENIZER, Document, build_database, count_words, faq_documents
 
 COLUMNS = ("question", "keywords", "answer")  # store's title, keywords, body
 # "bm25(3.0, 2.0, 1.0)" -> (3, 2, 1): the weights `tp ask` ranks with.
@@ -53,7 +53,8 @@ def build_page_index(
     "postings": {stem: [[entry, q, k, a]]}, "stems": {word: stem (only where they differ)},
     "stop": [function word]}.
     """
-    with closing(build_database(_documents(faq, glossary))) as database:
+    with closing(sqlite3.connect(":memory:")) as database:
+        fill_index(database, _documents(faq, glossary))
         database.execute(
             "CREATE VIRTUAL TABLE temp.terms USING fts5vocab(main, documents_fts, instance)"
         )

@@ -1,32 +1,223 @@
-"""Presenting results to people, all through one Rich console made from the output context.
+"""Output for people and scripts: where it goes and what it can show (`OutputContext`, httpie's
+Environment idea), JSON and CSV for scripts, and the text renderers, all drawing with one Rich
+console made from the context.
 
-In a terminal Rich wraps to its width and draws the tables; in a pipe the same console writes
-plain text, unwrapped for grep and diff. Every string from the data passes `terminal_text` first:
+In a terminal Rich wraps to its width and draws tables; into a pipe every listing is one line per
+record, never wrapped, for grep and cut. Every string from the data passes `terminal_text` first:
 data never controls a terminal. Rich is imported inside the renderers, so `--json` never loads it.
 """
 
 from __future__ import annotations
 
+import io
+import json
+import os
+import re
+import sys
 from collections.abc import Iterable, Sequence
-from functools import partial
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
-from totalplace_cli.inputs import printable, terminal_text
+from totalplace_cli.errors import is_control, printable
+from totalplace_cli.models import (
+    BEYOND_THE_FAQ,
+    Category,
+    FaqEntry,
+    GlossaryTerm,
+    Pilot,
+    ProgrammeItem,
+)
 
-if TYPE_CHECKING:  # annotations only: `tp ask` and `tp show` need not load the pilots' records
+if TYPE_CHECKING:
     from rich.console import Console, RenderableType
     from rich.text import Text
 
-    from totalplace_cli.data_format import CheckedFile
-    from totalplace_cli.glossary import GlossaryTerm
-    from totalplace_cli.models import FaqEntry
-    from totalplace_cli.output import OutputContext
-    from totalplace_cli.pilot_models import Category, Pilot
-    from totalplace_cli.programme import ProgrammeItem
+    from totalplace_cli.checking import CheckedFile
     from totalplace_cli.search import Correction, SearchResult
 
+DEFAULT_WIDTH = 80  # columns when neither COLUMNS nor the terminal says (a pipe, a file)
+MAX_WIDTH = 1000  # a width above this (or below 1) is a mistake, ignored rather than obeyed
 INDENT = "  "
 NARROW = 60  # below this many columns, tables become stacked lists: no column cuts a word
+DATE_WIDTH = len("2009-07-30")
+
+# Terminal control from data: escape sequences (CSI, OSC, DCS and friends, 7- and 8-bit), then
+# any C0 control but newline and tab, DEL, C1, and the bidi embeddings, overrides and isolates.
+ESCAPE_SEQUENCE = (
+    r"\x1b(?:\[[0-?]*[ -/]*[@-~]?|[\]PX^_][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?|[ -/]*[0-~]?)"
+    r"|\x9b[0-?]*[ -/]*[@-~]?|[\x90\x98\x9d\x9e\x9f][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+)
+CONTROL = "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
+# Characters a JSON encoder may leave raw but a terminal or viewer would obey: C1 controls,
+# bidirectional overrides and isolates, line and paragraph separators.
+JSON_UNSAFE = "[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+# Spaces at the end of a line, before any closing style codes: Rich pads wrapped lines and cells.
+STYLE_CODE = r"\x1b\[[0-9;]*m"
+LINE_END = r"(?:[ ]|\x1b\[[0-9;]*m)*[ ](?:[ ]|\x1b\[[0-9;]*m)*(?=\n)"
+
+
+def without_controls(text: str) -> str:
+    """`text` with control, format (bidi override) and stray surrogate characters as spaces."""
+    if text.isprintable():  # no Cc, Cf or Cs character: the common case, checked in C
+        return text
+    return "".join(" " if is_control(char) else char for char in text)
+
+
+def terminal_text(text: str) -> str:
+    """Data text safe for a terminal or a text pipe: its words kept, its commands dropped (a data
+    file could otherwise clear the screen, set the clipboard or reverse a line)."""
+    if re.search(CONTROL, text) is None:  # the common case, one scan in C
+        return text
+    return re.sub(CONTROL, "", re.sub(ESCAPE_SEQUENCE, "", text))
+
+
+def _width(stream: TextIO, is_terminal: bool) -> int:
+    """COLUMNS if it is a sane number, else the terminal's own width, else DEFAULT_WIDTH."""
+    value = os.environ.get("COLUMNS", "").strip()
+    if value.isdigit() and 1 <= int(value) <= MAX_WIDTH:
+        return int(value)
+    try:
+        columns = os.get_terminal_size(stream.fileno()).columns if is_terminal else 0
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        columns = 0
+    return columns if 1 <= columns <= MAX_WIDTH else DEFAULT_WIDTH
+
+
+@dataclass(frozen=True)
+class OutputContext:
+    """Where output goes and what it can show; tests build one to simulate a pipe or a terminal."""
+
+    stdout: TextIO
+    is_terminal: bool
+    color: bool
+    width: int = DEFAULT_WIDTH
+
+    @classmethod
+    def detect(cls, no_color: bool = False) -> OutputContext:
+        """Read the real streams and the environment (NO_COLOR, TERM, COLUMNS). Text stdout
+        cannot encode (ASCII-only `PYTHONIOENCODING`, a legacy code page) is written as `?`."""
+        stdout = sys.stdout
+        if isinstance(stdout, io.TextIOWrapper):
+            stdout.reconfigure(errors="replace")
+        is_terminal = stdout.isatty()
+        # no-color.org: NO_COLOR disables colour when it is set and not empty; a dumb terminal
+        # (TERM=dumb, Emacs shells) shows escape codes as text, so it gets none at all.
+        color = (
+            is_terminal
+            and not no_color
+            and not os.environ.get("NO_COLOR")
+            and os.environ.get("TERM", "") not in {"dumb", "unknown"}
+        )
+        return cls(stdout, is_terminal, color, _width(stdout, is_terminal))
+
+    def console(self) -> Console:
+        """The one Rich console every text renderer draws with: it wraps only in a terminal."""
+        from rich.console import Console  # costs start-up time: only text output pays for it
+
+        console = Console(
+            file=cast("TextIO", _TrimmedLines(self.stdout)),
+            width=self.width,  # always given: Rich would obey COLUMNS=0 and print nothing
+            force_terminal=self.is_terminal,
+            soft_wrap=not self.is_terminal,
+            no_color=not self.color,
+            color_system="auto" if self.color else None,  # None: no escape code of any kind
+            highlight=False,
+            markup=False,
+            emoji=False,
+        )
+        console.on_broken_pipe = _closed_pipe  # type: ignore[method-assign]
+        return console
+
+
+class _TrimmedLines(io.TextIOBase):
+    """A stream for Rich minus the spaces it pads lines with, which spoil copying and diffs."""
+
+    def __init__(self, stream: TextIO) -> None:
+        super().__init__()
+        self._stream = stream
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return getattr(self._stream, "encoding", None) or "utf-8"
+
+    def write(self, text: str) -> int:
+        trimmed = re.sub(LINE_END, lambda end: "".join(re.findall(STYLE_CODE, end[0])), text)
+        write_all(self._stream, trimmed)
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def fileno(self) -> int:
+        return self._stream.fileno()
+
+
+def _closed_pipe() -> None:
+    """Rich would exit 1 on a closed pipe; let the CLI boundary end it like everything else."""
+    raise BrokenPipeError
+
+
+def write_json(ctx: OutputContext, value: Any) -> None:
+    """Plain JSON, nothing else; control characters escaped, non-ASCII only if it must be."""
+    encoding = (getattr(ctx.stdout, "encoding", None) or "utf-8").lower().replace("-", "")
+    ensure_ascii = encoding not in {"utf8", "utf8sig", "utf16", "utf32"}
+    text = json.dumps(value, ensure_ascii=ensure_ascii, indent=2)
+    # These can only occur inside strings, where \\uXXXX is their spelling. All are unprintable,
+    # as is the newline of the indent: most outputs need no search at all.
+    if not ensure_ascii and not text.replace("\n", "").isprintable():
+        text = re.sub(JSON_UNSAFE, lambda match: f"\\u{ord(match.group()):04x}", text)
+    write_all(ctx.stdout, text + "\n")
+
+
+def write_all(stream: TextIO, text: str, encoding: str | None = None) -> None:
+    """Write all of `text`, or raise. A large write to a pipe whose reader goes away returns a
+    short count, and Python's layers drop the rest silently (exit 0, output cut); looping on the
+    short count makes the next write raise BrokenPipeError as it should."""
+    buffer = getattr(stream, "buffer", None)
+    if buffer is None:  # a StringIO in tests, or a stream without a byte layer
+        stream.write(text)
+        return
+    encoding = encoding or getattr(stream, "encoding", None) or "utf-8"
+    data = memoryview(text.encode(encoding, getattr(stream, "errors", None) or "strict"))
+    stream.flush()
+    while data:
+        written = buffer.write(data)
+        data = data[written or 0 :]
+    buffer.flush()
+
+
+# A CSV cell starting with one of these is a formula to a spreadsheet (OWASP CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+PILOT_CSV_COLUMNS = (
+    *("id", "name", "region", "official_name", "categories", "themes"),
+    *("authorities", "figures", "field_trials", "sources"),
+)
+
+
+def csv_cell(value: str) -> str:
+    """A cell a spreadsheet shows as text: control characters dropped, a formula start quoted."""
+    if value.startswith(FORMULA_STARTS):
+        value = "'" + value  # OWASP's advice: the quote makes the spreadsheet read it as text
+    return terminal_text(value)
+
+
+def write_pilots_csv(ctx: OutputContext, pilots: Sequence[Pilot]) -> None:
+    """One row per pilot under a header row; lists (of sourced texts too) joined with "; "."""
+    import csv
+
+    writer = csv.writer(ctx.stdout, lineterminator="\n")
+    writer.writerow(PILOT_CSV_COLUMNS)
+    for pilot in pilots:
+        cells = []
+        for column in PILOT_CSV_COLUMNS:
+            value = getattr(pilot, column)
+            if isinstance(value, tuple):
+                value = "; ".join(str(getattr(item, "text", item)) for item in value)
+            cells.append(csv_cell(value or ""))
+        writer.writerow(cells)
+
+
+# Text for people.
 
 
 def answer_blocks(answer: str) -> list[str | list[list[str]]]:
@@ -35,9 +226,8 @@ def answer_blocks(answer: str) -> list[str | list[list[str]]]:
     for block in answer.split("\n\n"):
         lines = block.split("\n")
         if all(line.rstrip().endswith("|") for line in lines):
-            blocks.append(
-                [[cell.strip() for cell in line.rstrip().rstrip("|").split("|")] for line in lines]
-            )
+            rows = [line.rstrip().rstrip("|").split("|") for line in lines]
+            blocks.append([[cell.strip() for cell in row] for row in rows])
         else:
             blocks.append(block)
     return blocks
@@ -70,10 +260,21 @@ def _beside(
         console.print(Text.assemble(prefix if number == 0 else " " * indent, line), soft_wrap=True)
 
 
-def _sourced(ctx: OutputContext, console: Console, line: str) -> None:
+def _sourced(ctx: OutputContext, console: Console, line: str, margin: str = INDENT) -> None:
     """An indented line whose source URL ("words  <url>") is dimmed."""
     text, _, url = line.partition("  <")
-    _beside(ctx, console, INDENT, _text(text, (f"  <{url}" if url else "", "dim")))
+    _beside(ctx, console, margin, _text(text, (f"  <{url}" if url else "", "dim")))
+
+
+def _columns(ctx: OutputContext, rows: Iterable[Sequence[str]]) -> None:
+    """Rows as aligned columns, one line each, however long (a listing into a pipe)."""
+    rows = [[terminal_text(cell) for cell in row] for row in rows]
+    widths = [max(len(row[n]) for row in rows) for n in range(len(rows[0]) - 1)] if rows else []
+    lines = (
+        "  ".join([*(c.ljust(w) for c, w in zip(row, widths, strict=False)), row[-1]])
+        for row in rows
+    )
+    write_all(ctx.stdout, "".join(line.rstrip() + "\n" for line in lines))
 
 
 def _plural(count: int, noun: str) -> str:
@@ -111,12 +312,11 @@ def render_entry(
     console = ctx.console()
     console.print(_text((f"{entry.id}. ", "bold"), (entry.question, "bold")))
     # A pipe gets the answer exactly as in the data, for grep and diff.
-    blocks = answer_blocks(entry.answer) if ctx.is_terminal else [entry.answer]
-    for block in blocks:
+    for block in answer_blocks(entry.answer) if ctx.is_terminal else [entry.answer]:
         console.print()
         if isinstance(block, str):
             _beside(ctx, console, INDENT if ctx.is_terminal else "", _text(block))
-        else:  # only answers with a table load Rich's tables
+        else:
             console.print(_answer_table(block))
     if acronyms:
         console.print()
@@ -126,19 +326,6 @@ def render_entry(
         for term in acronyms:
             name = _text(INDENT, (f"{term.term:<{width}}", "cyan"), "  ")
             _beside(ctx, console, name, _text(term.expansion))
-
-
-def _snippet(result: SearchResult) -> Text:
-    """The snippet, dim, its matched words bold yellow; each piece made terminal-safe."""
-    from rich.text import Text
-
-    text, position = Text(style="dim"), 0
-    for start, end in result.highlights:
-        text.append(terminal_text(result.snippet[position:start]))
-        text.append(terminal_text(result.snippet[start:end]), style="bold yellow not dim")
-        position = end
-    text.append(terminal_text(result.snippet[position:]))
-    return text
 
 
 KIND_LABELS = {"faq": "FAQ", "pilot": "Pilot", "term": "Term", "fact": "Fact", "event": "Event"}
@@ -168,8 +355,6 @@ def result_pointer(result: SearchResult) -> str:
 
 def result_lines(result: SearchResult) -> list[str]:
     """A result beyond the FAQ in full, as lines: labelled as such, its facts with their sources."""
-    from totalplace_cli.programme import BEYOND_THE_FAQ
-
     record = result.record
     lines = [f"{BEYOND_THE_FAQ}."]
     if result.kind == "pilot":
@@ -191,6 +376,19 @@ def result_lines(result: SearchResult) -> list[str]:
         lines.append(f"<{record['source']}>")
     lines.append(f"More: {result_pointer(result)}")
     return lines
+
+
+def _snippet(result: SearchResult) -> Text:
+    """The snippet, dim, its matched words bold yellow; each piece made terminal-safe."""
+    from rich.text import Text
+
+    text, position = Text(style="dim"), 0
+    for start, end in result.highlights:
+        text.append(terminal_text(result.snippet[position:start]))
+        text.append(terminal_text(result.snippet[start:end]), style="bold yellow not dim")
+        position = end
+    text.append(terminal_text(result.snippet[position:]))
+    return text
 
 
 def render_ask(
@@ -228,75 +426,32 @@ def render_ask(
             _beside(ctx, console, INDENT * 2, _snippet(result))
 
 
-BAR = "\u2588"  # full block, for the bar charts of `tp regions` and `tp themes`
-
-
 def render_pilots(ctx: OutputContext, pilots: Sequence[Pilot]) -> None:
-    """The pilots as a table: name, region and theme categories (as `--theme` accepts them)."""
-    from rich import box
-    from rich.table import Table
-
-    console = ctx.console()
+    """The pilots: name, region and theme categories (as `--theme` accepts them); a table in a
+    terminal (stacked when narrow), aligned columns into a pipe."""
     rows = [(p.name, p.region, ", ".join(p.categories) or "(no sourced themes)") for p in pilots]
-    if ctx.is_terminal and ctx.width < NARROW:
+    if not ctx.is_terminal:
+        _columns(ctx, rows)
+        return
+    console = ctx.console()
+    if ctx.width < NARROW:
         for name, region, themes in rows:
             console.print(_text((name, "bold")))
             _beside(ctx, console, INDENT, _text(region, ("; ", "dim"), themes))
         return
+    from rich import box
+    from rich.table import Table
+
     table = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False, show_edge=False)
-    table.add_column("Pilot", ratio=3)
-    table.add_column("Region", ratio=2)
-    table.add_column("Theme categories", ratio=4)
+    for title, ratio in (("Pilot", 3), ("Region", 2), ("Theme categories", 4)):
+        table.add_column(title, ratio=ratio)
     for row in rows:
         table.add_row(*map(_text, row))
-    console.print(table, soft_wrap=False)  # a pipe too gets the table folded to the width
-
-
-PILOT_CSV_COLUMNS = (
-    "id",
-    "name",
-    "region",
-    "official_name",
-    "categories",
-    "themes",
-    "authorities",
-    "figures",
-    "field_trials",
-    "sources",
-)
-
-# A CSV cell starting with one of these is a formula to a spreadsheet (OWASP CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value: str) -> str:
-    """A cell a spreadsheet shows as text: control characters dropped, a formula start quoted."""
-    if value.startswith(FORMULA_STARTS):
-        value = "'" + value  # OWASP's advice: the quote makes the spreadsheet read it as text
-    return terminal_text(value)
-
-
-def write_pilots_csv(ctx: OutputContext, pilots: Sequence[Pilot]) -> None:
-    """One row per pilot under a header row; lists (of sourced texts too) joined with "; "."""
-    import csv
-
-    writer = csv.writer(ctx.stdout, lineterminator="\n")
-    writer.writerow(PILOT_CSV_COLUMNS)
-    for pilot in pilots:
-        values = [getattr(pilot, column) for column in PILOT_CSV_COLUMNS]
-        cells = [
-            "; ".join(str(getattr(item, "text", item)) for item in value)
-            if isinstance(value, tuple)
-            else value or ""
-            for value in values
-        ]
-        writer.writerow([csv_cell(cell) for cell in cells])
+    console.print(table)
 
 
 def pilot_sections(
-    pilot: Pilot,
-    categories: Sequence[Category],
-    mentions: Sequence[tuple[FaqEntry, list[str]]],
+    pilot: Pilot, categories: Sequence[Category], mentions: Sequence[tuple[FaqEntry, list[str]]]
 ) -> list[tuple[str, list[str]]]:
     """The parts of `tp pilot` as (heading, lines); each sourced line ends with its URL."""
     labels = {category.id: category.label for category in categories}
@@ -308,9 +463,8 @@ def pilot_sections(
         facts.append(f"Categories: {names}")
     themes = [f"{t.text}  <{t.source}>" for t in pilot.themes] or ["none found in the sources read"]
     sections = [("", facts), ("Themes", themes)]
-    members = f"Member authorities and bodies  <{pilot.authorities_source}>"
     for heading, lines in (
-        (members, list(pilot.authorities)),
+        (f"Member authorities and bodies  <{pilot.authorities_source}>", list(pilot.authorities)),
         ("Figures", [f"{f.text}  <{f.source}>" for f in pilot.figures]),
         ("Field trials after the pilot", [f"{t.text}  <{t.source}>" for t in pilot.field_trials]),
         ("Sources", list(pilot.sources)),
@@ -344,22 +498,25 @@ def render_pilot(
             _sourced(ctx, console, line)
 
 
-def _bar_chart(
+BAR = "\u2588"  # full block, for the bar charts of `tp regions` and `tp themes`
+
+
+def render_groups(
     ctx: OutputContext, groups: Sequence[tuple[str, list[Pilot]]], title: str, footer: str = ""
 ) -> None:
-    """Label, count and pilots per group: aligned text in a pipe, with bars in a terminal; one
-    that is too narrow for a table gets the pilots wrapped and indented under each bar."""
-    console = ctx.console()
+    """Label, count and pilots per group (`tp regions`, `tp themes`): aligned columns into a
+    pipe, a table with bars in a terminal (the pilots wrapped under each bar when narrow)."""
     rows = [
-        (terminal_text(label), len(members), "; ".join(p.name for p in members) or "-")
+        (label, len(members), "; ".join(p.name for p in members) or "-")
         for label, members in groups
     ]
+    if not ctx.is_terminal:
+        _columns(ctx, [(label, f"{count:>2}", pilots) for label, count, pilots in rows])
+        return
+    console = ctx.console()
     width = max((len(label) for label, _, _ in rows), default=0)
     most = max((count for _, count, _ in rows), default=0)
-    if not ctx.is_terminal:
-        for label, count, pilots in rows:
-            console.print(_text(f"{label:<{width}}  {count:>2}  ", pilots))
-    elif width + 2 + 2 + 2 + most + 2 + 20 > ctx.width:  # 20: the least room for the pilots
+    if width + most + 28 > ctx.width:  # 28: the gaps, the count and the least room for pilots
         console.print(_text((title, "italic")))
         for label, count, pilots in rows:
             console.print(_text((label, "bold"), f"  {count}  ", (BAR * count, "cyan")))
@@ -378,30 +535,13 @@ def _bar_chart(
             table.add_row(_text(label), str(count), _text((BAR * count, "cyan")), _text(pilots))
         console.print(table)
     if footer:
-        if not ctx.is_terminal:
-            console.print()
         console.print(_text((footer, "dim")))
 
 
-render_regions = partial(_bar_chart, title="Regions and their pilots")
-
-
-def render_themes(
-    ctx: OutputContext, rows: Sequence[tuple[Category, list[Pilot]]], unthemed: Sequence[Pilot]
-) -> None:
-    """Each theme category with its count and pilots (`tp themes`), then who has no themes."""
-    names = "; ".join(pilot.name for pilot in unthemed)
-    footer = f"No sourced themes: {names}." if unthemed else ""
-    _bar_chart(ctx, [(c.id, members) for c, members in rows], "Themes and their pilots", footer)
-
-
 def render_glossary(ctx: OutputContext, terms: Sequence[GlossaryTerm]) -> None:
-    """All acronyms: aligned `TERM  EXPANSION` lines in a pipe, a table in a terminal."""
-    console = ctx.console()
+    """All acronyms: aligned `TERM  EXPANSION` lines into a pipe, a table in a terminal."""
     if not ctx.is_terminal:
-        width = max((len(term.term) for term in terms), default=0)
-        for term in terms:
-            console.print(_text(f"{term.term:<{width}}  ", term.expansion))
+        _columns(ctx, [(term.term, term.expansion) for term in terms])
         return
     from rich.table import Table
 
@@ -412,7 +552,7 @@ def render_glossary(ctx: OutputContext, terms: Sequence[GlossaryTerm]) -> None:
     for term in terms:
         source = "the FAQ" if term.source == "faq" else term.provenance or ""
         table.add_row(_text(term.term), _text(term.expansion), _text(source))
-    console.print(table)
+    ctx.console().print(table)
 
 
 def render_glossary_term(
@@ -431,9 +571,32 @@ def render_glossary_term(
         console.print(_text((label, "dim"), text))
 
 
+def render_programme(ctx: OutputContext, items: Sequence[ProgrammeItem], heading: str) -> None:
+    """A title saying none of this is the FAQ, then each item: date, words, a fact's quote, source;
+    into a pipe, one line per item under the title."""
+    if not ctx.is_terminal:
+        lines = [f"{BEYOND_THE_FAQ}. {heading}"]
+        for item in items:
+            quote = f"  \u201c{item.quote}\u201d" if item.kind == "fact" and item.quote else ""
+            lines.append(
+                f"{item.date or 'undated':<{DATE_WIDTH}}  {item.text}{quote}  <{item.source}>"
+            )
+        write_all(ctx.stdout, "".join(terminal_text(line) + "\n" for line in lines))
+        return
+    console = ctx.console()
+    console.print(_text((f"{BEYOND_THE_FAQ}. {heading}", "bold")))
+    for item in items:
+        console.print()
+        console.print(_text((item.date or "undated", "bold cyan")))
+        _beside(ctx, console, INDENT, _text(item.text))
+        if item.kind == "fact" and item.quote:
+            _beside(ctx, console, INDENT, _text((f"\u201c{item.quote}\u201d", "italic")))
+        _beside(ctx, console, INDENT, _text((f"<{item.source}>", "dim")))
+
+
 def render_validation(ctx: OutputContext, checked: Sequence[CheckedFile]) -> None:
     """Every problem as `file:line:column: severity: message`, then one summary line per file."""
-    from totalplace_cli.data_format import count
+    from totalplace_cli.checking import count
 
     lines = [
         f"{problem.location()}: {problem.severity}: {problem.message}"
@@ -453,7 +616,7 @@ def render_validation(ctx: OutputContext, checked: Sequence[CheckedFile]) -> Non
 
 def render_info(ctx: OutputContext, info: dict[str, Any]) -> None:
     """What `tp info` shows people: version, data folder and the files in use."""
-    from totalplace_cli.data_format import count
+    from totalplace_cli.checking import count
 
     sources = {"option": "from --data-dir", "environment": "from TP_DATA_DIR"}
     folder = "none (bundled data)"
@@ -478,42 +641,3 @@ def _report(ctx: OutputContext, lines: Iterable[str]) -> None:
     console = ctx.console()
     for line in lines:
         _beside(ctx, console, "", _text(printable(line)), indent=2)
-
-
-# `tp timeline` and `tp facts`: the programme beyond the FAQ, always labelled as such.
-
-DATE_WIDTH = len("2009-07-30")
-
-
-def _render_programme(
-    ctx: OutputContext, items: Sequence[ProgrammeItem], heading: str, with_quote: bool
-) -> None:
-    """A title saying none of this is the FAQ, then each item: date, words, quote, source."""
-    from totalplace_cli.programme import BEYOND_THE_FAQ
-
-    console = ctx.console()
-    console.print(_text((f"{BEYOND_THE_FAQ}. {heading}", "bold")))
-    if not ctx.is_terminal:
-        console.print()
-    # A pipe puts the date before the words; a terminal gives it a line of its own.
-    margin = INDENT if ctx.is_terminal else " " * (DATE_WIDTH + 2)
-    for item in items:
-        date = item.date or "undated"
-        if ctx.is_terminal:
-            console.print()
-            console.print(_text((date, "bold cyan")))
-            _beside(ctx, console, margin, _text(item.text))
-        else:
-            console.print(_text(f"{date:<{DATE_WIDTH}}  ", item.text))
-        if with_quote and item.quote:
-            _beside(ctx, console, margin, _text((f"\u201c{item.quote}\u201d", "italic")))
-        _beside(ctx, console, margin, _text((f"<{item.source}>", "dim")))
-
-
-# `tp timeline`: the events in date order; `tp facts`: the figures, with the source's words.
-render_timeline = partial(
-    _render_programme, heading="Events in date order (tp facts: the figures)", with_quote=False
-)
-render_facts = partial(
-    _render_programme, heading="Figures (tp timeline: the events)", with_quote=True
-)

@@ -24,8 +24,9 @@ import sqlite3
 from collections.abc import Collection, Iterator, Sequence
 from typing import Any, NamedTuple
 
+from totalplace_cli.index import KINDS as KINDS
+from totalplace_cli.index import TOKENIZER
 from totalplace_cli.models import FaqEntry
-from totalplace_cli.store import TOKENIZER
 
 BM25_WEIGHTS = "bm25(3.0, 2.0, 1.0)"  # title (question), keywords, body (answer)
 CANDIDATES = 50  # leading FTS5 matches re-ranked by coverage
@@ -95,7 +96,7 @@ class SearchResult(NamedTuple):
         """The FAQ entry this result is (only for kind `faq`)."""
         if self.kind != "faq":
             raise ValueError(f"a {self.kind} is not an FAQ entry")
-        return FaqEntry.from_record(self.record)
+        return FaqEntry.from_data(self.record)
 
     @property
     def key(self) -> str:
@@ -183,7 +184,7 @@ def english_counts(words: Sequence[str]) -> dict[str, int]:
     """How common each word is in English (0: not an English word), remembered for the run."""
     missing = [word for word in dict.fromkeys(words) if word not in _ENGLISH_COUNTS]
     if missing:
-        from totalplace_cli.store import english_word_counts
+        from totalplace_cli.index import english_word_counts
 
         _ENGLISH_COUNTS.update(english_word_counts(missing))
     return {word: _ENGLISH_COUNTS[word] for word in words}
@@ -196,7 +197,7 @@ def is_common_english(word: str) -> bool:
 
 def _vocabulary(database: sqlite3.Connection, first: str | None) -> dict[str, int]:
     """The data's words (with the documents holding each), those starting with `first` if set."""
-    from totalplace_cli.store import count_words
+    from totalplace_cli.index import count_words
 
     count_words(database)
     if first is None:

@@ -1,152 +1,161 @@
-"""One SQLite database per data set: the cache of the validated records and their search index.
+"""The one SQLite store of a data set, which every command reads: its records and its search index.
 
-Built in memory from the validated YAML on first use, then saved to the cache folder through a
-temporary file and `os.replace`, so a reader sees a whole database or none. Its key holds the
+Built in memory from the checked data files on first use, then saved to the cache folder through
+a temporary file and `os.replace`, so a reader sees a whole database or none. Its key holds the
 identity of every data file in it (path, size, mtime, ctime, inode, device, tp's version): no edit
 is ever served stale. A cache file that is not a regular file, is oversized, stale, foreign,
 damaged or locked is rebuilt, or bypassed in memory with the same results; it is opened read-only
 and never memory-mapped, so another process cannot crash this one.
 
-Tables: `documents` (one row per record of each kind in `KINDS`, with its JSON `record`), its FTS5
-index `documents_fts` (title, keywords, body) and `meta` (the key); `count_words` adds a temporary
-view `words` of the data's words, for typo correction. The English word list
-(`english_word_counts`) is cached the same way (`open_cached`).
+Tables: `records` (each record's checked mapping as JSON, by kind and key, in the files' order),
+`meta` (the key, and what `tp info` says of each file), and the search index (`search.py`).
 """
 
-# No `from __future__ import annotations`: NamedTuples compile string annotations at start-up.
+from __future__ import annotations
 
 import contextlib
 import json
 import os
+import signal
 import sqlite3
 import stat
-import sys
+import tempfile
+import threading
 import time
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+import zlib
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+from types import FrameType
+from typing import Any, TypeVar
 
-from totalplace_cli import __version__
-from totalplace_cli.models import FaqEntry
-
-if TYPE_CHECKING:
-    from totalplace_cli.glossary import GlossaryTerm
-    from totalplace_cli.pilot_models import Pilot
-    from totalplace_cli.programme import ProgrammeItem
+from totalplace_cli import __version__, index
+from totalplace_cli.checking import check_file
+from totalplace_cli.loading import KINDS, DataFiles
+from totalplace_cli.models import (
+    Category,
+    DataSet,
+    FaqEntry,
+    GlossaryTerm,
+    Pilot,
+    ProgrammeItem,
+)
 
 T = TypeVar("T")
 
 CACHE_DIR_ENV = "TP_CACHE_DIR"
 NO_CACHE_ENV = "TP_NO_CACHE"
-SCHEMA_VERSION = "5"
-KINDS = ("faq", "pilot", "term", "fact", "event")
-"""The kinds of document `tp ask` searches, in the order they are listed to a user."""
+SCHEMA_VERSION = "6"
+TEMPORARY_SUFFIX = ".tp-tmp"  # how a temporary file of tp's is named, for sweeping
 STALE_TEMPORARY_SECONDS = 3600  # a temporary file this old was left by a killed run
 # A database is a few times the size of its YAML; one far larger is not ours (a sparse file).
 MAX_SIZE_FACTOR, MAX_SIZE_FLOOR = 16, 64 << 20
 LOCK_TIMEOUT = 0.2  # seconds to wait for a locked database before building one in memory
-TOKENIZER = "porter unicode61 remove_diacritics 2"  # documents_fts's, as SCHEMA spells it out
 
 SCHEMA = """
 CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE documents(
-    rowid INTEGER PRIMARY KEY, kind TEXT NOT NULL, key TEXT NOT NULL,
-    title TEXT NOT NULL, keywords TEXT NOT NULL, body TEXT NOT NULL, record TEXT NOT NULL);
-CREATE VIRTUAL TABLE documents_fts USING fts5(
-    title, keywords, body, content='documents', content_rowid='rowid',
-    tokenize='porter unicode61 remove_diacritics 2');
+CREATE TABLE records(kind TEXT NOT NULL, key TEXT NOT NULL, data TEXT NOT NULL,
+    PRIMARY KEY (kind, key));
 """
-# The words as written (unstemmed), each with the number of documents holding it: counted by
-# FTS5 in a temporary index when a query first needs them (to correct a typo), not at each build.
-WORDS_SCRIPT = """
-CREATE VIRTUAL TABLE temp.words_fts USING fts5(
-    text, content='', detail=none, columnsize=0, tokenize='unicode61 remove_diacritics 2');
-INSERT INTO temp.words_fts(rowid, text)
-    SELECT rowid, title || ' ' || keywords || ' ' || body FROM documents;
-CREATE VIRTUAL TABLE temp.words_vocabulary USING fts5vocab(temp, words_fts, 'row');
-CREATE TEMP VIEW words(word, documents) AS SELECT term, doc FROM temp.words_vocabulary;
-"""
+# Each kind of record: the data file and list it comes from, and the field that is its key.
+RECORDS = {
+    "faq": ("faq", "entries", "id"),
+    "category": ("pilots", "categories", "id"),
+    "pilot": ("pilots", "pilots", "id"),
+    "term": ("glossary", "terms", "term"),
+    "event": ("programme", "events", "id"),
+    "fact": ("programme", "facts", "id"),
+}
 
 
-class Document(NamedTuple):
-    """One searchable record: what it is, how it is found again, and the text to index."""
+class Store:
+    """The records of one data set, read from its database (as the data files' order)."""
 
-    kind: str  # faq, pilot, term, ...
-    key: str  # unique within its kind: an FAQ entry's id, a pilot's id
-    title: str  # weighs most: a question, a pilot's name
-    keywords: str  # editorial search aids
-    body: str  # an answer, a pilot's themes and places
-    record: dict[str, Any]  # the rest of the record, to rebuild it without the YAML
+    def __init__(self, database: sqlite3.Connection) -> None:
+        self.database = database
 
+    def records(self, kind: str) -> list[dict[str, Any]]:
+        rows = self.database.execute(
+            "SELECT data FROM records WHERE kind = ? ORDER BY rowid", (kind,)
+        )
+        return [json.loads(data) for (data,) in rows]
 
-def faq_documents(entries: Iterable[FaqEntry]) -> Iterator[Document]:
-    """The FAQ's entries as documents of kind `faq`."""
-    for entry in entries:
-        yield Document(
-            "faq",
-            str(entry.id),
-            entry.question,
-            " ; ".join(entry.keywords),
-            entry.answer,
-            {"id": entry.id, "slug": entry.slug, "keywords": entry.keywords},
+    def record(self, kind: str, key: str) -> dict[str, Any] | None:
+        """One record by its key, through the table's index: as fast with 50,000 as with 13."""
+        row = self.database.execute(
+            "SELECT data FROM records WHERE kind = ? AND key = ?", (kind, key)
+        ).fetchone()
+        return None if row is None else dict(json.loads(row[0]))
+
+    def faq(self) -> tuple[FaqEntry, ...]:
+        return tuple(FaqEntry.from_data(record) for record in self.records("faq"))
+
+    def entry(self, number: int) -> FaqEntry | None:
+        record = self.record("faq", str(number))
+        return None if record is None else FaqEntry.from_data(record)
+
+    def pilots(self) -> tuple[Pilot, ...]:
+        return tuple(Pilot.from_data(record) for record in self.records("pilot"))
+
+    def pilot(self, key: str) -> Pilot | None:
+        record = self.record("pilot", key)
+        return None if record is None else Pilot.from_data(record)
+
+    def categories(self) -> tuple[Category, ...]:
+        return tuple(Category.from_data(record) for record in self.records("category"))
+
+    def glossary(self) -> tuple[GlossaryTerm, ...]:
+        return tuple(GlossaryTerm.from_data(record) for record in self.records("term"))
+
+    def programme(self, kind: str) -> tuple[ProgrammeItem, ...]:
+        """The events or the facts, in the file's order."""
+        return tuple(ProgrammeItem.from_data(kind, record) for record in self.records(kind))  # type: ignore[arg-type]
+
+    def data_set(self) -> DataSet:
+        return DataSet(
+            self.faq(),
+            self.pilots(),
+            self.categories(),
+            self.glossary(),
+            self.programme("event"),
+            self.programme("fact"),
         )
 
-
-def pilot_documents(pilots: Iterable["Pilot"]) -> Iterator[Document]:
-    """The pilots as documents of kind `pilot`: found by name, places and themes."""
-    for pilot in pilots:
-        record = pilot.to_json()
-        # "pilot" names what the record is: "which pilot looked at ..." asks for one.
-        keywords = ["pilot area", *filter(None, [pilot.official_name]), pilot.region]
-        keywords += [*pilot.authorities, *(c.replace("-", " ") for c in pilot.categories)]
-        body = [*(t.text for t in pilot.themes), *(f.text for f in pilot.figures)]
-        body += [t.text for t in pilot.field_trials]
-        yield Document("pilot", pilot.id, pilot.name, " ; ".join(keywords), "\n".join(body), record)
+    def files(self) -> list[dict[str, Any]]:
+        """What checking found in each data file when the store was built (for `tp info`)."""
+        row = self.database.execute("SELECT value FROM meta WHERE name = 'files'").fetchone()
+        return list(json.loads(row[0]))
 
 
-def term_documents(terms: Iterable["GlossaryTerm"]) -> Iterator[Document]:
-    """The glossary's acronyms as documents of kind `term`: found by the acronym or its words."""
-    for term in terms:
-        record = term.to_json()
-        del record["used_in"]
-        yield Document(
-            "term", term.term, term.term, " ; ".join(term.aliases), term.expansion, record
-        )
-
-
-def programme_documents(items: Iterable["ProgrammeItem"]) -> Iterator[Document]:
-    """The programme's facts and events as documents of kinds `fact` and `event`."""
-    for item in items:
-        # The text is the body, not a title: a fact's short text would outweigh the FAQ's questions.
-        keywords = " ; ".join(filter(None, (item.figure, item.period, item.date)))
-        body = "\n".join(filter(None, (item.text, item.quote)))
-        yield Document(item.kind, item.id, "", keywords, body, item.to_json())
-
-
-def build_database(documents: Iterable[Document], key: str = "") -> sqlite3.Connection:
-    """An in-memory database holding `documents`, indexed."""
+def build(files: DataFiles, key: str = "") -> sqlite3.Connection:
+    """The database of the data files, each checked (the first error raises a DataError)."""
+    checked = {kind: check_file(files.paths[kind], kind) for kind in KINDS}
+    for file in checked.values():
+        file.raise_first_error()
     database = sqlite3.connect(":memory:")
     database.executescript(SCHEMA)
     rows = [
-        (rowid, *document[:5], json.dumps(document.record, ensure_ascii=False))
-        for rowid, document in enumerate(documents, start=1)
+        (kind, str(record[field]), json.dumps(record, ensure_ascii=False))
+        for kind, (file_kind, list_key, field) in RECORDS.items()
+        for record in checked[file_kind].records(list_key)
+    ]
+    summary = [
+        {**file.to_json(), "source": "bundled" if files.is_bundled(files.paths[kind]) else "user"}
+        for kind, file in checked.items()
     ]
     with database:
-        database.executemany("INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
-        database.execute(
-            "INSERT INTO documents_fts(rowid, title, keywords, body) "
-            "SELECT rowid, title, keywords, body FROM documents"
-        )
-        # One b-tree per term: a query over a large data set costs a tenth less (60 ms once).
-        database.execute("INSERT INTO documents_fts(documents_fts) VALUES ('optimize')")
+        database.executemany("INSERT INTO records(kind, key, data) VALUES (?, ?, ?)", rows)
+        database.execute("INSERT INTO meta VALUES ('files', ?)", (json.dumps(summary),))
         database.execute("INSERT INTO meta VALUES ('key', ?)", (key,))
+    index.build_index(database, Store(database).data_set())
     return database
 
 
-def count_words(database: sqlite3.Connection) -> None:
-    """Make the view `words` (word, documents) of `database`, once per connection."""
-    if database.execute("SELECT 1 FROM temp.sqlite_master WHERE name = 'words'").fetchone() is None:
-        database.executescript(WORDS_SCRIPT)
+def use(files: DataFiles, run: Callable[[Store], T]) -> T:
+    """`run` on the store of the files, fresh from the cache or built; a cached database that
+    fails in use (damaged, truncated, locked) is replaced by a fresh one and `run` repeated."""
+    sources = [files.paths[kind] for kind in KINDS]
+    return query_cached("all", sources, lambda key: build(files, key), lambda db: run(Store(db)))
 
 
 def cache_dir() -> Path:
@@ -154,50 +163,41 @@ def cache_dir() -> Path:
     override = os.environ.get(CACHE_DIR_ENV)
     if override:
         return Path(override).expanduser()
-    # On Linux platformdirs answers $XDG_CACHE_HOME or ~/.cache; saying so here spares a cached
-    # run its import (a tenth of the run). Anything unusual (a relative path) is left to it.
-    if sys.platform == "linux":
-        xdg, home = os.environ.get("XDG_CACHE_HOME", ""), os.environ.get("HOME", "")
-        if os.path.isabs(xdg):
-            return Path(xdg, "tp")
-        if os.path.isabs(home):
-            return Path(home, ".cache", "tp")
     import platformdirs
 
     return Path(platformdirs.user_cache_dir("tp", appauthor=False))
 
 
-class CacheSlot(NamedTuple):
-    """Where the database of one data file lives and the identity it must record."""
+@dataclass(frozen=True)
+class CacheSlot:
+    """Where the database of some data files lives and the identity it must record."""
 
     file: Path
     key: str
     max_size: int
 
 
-def _slot(name: str, *sources: Path) -> CacheSlot | None:
+def _slot(name: str, sources: Sequence[Path]) -> CacheSlot | None:
     """The cache file (`name-*.sqlite`) of `sources` and its key; None when one is not a regular
-    file."""
+    file. Paths are keyed as the bytes the system gives (a folder's name need not be UTF-8)."""
     identities: list[object] = [__version__, SCHEMA_VERSION]
-    size = 0
+    paths, size = [], 0
     for source in sources:
-        resolved = os.path.abspath(source)  # links need no resolving: the inode is in the key
+        path = os.fsencode(os.path.abspath(source))  # links need no resolving: the inode is keyed
         try:
-            info = os.stat(resolved)
+            info = os.stat(path)
         except (OSError, ValueError):
             return None
         if not stat.S_ISREG(info.st_mode):
             return None
         size += info.st_size
-        identities += [resolved, info.st_size, info.st_mtime_ns, info.st_ctime_ns]
+        paths.append(path)
+        identities += [path.hex(), info.st_size, info.st_mtime_ns, info.st_ctime_ns]
         identities += [info.st_ino, info.st_dev]
-    import zlib  # the name only spreads files out; the full key is stored inside and compared
-
-    paths = "\0".join(str(identity) for identity in identities[2::6])
-    file = f"{name}-{zlib.crc32(os.fsencode(paths)):08x}.sqlite"
+    spread = zlib.crc32(b"\0".join(paths))  # the name only spreads files; the key decides
+    file = f"{name}-{spread:08x}.sqlite"
     key = "\0".join(map(str, identities))
-    max_size = max(MAX_SIZE_FLOOR, MAX_SIZE_FACTOR * size)
-    return CacheSlot(cache_dir() / file, key, max_size)
+    return CacheSlot(cache_dir() / file, key, max(MAX_SIZE_FLOOR, MAX_SIZE_FACTOR * size))
 
 
 def _open_cached(slot: CacheSlot) -> sqlite3.Connection | None:
@@ -224,27 +224,20 @@ def _open_cached(slot: CacheSlot) -> sqlite3.Connection | None:
 
 
 def _sweep(folder: Path) -> None:
-    """Remove temporary files that runs killed mid-build left over an hour ago, and the JSON
-    cache files that tp wrote before it had a database (`faq-*.json`, `index-*.json`)."""
-    from totalplace_cli.writing import TEMPORARY_SUFFIX
-
-    cutoff = time.time() - STALE_TEMPORARY_SECONDS
+    """Remove temporary files (and their journals) that runs killed mid-build left over an hour
+    ago, or whose time lies in the future (a clock set back)."""
+    now = time.time()
     with contextlib.suppress(OSError):
         for entry in os.scandir(folder):
-            name = entry.name
-            if name.endswith(".json") and name.startswith(("faq-", "index-")):
+            if TEMPORARY_SUFFIX in entry.name:
                 with contextlib.suppress(OSError):
-                    os.unlink(entry.path)
-            elif name.endswith(TEMPORARY_SUFFIX):
-                with contextlib.suppress(OSError):
-                    if entry.stat(follow_symlinks=False).st_mtime < cutoff:
+                    age = now - entry.stat(follow_symlinks=False).st_mtime
+                    if age > STALE_TEMPORARY_SECONDS or age < -60:
                         os.unlink(entry.path)
 
 
 def _save(database: sqlite3.Connection, file: Path) -> None:
     """Copy `database` to `file` whole or not at all; a cache that cannot be written is no error."""
-    from totalplace_cli.writing import replacing  # only writers pay for tempfile
-
     try:
         file.parent.mkdir(parents=True, exist_ok=True)
         _sweep(file.parent)
@@ -262,7 +255,7 @@ def open_cached(
 ) -> sqlite3.Connection:
     """The database made from `sources`: cached when none has changed, else `build(key)` and
     saved (`build` raises on an invalid file: nothing is cached then)."""
-    slot = None if os.environ.get(NO_CACHE_ENV) else _slot(name, *sources)
+    slot = None if os.environ.get(NO_CACHE_ENV) else _slot(name, sources)
     if slot is None:
         return build("")
     if not rebuild:
@@ -293,43 +286,56 @@ def query_cached(
         database.close()
 
 
-ENGLISH_SCHEMA = """
-CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE english(word TEXT PRIMARY KEY, count INTEGER NOT NULL) WITHOUT ROWID;
-"""
+# Writing a file whole or not at all (the cache here, the exports in export.py).
 
 
-def english_word_counts(words: Collection[str]) -> dict[str, int]:
-    """How common each of `words` is in English (pyspellchecker's counts; 0: not a word).
-
-    Loading the list costs about 0.3 s, so it is cached as a database (keyed by the installed
-    pyspellchecker), where a lookup costs a millisecond."""
-    import spellchecker  # only a query holding a word the data does not know pays for it
-
-    def build(key: str) -> sqlite3.Connection:
-        counts = spellchecker.SpellChecker(distance=1).word_frequency.dictionary
-        database = sqlite3.connect(":memory:")
-        database.executescript(ENGLISH_SCHEMA)
-        with database:
-            database.executemany("INSERT INTO english VALUES (?, ?)", sorted(counts.items()))
-            database.execute("INSERT INTO meta VALUES ('key', ?)", (key,))
-        return database
-
-    def look_up(database: sqlite3.Connection) -> dict[str, int]:
-        marks = ",".join("?" * len(words))
-        query = f"SELECT word, count FROM english WHERE word IN ({marks})"
-        found = dict(database.execute(query, [*words]).fetchall())
-        return {word: found.get(word, 0) for word in words}
-
-    return query_cached("english", [Path(spellchecker.__file__)], build, look_up)
+class _Signalled(BaseException):
+    """SIGTERM or SIGHUP, raised so that the block's temporary file is removed."""
 
 
-def read_faq_entries(database: sqlite3.Connection) -> tuple[FaqEntry, ...]:
-    """Every FAQ entry of a database, in the data file's order."""
-    rows = database.execute(
-        "SELECT title, body, record FROM documents WHERE kind = 'faq' ORDER BY rowid"
-    )
-    return tuple(
-        FaqEntry.from_record({**json.loads(record), "question": question, "answer": answer})
-        for question, answer, record in rows
-    )
+def _raise_signalled(signum: int, frame: FrameType | None) -> None:
+    raise _Signalled(signum)
+
+
+@contextlib.contextmanager
+def _signals_unwind() -> Iterator[None]:
+    """While the block runs, SIGTERM and SIGHUP unwind it and then end the process by the same
+    signal, as the sender expects; SIGXFSZ (`ulimit -f`) becomes an OSError (EFBIG) instead of
+    ending the process on the spot. Ctrl-C already raises; only the main thread can do this."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {
+        number: signal.signal(number, _raise_signalled)
+        for number in (signal.SIGTERM, signal.SIGHUP)
+    }
+    previous[signal.SIGXFSZ] = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    try:
+        try:
+            yield
+        finally:
+            for number, handler in previous.items():
+                signal.signal(number, handler)
+    except _Signalled as stop:
+        os.kill(os.getpid(), stop.args[0])
+        raise SystemExit(128 + stop.args[0]) from None  # if the previous handler returned
+
+
+@contextlib.contextmanager
+def replacing(target: Path) -> Iterator[str]:
+    """A temporary file's path beside `target`, renamed over it (atomic on one file system) when
+    the block ends normally, removed with any journal SQLite left beside it when it does not:
+    readers see the old file or the new one."""
+    with _signals_unwind():
+        descriptor, temporary = tempfile.mkstemp(
+            prefix=f".{target.name}.", suffix=TEMPORARY_SUFFIX, dir=target.parent
+        )
+        os.close(descriptor)
+        try:
+            yield temporary
+            os.replace(temporary, target)
+        except BaseException:
+            for leftover in (temporary, f"{temporary}-journal"):
+                with contextlib.suppress(OSError):
+                    os.unlink(leftover)
+            raise

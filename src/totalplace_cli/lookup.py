@@ -1,20 +1,24 @@
-"""Filter the pilots by region, theme and place; look one up; summarise them by region and theme.
+"""Find what a person names: an FAQ entry by number, slug or question; a pilot by id, name or a
+place in it; pilots by region, theme and place; an acronym in any case or number; and the values
+shell completion offers.
 
-Matching (`phrase_matches`) ignores case, punctuation, "&"/"and" and word order, takes each typed
-word as the start of a word ("west mids", "older"), and forgives typos in a second, fuzzy pass."""
+Names are matched ignoring case, punctuation, "&"/"and" and word order, each typed word as the
+start of a word ("west mids", "older"), then, if nothing matched, forgiving typos (RapidFuzz).
+"""
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
 
 from totalplace_cli.errors import UsageError
-from totalplace_cli.models import FaqEntry
-from totalplace_cli.pilot_models import Category, Pilot
+from totalplace_cli.models import Category, FaqEntry, GlossaryTerm, Pilot
+from totalplace_cli.search import STOP_WORDS
 
-STOP_WORDS = frozenset({"a", "an", "and", "the", "of", "in", "for", "to", "with", "on", "at", "by"})
-
+MAX_CANDIDATES_NAMED = 5  # entries an ambiguous prefix names before pointing to `tp questions`
+TYPO_SCORE = 80  # RapidFuzz ratio (0-100) for a typed word to count as a typo of a known word
+NEAR_MISS = 60  # ratio above which a name is worth suggesting
 # Words people use for regions that are not the start of the region's own words.
 REGION_ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "mids": ("midlands",),
@@ -26,8 +30,6 @@ REGION_ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "em": ("east", "midlands"),
     "wm": ("west", "midlands"),
 }
-
-FUZZY_RATIO = 0.8  # difflib ratio for a typed word to count as a typo of a known word
 
 
 def normalise(text: str) -> str:
@@ -46,6 +48,17 @@ def slug(text: str) -> str:
     return normalise(re.sub(r"\(.*?\)", "", text)).replace(" ", "-")
 
 
+def closest(
+    wanted: str, names: Iterable[str], limit: int = 1, cutoff: int = NEAR_MISS
+) -> list[str]:
+    """The names most like `wanted` (compared as `normalise` leaves them), best first."""
+    from rapidfuzz import fuzz, process  # costs start-up time: only a near miss pays for it
+
+    by_form = {normalise(name): name for name in names}
+    found = process.extract(normalise(wanted), list(by_form), scorer=fuzz.ratio, limit=limit)
+    return [by_form[form] for form, score, _ in found if score >= cutoff]
+
+
 def _word_matches(typed: str, known: str, fuzzy: bool) -> bool:
     if known.startswith(typed):
         return True
@@ -56,7 +69,9 @@ def _word_matches(typed: str, known: str, fuzzy: bool) -> bool:
             return True
     # Typos rarely hit the first letter; requiring it keeps "housing" from meaning "focusing".
     if fuzzy and len(typed) >= 4 and typed[0] == known[0]:
-        return difflib.SequenceMatcher(None, typed, known[: len(typed) + 2]).ratio() >= FUZZY_RATIO
+        from rapidfuzz import fuzz
+
+        return fuzz.ratio(typed, known[: len(typed) + 2]) >= TYPO_SCORE
     return False
 
 
@@ -65,14 +80,122 @@ def phrase_matches(typed: Sequence[str], known: Sequence[str], fuzzy: bool = Fal
     return bool(typed) and all(any(_word_matches(t, k, fuzzy) for k in known) for t in typed)
 
 
-NEAR_MISS = 0.6  # difflib ratio above which a suggestion is worth making
+# FAQ entries
 
 
-def _closest(wanted: str, names: Iterable[str]) -> str | None:
-    """The name most like `wanted`, if one is close enough to suggest."""
-    by_form = {normalise(name): name for name in names}
-    close = difflib.get_close_matches(normalise(wanted), list(by_form), n=1, cutoff=NEAR_MISS)
-    return by_form[close[0]] if close else None
+def question_number(key: str) -> int | None:
+    """The number `key` gives ("12", "#12", "0012"), if it is one (ASCII digits, any length)."""
+    found = re.fullmatch(r"#?([0-9]+)", key.strip())
+    return int(found.group(1)) if found else None
+
+
+def find_entry(entries: Sequence[FaqEntry], key: str) -> FaqEntry:
+    """The entry whose id, slug or question is `key` (or a unique start of a slug); the error
+    names what an ambiguous start could mean, or the nearest slugs to a typo."""
+    key = key.strip()
+    number = question_number(key)
+    if number is not None:
+        for entry in entries:
+            if entry.id == number:
+                return entry
+        ids = [entry.id for entry in entries]
+        span = f"{min(ids)}-{max(ids)}" if ids else "none"
+        raise UsageError(f"no question number {number} (valid numbers: {span}); see 'tp questions'")
+    wanted = key.lower()
+    asked = normalise(key)
+    for entry in entries:
+        if entry.slug == wanted or normalise(entry.question) == asked:
+            return entry
+    prefixed = [entry for entry in entries if entry.slug.startswith(wanted)] if wanted else []
+    if len(prefixed) == 1:
+        return prefixed[0]
+    if prefixed:
+        named = ", ".join(f"{e.slug} ({e.id})" for e in prefixed[:MAX_CANDIDATES_NAMED])
+        more = len(prefixed) - MAX_CANDIDATES_NAMED
+        rest = f" and {more} more (see 'tp questions')" if more > 0 else ""
+        raise UsageError(f"'{key}' could be any of: {named}{rest}; say which")
+    close = closest(wanted, [e.slug for e in entries], limit=3, cutoff=50)
+    hint = (
+        f"; did you mean {', '.join(close)}?" if close else "; see 'tp questions' or try 'tp ask'"
+    )
+    raise UsageError(f"no question with id or slug '{key}'{hint}")
+
+
+def question_completions(entries: Sequence[FaqEntry], incomplete: str) -> list[tuple[str, str]]:
+    """Values for `tp show <TAB>` with their questions: numbers, or slugs once a letter is typed."""
+    typed = incomplete.strip().lstrip("#").casefold()
+    if not typed or typed[0].isdigit():
+        values = [(str(entry.id), entry.question) for entry in entries]
+    else:
+        values = [(entry.slug, entry.question) for entry in entries]
+    return [(value, question) for value, question in values if value.startswith(typed)]
+
+
+# Acronyms
+
+
+def spelling_key(spelling: str) -> str:
+    """How a typed term is compared: any case, plural or singular ("RIEPs", "riep")."""
+    key = spelling.strip().casefold()
+    return key[:-1] if len(key) > 2 and key.endswith("s") else key
+
+
+def find_term(terms: Sequence[GlossaryTerm], wanted: str) -> GlossaryTerm:
+    """The term `wanted` names, or a usage error suggesting the closest terms."""
+    key = spelling_key(wanted)
+    for term in terms:
+        if key in {spelling_key(spelling) for spelling in (term.term, *term.aliases)}:
+            return term
+    # Someone may type a word of the expansion ("treasury"), or misspell the acronym.
+    by_meaning = [t for t in terms if len(key) >= 3 and key in t.expansion.casefold()]
+    keys = {spelling_key(t.term): t for t in terms}
+    by_spelling = [keys[k] for k in closest(key, keys, limit=3, cutoff=50)]
+    close = list(dict.fromkeys([*by_meaning, *by_spelling]))[:3]
+    hint = "; closest: " + ", ".join(f"{t.term} ({t.expansion})" for t in close) if close else ""
+    raise UsageError(f"unknown acronym '{wanted.strip()}'{hint}; see 'tp glossary' for the list")
+
+
+def term_completions(terms: Sequence[GlossaryTerm], incomplete: str) -> list[tuple[str, str]]:
+    """The terms whose spelling or alias starts (in any case) with `incomplete`, with expansions."""
+    typed = incomplete.strip().casefold()
+    return [
+        (term.term, term.expansion)
+        for term in terms
+        if any(spelling.casefold().startswith(typed) for spelling in (term.term, *term.aliases))
+    ]
+
+
+@lru_cache(maxsize=8)
+def _terms_pattern(terms: tuple[GlossaryTerm, ...]) -> re.Pattern[str]:
+    forms = sorted({form for term in terms for form in term.forms}, key=len, reverse=True)
+    alternatives = "|".join(re.escape(form) for form in forms) or "(?!)"  # (?!): never matches
+    return re.compile(rf"(?<![\w])({alternatives})(?![\w])")
+
+
+def mark_terms(terms: Sequence[GlossaryTerm], text: str) -> list[tuple[str, GlossaryTerm | None]]:
+    """`text` in pieces, each with the term it spells (None for plain text). Case-sensitive, on
+    whole words: "GO" is a term, "go" is not."""
+    by_form = {form: term for term in terms for form in term.forms}
+    # The pattern's one group makes split() alternate plain text (even) and matched terms (odd).
+    parts = enumerate(_terms_pattern(tuple(terms)).split(text))
+    return [(part, by_form[part] if index % 2 else None) for index, part in parts if part]
+
+
+def terms_in(terms: Sequence[GlossaryTerm], text: str) -> list[GlossaryTerm]:
+    """The terms `text` uses, in the order they first occur."""
+    found = [term for _, term in mark_terms(terms, text) if term is not None]
+    return list(dict.fromkeys(found))
+
+
+def answers_using(
+    terms: Sequence[GlossaryTerm], entries: Sequence[FaqEntry]
+) -> dict[str, list[int]]:
+    """For each term, the ids of the FAQ entries whose answer uses it, in the FAQ's order."""
+    used = [(entry.id, {t.term for t in terms_in(terms, entry.answer)}) for entry in entries]
+    return {term.term: [number for number, found in used if term.term in found] for term in terms}
+
+
+# Pilots
 
 
 def _typed_words(wanted: str, what: str) -> tuple[str, ...]:
@@ -97,13 +220,12 @@ def match_regions(pilots: Sequence[Pilot], wanted: str) -> list[str]:
     def named(fuzzy: bool) -> list[str]:
         return [region for region in known if phrase_matches(typed, words(region), fuzzy)]
 
-    exact = [region for region in known if words(region) == typed]
-    found = exact or named(fuzzy=False) or named(fuzzy=True)
+    found = [r for r in known if words(r) == typed] or named(fuzzy=False) or named(fuzzy=True)
     if found:
         return found
-    close = _closest(wanted, known)
+    close = closest(wanted, known)
     if close:
-        raise UsageError(f"unknown region '{wanted}'; did you mean {close}?")
+        raise UsageError(f"unknown region '{wanted}'; did you mean {close[0]}?")
     raise UsageError(f"unknown region '{wanted}'; the regions are: {', '.join(known)}")
 
 
@@ -118,32 +240,29 @@ def match_theme(
     those whose own wording it matches."""
     typed = _typed_words(wanted, "theme")
     for fuzzy in (False, True):
-        chosen = tuple(
+        chosen = {
             category.id
             for category in categories
             if any(phrase_matches(typed, words(term), fuzzy) for term in _category_terms(category))
-        )
+        }
         selected = frozenset(
             pilot.id
             for pilot in pilots
-            if set(pilot.categories) & set(chosen)
+            if chosen.intersection(pilot.categories)
             or any(phrase_matches(typed, words(theme.text), fuzzy) for theme in pilot.themes)
         )
         if chosen or selected:  # a category may have no pilots: no match, but no typo either
             return selected
-    terms = [term for c in categories for term in _category_terms(c)]
-    close = _closest(wanted, terms)
+    close = closest(wanted, [term for c in categories for term in _category_terms(c)])
     if close:
-        suggestion = next(c.id for c in categories if close in _category_terms(c))
+        suggestion = next(c.id for c in categories if close[0] in _category_terms(c))
         raise UsageError(f"no pilot theme like '{wanted}'; did you mean {suggestion}?")
     # Nothing close: the list of categories helps more than three unrelated near misses.
     listed = ", ".join(c.id for c in categories)
     raise UsageError(f"no pilot theme like '{wanted}'; the themes are: {listed}")
 
 
-# Places
-
-# Words that name the kind of body, not its place ("Thanet District Council", "NHS Luton").
+# Places. Words that name the kind of body, not its place ("Thanet District Council").
 _BODY_WORDS = frozenset(
     {
         *("Council", "County", "City", "Borough", "District", "Metropolitan", "Police"),
@@ -167,8 +286,7 @@ def theme_place_names(text: str) -> list[str]:
     found: list[str] = []
     for clause in _CLAUSE.split(text):
         run: list[str] = []
-        tokens = [*_WORD.findall(clause), ""]
-        for position, word in enumerate(tokens):
+        for position, word in enumerate([*_WORD.findall(clause), ""]):
             # Capitalised, and not an acronym such as "NEETs".
             if word[:1].isupper() and sum(char.isupper() for char in word) == 1:
                 run.append(word)
@@ -266,21 +384,21 @@ def explain_no_match(
     region: str | None = None,
     theme: str | None = None,
     place: str | None = None,
+    categories: Sequence[Category] = (),
 ) -> str:
     """Why a valid combination of filters found nothing, for the one-line error."""
     if place is not None and not match_place(pilots, place):
-        close = _closest(place, [name for pilot in pilots for name, _ in places(pilot)])
-        hint = f"did you mean {close}?" if close else "see 'tp pilot NAME' for a pilot's places"
+        close = closest(place, [name for pilot in pilots for name, _ in places(pilot)])
+        hint = f"did you mean {close[0]}?" if close else "see 'tp pilot NAME' for a pilot's places"
         return f"no pilot's names, member authorities or themes mention '{place}'; {hint}"
     given = {"region": region, "theme": theme, "place": place}
     filters = " ".join(f"--{name} '{value}'" for name, value in given.items() if value is not None)
     message = f"no pilot meets all of {filters}"
     if theme is not None:
-        unthemed = [
-            p.name for p in filter_pilots(pilots, region=region, place=place) if not p.themes
-        ]
-        if unthemed:
-            message += f" (no sourced themes for: {', '.join(unthemed)})"
+        unthemed = filter_pilots(pilots, region=region, place=place)
+        names = [pilot.name for pilot in unthemed if not pilot.themes]
+        if names:
+            message += f" (no sourced themes for: {', '.join(names)})"
     return message
 
 
@@ -296,8 +414,9 @@ def find_pilot(pilots: Sequence[Pilot], key: str) -> Pilot:
         lambda p: wanted in {normalise(p.id), normalise(p.name), normalise(p.official_name or "")},
         lambda p: normalise(p.id).startswith(wanted) or normalise(p.name).startswith(wanted),
         lambda p: any(phrase_matches(typed, words(n)) for n in (p.name, p.official_name or "")),
-        lambda p: any(phrase_matches(typed, words(name)) for name in p.authorities),
+        lambda p: any(phrase_matches(typed, words(name)) for name in place_names(p)),
         lambda p: phrase_matches(typed, words(p.name), fuzzy=True),
+        lambda p: any(phrase_matches(typed, words(name), fuzzy=True) for name in place_names(p)),
     )
     for stage in stages:
         found = [pilot for pilot in pilots if stage(pilot)]
