@@ -435,5 +435,5 @@ def with_themes(pilots: tuple[Pilot, ...], themes: dict[str, tuple[str, ...]]) -
     """The pilots with the given theme categories (labels as ids), as a data set."""
     labels = sorted({label for named in themes.values() for label in named})
     categories = tuple(Category(label, label) for label in labels)
-    chosen = tuple(replace(pilot, categories=themes.get(pilot.id, ())) for pilot in pilots)
+    chosen = tuple(pilot._replace(categories=themes.get(pilot.id, ())) for pilot in pilots)
     return DataSet(pilots=chosen, categories=categories)

@@ -6,15 +6,13 @@ for the few rules a schema cannot say. The store's build and `tp validate` share
 
 from __future__ import annotations
 
-import datetime
 import json
 import os
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, cast
 
 from totalplace_cli.errors import DataError
 from totalplace_cli.loading import (
@@ -69,8 +67,7 @@ def count(kind: str, number: int) -> str:
     return f"{number} {label}"
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     """One thing wrong with a data file, where YAML locates it (1-based line and column)."""
 
     path: str
@@ -89,17 +86,16 @@ class Problem:
 
     def to_json(self) -> dict[str, Any]:
         """The form used by `tp validate --json`."""
-        return asdict(self)
+        return self._asdict()
 
 
-@dataclass
-class CheckedFile:
+class CheckedFile(NamedTuple):
     """What checking one file found: its problems and, when it could be read, its data."""
 
     kind: str | None  # None when the file's kind is unknown (or it is ignored)
     path: str
     problems: list[Problem]
-    data: dict[str, Any] = field(default_factory=dict)
+    data: dict[str, Any] = {}  # noqa: RUF012 (never changed)
     entries: int | None = None
     format_version: int | None = None
 
@@ -440,6 +436,8 @@ def _programme_ids_and_dates(checker: _Checker) -> None:
             for key in ("date", "source_date"):
                 date = item.get(key)
                 if isinstance(date, str) and re.fullmatch(r"\d{4}-\d\d-\d\d", date):
+                    import datetime
+
                     try:
                         datetime.date.fromisoformat(date)
                     except ValueError:

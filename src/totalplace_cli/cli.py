@@ -1,14 +1,14 @@
-"""The `tp` command line: parse options, read the store, hand the results to a renderer."""
+"""The `tp` command line: parse options, read the store, hand the results to a renderer.
 
-from __future__ import annotations
+No `from __future__ import annotations`: Typer reads these annotations at run time, as objects.
+"""
 
 import re
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, NamedTuple, TypeVar
 
 import typer
 
@@ -60,8 +60,7 @@ app = typer.Typer(
 )
 
 
-@dataclass(frozen=True)
-class Options:
+class Options(NamedTuple):
     """Global options, for every command through Typer's context."""
 
     data_dir: str | None

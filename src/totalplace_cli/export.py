@@ -5,19 +5,15 @@ as Markdown. This module prepares the data; the templates hold the markup."""
 
 from __future__ import annotations
 
-import base64
 import errno
-import hashlib
 import json
 import os
 import re
 import time
 from collections.abc import Iterable, Sequence
 from functools import cache, partial
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
-from urllib.parse import quote, urlsplit
 
 from totalplace_cli import __version__
 from totalplace_cli.errors import UsageError
@@ -50,6 +46,8 @@ SITE_NAME = "Total Place website, Leadership Centre for Local Government"
 def source_name(url: str) -> tuple[str, str]:
     """A readable (publisher, title) for a source from its address alone (nothing invented): the
     host name, and the page's name in its path ("field-trials-x" -> "Field trials x")."""
+    from urllib.parse import urlsplit  # costs start-up time: only an export pays for it
+
     parts = urlsplit(url)
     host = (parts.hostname or url).removeprefix("www.")
     segments = [segment for segment in parts.path.split("/") if segment]
@@ -80,10 +78,13 @@ def _sources(pilots: Sequence[Pilot], programme: Iterable[ProgrammeItem]) -> lis
 
 @cache
 def _asset(name: str) -> str:
-    return resources.files("totalplace_cli").joinpath("page", name).read_text(encoding="utf-8")
+    return (Path(__file__).parent / "page" / name).read_text(encoding="utf-8")
 
 
 def _hash(text: str) -> str:
+    import base64
+    import hashlib
+
     return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode()
 
 
@@ -107,20 +108,22 @@ def readable_date(date: str) -> str:
 
 
 _MARKDOWN_SPECIAL = str.maketrans({c: f"\\{c}" for c in "\\`*_[]<>|"})
-_ENTITY = re.compile(r"&(?=#?\w+;)")  # "&lt;" would show as "<": show it as typed
-_BLOCK_MARKER = re.compile(r"^([ \t]*)(#{1,6}|\++|-+|=+)(?=\s|$)", re.MULTILINE)
-_LIST_NUMBER = re.compile(r"^([ \t]*\d+)([.)])(?=\s|$)", re.MULTILINE)
+_ENTITY = r"&(?=#?\w+;)"  # "&lt;" would show as "<": show it as typed
+_BLOCK_MARKER = r"(?m)^([ \t]*)(#{1,6}|\++|-+|=+)(?=\s|$)"
+_LIST_NUMBER = r"(?m)^([ \t]*\d+)([.)])(?=\s|$)"
 
 
 def escape_markdown(text: str) -> str:
     """Text that Markdown shows literally: inline syntax and HTML escaped, no block syntax."""
-    escaped = _ENTITY.sub(r"\\&", text.translate(_MARKDOWN_SPECIAL))
-    escaped = _BLOCK_MARKER.sub(r"\1\\\2", escaped)
-    return _LIST_NUMBER.sub(r"\1\\\2", escaped)
+    escaped = re.sub(_ENTITY, r"\\&", text.translate(_MARKDOWN_SPECIAL))
+    escaped = re.sub(_BLOCK_MARKER, r"\1\\\2", escaped)
+    return re.sub(_LIST_NUMBER, r"\1\\\2", escaped)
 
 
 def markdown_address(url: str) -> str:
     """A URL safe inside Markdown's <...>: what could end it or start HTML is percent-encoded."""
+    from urllib.parse import quote
+
     return quote(url, safe=":/?#@!$&'()*+,;=%~-._")
 
 

@@ -14,9 +14,8 @@ import errno
 import os
 import re
 import stat
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from totalplace_cli.errors import DataError
 
@@ -76,8 +75,7 @@ def shown_path(path: str | os.PathLike[str]) -> str:
     return text if len(text) <= 200 else f"{text[:200]}..."
 
 
-@dataclass(frozen=True)
-class DataFiles:
+class DataFiles(NamedTuple):
     """Which file each kind of data is read from, and where the choice came from."""
 
     paths: dict[str, Path]
@@ -151,15 +149,14 @@ def _error_at(node: Node, message: str) -> DocumentError:
     return DocumentError(message, *place_of(node.start_mark))
 
 
-@dataclass
 class Document:
     """One data file read within the limits: its node graph (for `file:line:col`), its plain
     data, and the problems of its keys that reading found (node, path, message)."""
 
-    path: str
-    root: Node
-    data: Any = None
-    key_problems: list[tuple[Node, tuple[str | int, ...], str]] = field(default_factory=list)
+    def __init__(self, path: str, root: Node) -> None:
+        self.path, self.root = path, root
+        self.data: Any = None
+        self.key_problems: list[tuple[Node, tuple[str | int, ...], str]] = []
 
     def node_at(self, path: tuple[str | int, ...], key: bool = False) -> Node:
         """The node at a path of the plain data (the key's node when `key`), or its deepest."""

@@ -275,18 +275,18 @@ _BODY_WORDS = frozenset(
 _LOCAL_BODY_WORDS = frozenset(["Council", "Police", "Fire", "PCT", "Primary", "Probation"])
 # Parts of a joint name that are no place on their own ("Eastern and Coastal Kent").
 _NOT_PLACES = frozenset(["Eastern", "Western", "Northern", "Southern", "Coastal"])
-_CLAUSE = re.compile(r"[:;.()]")
-_WORD = re.compile(r"[\w'\u2019-]+")
-_PARTS = re.compile(r",|&|\band\b|\bincluding\b")
+_CLAUSE = r"[:;.()]"  # patterns: `re` compiles them on first use
+_WORD = r"[\w'\u2019-]+"
+_PARTS = r",|&|\band\b|\bincluding\b"
 
 
 def theme_place_names(text: str) -> list[str]:
     """The proper names in a theme's wording ("Margate Task Force", "Cliftonville West"); a
     capitalised word alone at the start of a clause is just the clause's capital ("Gangs")."""
     found: list[str] = []
-    for clause in _CLAUSE.split(text):
+    for clause in re.split(_CLAUSE, text):
         run: list[str] = []
-        for position, word in enumerate([*_WORD.findall(clause), ""]):
+        for position, word in enumerate([*re.findall(_WORD, clause), ""]):
             # Capitalised, and not an acronym such as "NEETs".
             if word[:1].isupper() and sum(char.isupper() for char in word) == 1:
                 run.append(word)
@@ -304,7 +304,7 @@ def place_names(pilot: Pilot) -> list[str]:
 
 
 def _split_places(text: str) -> list[str]:
-    parts = (part.strip() for part in _PARTS.split(text))
+    parts = (part.strip() for part in re.split(_PARTS, text))
     return [part for part in parts if part and not set(part.split()) <= _NOT_PLACES]
 
 

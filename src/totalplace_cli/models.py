@@ -1,4 +1,5 @@
-"""The records of a data set, one immutable type per kind, and their stable JSON forms.
+"""The records of a data set, one immutable type per kind (NamedTuples: cheap to define on
+every run), and their stable JSON forms.
 
 Each record is made from its checked mapping in the data file (`from_data`); the store keeps those
 mappings, so every command rebuilds records the same way, whether the store was just built or not.
@@ -6,8 +7,7 @@ mappings, so every command rebuilds records the same way, whether the store was 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 # The label every rendering of data beyond the FAQ carries: none of it is the FAQ's own words.
 BEYOND_THE_FAQ = "Beyond the FAQ: from later sources"
@@ -15,7 +15,7 @@ BEYOND_THE_FAQ = "Beyond the FAQ: from later sources"
 
 def _json_form(record: Any) -> dict[str, Any]:
     """A record as JSON: every field in order (keys never go missing), tuples as lists."""
-    return {field.name: _json_value(getattr(record, field.name)) for field in fields(record)}
+    return {name: _json_value(getattr(record, name)) for name in record._fields}
 
 
 def _json_value(value: Any) -> Any:
@@ -29,8 +29,7 @@ def _texts(value: Any) -> tuple[str, ...]:
     return tuple(value or ())
 
 
-@dataclass(frozen=True, slots=True)
-class FaqEntry:
+class FaqEntry(NamedTuple):
     """One question of the FAQ with its verbatim answer; keywords and other ways of asking are
     search aids, never shown as the FAQ's words."""
 
@@ -61,16 +60,14 @@ class FaqEntry:
         return {**self.summary_json(), "answer": self.answer}
 
 
-@dataclass(frozen=True, slots=True)
-class SourcedText:
+class SourcedText(NamedTuple):
     """A statement (a theme, a figure, a field trial) and the URL of the page that makes it."""
 
     text: str
     source: str
 
 
-@dataclass(frozen=True, slots=True)
-class Category:
+class Category(NamedTuple):
     """A canonical theme category; `synonyms` are further words that select it in `--theme`."""
 
     id: str
@@ -85,8 +82,7 @@ class Category:
         return _json_form(self)
 
 
-@dataclass(frozen=True, slots=True)
-class Pilot:
+class Pilot(NamedTuple):
     """One of the 13 pilot areas; fields beyond name and region come from sourced research.
     What no source states stays empty (or None): an empty tuple means "not found", not "none"."""
 
@@ -131,8 +127,7 @@ class Pilot:
         return {"id": self.id, "name": self.name}
 
 
-@dataclass(frozen=True, slots=True)
-class GlossaryTerm:
+class GlossaryTerm(NamedTuple):
     """One acronym, as the FAQ writes it, with its expansion and where that comes from."""
 
     term: str
@@ -180,8 +175,7 @@ class GlossaryTerm:
 ProgrammeKind = Literal["event", "fact"]
 
 
-@dataclass(frozen=True, slots=True)
-class ProgrammeItem:
+class ProgrammeItem(NamedTuple):
     """One dated event or headline figure of the programme and the page that states it."""
 
     kind: ProgrammeKind
@@ -216,8 +210,7 @@ def timeline(events: tuple[ProgrammeItem, ...] | list[ProgrammeItem]) -> list[Pr
     return sorted(events, key=lambda event: event.date or "")
 
 
-@dataclass(frozen=True, slots=True)
-class DataSet:
+class DataSet(NamedTuple):
     """Every record of one set of data files: what the page and the open-data exports show."""
 
     faq: tuple[FaqEntry, ...] = ()

@@ -15,8 +15,7 @@ import os
 import re
 import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TextIO, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, TextIO, cast
 
 from totalplace_cli.errors import is_control, printable
 from totalplace_cli.models import (
@@ -83,8 +82,7 @@ def _width(stream: TextIO, is_terminal: bool) -> int:
     return columns if 1 <= columns <= MAX_WIDTH else DEFAULT_WIDTH
 
 
-@dataclass(frozen=True)
-class OutputContext:
+class OutputContext(NamedTuple):
     """Where output goes and what it can show; tests build one to simulate a pipe or a terminal."""
 
     stdout: TextIO

@@ -19,15 +19,13 @@ import os
 import signal
 import sqlite3
 import stat
-import tempfile
 import threading
 import time
 import zlib
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from totalplace_cli import __version__, index
 from totalplace_cli.checking import check_file
@@ -168,8 +166,7 @@ def cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir("tp", appauthor=False))
 
 
-@dataclass(frozen=True)
-class CacheSlot:
+class CacheSlot(NamedTuple):
     """Where the database of some data files lives and the identity it must record."""
 
     file: Path
@@ -326,6 +323,8 @@ def replacing(target: Path) -> Iterator[str]:
     """A temporary file's path beside `target`, renamed over it (atomic on one file system) when
     the block ends normally, removed with any journal SQLite left beside it when it does not:
     readers see the old file or the new one."""
+    import tempfile  # costs start-up time: only a run that writes a file pays for it
+
     with _signals_unwind():
         descriptor, temporary = tempfile.mkstemp(
             prefix=f".{target.name}.", suffix=TEMPORARY_SUFFIX, dir=target.parent
