@@ -1,13 +1,20 @@
-"""Shared fixtures: `tp` run in-process through its own entry point; paths to shared material."""
+"""Shared fixtures: `tp` run in-process through its own entry point; paths to shared material;
+every test in a home of its own, so that none reads or writes a user's files."""
 
 from __future__ import annotations
 
+import os
+import shutil
 import sqlite3
 import sys
-from collections.abc import Callable, Collection, Mapping, Sequence
+import tempfile
+import warnings
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from pathlib import Path
 
+import platformdirs
 import pytest
+from hypothesis.configuration import set_hypothesis_home_dir
 from typer.testing import CliRunner, Result
 
 from totalplace_cli.__main__ import run as run_tp
@@ -30,15 +37,108 @@ def shared_file(relative: str) -> Path:
     return SHARED_COPY / relative
 
 
+# Where a user's files live, as HOME-relative folders.
+HOME_FOLDERS = {
+    "HOME": "",
+    "XDG_CACHE_HOME": ".cache",
+    "XDG_CONFIG_HOME": ".config",
+    "XDG_DATA_HOME": ".local/share",
+    "XDG_STATE_HOME": ".local/state",
+}
+REAL_CACHE: Path | None = None
+"""The cache folder a user's `tp` writes to (without TP_CACHE_DIR), read before any test runs;
+None when the real HOME is unknown."""
+_before: dict[str, tuple[int, int]] | None = None
+_session_home: Path | None = None
+
+
+def _point_home_at(folder: Path, setenv: Callable[[str, str], object]) -> None:
+    for name, below in HOME_FOLDERS.items():
+        setenv(name, str(folder / below))
+
+
+def _listing(folder: Path) -> dict[str, tuple[int, int]]:
+    """Every file below `folder` with its size and modification time; empty when there is none."""
+    found = {}
+    for parent, _, names in os.walk(folder):
+        for name in names:
+            info = os.lstat(os.path.join(parent, name))
+            found[os.path.join(parent, name)] = (info.st_size, info.st_mtime_ns)
+    return found
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Before any test module is imported (some read the data at import time, which builds a
+    store in the cache folder): note the real cache folder, then point HOME, XDG and TP_CACHE_DIR
+    at a folder of the session's own, for imports and any environment a module copies."""
+    global REAL_CACHE, _before, _session_home
+    home = os.path.expanduser("~")
+    if os.path.isabs(home):
+        REAL_CACHE = Path(platformdirs.user_cache_dir("tp", appauthor=False))
+        _before = _listing(REAL_CACHE)
+    _session_home = Path(tempfile.mkdtemp(prefix="tp-tests-home-"))
+    _point_home_at(_session_home, os.environ.__setitem__)
+    os.environ["TP_CACHE_DIR"] = str(_session_home / "tp-cache")
+    # Hypothesis keeps its examples and caches there too, not in the working folder.
+    set_hypothesis_home_dir(_session_home / "hypothesis")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _session_home is not None:
+        shutil.rmtree(_session_home, ignore_errors=True)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def real_cache_untouched(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """After the suite, the user's own cache folder is as it was before: no test wrote there."""
+    if REAL_CACHE is None or _before is None:
+        warnings.warn("no real HOME, so no real cache folder: not checked", stacklevel=1)
+        yield
+        return
+    yield
+    ours = [REPO, Path(sys.prefix), tmp_path_factory.getbasetemp(), _session_home]
+    changed = set(_listing(REAL_CACHE).items()) ^ set(_before.items())
+    written = sorted(path for path, _ in changed if _written_here(Path(path), ours))
+    assert not written, f"the tests wrote into the real cache folder {REAL_CACHE}: {written}"
+
+
+def _written_here(file: Path, ours: Sequence[Path | None]) -> bool:
+    """Whether this suite wrote `file`. On a shared machine another checkout's suite or a user's
+    `tp` may write the real cache folder at the same time; a database of tp's names its data files
+    (as text and as hex), so one naming none of our folders was theirs. Any other file is ours."""
+    if file.suffix != ".sqlite":
+        return True
+    try:
+        content = file.read_bytes()
+    except OSError:
+        return False  # gone already: not a file this suite left
+    names = [os.fsencode(folder) for folder in ours if folder is not None]
+    return any(name in content or name.hex().encode() in content for name in names)
+
+
 @pytest.fixture(autouse=True)
-def private_cache(
-    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
-) -> Path:
-    """Each test gets its own cache directory, so no test reads or leaves a user's cache."""
-    folder = tmp_path_factory.mktemp("cache")
+def private_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test has its own HOME and XDG folders, for tp and for every process it starts."""
+    home = tmp_path_factory.mktemp("home")
+    _point_home_at(home, monkeypatch.setenv)
+    return home
+
+
+@pytest.fixture(autouse=True)
+def private_cache(private_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test gets its own cache folder, so no test reads or leaves a user's cache."""
+    folder = private_home / "tp-cache"
+    folder.mkdir()
     monkeypatch.setenv("TP_CACHE_DIR", str(folder))
     monkeypatch.delenv("TP_NO_CACHE", raising=False)
     return folder
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """The environment of this moment (the test's own HOME and cache included) for a process
+    the test starts, without the variables that change tp's output; plus `extra`."""
+    unset = {"TP_DATA_DIR", "NO_COLOR", "FORCE_COLOR", "PYTHONIOENCODING", "COLUMNS"}
+    return {name: value for name, value in os.environ.items() if name not in unset} | extra
 
 
 @pytest.fixture

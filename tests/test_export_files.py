@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import resource
 import shutil
 import signal
@@ -11,12 +10,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import clean_env
 from test_console_script import TP
 
 from totalplace_cli.loading import bundled_data_dir
 
 pytestmark = pytest.mark.skipif(TP is None, reason="tp is not installed as a console script")
-ENV = {k: v for k, v in os.environ.items() if k != "TP_DATA_DIR"}
 
 
 def tp(*args: str, limit: int | None = None) -> subprocess.CompletedProcess[str]:
@@ -30,7 +29,7 @@ def tp(*args: str, limit: int | None = None) -> subprocess.CompletedProcess[str]
         [TP, *args],
         capture_output=True,
         text=True,
-        env=ENV,
+        env=clean_env(),
         timeout=60,
         check=False,
         preexec_fn=file_size_limit,
@@ -106,7 +105,7 @@ def test_a_signal_while_writing_removes_the_temporary_file(
         [sys.executable, "-c", script, "export", "markdown", "-o", str(target)],
         capture_output=True,
         text=True,
-        env=ENV,
+        env=clean_env(),
         timeout=60,
         check=False,
     )

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest import clean_env
 from test_console_script import TP
 from typer.testing import Result
 
@@ -22,18 +23,13 @@ from totalplace_cli.loading import bundled_data_dir
 
 pytestmark = pytest.mark.skipif(TP is None, reason="tp is not installed as a console script")
 
-ENV = {
-    k: v
-    for k, v in os.environ.items()
-    if k not in {"TP_DATA_DIR", "NO_COLOR", "FORCE_COLOR", "PYTHONIOENCODING", "COLUMNS"}
-}
 CONTROLS = (b"\x1b", b"\x07", b"\x08", "\x9b".encode(), "\u202e".encode())
 
 
 def run(*args: str, cwd: Path | None = None, **env: str) -> subprocess.CompletedProcess[bytes]:
     """`tp ARGS` with a private cache, its output as bytes; None in env removes a variable."""
     assert TP is not None
-    environment = ENV | env
+    environment = clean_env(**env)
     return subprocess.run(
         [TP, *args], capture_output=True, env=environment, cwd=cwd, timeout=60, check=False
     )
@@ -51,14 +47,6 @@ def data(tmp_path: Path) -> Path:
     folder = tmp_path / "data"
     shutil.copytree(bundled_data_dir(), folder, ignore=shutil.ignore_patterns("__*"))
     return folder
-
-
-@pytest.fixture(autouse=True)
-def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    cache = tmp_path / "cache"
-    ENV["TP_CACHE_DIR"] = str(cache)
-    ENV.pop("TP_NO_CACHE", None)
-    return cache
 
 
 # Every command reads the one store, built from every data file: each reports the FIFO.
@@ -137,7 +125,7 @@ def test_a_reader_leaving_in_the_middle_of_a_large_write_is_141(
     assert TP is not None
     reader, writer = os.pipe()
     process = subprocess.Popen(
-        [TP, "--data-dir", str(data), *args], stdout=writer, stderr=subprocess.PIPE, env=ENV
+        [TP, "--data-dir", str(data), *args], stdout=writer, stderr=subprocess.PIPE, env=clean_env()
     )
     os.close(writer)
     assert os.read(reader, 10)
@@ -230,10 +218,13 @@ def test_a_cache_folder_that_is_a_file_is_bypassed(tmp_path: Path) -> None:
 def test_a_closed_stdin_changes_nothing() -> None:
     assert TP is not None
     result = subprocess.run(
-        [TP, "ask", "savings", "--json"], stdin=subprocess.DEVNULL, capture_output=True, env=ENV
+        [TP, "ask", "savings", "--json"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        env=clean_env(),
     )
     closed = subprocess.run(
-        f"exec {TP} ask savings --json <&-", shell=True, capture_output=True, env=ENV
+        f"exec {TP} ask savings --json <&-", shell=True, capture_output=True, env=clean_env()
     )
     assert closed.returncode == 0 and closed.stdout == result.stdout and closed.stderr == b""
 

@@ -8,6 +8,7 @@ import json
 import os
 import pty
 import signal
+import stat
 import struct
 import subprocess
 import sys
@@ -15,7 +16,7 @@ import termios
 from pathlib import Path
 
 import pytest
-from conftest import load_faq
+from conftest import clean_env, load_faq
 from test_console_script import TP
 
 from totalplace_cli.errors import ExitCode
@@ -24,22 +25,18 @@ from totalplace_cli.render import OutputContext, render_questions, write_json
 
 pytestmark = pytest.mark.skipif(TP is None, reason="tp is not installed as a console script")
 
-CLEAN_ENV = {
-    k: v
-    for k, v in os.environ.items()
-    if k not in {"TP_DATA_DIR", "NO_COLOR", "FORCE_COLOR", "PYTHONIOENCODING", "COLUMNS"}
-}
-
 
 def spawn(*args: str, stdout: int, **env: str) -> subprocess.Popen[bytes]:
     assert TP is not None
-    return subprocess.Popen([TP, *args], stdout=stdout, stderr=subprocess.PIPE, env=CLEAN_ENV | env)
+    return subprocess.Popen(
+        [TP, *args], stdout=stdout, stderr=subprocess.PIPE, env=clean_env(**env)
+    )
 
 
 def run_bytes(*args: str | bytes, **env: str) -> subprocess.CompletedProcess[bytes]:
     assert TP is not None
     return subprocess.run(
-        [TP, *args], capture_output=True, env=CLEAN_ENV | env, timeout=60, check=False
+        [TP, *args], capture_output=True, env=clean_env(**env), timeout=60, check=False
     )
 
 
@@ -62,7 +59,7 @@ def test_head_in_a_real_shell_pipeline() -> None:
         ["bash", "-c", f"'{TP}' questions | head -1; exit ${{PIPESTATUS[0]}}"],
         capture_output=True,
         text=True,
-        env=CLEAN_ENV,
+        env=clean_env(),
         timeout=60,
         check=False,
     )
@@ -190,10 +187,21 @@ def test_json_is_escaped_only_when_the_stream_cannot_encode_it() -> None:
 # Faults of the streams themselves: a full disk, closed descriptors, Ctrl-C while importing.
 
 
+def is_character_device(path: str) -> bool:
+    try:
+        return stat.S_ISCHR(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(
+    not is_character_device("/dev/full"), reason="no /dev/full device on this machine"
+)
 @pytest.mark.parametrize(
     "args", [["questions"], ["show", "12", "--json"], ["export", "html"], ["pilots", "--csv"]]
 )
 def test_a_full_disk_is_one_line_and_exit_74(args: list[str]) -> None:
+    # Checked first: opening a missing /dev/full for writing as root would create a file in /dev.
     with open("/dev/full", "w") as full:
         process = spawn(*args, stdout=full.fileno())
         _, stderr = process.communicate(timeout=60)
@@ -207,7 +215,7 @@ def shell(script: str, **env: str) -> subprocess.CompletedProcess[str]:
         ["bash", "-c", script],
         capture_output=True,
         text=True,
-        env=CLEAN_ENV | {"TP": str(TP)} | env,
+        env=clean_env(TP=str(TP), **env),
         timeout=60,
         check=False,
     )
@@ -247,7 +255,11 @@ def test_ctrl_c_while_importing_is_interrupted_not_a_traceback() -> None:
         "main()\n"
     )
     result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, env=CLEAN_ENV, timeout=60, check=False
+        [sys.executable, "-c", script],
+        capture_output=True,
+        env=clean_env(),
+        timeout=60,
+        check=False,
     )
     assert result.returncode == ExitCode.INTERRUPTED
     assert result.stderr == b"tp: interrupted\n"
