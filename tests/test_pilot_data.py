@@ -177,8 +177,8 @@ def test_a_minimal_user_file_still_loads(tmp_path: Path) -> None:
     assert pilots[0].to_json()["themes"] == []
 
 
-def test_the_readme_lists_every_category_with_its_label_and_pilots() -> None:
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+def test_the_usage_guide_lists_every_category_with_its_label_and_pilots() -> None:
+    usage = (Path(__file__).resolve().parents[1] / "docs" / "usage.md").read_text("utf-8")
     for category in CATEGORIES:
         pilots = ", ".join(p.name for p in PILOTS if category.id in p.categories)
-        assert f"| `{category.id}` | {category.label} | {pilots} |" in readme, category.id
+        assert f"| `{category.id}` | {category.label} | {pilots} |" in usage, category.id
