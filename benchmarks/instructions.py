@@ -3,20 +3,20 @@
 CPU times (`benchmarks/startup.py`) move with the machine's load; the instructions a process
 executes barely do, so their ratios to a bare `import typer` show a change of a few per cent.
 Needs valgrind (`apt-get install valgrind`); each case runs once under callgrind, about 50 times
-slower than usual. Usage: python benchmarks/instructions.py
+slower than usual. Every command of `benchmarks/startup.py`, with the same goals.
+Usage: python benchmarks/instructions.py
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-BIN = Path(sys.executable).parent
-TP = str(BIN / "tp")
+from startup import COMMANDS, EXPORT_LIMIT, JSON_LIMIT, TEXT_LIMIT
+from timing import TP, TYPER, environment, verdict
 
 
 def instructions(command: list[str], env: dict[str, str], terminal: bool = False) -> int:
@@ -37,22 +37,23 @@ def main() -> None:
     if shutil.which("valgrind") is None:
         sys.exit("valgrind is not installed (apt-get install valgrind)")
     cache = tempfile.mkdtemp(prefix="tp-instructions-")
-    env = {**os.environ, "XDG_CACHE_HOME": cache, "COLUMNS": "100"}
-    for name in ("TP_DATA_DIR", "TP_NO_CACHE", "TP_CACHE_DIR"):
-        env.pop(name, None)
+    env = environment(XDG_CACHE_HOME=cache)
     subprocess.run([TP, "ask", "savings", "--json"], env=env, check=True, capture_output=True)
-    reference = instructions([sys.executable, "-c", "import typer"], env)
-    cases = {
-        "tp ask savings --json": ([TP, "ask", "savings", "--json"], False, 1.25),
-        "tp ask savings (terminal)": ([TP, "ask", "savings"], True, 1.8),
-    }
-    print(f"{'case':30} {'instructions':>14} {'ratio':>7}  goal")
-    print(f"{'python -c import typer':30} {reference:14,} {1:7.2f}x")
-    for name, (command, terminal, goal) in cases.items():
+    reference = instructions(TYPER, env)
+    cases: dict[str, tuple[list[str], bool, float]] = {}
+    for args in COMMANDS:
+        cases[f"tp {' '.join(args)} --json"] = ([TP, *args, "--json"], False, JSON_LIMIT)
+        cases[f"tp {' '.join(args)} (terminal)"] = ([TP, *args], True, TEXT_LIMIT)
+    export = [TP, "export", "html", "-o", f"{cache}/page.html"]
+    cases["tp export html -o FILE"] = (export, False, EXPORT_LIMIT)
+    print(f"{'case':32} {'instructions':>14} {'ratio':>7}")
+    print(f"{'python -c import typer':32} {reference:14,} {1:7.2f}x")
+    verdicts = []
+    for name, (command, terminal, limit) in cases.items():
         count = instructions(command, env, terminal)
-        ratio = count / reference
-        verdict = "met" if ratio <= goal else "MISSED"
-        print(f"{name:30} {count:14,} {ratio:7.2f}x  <= {goal}x {verdict}")
+        print(f"{name:32} {count:14,} {count / reference:7.2f}x")
+        verdicts.append(verdict(name, count / reference, limit))
+    print("", *verdicts, sep="\n")
     shutil.rmtree(cache, ignore_errors=True)
 
 

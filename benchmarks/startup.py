@@ -8,6 +8,8 @@ text for a terminal <= 1.7x, `export html` <= 2.5x. Usage: python benchmarks/sta
 from __future__ import annotations
 
 import argparse
+import atexit
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -35,6 +37,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=15)
     options = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="tp-bench-"))
+    atexit.register(shutil.rmtree, work, ignore_errors=True)
     env = environment(XDG_CACHE_HOME=str(work / "cache"))
     cases: dict[str, tuple[list[str], bool]] = {"import typer": (TYPER, False)}
     for args in COMMANDS:

@@ -119,3 +119,16 @@ def test_no_private_typer_or_click_module_is_used() -> None:
     for path in source.rglob("*.py"):
         text = path.read_text(encoding="utf-8")
         assert "typer._" not in text and "click._" not in text, path
+
+
+WARM_RUNS = ["questions", "show 12", "ask savings", "ask savings --json", "pilots", "pilot kent"]
+WARM_RUNS += ["regions", "themes", "glossary", "timeline", "facts", "info", "export markdown"]
+
+
+@pytest.mark.parametrize("command", WARM_RUNS)
+def test_a_warm_run_reads_the_store_not_the_data_files(command: str, tmp_path: Path) -> None:
+    """Once the store is built, no command parses YAML or loads a schema validator."""
+    assert "yaml" in loaded_modules("questions", tmp_path=tmp_path)  # builds the store
+    loaded = loaded_modules(*command.split(), tmp_path=tmp_path)
+    assert "totalplace_cli.cli" in loaded
+    assert not {"yaml", "jsonschema"} & loaded
