@@ -27,7 +27,8 @@ def test_export_without_a_format_is_one_readable_line(tp: Tp) -> None:
     result = tp("export")
     assert result.exit_code == 2
     assert result.stderr == (
-        "tp: Missing argument 'FORMAT'. Choose from: html, markdown (try 'tp export --help')\n"
+        "tp: Missing argument 'FORMAT'. Choose from: html, markdown, sqlite, json "
+        "(try 'tp export --help')\n"
     )
 
 
