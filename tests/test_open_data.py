@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from conftest import REPO, bundled_data
+from test_console_script import TP
 from test_export_files import leftovers
 from test_export_files import tp as tp_process
 from test_schemas import conforms
@@ -23,6 +24,7 @@ from typer.testing import Result
 from totalplace_cli.export import OPEN_DATA_VERSION
 from totalplace_cli.loading import bundled_data_dir
 
+pytestmark = pytest.mark.skipif(TP is None, reason="tp is not installed as a console script")
 Tp = Callable[..., Result]
 SAVINGS = "What sort of savings can be made?"
 TABLES = {
