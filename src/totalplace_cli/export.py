@@ -10,70 +10,27 @@ import json
 import os
 import re
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from functools import cache, partial
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from totalplace_cli import __version__
 from totalplace_cli.errors import UsageError
 from totalplace_cli.lookup import category_labels, mark_terms, regions
-from totalplace_cli.models import DataSet, Pilot, ProgrammeItem, timeline
+from totalplace_cli.models import DataSet, timeline
 from totalplace_cli.page_index import build_page_index
-from totalplace_cli.render import answer_blocks
+from totalplace_cli.render import answer_blocks, readable_date
 from totalplace_cli.store import replacing
 
 if TYPE_CHECKING:
     import jinja2
 
 
-class Source(NamedTuple):
-    """A page the documents cite: its number there, its address and name, and what uses it."""
-
-    number: int
-    url: str
-    publisher: str
-    title: str
-    users: list[str]
-
-
 # No source we hold records the FAQ page's own address: the header links to the programme's site
 # index (research/pilots.md), named for what it is.
 SITE_URL = "https://www.leadershipcentre.org.uk/totalplace/totalplaces/index.html"
 SITE_NAME = "Total Place website, Leadership Centre for Local Government"
-
-
-def source_name(url: str) -> tuple[str, str]:
-    """A readable (publisher, title) for a source from its address alone (nothing invented): the
-    host name, and the page's name in its path ("field-trials-x" -> "Field trials x")."""
-    from urllib.parse import urlsplit  # costs start-up time: only an export pays for it
-
-    parts = urlsplit(url)
-    host = (parts.hostname or url).removeprefix("www.")
-    segments = [segment for segment in parts.path.split("/") if segment]
-    if segments and re.fullmatch(r"index\.html?", segments[-1]):
-        segments.pop()
-    name = re.sub(r"\.(html?|php|aspx?)$", "", segments[-1]) if segments else ""
-    words = re.sub(r"[-_]+", " ", name).strip()
-    if len(segments) > 1 and segments[-2] == "pilot":
-        return host, f"Pilot page: {words[:1].upper()}{words[1:]}"
-    return host, (words[:1].upper() + words[1:]) if words else "Home page"
-
-
-def _sources(pilots: Sequence[Pilot], programme: Iterable[ProgrammeItem]) -> list[Source]:
-    """Each source URL once, numbered in order of first use, with what uses it (each user once)."""
-    used: dict[str, dict[str, None]] = {}
-    for pilot in pilots:
-        facts = (*pilot.themes, *pilot.figures, *pilot.field_trials)
-        for url in (*pilot.sources, *(fact.source for fact in facts), pilot.authorities_source):
-            if url:
-                used.setdefault(url, {})[pilot.name] = None
-    for item in programme:
-        used.setdefault(item.source, {})["The programme"] = None
-    return [
-        Source(number, url, *source_name(url), list(users))
-        for number, (url, users) in enumerate(used.items(), 1)
-    ]
 
 
 @cache
@@ -93,18 +50,6 @@ def generated_date() -> str:
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
     moment = time.gmtime(int(epoch)) if epoch.isdigit() else time.gmtime()
     return f"{moment.tm_mday} {time.strftime('%B %Y', moment)}"
-
-
-def readable_date(date: str) -> str:
-    """An ISO date, whole or partial, as GOV.UK writes it ("2010-03-25" -> "25 March 2010",
-    "2009-10" -> "October 2009"); others unchanged."""
-    for pattern, shown in (("%Y-%m-%d", "{day} %B %Y"), ("%Y-%m", "%B %Y")):
-        try:
-            moment = time.strptime(date, pattern)
-        except ValueError:
-            continue
-        return time.strftime(shown.format(day=moment.tm_mday), moment)
-    return date
 
 
 _MARKDOWN_SPECIAL = str.maketrans({c: f"\\{c}" for c in "\\`*_[]<>|"})
@@ -152,9 +97,12 @@ def _environment() -> jinja2.Environment:
 
 
 def _render(template_name: str, data: DataSet, **details: object) -> str:
-    """Fill a template with what both documents show; `details` are one format's own."""
+    """Fill a template with what both documents show; `details` are one format's own. The
+    sources listed are those cited, numbered in the order a reader meets them."""
     programme = [("Timeline", timeline(data.events)), ("In figures", list(data.facts))]
-    sources = _sources(data.pilots, (*data.events, *data.facts))
+    registry, names = data.registry(), {pilot.id: pilot.name for pilot in data.pilots}
+    cited = data.citations([item for _, items in programme for item in items])
+    sources = [registry[source] for source in cited if source in registry]
     themes = {pilot.id: category_labels(pilot, data.categories) for pilot in data.pilots}
     all_themes = {theme for listed in themes.values() for theme in listed}
     return (
@@ -168,7 +116,11 @@ def _render(template_name: str, data: DataSet, **details: object) -> str:
             glossary=data.glossary,
             programme=[(heading, items) for heading, items in programme if items],
             sources=sources,
-            numbers={source.url: source.number for source in sources},
+            numbers={source.id: number for number, source in enumerate(sources, 1)},
+            users={
+                source: list(dict.fromkeys(names.get(c.id, "The programme") for c in citations))
+                for source, citations in cited.items()
+            },
             generated=generated_date(),
             version=__version__,
             site_url=SITE_URL,
