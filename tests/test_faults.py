@@ -154,7 +154,8 @@ def hostile_data(folder: Path) -> None:
     """Every free-text field of every file with terminal commands and HTML in it."""
     import yaml
 
-    skipped = {"id", "slug", "source", "date", "source_date", "period", "categories", "category"}
+    skipped = {"id", "slug", "source", "sources", "official_name_source", "date", "period"}
+    skipped |= {"categories", "category", "type"}
 
     def poison(value: object, key: str = "") -> object:
         if isinstance(value, dict):
@@ -181,6 +182,7 @@ TEXT_COMMANDS = [
     ["regions"],
     ["themes"],
     ["glossary"],
+    ["sources"],
     ["timeline"],
     ["facts"],
     ["info"],

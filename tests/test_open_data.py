@@ -106,13 +106,15 @@ def test_every_pilot_detail_reaches_pilots_and_every_citation_reaches_sources(
         )
         assert (column, "sources", "id") in links, table
         assert rows(database, f"SELECT count(*) FROM {table} WHERE {column} IS NULL") == [(0,)]
+    links = rows(database, 'SELECT "from", "table", "to" FROM pragma_foreign_key_list("pilots")')
+    assert ("official_name_source", "sources", "id") in links
     # Every page the records cite is a row of sources, and every row is cited.
     cited = {
-        url
-        for table, column in CITING.items()
-        for (url,) in rows(database, f"SELECT {column} FROM {table}")
+        source
+        for table, column in {**CITING, "pilots": "official_name_source"}.items()
+        for (source,) in rows(database, f"SELECT {column} FROM {table} WHERE {column} NOT NULL")
     }
-    assert cited == {url for (url,) in rows(database, "SELECT url FROM sources")}
+    assert cited == {source for (source,) in rows(database, "SELECT id FROM sources")}
 
 
 def test_the_rows_are_the_records_word_for_word(database: sqlite3.Connection) -> None:
@@ -126,7 +128,7 @@ def test_the_rows_are_the_records_word_for_word(database: sqlite3.Connection) ->
     kent = next(p for p in data.pilots if p.id == "kent")
     assert rows(
         database, "SELECT text, source FROM pilot_themes WHERE pilot_id = 'kent' ORDER BY position"
-    ) == [tuple(theme) for theme in kent.themes]
+    ) == [(theme.text, theme.source[0]) for theme in kent.themes]  # the main source
     assert rows(database, "SELECT count(*) FROM events") == [(len(data.events),)]
     keywords = rows(database, "SELECT keywords FROM faq WHERE id = 1")[0][0]
     assert json.loads(keywords)[:2] == ["overview", "introduction"]
@@ -254,8 +256,9 @@ def test_the_json_document_validates_and_holds_each_command_s_json(
     assert document["glossary"] == json.loads(tp("glossary", "--json").stdout)
     shown = json.loads(tp("show", "12", "--json").stdout)
     assert document["faq"][11] == {key: shown[key] for key in ("id", "slug", "question", "answer")}
-    assert [source["url"] for source in document["sources"]] == [
-        source["id"] for source in document["sources"]
+    assert document["sources"] == [
+        {key: source[key] for key in ("id", "url", "title", "publisher", "date", "type")}
+        for source in json.loads(tp("sources", "--json").stdout)
     ]
 
 

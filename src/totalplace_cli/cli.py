@@ -38,6 +38,7 @@ Examples:
   tp pilots --theme children        pilots by theme, --region or --place
   tp pilot poole                    one pilot in full, with its sources
   tp timeline                       what happened after the FAQ, each event sourced
+  tp sources                        every page the data cites: title, publisher, date
 """
 EPILOG = (
     "Exit codes: 0 ok, 1 no match, 2 usage error, 3 bad data file, 74 output could not be "
@@ -101,8 +102,8 @@ def global_options(
             "--data-dir",
             metavar="DIR",
             envvar="TP_DATA_DIR",
-            help="Folder with your own faq.yaml, pilots.yaml, glossary.yaml and/or programme.yaml "
-            "(others fall back to the bundled ones).",
+            help="Folder with your own faq.yaml, pilots.yaml, glossary.yaml, programme.yaml and/or "
+            "sources.yaml (others fall back to the bundled ones).",
             show_envvar=True,
         ),
     ] = None,
@@ -422,13 +423,13 @@ def pilots(
         _filter(theme, "--theme"),
         _filter(place, "--place"),
     )
-    every, categories = ctx.obj.read(lambda data: (data.pilots(), data.categories()))
+    every, categories, sources = ctx.obj.read(lambda d: (d.pilots(), d.categories(), d.registry()))
     selected = lookup.filter_pilots(every, region, theme, place, categories)
     out = ctx.obj.output()
     if json:
-        render.write_json(out, [pilot.to_json() for pilot in selected])
+        render.write_json(out, [pilot.to_json(sources) for pilot in selected])
     elif csv:
-        render.write_pilots_csv(out, selected)
+        render.write_pilots_csv(out, selected, sources)
     elif selected:
         render.render_pilots(out, selected)
     if not selected:
@@ -450,7 +451,8 @@ def pilot(
 ) -> None:
     """Show one pilot in full, each fact with its source.
 
-    Themes, member authorities, figures, field trials, sources, and the FAQ lines naming it.
+    Themes, member authorities, figures, field trials, sources, and the FAQ lines naming it; each
+    citation as [Publisher, year] <URL> (tp sources: the sources in full).
 
     \b
     Examples:
@@ -461,12 +463,12 @@ def pilot(
 
     def read(data: store.Store) -> tuple[Any, ...]:
         found = data.pilot(lookup.slug(wanted)) or lookup.find_pilot(data.pilots(), wanted)
-        return found, data.categories(), lookup.faq_mentions(data.faq(), found)
+        return found, data.categories(), lookup.faq_mentions(data.faq(), found), data.registry()
 
-    found, categories, mentions = ctx.obj.read(read)
+    found, categories, mentions, sources = ctx.obj.read(read)
     faq = [{**entry.summary_json(), "lines": lines} for entry, lines in mentions]
-    value = {**found.to_json(), "faq": faq}
-    ctx.obj.show(json, value, render.render_pilot, found, categories, mentions)
+    value = {**found.to_json(sources), "faq": faq}
+    ctx.obj.show(json, value, render.render_pilot, found, categories, mentions, sources)
 
 
 def _counted(members: Sequence[Any]) -> dict[str, Any]:
@@ -664,7 +666,8 @@ def validate(
 
     Each problem is one line, 'file:line:column: severity: message'. Exit 0 when valid (warnings
     allowed), 3 when there is any error. The format: 'tp schema faq' (or pilots, glossary,
-    programme).
+    programme, sources). An unknown source id is an error, a source nothing cites a warning
+    (checked with the files 'tp --data-dir' would read beside PATH).
 
     \b
     Examples:
@@ -695,7 +698,7 @@ def schema(
         str,
         typer.Argument(
             metavar="KIND",
-            help="faq, pilots, glossary, programme, or export (what 'tp export json' writes).",
+            help="faq, pilots, glossary, programme, sources; or export ('tp export json').",
             autocompletion=complete_data_kind,
         ),
     ],
@@ -730,11 +733,11 @@ def timeline(ctx: typer.Context, json: JsonFlag = False) -> None:
       tp timeline
       tp timeline --json | jq -r '.[] | "\\(.date)  \\(.event)"'
     """
-    events = in_date_order(ctx.obj.read(lambda data: data.programme("event")))
+    found, sources = ctx.obj.read(lambda data: (data.programme("event"), data.registry()))
+    events = in_date_order(found)
     heading = "Events in date order (tp facts: the figures)"
-    ctx.obj.show(
-        json, [event.to_json() for event in events], render.render_programme, events, heading
-    )
+    value = [event.to_json(sources) for event in events]
+    ctx.obj.show(json, value, render.render_programme, events, heading, sources)
 
 
 @app.command()
@@ -749,8 +752,36 @@ def facts(ctx: typer.Context, json: JsonFlag = False) -> None:
       tp facts
       tp facts --json | jq -r '.[] | "\\(.figure): \\(.source)"'
     """
-    figures = ctx.obj.read(lambda data: data.programme("fact"))
+    figures, sources = ctx.obj.read(lambda data: (data.programme("fact"), data.registry()))
     heading = "Figures (tp timeline: the events)"
-    ctx.obj.show(
-        json, [fact.to_json() for fact in figures], render.render_programme, figures, heading
-    )
+    value = [fact.to_json(sources) for fact in figures]
+    ctx.obj.show(json, value, render.render_programme, figures, heading, sources)
+
+
+@app.command()
+def sources(
+    ctx: typer.Context,
+    json: JsonFlag = False,
+    csv: Annotated[bool, typer.Option("--csv", help="Print CSV (header row).")] = False,
+) -> None:
+    """Every source the data cites (sources.yaml): title, publisher, date, and what cites it.
+
+    A page's own title is in quotes; one without describes the page (title_is_description).
+    No date: none is known. Into a pipe, one line each: id, date, publisher, title, address.
+
+    \b
+    Examples:
+      tp sources
+      tp sources --json | jq -r '.[] | select(.date == null) | .url'
+    """
+    if json and csv:
+        raise UsageError("choose one of --json and --csv")
+    found, cited = ctx.obj.read(lambda data: (data.sources(), data.data_set().citations()))
+    cited = {source.id: cited.get(source.id, []) for source in found}
+    out = ctx.obj.output()
+    if json:
+        render.write_json(out, [source.to_json(cited[source.id]) for source in found])
+    elif csv:
+        render.write_sources_csv(out, found, cited)
+    else:
+        render.render_sources(out, found, cited)
