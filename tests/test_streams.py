@@ -16,13 +16,16 @@ import termios
 from pathlib import Path
 
 import pytest
+import typer
 from conftest import load_faq
 from test_console_script import TP
 
+from totalplace_cli.cli import app
 from totalplace_cli.errors import ExitCode
 from totalplace_cli.loading import bundled_data_dir
 from totalplace_cli.render import OutputContext, render_questions, write_json
 
+COMMANDS = list(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
 pytestmark = pytest.mark.skipif(TP is None, reason="tp is not installed as a console script")
 
 CLEAN_ENV = {
@@ -398,3 +401,39 @@ def test_a_link_never_carries_control_characters_from_the_data(tmp_path: Path) -
     )
     shown = run_in_terminal("--data-dir", str(tmp_path), "pilot", "x", FORCE_HYPERLINK="1")
     assert OSC8 in shown and b"\x1b]52" not in shown and b"\x07" not in shown
+
+
+@pytest.mark.parametrize("command", [[], *([name] for name in COMMANDS)], ids=str)
+def test_help_fits_40_columns_in_a_pipe_and_in_a_terminal(command: list[str]) -> None:
+    piped = run_bytes(*command, "--help", COLUMNS="40")
+    shown = ANSI.sub("", run_in_terminal(*command, "--help", columns=40).decode())
+    for text in (piped.stdout.decode(), shown.replace("\r\n", "\n")):
+        assert [line for line in text.splitlines() if len(line) > 40] == []
+    assert "tp export html -o faq.html" in run_bytes("--help", COLUMNS="40").stdout.decode()
+
+
+def test_a_newcomer_s_forgiving_input_through_the_console_script() -> None:
+    """Issue #25's first steps, as a shell runs them: meaning, spelling, plain option errors."""
+    assert (
+        run_bytes("search", "savings", "--json").stdout
+        == run_bytes("ask", "savings", "--json").stdout
+    )
+    for args, line in (
+        (
+            ["serch", "savings"],
+            "tp: No such command 'serch'. Did you mean 'ask'? (try 'tp --help')",
+        ),
+        (
+            ["ask", "savings", "--limit", "abc"],
+            "tp: --limit takes a whole number such as 5, at least 1 (try 'tp ask --help')",
+        ),
+        (
+            ["pilots", "--theme", ""],
+            "tp: the --theme value is empty; the themes are: children-and-young-people",
+        ),
+    ):
+        result = run_bytes(*args)
+        assert result.returncode == 2 and result.stderr.decode().startswith(line), result.stderr
+        assert result.stderr.count(b"\n") == 1
+    assert run_bytes("pilot", "margate").stdout.startswith(b"Kent\n")
+    assert run_bytes("show", "WHAT IS TOTAL PLACE").stdout.startswith(b"1. What is Total Place?\n")
