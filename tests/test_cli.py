@@ -368,7 +368,7 @@ def test_every_option_missing_its_value_says_what_it_takes(
         (["export", "html", "-o"], "--output takes FILE: write to FILE"),
         (["show"], "tp show takes ID: question number, slug or the question itself"),
         (["pilot"], "tp pilot takes PILOT: pilot id, name or a place in it"),
-        (["schema"], "tp schema takes KIND: faq, pilots, glossary or programme; for example:"),
+        (["schema"], "tp schema takes KIND: faq, pilots, glossary, programme"),
         (["pilots", "--region"], "--region takes REGION: only pilots in this region, e.g."),
         (["--data-dir"], "--data-dir takes DIR: folder with your own faq.yaml"),
         (["questions", "--limit", "3"], "tp questions has no option --limit; its options: --json"),
@@ -388,7 +388,7 @@ def test_every_option_missing_its_value_says_what_it_takes(
         ),
         (["help", "serch"], "No such command 'serch'. Did you mean 'ask'?"),
     ],
-    ids=" ".join,
+    ids=lambda value: " ".join(value) if isinstance(value, list) else "",
 )
 def test_option_and_argument_errors_are_plain_words(tp: Tp, args: list[str], expected: str) -> None:
     assert_plain_line(tp(*args), f"tp: {expected}")

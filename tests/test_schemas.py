@@ -18,7 +18,9 @@ import totalplace_cli
 
 Tp = Callable[..., Result]
 SCHEMAS = Path(totalplace_cli.__file__).parent / "schemas"
-COMMANDS = ["questions", "show", "ask", "pilots", "info", "validate", "timeline", "facts"]
+COMMANDS = [
+    *("questions", "show", "ask", "pilots", "info", "validate", "timeline", "facts", "export")
+]
 
 
 def load_schemas() -> dict[str, dict[str, Any]]:
@@ -40,13 +42,14 @@ def conforms(command: str, output: str) -> Any:
     return value
 
 
-def test_there_is_a_valid_schema_for_every_json_command_and_the_readme_names_it() -> None:
+def test_there_is_a_valid_schema_for_every_json_command_and_the_docs_name_it() -> None:
     schemas = load_schemas()
     assert sorted(schemas) == sorted(COMMANDS)
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    documents = [REPO / "README.md", REPO / "docs" / "open-data.md"]
+    documented = "".join(path.read_text(encoding="utf-8") for path in documents)
     for name, schema in schemas.items():
         Draft202012Validator.check_schema(schema)
-        assert f"schemas/{name}.json" in readme
+        assert f"schemas/{name}.json" in documented
 
 
 def test_questions_and_show(tp: Tp) -> None:
@@ -135,7 +138,7 @@ def test_an_unknown_schema_kind_is_a_usage_error_listing_the_kinds(tp: Tp) -> No
     assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr == (
-        "tp: unknown data file kind 'pilot'; choose one of: faq, pilots, glossary, programme\n"
+        "tp: unknown schema 'pilot'; choose one of: faq, pilots, glossary, programme, export\n"
     )
 
 

@@ -1,3 +1,3 @@
 """tp: the Total Place FAQ and pilot explorer."""
 
-__version__ = "0.3.2"
+__version__ = "0.4.0"

@@ -46,6 +46,7 @@ EPILOG = (
 )
 MAX_QUERY_CHARS = 1000  # longest query searched; of a longer one (a pasted page), its first words
 MAX_ARGUMENT_CHARS = 200  # longest id, slug or region accepted
+SCHEMAS = (*KINDS, "export")  # what `tp schema` prints: each data file's, and `tp export json`'s
 
 
 class Commands(TyperGroup):
@@ -265,7 +266,7 @@ def complete_ask_kind(incomplete: str) -> list[str]:
 
 
 def complete_data_kind(incomplete: str) -> list[str]:
-    return [kind for kind in KINDS if kind.startswith(incomplete.lower())]
+    return [kind for kind in SCHEMAS if kind.startswith(incomplete.lower())]
 
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of text.")]
@@ -572,10 +573,12 @@ def glossary(
 
 
 class ExportFormat(str, Enum):
-    """The document formats `tp export` writes."""
+    """The formats `tp export` writes: documents to read, and open data for other tools."""
 
     html = "html"
     markdown = "markdown"
+    sqlite = "sqlite"
+    json = "json"
 
 
 @app.command("export")
@@ -583,7 +586,7 @@ def export_command(
     ctx: typer.Context,
     format: Annotated[
         ExportFormat,
-        typer.Argument(metavar="FORMAT", help="html (one self-contained page) or markdown."),
+        typer.Argument(metavar="FORMAT", help="html (a page), markdown, sqlite or json."),
     ],
     destination: Annotated[
         str | None,
@@ -591,9 +594,15 @@ def export_command(
             "--output", "-o", metavar="FILE", help="Write to FILE ('-' or none: standard output)."
         ),
     ] = None,
+    metadata: Annotated[
+        str | None,
+        typer.Option(metavar="FILE", help="With sqlite: also write Datasette's metadata.json."),
+    ] = None,
 ) -> None:
     """Write the FAQ, the pilots, the programme's timeline and figures, the glossary and the
-    sources as one document (what is not the FAQ's own words is labelled "Beyond the FAQ").
+    sources as one document (what is not the FAQ's own words is labelled "Beyond the FAQ"), or
+    as open data: an SQLite database for Datasette, sqlite-utils or pandas, or one JSON document
+    ('tp schema export'), both described in docs/open-data.md.
 
     The HTML page needs nothing else (no fonts, scripts or images from elsewhere): open it in
     any browser, send it, or print it. Click a question to read its answer; search as with
@@ -603,21 +612,39 @@ def export_command(
     Examples:
       tp export html -o faq.html
       tp export markdown > faq.md
+      tp export sqlite -o tp.db
+      tp export json | jq '.pilots[].name'
     """
+    to_stdout = destination is None or destination == "-"
+    if format is ExportFormat.sqlite and to_stdout:
+        raise UsageError("a database cannot go to standard output; name its file: -o tp.db")
+    if metadata is not None and format is not ExportFormat.sqlite:
+        raise UsageError("--metadata describes a database: use it with 'tp export sqlite'")
     files = ctx.obj.files()
     data = store.use(files, store.Store.data_set)
-    build = export.build_html if format is ExportFormat.html else export.build_markdown
-    # A page or a Markdown file is text too: no control character from the data reaches it.
-    text = render.terminal_text(build(data))
-    if destination is None or destination == "-":
-        # The HTML declares charset=utf-8, so its bytes must be UTF-8 even on a legacy console.
+    if format is ExportFormat.json:
+        text = render.json_text(export.build_document(data))
+    elif format is not ExportFormat.sqlite:
+        build = export.build_html if format is ExportFormat.html else export.build_markdown
+        # A page or a Markdown file is text too: no control character from the data reaches it.
+        text = render.terminal_text(build(data))
+    if to_stdout:  # UTF-8 even on a legacy console: the HTML declares it, and JSON is UTF-8
         render.write_all(ctx.obj.output().stdout, text, encoding="utf-8")
         return
-    path = Path(destination).expanduser()
+    path, described = Path(str(destination)).expanduser(), Path(metadata or "").expanduser()
+    if metadata is not None and described.absolute() == path.absolute():
+        raise UsageError("-o and --metadata name the same file; give each its own")
     # Every data file in use, of every kind, is off limits, and so is the bundled fallback.
-    bundled = [bundled_data_dir() / file_name(kind) for kind in KINDS]
-    size = export.write_atomically(path, text, protected=[*files.paths.values(), *bundled])
+    protected = [*files.paths.values(), *(bundled_data_dir() / file_name(kind) for kind in KINDS)]
+    if format is ExportFormat.sqlite:
+        size = export.write_database(path, data, protected)
+    else:
+        size = export.write_atomically(path, text, protected)
     report(f"wrote {path} ({max(1, round(size / 1024))} KB)", ExitCode.OK)
+    if metadata is not None:  # Datasette names a database after its file, less the extension
+        value = render.json_text(export.build_metadata(path.stem))
+        export.write_atomically(described, value, [*protected, path])
+        report(f"wrote {described}", ExitCode.OK)
 
 
 @app.command()
@@ -698,24 +725,27 @@ def schema(
         str,
         typer.Argument(
             metavar="KIND",
-            help="faq, pilots, glossary or programme.",
+            help="faq, pilots, glossary, programme, or export (what 'tp export json' writes).",
             autocompletion=complete_data_kind,
         ),
     ],
 ) -> None:
-    """Print the JSON Schema of a data file, for editors and other tools.
+    """Print the JSON Schema of a data file, or of the document 'tp export json' writes.
 
     Put '# yaml-language-server: $schema=FILE' at the top of your YAML for completion and
     checking as you type; 'tp validate' checks the same rules.
 
     \b
-    Example:
+    Examples:
       tp schema faq > faq.schema.json
+      tp schema export > export.json
     """
     wanted = kind.strip().lower()
-    if wanted not in KINDS:
-        raise UsageError(f"unknown data file kind '{kind}'; choose one of: {', '.join(KINDS)}")
-    render.write_all(sys.stdout, checking.schema_path(wanted).read_text(encoding="utf-8"))
+    if wanted not in SCHEMAS:
+        raise UsageError(f"unknown schema '{kind}'; choose one of: {', '.join(SCHEMAS)}")
+    export_schema = Path(__file__).parent / "schemas" / "export.json"
+    path = checking.schema_path(wanted) if wanted in KINDS else export_schema
+    render.write_all(sys.stdout, path.read_text(encoding="utf-8"))
 
 
 @app.command()

@@ -5,19 +5,21 @@ as Markdown. This module prepares the data; the templates hold the markup."""
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
 import re
+import sqlite3
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import cache, partial
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from totalplace_cli import __version__
 from totalplace_cli.errors import UsageError
-from totalplace_cli.lookup import category_labels, mark_terms, regions
+from totalplace_cli.lookup import answers_using, category_labels, mark_terms, regions
 from totalplace_cli.models import DataSet, Pilot, ProgrammeItem, timeline
 from totalplace_cli.page_index import build_page_index
 from totalplace_cli.render import answer_blocks
@@ -229,25 +231,169 @@ def _new_file_mode(target: Path) -> int:
         return 0o666 & ~umask
 
 
-def write_atomically(target: Path, text: str, protected: Iterable[Path] = ()) -> int:
-    """Write `text` (UTF-8) to `target`; return the number of bytes. Refuses (UsageError) a
-    target that is one of the `protected` files, such as the data in use."""
+def write_atomically(
+    target: Path, content: str | Callable[[str], object], protected: Iterable[Path] = ()
+) -> int:
+    """Write `content` to `target` whole or not at all; return its size in bytes. `content` is
+    UTF-8 text, or a function that fills the temporary file whose path it is given (a database).
+    Refuses (UsageError) a target that is one of the `protected` files, such as the data in use."""
     clash = _same_file(target, protected)
     if clash is not None:
         raise UsageError(
             f"refusing to write over {target}: it is a data file tp reads ({clash}); "
             "choose another file"
         )
-    data = text.encode("utf-8")
     try:
         if os.path.isdir(target):
             raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
-        with replacing(target) as temporary, open(temporary, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
+        with replacing(target) as temporary:
+            if isinstance(content, str):
+                Path(temporary).write_bytes(content.encode("utf-8"))
+            else:
+                content(temporary)
+            with open(temporary, "rb+") as stream:
+                os.fsync(stream.fileno())
             os.chmod(temporary, _new_file_mode(target))
-    except OSError as error:
-        reason = error.strerror or type(error).__name__
+            size = os.path.getsize(temporary)
+    except (OSError, sqlite3.Error) as error:
+        reason = getattr(error, "strerror", None) or str(error) or type(error).__name__
         raise UsageError(f"cannot write {target}: {reason}") from None
-    return len(data)
+    return size
+
+
+# Open data: every record as an SQLite database and as one JSON document (docs/open-data.md).
+
+OPEN_DATA_VERSION = 1  # the database's `PRAGMA user_version`; docs/open-data.md says what it keeps
+# Foreign keys are enforced while the rows go in: a dangling one is a bug, never a published file.
+# An FTS5 table names its table as `content="faq"`, the form sqlite-utils and Datasette detect.
+OPEN_DATA_SCHEMA = """
+PRAGMA foreign_keys = ON;
+CREATE TABLE sources (id TEXT PRIMARY KEY, url TEXT NOT NULL, title TEXT, publisher TEXT,
+    date TEXT, type TEXT);
+CREATE TABLE faq (id INTEGER PRIMARY KEY, slug TEXT NOT NULL, question TEXT NOT NULL,
+    answer TEXT NOT NULL, keywords TEXT NOT NULL);
+CREATE TABLE categories (id TEXT PRIMARY KEY, label TEXT NOT NULL, synonyms TEXT NOT NULL);
+CREATE TABLE pilots (id TEXT PRIMARY KEY, name TEXT NOT NULL, official_name TEXT,
+    region TEXT NOT NULL);
+CREATE TABLE pilot_categories (pilot_id TEXT NOT NULL REFERENCES pilots(id),
+    category_id TEXT NOT NULL REFERENCES categories(id), PRIMARY KEY (pilot_id, category_id));
+CREATE TABLE pilot_themes (pilot_id TEXT NOT NULL REFERENCES pilots(id),
+    position INTEGER NOT NULL, text TEXT NOT NULL, source TEXT REFERENCES sources(id),
+    PRIMARY KEY (pilot_id, position));
+CREATE TABLE pilot_authorities (pilot_id TEXT NOT NULL REFERENCES pilots(id),
+    position INTEGER NOT NULL, name TEXT NOT NULL, source TEXT REFERENCES sources(id),
+    PRIMARY KEY (pilot_id, position));
+CREATE TABLE pilot_figures (pilot_id TEXT NOT NULL REFERENCES pilots(id),
+    position INTEGER NOT NULL, text TEXT NOT NULL, source TEXT REFERENCES sources(id),
+    PRIMARY KEY (pilot_id, position));
+CREATE TABLE pilot_field_trials (pilot_id TEXT NOT NULL REFERENCES pilots(id),
+    position INTEGER NOT NULL, text TEXT NOT NULL, source TEXT REFERENCES sources(id),
+    PRIMARY KEY (pilot_id, position));
+CREATE TABLE pilot_sources (pilot_id TEXT NOT NULL REFERENCES pilots(id),
+    source TEXT NOT NULL REFERENCES sources(id), PRIMARY KEY (pilot_id, source));
+CREATE TABLE glossary (term TEXT PRIMARY KEY, expansion TEXT NOT NULL, origin TEXT NOT NULL,
+    quote TEXT, provenance TEXT, aliases TEXT NOT NULL);
+CREATE TABLE events (id TEXT PRIMARY KEY, date TEXT, event TEXT NOT NULL, quote TEXT,
+    source TEXT NOT NULL REFERENCES sources(id));
+CREATE TABLE facts (id TEXT PRIMARY KEY, date TEXT, fact TEXT NOT NULL, figure TEXT,
+    period TEXT, quote TEXT, source TEXT NOT NULL REFERENCES sources(id));
+CREATE VIRTUAL TABLE faq_fts USING FTS5 (question, answer, keywords, content="faq",
+    tokenize='porter');
+CREATE VIRTUAL TABLE pilots_fts USING FTS5 (name, official_name, region, content="pilots",
+    tokenize='porter');
+CREATE VIRTUAL TABLE facts_fts USING FTS5 (fact, figure, quote, content="facts",
+    tokenize='porter');
+"""
+
+
+def source_rows(data: DataSet) -> list[dict[str, str | None]]:
+    """Table `sources` (id, url, title, publisher, date, type). Until the sources registry
+    (data/sources.yaml, #23) lands: each URL the records cite, keyed by itself, with the page's
+    own date where a record gives it; then one row per registered source instead."""
+    dates: dict[str, str | None] = {}
+    for pilot in data.pilots:
+        facts = (*pilot.themes, *pilot.figures, *pilot.field_trials)
+        urls = (*pilot.sources, *(fact.source for fact in facts), pilot.authorities_source)
+        dates |= dict.fromkeys(url for url in urls if url)
+    for item in (*data.events, *data.facts):
+        dates[item.source] = dates.get(item.source) or item.source_date
+    return [
+        {"id": url, "url": url, "title": None, "publisher": None, "date": date, "type": None}
+        for url, date in dates.items()
+    ]
+
+
+def _open_data_rows(data: DataSet) -> dict[str, list[tuple[object, ...]]]:
+    """Each table's rows in the data's order (parents first, for the foreign keys)."""
+    listed = partial(json.dumps, ensure_ascii=False)  # a list in one cell: sqlite-utils' way
+    return {
+        "sources": [tuple(row.values()) for row in source_rows(data)],
+        "faq": [(e.id, e.slug, e.question, e.answer, listed(e.keywords)) for e in data.faq],
+        "categories": [(c.id, c.label, listed(c.synonyms)) for c in data.categories],
+        "pilots": [(p.id, p.name, p.official_name, p.region) for p in data.pilots],
+        "pilot_categories": [(p.id, c) for p in data.pilots for c in dict.fromkeys(p.categories)],
+        **{
+            f"pilot_{field}": [
+                (p.id, n, fact.text, fact.source)
+                for p in data.pilots
+                for n, fact in enumerate(getattr(p, field), 1)
+            ]
+            for field in ("themes", "figures", "field_trials")
+        },
+        "pilot_authorities": [
+            (p.id, n, name, p.authorities_source)
+            for p in data.pilots
+            for n, name in enumerate(p.authorities, 1)
+        ],
+        "pilot_sources": [(p.id, url) for p in data.pilots for url in dict.fromkeys(p.sources)],
+        "glossary": [
+            (t.term, t.expansion, t.source, t.quote, t.provenance, listed(t.aliases))
+            for t in data.glossary
+        ],
+        "events": [(e.id, e.date, e.text, e.quote, e.source) for e in timeline(data.events)],
+        "facts": [
+            (f.id, f.date, f.text, f.figure, f.period, f.quote, f.source) for f in data.facts
+        ],
+    }
+
+
+def write_database(target: Path, data: DataSet, protected: Iterable[Path] = ()) -> int:
+    """`tp export sqlite`: built in memory the same way every time (same data, same bytes)."""
+    with contextlib.closing(sqlite3.connect(":memory:")) as database:
+        database.executescript(OPEN_DATA_SCHEMA)
+        with database:
+            for table, rows in _open_data_rows(data).items():
+                if rows:
+                    marks = ", ".join("?" * len(rows[0]))
+                    database.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
+            for table in ("faq", "pilots", "facts"):
+                database.execute(f"INSERT INTO {table}_fts ({table}_fts) VALUES ('rebuild')")
+        database.execute(f"PRAGMA user_version = {OPEN_DATA_VERSION}")
+        return write_atomically(
+            target, lambda path: database.execute("VACUUM INTO ?", (path,)), protected
+        )
+
+
+def build_document(data: DataSet) -> dict[str, Any]:
+    """`tp export json` (schemas/export.json): every record, each in its command's JSON form."""
+    used_in = answers_using(data.glossary, data.faq)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")  # its day for reproducible builds, or today
+    return {
+        "tp_version": __version__,
+        "exported": time.strftime("%Y-%m-%d", time.gmtime(int(epoch) if epoch.isdigit() else None)),
+        "faq": [entry.to_json() for entry in data.faq],
+        "pilots": [pilot.to_json() for pilot in data.pilots],
+        "categories": [category.to_json() for category in data.categories],
+        "glossary": [term.to_json(used_in[term.term]) for term in data.glossary],
+        "timeline": [event.to_json() for event in timeline(data.events)],
+        "facts": [fact.to_json() for fact in data.facts],
+        "sources": source_rows(data),
+    }
+
+
+def build_metadata(database_name: str) -> dict[str, Any]:
+    """Datasette's metadata.json (`page/datasette-metadata.json`) for the database file named
+    `database_name` (less .db). It gives no source URL: the FAQ page's address is not recorded."""
+    metadata: dict[str, Any] = json.loads(_asset("datasette-metadata.json"))
+    metadata["databases"] = {database_name: metadata["databases"]["DATABASE"]}
+    return metadata

@@ -163,16 +163,20 @@ def _closed_pipe() -> None:
     raise BrokenPipeError
 
 
-def write_json(ctx: OutputContext, value: Any) -> None:
-    """Plain JSON, nothing else; control characters escaped, non-ASCII only if it must be."""
-    encoding = (getattr(ctx.stdout, "encoding", None) or "utf-8").lower().replace("-", "")
-    ensure_ascii = encoding not in {"utf8", "utf8sig", "utf16", "utf32"}
+def json_text(value: Any, ensure_ascii: bool = False) -> str:
+    """Plain JSON and a newline; control characters escaped, non-ASCII if `ensure_ascii`."""
     text = json.dumps(value, ensure_ascii=ensure_ascii, indent=2)
     # These can only occur inside strings, where \\uXXXX is their spelling. All are unprintable,
     # as is the newline of the indent: most outputs need no search at all.
     if not ensure_ascii and not text.replace("\n", "").isprintable():
         text = re.sub(JSON_UNSAFE, lambda match: f"\\u{ord(match.group()):04x}", text)
-    write_all(ctx.stdout, text + "\n")
+    return text + "\n"
+
+
+def write_json(ctx: OutputContext, value: Any) -> None:
+    """Plain JSON, nothing else; non-ASCII escaped only if the output cannot show it."""
+    encoding = (getattr(ctx.stdout, "encoding", None) or "utf-8").lower().replace("-", "")
+    write_all(ctx.stdout, json_text(value, encoding not in {"utf8", "utf8sig", "utf16", "utf32"}))
 
 
 def write_all(stream: TextIO, text: str, encoding: str | None = None) -> None:
