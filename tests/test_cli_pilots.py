@@ -169,7 +169,7 @@ def test_pilots_json_and_csv_together_is_a_usage_error(tp: Tp) -> None:
         ),
         (["--theme", "zzz", "--region", "London"], "tp: no pilot theme like 'zzz'", "themes are"),
         (["--theme", "olderpeople"], "tp: no pilot theme like 'olderpeople'; did", "older-people"),
-        (["--region", "  "], "tp: the --region value is empty", "--help"),
+        (["--region", "  "], "tp: the --region value is empty; the regions are: ", "East"),
     ],
 )
 def test_pilots_invalid_values_exit_2_naming_the_closest(

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated, Any, NamedTuple, TypeVar
 
 import typer
+from typer.core import TyperGroup
 
 from totalplace_cli import __version__, checking, export, lookup, render, search, store
 from totalplace_cli.errors import DataError, ExitCode, NoMatchError, TpError, UsageError, report
@@ -25,21 +26,21 @@ from totalplace_cli.loading import (
 from totalplace_cli.models import timeline as in_date_order
 
 T = TypeVar("T")
-HELP = """Explore the Total Place FAQ (2009-2010) and its 13 pilot areas.
-
-\b
-Examples:
-  tp questions                      list the FAQ's questions
-  tp show 12                        read one answer (by number or slug)
-  tp ask who pays for it            search; the best answer first, typos forgiven
-  tp pilots --region "West Midlands" --json | jq -r '.[].name'
-  tp glossary riep                  what an acronym of the FAQ stands for
-  tp export html -o faq.html        a shareable page: click a question to read its answer
-  tp pilots --theme children        pilots by theme, --region or --place
-  tp pilot poole                    one pilot in full, with its sources
-  tp timeline                       what happened after the FAQ, each event sourced
-  tp sources                        every page the data cites: title, publisher, date
-"""
+HELP = "Explore the Total Place FAQ (2009-2010) and its 13 pilot areas."
+EXAMPLES = [
+    ("tp questions", "list the FAQ's questions"),
+    ("tp show 12", "read one answer: by number, slug or question"),
+    ("tp ask who pays for it", "search; best answer first, typos forgiven"),
+    ("tp pilots --theme children", "pilots by theme, --region or --place"),
+    ("tp pilot poole", "one pilot in full, with its sources"),
+    ("tp glossary riep", "what an acronym of the FAQ stands for"),
+    ("tp sources", "every page the data cites: title, publisher, date"),
+    ("tp export html -o faq.html", "one page to share, with every answer"),
+    ("tp pilots --json | jq '.[].name'", "JSON for scripts: every listing has --json"),
+]
+# Words people type for a command: run as that command, as git and gh run their aliases.
+ALIASES = {"search": "ask", "find": "ask", "query": "ask", "list": "questions", "faq": "questions"}
+ALIASES |= {"area": "pilot", "areas": "pilots", "acronyms": "glossary", "version": "info"}
 EPILOG = (
     "Exit codes: 0 ok, 1 no match, 2 usage error, 3 bad data file, 74 output could not be "
     "written (disk full), 130 interrupted, 141 output pipe closed early."
@@ -48,17 +49,41 @@ MAX_QUERY_CHARS = 1000  # longest query searched; of a longer one (a pasted page
 MAX_ARGUMENT_CHARS = 200  # longest id, slug or region accepted
 SCHEMAS = (*KINDS, "export")  # what `tp schema` prints: each data file's, and `tp export json`'s
 
+
+class Commands(TyperGroup):
+    """Commands also by a word of the same meaning (`tp search` runs `tp ask`); a misspelling of
+    either gets a suggestion, never a guess run. Help fits the terminal, examples included."""
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> tuple[str | None, Any, list[str]]:
+        args = [*args[1:2], "--help"] if args[0] == "help" else args  # as git: `tp help ask`
+        args = [ALIASES.get(args[0].lower(), args[0].lower()), *args[1:]]  # `tp search -h`: tp ask
+        try:
+            return super().resolve_command(ctx, args)
+        except typer.TyperException as error:
+            close = lookup.closest(args[0], [*self.commands, *ALIASES])  # RapidFuzz
+            hint = f" Did you mean '{ALIASES.get(close[0], close[0])}'?" if close else ""
+            error.message = f"No such command '{args[0]}'.{hint}"
+            raise
+
+    def make_context(self, info_name: str | None, args: list[str], *rest: Any, **extra: Any) -> Any:
+        # Click's help is never narrower than 50 columns, unless told the terminal's width.
+        width = min(typer.get_terminal_size().columns, render.MAX_WIDTH)
+        return super().make_context(info_name, args, *rest, terminal_width=width - 2, **extra)
+
+    def format_help_text(self, ctx: Any, formatter: Any) -> None:
+        super().format_help_text(ctx, formatter)
+        with formatter.section("Examples"):
+            formatter.write_dl(EXAMPLES, col_max=min(26, formatter.width // 2 - 2))
+
+
 app = typer.Typer(
+    cls=Commands,
     help=HELP,
     epilog=EPILOG,
     add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
-    context_settings={
-        "help_option_names": ["-h", "--help"],
-        # Help fills the terminal (Click caps it at this, then at the terminal's own width).
-        "max_content_width": 1000,
-    },
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 
@@ -112,7 +137,9 @@ def global_options(
     ] = False,
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+        typer.Option(
+            "--version", "-V", callback=_version, is_eager=True, help="Print the version."
+        ),
     ] = False,
 ) -> None:
     if ctx.invoked_subcommand is None:  # bare `tp`: the help, on stdout, as a success
@@ -251,8 +278,9 @@ def questions(ctx: typer.Context, json: JsonFlag = False) -> None:
     """List the FAQ's questions with their numbers.
 
     \b
-    Example:
-      tp questions --json | jq -r '.[] | "\\(.id) \\(.question)"'
+    Examples:
+      tp questions | grep -i saving
+      tp questions --json | jq '.[0]'
     """
     entries = ctx.obj.read(store.Store.faq)
     value = [entry.summary_json() for entry in entries]
@@ -277,7 +305,7 @@ def show(
     \b
     Examples:
       tp show 12
-      tp show what-sort-of-savings-can-be-made
+      tp show "What is Total Place?"
     """
     key = clean_argument(question, "question number or slug")
 
@@ -347,7 +375,7 @@ def ask(
     Examples:
       tp ask savings
       tp ask poole --kind pilot
-      tp ask who pays the consultants --json --limit 3 --kind faq
+      tp ask consultants -n 3 --kind faq
     """
     text = clean_query(" ".join(query))
     kinds = _ask_kinds(kind)
@@ -368,7 +396,7 @@ def ask(
 
 
 def _filter(value: str | None, option: str) -> str | None:
-    return None if value is None else clean_argument(value, f"{option} value")
+    return value if value is None or not value.strip() else clean_argument(value, f"{option} value")
 
 
 @app.command()
@@ -380,7 +408,7 @@ def pilots(
             "--region",
             "-r",
             metavar="REGION",
-            help="Only pilots in this region; forgiving: 'west mids', 'Yorkshire', 'north-east'.",
+            help="Only pilots in this region, e.g. 'west mids', 'Yorkshire' (see 'tp regions').",
             autocompletion=complete_region,
         ),
     ] = None,
@@ -413,8 +441,9 @@ def pilots(
     """List the pilots; filter by --region, --theme, --place (all must hold).
 
     \b
-    Example:
-      tp pilots --theme drugs --region "west mids" --json | jq -r '.[].name'
+    Examples:
+      tp pilots --theme drugs -r west
+      tp pilots --json | jq -r '.[].name'
     """
     if json and csv:
         raise UsageError("choose one of --json and --csv")
@@ -457,7 +486,8 @@ def pilot(
     \b
     Examples:
       tp pilot poole
-      tp pilot birmingham --json | jq -r '.themes[].text'
+      tp pilot margate
+      tp pilot kent --json | jq .themes
     """
     wanted = clean_argument(key, "pilot")
 
@@ -483,7 +513,7 @@ def regions(ctx: typer.Context, json: JsonFlag = False) -> None:
     \b
     Examples:
       tp regions
-      tp regions --json | jq -r '.[] | "\\(.count) \\(.region)"'
+      tp regions --json | jq '.[].count'
     """
     rows = lookup.pilots_by_region(ctx.obj.read(store.Store.pilots))
     value = [{"region": region, **_counted(members)} for region, members in rows]
@@ -497,7 +527,7 @@ def themes(ctx: typer.Context, json: JsonFlag = False) -> None:
     \b
     Examples:
       tp themes
-      tp themes --json | jq -r '.[] | select(.count > 1) | .id'
+      tp themes --json | jq -r '.[].id'
     """
     every, categories = ctx.obj.read(lambda data: (data.pilots(), data.categories()))
     rows = lookup.pilots_by_category(every, categories)
@@ -529,7 +559,7 @@ def glossary(
     \b
     Examples:
       tp glossary riep
-      tp glossary --json | jq -r '.[] | "\\(.term)\\t\\(.expansion)"'
+      tp glossary --json | jq '.[].term'
     """
     terms, entries = ctx.obj.read(lambda data: (data.glossary(), data.faq()))
     used_in = lookup.answers_using(terms, entries)
@@ -582,9 +612,9 @@ def export_command(
 
     \b
     Examples:
-      tp export html -o total-place-faq.html
+      tp export html -o faq.html
       tp export markdown > faq.md
-      tp export sqlite -o tp.db && datasette tp.db
+      tp export sqlite -o tp.db
       tp export json | jq '.pilots[].name'
     """
     to_stdout = destination is None or destination == "-"
@@ -711,7 +741,7 @@ def schema(
     \b
     Examples:
       tp schema faq > faq.schema.json
-      tp schema export > export.schema.json
+      tp schema export > export.json
     """
     wanted = kind.strip().lower()
     if wanted not in SCHEMAS:
@@ -731,7 +761,7 @@ def timeline(ctx: typer.Context, json: JsonFlag = False) -> None:
     \b
     Examples:
       tp timeline
-      tp timeline --json | jq -r '.[] | "\\(.date)  \\(.event)"'
+      tp timeline --json | jq '.[].date'
     """
     found, sources = ctx.obj.read(lambda data: (data.programme("event"), data.registry()))
     events = in_date_order(found)
@@ -750,7 +780,7 @@ def facts(ctx: typer.Context, json: JsonFlag = False) -> None:
     \b
     Examples:
       tp facts
-      tp facts --json | jq -r '.[] | "\\(.figure): \\(.source)"'
+      tp facts --json | jq -r '.[].figure'
     """
     figures, sources = ctx.obj.read(lambda data: (data.programme("fact"), data.registry()))
     heading = "Figures (tp timeline: the events)"
@@ -772,7 +802,7 @@ def sources(
     \b
     Examples:
       tp sources
-      tp sources --json | jq -r '.[] | select(.date == null) | .url'
+      tp sources --json | jq '.[].title'
     """
     if json and csv:
         raise UsageError("choose one of --json and --csv")

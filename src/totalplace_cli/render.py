@@ -44,6 +44,8 @@ MAX_WIDTH = 1000  # a width above this (or below 1) is a mistake, ignored rather
 INDENT = "  "
 NARROW = 60  # below this many columns, tables become stacked lists: no column cuts a word
 DATE_WIDTH = len("2009-07-30")
+URL = r"https?://(?:www\.)?([^/\s<>]+)[^\s<>]*"  # its group: the host, a link's short label
+LINK_TERMINALS = {"iTerm.app", "WezTerm", "vscode", "ghostty", "Hyper", "tabby"}  # TERM_PROGRAM
 
 # Terminal control from data: escape sequences (CSI, OSC, DCS and friends, 7- and 8-bit), then
 # any C0 control but newline and tab, DEL, C1, and the bidi embeddings, overrides and isolates.
@@ -94,6 +96,7 @@ class OutputContext(NamedTuple):
     is_terminal: bool
     color: bool
     width: int = DEFAULT_WIDTH
+    links: bool = False  # URLs as OSC 8 hyperlinks, each named by its host
 
     @classmethod
     def detect(cls, no_color: bool = False) -> OutputContext:
@@ -111,7 +114,12 @@ class OutputContext(NamedTuple):
             and not os.environ.get("NO_COLOR")
             and os.environ.get("TERM", "") not in {"dumb", "unknown"}
         )
-        return cls(stdout, is_terminal, color, _width(stdout, is_terminal))
+        # OSC 8 links if colour is on: FORCE_HYPERLINK=1/0, else terminals known to (VTE 0.50+).
+        env, vte = os.environ, os.environ.get("VTE_VERSION", "")
+        known = env.get("TERM_PROGRAM") in LINK_TERMINALS or env.get("TERM") == "xterm-kitty"
+        known = known or bool(env.get("WT_SESSION")) or (vte.isdigit() and int(vte) >= 5000)
+        links = color and (env["FORCE_HYPERLINK"] != "0" if env.get("FORCE_HYPERLINK") else known)
+        return cls(stdout, is_terminal, color, _width(stdout, is_terminal), links)
 
     def console(self) -> Console:
         """The one Rich console every text renderer draws with: it wraps only in a terminal."""
@@ -276,8 +284,8 @@ def _text(*parts: str | tuple[str, str]) -> Text:
 def _beside(
     ctx: OutputContext, console: Console, prefix: str | Text, body: Text, indent: int = 0
 ) -> None:
-    """`prefix` then `body`, wrapped in a terminal under its first word (or `indent` columns in);
-    whole in a pipe, for grep and diff."""
+    """`prefix` then `body`, wrapped in a terminal under its first word (or `indent` columns in),
+    a word too long for a line (a URL) whole on one of its own; whole in a pipe, for grep."""
     from rich.text import Text
 
     prefix = Text(prefix) if isinstance(prefix, str) else prefix
@@ -285,14 +293,31 @@ def _beside(
         console.print(Text.assemble(prefix, body))
         return
     indent = indent or prefix.cell_len
-    for number, line in enumerate(body.wrap(console, max(ctx.width - indent, 1))):
+    width, lines, position = max(ctx.width - indent, 1), list[Text](), 0
+    for word in re.finditer(rf"\s*(\S{{{width + 1},}})\s*", body.plain):
+        lines += (
+            body[position : word.start()].wrap(console, width) if word.start() > position else []
+        )
+        lines.append(body[word.start(1) : word.end(1)])
+        position = word.end()
+    lines += body[position:].wrap(console, width) if position < len(body) or not position else []
+    for number, line in enumerate(lines):
         console.print(Text.assemble(prefix if number == 0 else " " * indent, line), soft_wrap=True)
 
 
 def _sourced(ctx: OutputContext, console: Console, line: str, margin: str = INDENT) -> None:
-    """An indented line whose citation ("words  [Publisher, 2010] <url>") is dimmed."""
-    text, gap, cited = line.rpartition("  [") if "  [" in line else (line, "", "")
-    _beside(ctx, console, margin, _text(text, (f"{gap}{cited}", "dim")))
+    """An indented line whose citation ("words  [Publisher, 2010] <url>") is dimmed; where
+    links show, a URL shows its host."""
+    from rich.style import Style
+    from rich.text import Text
+
+    cut = 0 if line.startswith("[") else line.find("  [") if "  [" in line else line.find("<http")
+    text, cited = (line, "") if cut < 0 else (line[:cut], line[cut:])
+    body = _text(text, (cited, "dim"))
+    for url in reversed(list(re.finditer(URL, body.plain) if ctx.links else [])):
+        style = body.get_style_at_offset(console, url.start()) + Style(link=url[0])
+        body = body[: url.start()] + Text(url[1], style) + body[url.end() :]
+    _beside(ctx, console, margin, body)
 
 
 def _columns(ctx: OutputContext, rows: Iterable[Sequence[str]]) -> None:
@@ -531,7 +556,7 @@ def render_pilot(
             title, _, cited = heading.partition("  [")
             _beside(ctx, console, "", _text((title, "bold cyan")), indent=len(INDENT))
             if cited:
-                _beside(ctx, console, INDENT, _text((f"[{cited}", "dim")))
+                _sourced(ctx, console, f"[{cited}")
         for line in lines:
             _sourced(ctx, console, line)
 
@@ -632,7 +657,7 @@ def render_programme(
         _beside(ctx, console, INDENT, _text(item.text))
         if item.kind == "fact" and item.quote:
             _beside(ctx, console, INDENT, _text((f"\u201c{item.quote}\u201d", "italic")))
-        _beside(ctx, console, INDENT, _text((citation(item.source, sources), "dim")))
+        _sourced(ctx, console, citation(item.source, sources))
 
 
 def render_sources(ctx: OutputContext, sources: Sequence[Source], citations: Citations) -> None:
