@@ -138,6 +138,8 @@ def clean_env(**extra: str) -> dict[str, str]:
     """The environment of this moment (the test's own HOME and cache included) for a process
     the test starts, without the variables that change tp's output; plus `extra`."""
     unset = {"TP_DATA_DIR", "NO_COLOR", "FORCE_COLOR", "PYTHONIOENCODING", "COLUMNS"}
+    # Whether a terminal shows links is read from these: none is set unless a test says so.
+    unset |= {"FORCE_HYPERLINK", "TERM_PROGRAM", "VTE_VERSION", "WT_SESSION"}
     return {name: value for name, value in os.environ.items() if name not in unset} | extra
 
 

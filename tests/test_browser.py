@@ -430,3 +430,102 @@ def test_the_page_search_agrees_with_tp_ask(tp: Callable[..., Result], page: Any
         expected = json.loads(result.stdout)[0]["slug"] if result.exit_code == 0 else None
         agree += (shown[0] if shown else None) == expected
     assert agree / len(rows) >= 0.9, f"{agree} of {len(rows)} agree"
+
+
+# Issue #23: the page's last mile, as a browser renders it.
+
+RGB = r"rgba?\((\d+), (\d+), (\d+)"
+
+
+def colour(driver: Any, selector: str, property: str) -> tuple[int, ...]:
+    """A computed colour of the first element `selector` finds, as (r, g, b)."""
+    value = driver.execute_script(
+        "return getComputedStyle(document.querySelector(arguments[0]))[arguments[1]]",
+        selector,
+        property,
+    )
+    found = re.match(RGB, value)
+    assert found is not None, value
+    return tuple(int(part) for part in found.groups())
+
+
+def contrast(first: tuple[int, ...], second: tuple[int, ...]) -> float:
+    """WCAG 2's contrast ratio."""
+
+    def luminance(rgb: tuple[int, ...]) -> float:
+        r, g, b = (
+            c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+            for c in (part / 255 for part in rgb)
+        )
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    light, dark = sorted((luminance(first), luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_the_printed_header_reads_with_backgrounds_on(page: Any) -> None:
+    """Printed with "background graphics" on, the header's band is behind its text: no black
+    text on a black band (issue #23); on screen, white on GOV.UK blue."""
+    on_screen = contrast(
+        colour(page, "header h1", "color"), colour(page, ".band", "backgroundColor")
+    )
+    assert on_screen >= 4.5
+    page.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        band = colour(page, ".band", "backgroundColor")
+        for text in ("header h1", ".opening", ".band .meta", ".band a"):
+            assert contrast(colour(page, text, "color"), band) >= 4.5, text
+            assert contrast(colour(page, text, "color"), (255, 255, 255)) >= 4.5, text
+    finally:
+        page.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+
+
+def test_focus_is_gov_uks_yellow_with_black_text(page: Any) -> None:
+    from selenium.webdriver.common.keys import Keys
+
+    body = css(page, "body")
+    body.send_keys(Keys.TAB)  # the skip link
+    body = page.switch_to.active_element
+    body.send_keys(Keys.TAB)  # the header's link: a keyboard focus, so :focus-visible holds
+    focused = page.switch_to.active_element
+    assert focused.tag_name == "a"
+    page.execute_script("arguments[0].setAttribute('data-focused', '')", focused)
+    assert colour(page, "[data-focused]", "backgroundColor") == (255, 221, 0)
+    assert colour(page, "[data-focused]", "color") == (11, 12, 12)
+
+
+def test_a_citation_never_wraps_onto_a_line_of_its_own(page: Any) -> None:
+    """At every width, each citation sits on the line of its statement's last word."""
+    alone = """
+      const problems = [];
+      for (const refs of document.querySelectorAll('.refs')) {
+        if (!refs.offsetParent) continue;  // in a closed or hidden part
+        const rects = refs.getClientRects();
+        if (rects.length !== 1) { problems.push('split: ' + refs.textContent); continue; }
+        const before = refs.previousSibling;  // the statement's text, ending in a no-break space
+        const range = document.createRange();
+        const end = before.textContent.trimEnd().length;
+        range.setStart(before, Math.max(0, end - 1));
+        range.setEnd(before, end);
+        const word = range.getClientRects();
+        const last = word[word.length - 1];
+        if (Math.abs(last.bottom - rects[0].bottom) > rects[0].height / 2) {
+          problems.push('alone: ' + before.textContent.slice(-30) + refs.textContent);
+        }
+      }
+      return problems;
+    """
+    for size in (DESKTOP, PHONE, SMALL_PHONE):
+        page.set_window_size(*size)
+        assert page.execute_script(alone) == [], size
+
+
+def test_on_a_phone_the_header_leaves_room_for_the_page(page: Any) -> None:
+    """The title, the opening and the sections' links fit in the first screen with room to
+    spare: the questions' heading starts within it."""
+    page.set_window_size(*PHONE)
+    height = page.execute_script("return window.innerHeight")
+    nav = css(page, "nav").rect
+    assert nav["y"] + nav["height"] <= 0.7 * height
+    assert css(page, "#questions-heading").rect["y"] < height
+    assert css(page, ".opening").rect["y"] < 0.25 * height  # what it was for, before anything else

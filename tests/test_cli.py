@@ -7,9 +7,12 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+import typer
 from typer.testing import Result
 
 from totalplace_cli import __version__
+from totalplace_cli.cli import app
 
 Tp = Callable[..., Result]
 
@@ -26,8 +29,11 @@ def test_no_arguments_prints_the_help_and_succeeds(tp: Tp) -> None:
 def test_export_without_a_format_is_one_readable_line(tp: Tp) -> None:
     result = tp("export")
     assert result.exit_code == 2
-    assert result.stderr == (
-        "tp: Missing argument 'FORMAT'. Choose from: html, markdown (try 'tp export --help')\n"
+    assert (
+        result.stderr.startswith("tp: tp export takes FORMAT: html") and "markdown" in result.stderr
+    )
+    assert result.stderr.endswith(
+        "for example: tp export html -o faq.html (try 'tp export --help')\n"
     )
 
 
@@ -59,7 +65,7 @@ def test_validate_help_points_to_what_an_installed_user_has(tp: Tp) -> None:
 
 def test_help_keeps_examples_on_their_own_lines(tp: Tp) -> None:
     shown = tp("ask", "--help").stdout
-    assert "\n    tp ask who pays the consultants --json --limit 3 --kind faq\n" in shown
+    assert "\n    tp ask consultants -n 3 --kind faq\n" in shown
 
 
 def test_version(tp: Tp) -> None:
@@ -159,8 +165,10 @@ def test_ask_bad_limit_is_a_usage_error(tp: Tp) -> None:
 def test_unknown_option_is_one_line_with_a_hint(tp: Tp) -> None:
     result = tp("ask", "savings", "--limt", "3")
     assert result.exit_code == 2
-    assert result.stderr.startswith("tp: No such option: --limt")
-    assert "--help" in result.stderr
+    assert (
+        result.stderr
+        == "tp: tp ask has no option --limt; did you mean --limit? (try 'tp ask --help')\n"
+    )
 
 
 def test_pilots_table(tp: Tp) -> None:
@@ -247,3 +255,161 @@ def test_ask_no_match_offers_did_you_mean(tp: Tp) -> None:
     result = tp("ask", "obstaaaaacles")
     assert result.exit_code == 1
     assert "did you mean 'obstacles'?" in result.stderr
+
+
+# Commands by meaning and by spelling (#25)
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        (["search", "savings", "--json"], ["ask", "savings", "--json"]),
+        (["find", "who", "pays"], ["ask", "who", "pays"]),
+        (["query", "poole", "--kind", "pilot"], ["ask", "poole", "--kind", "pilot"]),
+        (["list"], ["questions"]),
+        (["areas", "--region", "london"], ["pilots", "--region", "london"]),
+        (["area", "kent"], ["pilot", "kent"]),
+        (["version"], ["info"]),
+        (["ASK", "savings"], ["ask", "savings"]),
+        (["help"], ["--help"]),
+        (["help", "ask"], ["ask", "--help"]),
+    ],
+    ids=" ".join,
+)
+def test_a_word_meaning_a_command_runs_it(tp: Tp, typed: list[str], meant: list[str]) -> None:
+    """As git and gh aliases do: `tp search savings` is `tp ask savings`, output and all."""
+    result, expected = tp(*typed), tp(*meant)
+    assert (result.exit_code, result.stdout, result.stderr) == (0, expected.stdout, "")
+
+
+def test_help_through_an_alias_teaches_the_command_s_own_name(tp: Tp) -> None:
+    assert tp("search", "--help").stdout.startswith("Usage: tp ask [OPTIONS]")
+
+
+@pytest.mark.parametrize(
+    ("typo", "meant"),
+    [
+        ("serch", "ask"),
+        ("serach", "ask"),
+        ("qeury", "ask"),
+        ("question", "questions"),
+        ("qestions", "questions"),
+        ("aera", "pilot"),
+        ("pilto", "pilot"),
+        ("glosary", "glossary"),
+        ("timline", "timeline"),
+    ],
+)
+def test_a_mistyped_command_suggests_what_it_means_on_one_line(
+    tp: Tp, typo: str, meant: str
+) -> None:
+    result = tp(typo, "savings")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr == (
+        f"tp: No such command '{typo}'. Did you mean '{meant}'? (try 'tp --help')\n"
+    )
+
+
+def test_a_command_like_nothing_gets_no_suggestion(tp: Tp) -> None:
+    assert tp("xyzzy").stderr == "tp: No such command 'xyzzy'. (try 'tp --help')\n"
+
+
+# Option errors in plain words (#25)
+
+JARGON = (
+    "Invalid value",
+    "Missing argument",
+    "No such option",
+    "requires an argument",
+    "is not one of",
+    "is not a valid",
+    "x>=",
+    "Got unexpected",
+)
+
+
+def assert_plain_line(result: Result, start: str) -> None:
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith(start) and result.stderr.count("\n") == 1, result.stderr
+    assert not [word for word in JARGON if word in result.stderr], result.stderr
+
+
+def value_options() -> list[tuple[list[str], str, str]]:
+    """Every option of every command that takes a value: (command, option, its longest name)."""
+    group = typer.main.get_command(app)
+    commands = [([], group), *(([name], command) for name, command in group.commands.items())]
+    return [
+        (path, option, max(param.opts, key=len))
+        for path, command in commands
+        for param in command.params
+        if param.param_type_name == "option" and not getattr(param, "is_flag", False)
+        for option in param.opts
+        if not param.name.endswith("_completion")
+    ]
+
+
+@pytest.mark.parametrize(("path", "option", "name"), value_options(), ids=str)
+def test_every_option_missing_its_value_says_what_it_takes(
+    tp: Tp, path: list[str], option: str, name: str
+) -> None:
+    assert_plain_line(tp(*path, *(["x"] if path == ["ask"] else []), option), f"tp: {name} takes ")
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["ask", "savings", "--limit", "abc"], "--limit takes a whole number such as 5"),
+        (["ask", "savings", "-n", "0"], "--limit takes a whole number such as 5, at least 1"),
+        (["ask", "savings", "-n", "-3"], "--limit takes a whole number such as 5, at least 1"),
+        (["ask", "savings", "--kind", "bogus"], "unknown --kind bogus; choose from: faq, pilot"),
+        (["ask", "savings", "--kind"], "--kind takes KIND: search only these kinds: faq, pilot"),
+        (["ask"], "tp ask takes QUERY...: words to look for"),
+        (["export", "pdf"], "tp export takes FORMAT: html"),
+        (["export", "html", "-o"], "--output takes FILE: write to FILE"),
+        (["show"], "tp show takes ID: question number, slug or the question itself"),
+        (["pilot"], "tp pilot takes PILOT: pilot id, name or a place in it"),
+        (["schema"], "tp schema takes KIND: faq, pilots, glossary, programme"),
+        (["pilots", "--region"], "--region takes REGION: only pilots in this region, e.g."),
+        (["--data-dir"], "--data-dir takes DIR: folder with your own faq.yaml"),
+        (["questions", "--limit", "3"], "tp questions has no option --limit; its options: --json"),
+        (["pilots", "--jsn"], "tp pilots has no option --jsn; did you mean --json?"),
+        (["-x"], "tp has no option -x; its options: --data-dir, --no-color, --version"),
+        (["pilots", "kent"], "unexpected 'kent' after tp pilots; did you mean 'tp pilot kent'?"),
+        (["questions", "12"], "unexpected '12' after tp questions; its options: --json"),
+        (
+            ["pilots", "--region", "West", "Midlands"],
+            "unexpected 'Midlands' after tp pilots; if they go together, quote them: "
+            "tp pilots --region 'West Midlands'",
+        ),
+        (
+            ["pilot", "west", "midlands"],
+            "unexpected 'midlands' after tp pilot; if they go together, quote them: "
+            "tp pilot 'west midlands'",
+        ),
+        (["help", "serch"], "No such command 'serch'. Did you mean 'ask'?"),
+    ],
+    ids=lambda value: " ".join(value) if isinstance(value, list) else "",
+)
+def test_option_and_argument_errors_are_plain_words(tp: Tp, args: list[str], expected: str) -> None:
+    assert_plain_line(tp(*args), f"tp: {expected}")
+
+
+@pytest.mark.parametrize(
+    ("option", "listed"),
+    [
+        ("--region", "the regions are: East, East Midlands, London, North East"),
+        ("--theme", "the themes are: children-and-young-people, older-people"),
+        ("--place", "places such as Central Bedfordshire, Leicestershire, Gateshead"),
+    ],
+)
+@pytest.mark.parametrize("value", ["", "  "])
+def test_an_empty_filter_lists_what_there_is(tp: Tp, option: str, listed: str, value: str) -> None:
+    assert_plain_line(tp("pilots", option, value), f"tp: the {option} value is empty; {listed}")
+
+
+def test_show_opens_a_question_from_the_start_of_its_words(tp: Tp) -> None:
+    """A newcomer types the question as they remember it, not its slug."""
+    assert tp("show", "what sort of savings").stdout == tp("show", "12").stdout
+    assert_plain_line(
+        tp("show", "What is"), "tp: 'What is' could be any of: what-is-total-place (1)"
+    )

@@ -125,10 +125,13 @@ def test_pilots_json_only_adds_keys_and_carries_sources(tp: Tp) -> None:
         assert list(pilot)[:3] == ["id", "name", "region"]
         assert {"themes", "categories", "authorities", "figures", "sources"} <= set(pilot)
     birmingham = next(p for p in data if p["id"] == "birmingham")
+    # A citation keeps its page's address under "source" and adds its ids in the registry.
     assert {
         "text": "Gangs",
         "source": "https://fairbrum.wordpress.com/bb-archive/total-place/",
+        "source_ids": ["fairbrum-birmingham"],
     } in (birmingham["themes"])
+    assert birmingham["authorities_source_ids"] == ["publicnet-2010-02-18-birmingham"]
     assert birmingham["figures"][0]["text"].startswith("A financial mapping exercise")
     assert "in 2008-09" in birmingham["figures"][1]["text"]
     assert all(pilot["themes"] for pilot in data)
@@ -166,7 +169,7 @@ def test_pilots_json_and_csv_together_is_a_usage_error(tp: Tp) -> None:
         ),
         (["--theme", "zzz", "--region", "London"], "tp: no pilot theme like 'zzz'", "themes are"),
         (["--theme", "olderpeople"], "tp: no pilot theme like 'olderpeople'; did", "older-people"),
-        (["--region", "  "], "tp: the --region value is empty", "--help"),
+        (["--region", "  "], "tp: the --region value is empty; the regions are: ", "East"),
     ],
 )
 def test_pilots_invalid_values_exit_2_naming_the_closest(
@@ -231,7 +234,7 @@ def test_pilot_without_sourced_themes_says_so(tp: Tp, tmp_path: Path) -> None:
 
 def test_lewisham_says_what_is_not_known(tp: Tp) -> None:
     output = tp("pilot", "lewisham").output
-    assert "one of the pilot's four themes (the other three are not known)" in output
+    assert "one of the pilot\u2019s four themes (the other three are not known)" in output
     assert "<http://www.esro.co.uk/impact/lewisham-no-ordinary-criminals.html>" in output
 
 
@@ -344,10 +347,17 @@ def test_user_data_file_without_categories_still_filters_by_its_own_wording(
     (tmp_path / "pilots.yaml").write_text(
         "pilots:\n"
         "  - {id: x, name: Xtown, region: North,"
-        " themes: [{text: Ferry services, source: 'https://example.org/x'}]}\n"
+        " themes: [{text: Ferry services, source: x-page}]}\n"
         "  - {id: y, name: Ytown, region: South}\n",
         encoding="utf-8",
     )
+    # A registry of one's own replaces the bundled one, which the bundled programme cites.
+    (tmp_path / "sources.yaml").write_text(
+        "sources:\n  - {id: x-page, url: 'https://example.org/x', title: X, publisher: P,"
+        " type: blog}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "programme.yaml").write_text("events: []\n", encoding="utf-8")
     result = tp("--data-dir", str(tmp_path), "pilots", "--theme", "ferries", "--json")
     assert [pilot["id"] for pilot in json.loads(result.stdout)] == ["x"]
     assert tp("--data-dir", str(tmp_path), "themes", "--json").stdout == "[]\n"

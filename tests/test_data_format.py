@@ -14,7 +14,7 @@ from conftest import REPO, load_faq
 from totalplace_cli.checking import MAIN_LISTS, check_file, load_schema, schema_path
 from totalplace_cli.errors import DataError
 from totalplace_cli.loading import KINDS, file_name
-from totalplace_cli.models import Category, FaqEntry, GlossaryTerm, Pilot
+from totalplace_cli.models import Category, FaqEntry, GlossaryTerm, Pilot, Source
 
 GOOD_ENTRY = "  - {id: 1, slug: a, question: Q?, answer: A.}\n"
 
@@ -181,6 +181,7 @@ RECORDS = [
     ("pilots", "pilots", Pilot, {"authorities_source"}),
     ("pilots", "categories", Category, set()),
     ("glossary", "terms", GlossaryTerm, set()),
+    ("sources", "sources", Source, set()),
 ]
 DOC_ROW = re.compile(r"^\| `(\w+)` \| (.+?) \| (yes|no) \| (yes|no) \| (.+) \|$")
 

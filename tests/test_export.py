@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,13 +15,23 @@ import pytest
 from conftest import load_faq, load_pilots
 from typer.testing import Result
 
+import totalplace_cli
 from totalplace_cli import __version__
 from totalplace_cli.export import SITE_NAME, SITE_URL, build_html, build_markdown
 from totalplace_cli.loading import bundled_data_dir
-from totalplace_cli.models import Category, DataSet, FaqEntry, Pilot, ProgrammeItem, SourcedText
+from totalplace_cli.models import (
+    Category,
+    DataSet,
+    FaqEntry,
+    Pilot,
+    ProgrammeItem,
+    Source,
+    SourcedText,
+)
 
 Tp = Callable[..., Result]
 FAQ = load_faq(bundled_data_dir() / "faq.yaml")
+OPENING = (Path(totalplace_cli.__file__).parent / "page" / "opening.txt").read_text("utf-8")
 VOID = {"meta", "link", "br", "hr", "img", "input", "source", "wbr", "col", "area", "base"}
 
 
@@ -181,17 +192,31 @@ def test_html_loads_nothing_from_elsewhere(page: str) -> None:
     assert "<link" not in page and "@import" not in page and "url(" not in page
 
 
+KENT = Source(
+    "kent-page",
+    "https://www.leadershipcentre.org.uk/totalplace/totalplaces/pilot/kent.html",
+    "Total Place pilot page: Kent",
+    "Leadership Centre for Local Government",
+    "programme-website",
+    date="2010-03-01",
+    title_is_description=True,
+)
+
+
 def test_only_the_header_and_the_sources_section_link_out() -> None:
     pilots = load_pilots(bundled_data_dir() / "pilots.yaml")
-    url = "https://www.leadershipcentre.org.uk/totalplace/totalplaces/pilot/kent.html"
+    theme = SourcedText("Gateway", (KENT.id,))
     bare = tuple(
-        Pilot(p.id, p.name, p.region, sources=(url,) if p.id == "kent" else ()) for p in pilots
+        Pilot(p.id, p.name, p.region, themes=(theme,) if p.id == "kent" else ()) for p in pilots
     )
-    html = build_html(DataSet(faq=FAQ, pilots=bare))
+    html = build_html(DataSet(faq=FAQ, pilots=bare, sources=(KENT,)))
     outside = [(v, s) for _, v, s in read_page(html).links if not v.startswith("#")]
-    assert outside == [(SITE_URL, ""), (url, "sources-heading")]
+    assert outside == [(SITE_URL, ""), (KENT.url, "sources-heading")]
+    # Title (a description: no quotes), publisher and date; then who cites it.
     assert (
-        f'<li id="source-1"><a href="{url}">leadershipcentre.org.uk: Pilot page: Kent</a> '
+        f'<li id="source-1" data-url="{KENT.url}"><a href="{KENT.url}">'
+        "Total Place pilot page: Kent</a>, "
+        "Leadership Centre for Local Government, 1 March 2010 "
         '<span class="used-for">(Kent)</span></li>'
     ) in html
 
@@ -265,7 +290,9 @@ def test_export_to_an_unwritable_place_is_one_line(tp: Tp, tmp_path: Path) -> No
 def test_export_unknown_format_is_a_usage_error(tp: Tp) -> None:
     result = tp("export", "pdf")
     assert result.exit_code == 2
-    assert "'pdf' is not one of 'html', 'markdown'" in result.stderr
+    assert (
+        result.stderr.startswith("tp: tp export takes FORMAT: html") and "markdown" in result.stderr
+    )
 
 
 def test_markdown_has_every_answer_word_for_word(tp: Tp) -> None:
@@ -282,6 +309,7 @@ def test_markdown_has_every_answer_word_for_word(tp: Tp) -> None:
 
 
 def test_markdown_has_pilots_glossary_and_sources(tp: Tp, tmp_path: Path) -> None:
+    """The sources list gives each page's title, publisher and date; a citation links to it."""
     path = tmp_path / "faq.md"
     assert tp("export", "markdown", "-o", str(path)).exit_code == 0
     text = path.read_text(encoding="utf-8")
@@ -291,8 +319,10 @@ def test_markdown_has_pilots_glossary_and_sources(tp: Tp, tmp_path: Path) -> Non
     assert "| HMT | HM Treasury | general knowledge, widely documented |" in text
     assert "## Sources\n\nQuestions and answers: the official Total Place" in text
     assert (
-        "\n1. leadershipcentre.org.uk: Pilot page: Luton and central bedfordshire <https:" in text
-    )
+        '\n1. <a id="source-1"></a>Total Place pilot page: Luton & Central Bedfordshire, '
+        "Leadership Centre for Local Government, 22 February 2010: <https:"
+    ) in text
+    assert "- Theme: Access to benefits\u00a0[\\[1\\]](#source-1)\n" in text
 
 
 def test_export_uses_the_data_dir(tp: Tp, tmp_path: Path) -> None:
@@ -346,30 +376,38 @@ def test_exports_carry_each_pilots_facts_and_the_programme(tp: Tp, page: str) ->
     markdown = tp("export", "markdown").stdout
     for text in (page, markdown):
         assert "Thanet" in text  # a member authority of the Kent pilot
-        assert "\u00a318m" in text  # a figure of the Dorset, Poole & Bournemouth pilot
+        assert "\u00a318 million" in text  # a figure of the Dorset, Poole & Bournemouth pilot
         assert "Integrated offender management" in text  # a theme in the pilot's own words
         assert "regeneration" in text  # Durham's theme
         assert "\u00a382 billion" in text  # the programme's headline figure
         beyond = text.index("Beyond the FAQ")  # the programme is labelled as not the FAQ
         assert text.index("\u00a382 billion") > beyond
-        launch, pilots, report = (
+        launch, pilots, plans, report = (
             text.index(event)
-            for event in ("Budget 2009", "announced the 13 pilot areas", "a whole area approach")
+            for event in (
+                "launched at Budget 2009",
+                "13 pilot areas were announced in the Budget of 22 April 2009",
+                "revealed its plans to test Total Place",
+                "a whole area approach",
+            )
         )
-        assert beyond < launch < pilots < report  # in date order
+        assert beyond < launch < pilots < plans < report  # in date order
     assert "- Field trial: Offender management" in markdown
-    assert "- October 2009: The pilots' interim reports went to the ministerial group [" in markdown
+    assert "- 22 April 2009: The 13 pilot areas were announced in the Budget" in markdown
 
 
-REPORT = "https://e.example/report"
+def source(id: str, url: str, date: str | None = None) -> Source:
+    return Source(id, url, f"Title of {id}", "Publisher", "trade-press", date)
+
+
+REPORT = source("report", "https://e.example/report", "2010-03-25")
 PROGRAMME = dict(
     events=(
-        ProgrammeItem("event", "report", "Report published", REPORT, "2010-03-25"),
-        ProgrammeItem(
-            "event", "pilots", "Pilots announced", "https://e.example/pilots", "2009-07-30"
-        ),
+        ProgrammeItem("event", "report", "Report published", ("report",), "2010-03-25"),
+        ProgrammeItem("event", "pilots", "Pilots announced", ("pilots",), "2009-07-30"),
     ),
-    facts=(ProgrammeItem("fact", "mapped", "\u00a382 billion mapped", REPORT, "2010-03-25"),),
+    facts=(ProgrammeItem("fact", "mapped", "\u00a382 billion mapped", ("report",), "2010-03-25"),),
+    sources=(REPORT, source("pilots", "https://e.example/pilots")),
 )
 
 
@@ -384,17 +422,22 @@ def test_the_programme_section_appears_only_with_programme_data() -> None:
     assert '<h2 id="programme-heading">What happened next</h2>' in html
     assert "Beyond the FAQ" in html and "\u00a382 billion mapped" in html
     assert html.count('href="https://e.example/report"') == 1  # one source, listed once
+    # Sources are numbered in the order a reader meets them.
     assert (
-        "### Timeline\n\n- 30 July 2009: Pilots announced [2]\n- 25 March 2010: Report" in markdown
-    )
-    assert "\u00a382 billion mapped [1]" in markdown
+        "### Timeline\n\n- 30 July 2009: Pilots announced\u00a0[\\[1\\]](#source-1)\n"
+        "- 25 March 2010: Report published\u00a0[\\[2\\]](#source-2)\n"
+    ) in markdown
+    assert "\u00a382 billion mapped\u00a0[\\[2\\]](#source-2)" in markdown
+    # A source with no date shows none: what no source states stays absent.
+    assert '1. <a id="source-1"></a>\u201cTitle of pilots\u201d, Publisher: <https:' in markdown
     assert "What happened next" not in build_html(dataset)
     assert "What happened next" not in build_markdown(dataset)
 
 
 def test_markdown_escapes_html_in_every_data_field() -> None:
     attack = '<img src=x onerror="alert(1)">'
-    fact = SourcedText(attack, 'https://e.example/"><script>alert(1)</script>')
+    page = Source("x", 'https://e.example/"><script>alert(1)</script>', attack, attack, attack)
+    fact = SourcedText(attack, ("x",))
     pilot = Pilot(
         "p",
         attack,
@@ -406,29 +449,124 @@ def test_markdown_escapes_html_in_every_data_field() -> None:
         authorities_source=fact.source,
         figures=(fact,),
         field_trials=(fact,),
-        sources=(fact.source,),
+        sources=fact.source,
+        official_name_source=fact.source,
     )
     entry = FaqEntry(1, "x", attack, attack + " &lt;b&gt;")
     events = (ProgrammeItem("event", "x", attack, fact.source, attack),)
-    markdown = build_markdown(DataSet(faq=(entry,), pilots=(pilot,), events=events))
+    data = DataSet(
+        faq=(entry,), pilots=(pilot,), events=events, sources=(page._replace(author=attack),)
+    )
+    markdown = build_markdown(data)
     assert not re.search(r"(?<!\\)<(img|script)", markdown), "unescaped HTML"
-    assert '">' not in markdown
+    assert '">' not in re.sub(r'<a id="source-\d+"></a>', "", markdown)
     assert "\\&lt;b\\&gt;" in markdown  # an entity shows as typed, not as a tag
-    html = build_html(DataSet(faq=(entry,), pilots=(pilot,), events=events))
+    html = build_html(data)
     read_page(html)
     assert "<img" not in html and "<script>alert" not in html
 
 
-def test_markdown_lists_each_source_once_with_a_name() -> None:
-    markdown = build_markdown(
-        DataSet(faq=(), pilots=load_pilots(bundled_data_dir() / "pilots.yaml"))
-    )
-    sources = markdown.split("## Sources")[1]
+def test_markdown_lists_each_source_once_with_a_name(tp: Tp) -> None:
+    sources = tp("export", "markdown").stdout.split("## Sources")[1]
     urls = re.findall(r"<(https?://[^>]+)>", sources)
-    assert len(urls) == len(set(urls)) >= 15
+    assert len(urls) == len(set(urls)) >= 30
     assert (
-        "publicnet.co.uk: Field trials to take total place forward <http://www.publicnet" in sources
+        "News report: the field trials that followed the pilots, PublicNet, 25 March 2010: "
+        "<http://www.publicnet"
+    ) in sources
+    assert (
+        "\u201cMinisters mull over early results from Total Place\u201d, David Williams, "
+        "Public Finance, 16 February 2010: <https://www.publicfinance"
+    ) in sources
+
+
+def test_the_opening_says_what_total_place_was_for_before_anything_else(tp: Tp, page: str) -> None:
+    assert "better public services at less cost" in OPENING and "public money" in OPENING
+    assert not re.search(r"\d(m|bn)\b|'|\"", OPENING)  # GOV.UK style: our words, plainly
+    after_title = page.split("</h1>\n", 1)[1]
+    assert after_title.startswith(f'<p class="opening">{OPENING}</p>')
+    markdown = tp("export", "markdown").stdout
+    assert markdown.startswith(f"# Total Place: frequently asked questions\n\n{OPENING}\n\n")
+
+
+def test_every_listed_source_is_cited_where_its_fact_appears(tp: Tp, page: str) -> None:
+    listed = set(re.findall(r'<li id="(source-\d+)" data-url=', page))
+    cited = set(re.findall(r'<a class="ref" href="#(source-\d+)"', page))
+    assert listed == cited and len(listed) >= 30
+    # Official names carry their citation too.
+    assert re.search(r"<dt>Official name</dt><dd>[^<]+&nbsp;<span class=\"refs\"><a ", page)
+    markdown = tp("export", "markdown").stdout
+    anchors = set(re.findall(r'<a id="(source-\d+)"></a>', markdown))
+    links = set(re.findall(r"\]\(#(source-\d+)\)", markdown))
+    assert anchors == links == listed
+    assert re.search(r"- Official name: [^\n]+\u00a0\[\\\[\d+\\\]\]\(#source-\d+\)\n", markdown)
+
+
+def test_every_source_cited_in_the_data_is_on_the_page(tp: Tp, page: str) -> None:
+    registry = json.loads(tp("sources", "--json").stdout)
+    urls = set(re.findall(r'<li id="source-\d+" data-url="([^"]+)"', page))
+    assert urls == {source["url"] for source in registry if source["cited_by"]}
+
+
+def test_a_citation_never_wraps_onto_a_line_of_its_own(page: str) -> None:
+    """A no-break space joins each citation to its statement's last word, and the citation
+    itself does not break (tests/test_browser.py checks the rendering)."""
+    groups = re.findall(r'(.)<span class="refs">', page)
+    assert groups and set(groups) == {";"}  # the end of "&nbsp;"
+    assert ".refs { white-space: nowrap; }" in page
+
+
+def test_our_words_write_money_and_dates_as_gov_uk_does(page: str) -> None:
+    """Money as "£1.3 billion" and dates as "25 March 2010" in text that is ours; the FAQ's
+    answers and words quoted from sources keep their own."""
+    ours = re.sub(r'<details class="question".*?</details>', "", page, flags=re.DOTALL)
+    ours = re.sub(r"<(style|script)[^>]*>.*?</\1>", "", ours, flags=re.DOTALL)
+    ours = re.sub(r"\u201c[^\u201d]*\u201d", "", re.sub(r"<[^>]+>", "", ours))
+    assert not re.findall(r"\u00a3[\d.,]+ ?(m|bn)\b", ours)
+    assert not re.findall(r"\b\d{4}-\d\d-\d\d\b", ours)
+    assert "25 March 2010" in ours and "\u00a31.3 billion" in ours
+
+
+def test_focus_is_gov_uks_yellow_with_black_text(page: str) -> None:
+    assert "--focus: #ffdd00;" in page and "--focus-text: #0b0c0c;" in page
+    focus = re.search(r"a:focus-visible, summary:focus-visible[^{]*\{([^}]*)\}", page)
+    assert focus is not None
+    rules = " ".join(focus.group(1).split())
+    for rule in (
+        "color: var(--focus-text);",
+        "background-color: var(--focus);",
+        "box-shadow: 0 -2px var(--focus), 0 4px var(--focus-text);",
+    ):
+        assert rule in rules
+
+
+def contrast(first: str, second: str) -> float:
+    """WCAG 2's contrast ratio of two #rgb or #rrggbb colours."""
+
+    def luminance(colour: str) -> float:
+        colour = "#" + "".join(c * 2 for c in colour[1:]) if len(colour) == 4 else colour
+        channels = [int(colour[n : n + 2], 16) / 255 for n in (1, 3, 5)]
+        r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    light, dark = sorted((luminance(first), luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_the_printed_header_reads_with_or_without_backgrounds(page: str) -> None:
+    """Printed with backgrounds on, the header's band is behind its text: they must contrast
+    (no black text on a black band); with backgrounds off, the paper is white."""
+    style = re.search(r"<style>(.*?)</style>", page, re.DOTALL)
+    assert style is not None
+    printed = style.group(1).split("@media print")[1]
+    colours = dict(
+        re.findall(r"--(band|band-text|text|page): (#[0-9a-f]{3}(?:[0-9a-f]{3})?);", printed)
     )
+    assert contrast(colours["band"], colours["band-text"]) >= 4.5
+    assert contrast("#ffffff", colours["band-text"]) >= 4.5
+    assert contrast(colours["page"], colours["text"]) >= 4.5
+    band = re.search(r"\.band \{([^}]*)\}", printed)
+    assert band is not None and "background: #fff" in band.group(1)
 
 
 def with_themes(pilots: tuple[Pilot, ...], themes: dict[str, tuple[str, ...]]) -> DataSet:

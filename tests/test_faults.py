@@ -142,7 +142,8 @@ def hostile_data(folder: Path) -> None:
     """Every free-text field of every file with terminal commands and HTML in it."""
     import yaml
 
-    skipped = {"id", "slug", "source", "date", "source_date", "period", "categories", "category"}
+    skipped = {"id", "slug", "source", "sources", "official_name_source", "date", "period"}
+    skipped |= {"categories", "category", "type"}
 
     def poison(value: object, key: str = "") -> object:
         if isinstance(value, dict):
@@ -169,6 +170,7 @@ TEXT_COMMANDS = [
     ["regions"],
     ["themes"],
     ["glossary"],
+    ["sources"],
     ["timeline"],
     ["facts"],
     ["info"],
@@ -245,13 +247,15 @@ def test_relative_and_linked_data_folders_work(data: Path, spelling: str) -> Non
     ids=" ".join,
 )
 def test_no_line_is_wider_than_a_40_column_terminal(args: list[str]) -> None:
+    """But for a URL alone on its line: never cut, it runs past the edge (#25)."""
     import re
 
     from test_streams import run_in_terminal
 
     shown = run_in_terminal(*args, columns=40, NO_COLOR="1")
     lines = re.sub(rb"\x1b\[[0-9;?]*[A-Za-z]", b"", shown).decode().splitlines()
-    assert lines and max(len(line) for line in lines) <= 40, shown
+    too_wide = [line for line in lines if len(line) > 40]
+    assert lines and all(re.fullmatch(r" *<?https?://\S+", line) for line in too_wide), shown
 
 
 def test_an_empty_data_dir_option_is_a_usage_error_and_an_empty_variable_is_unset(

@@ -105,13 +105,6 @@ def test_a_large_limit_returns_every_match(tp: Tp) -> None:
     assert tp("ask", "savings", "--limit", "1000").exit_code == 0
 
 
-@pytest.mark.parametrize("limit", ["0", "-5"])
-def test_a_limit_below_one_is_still_a_usage_error(tp: Tp, limit: str) -> None:
-    result = tp("ask", "savings", "--limit", limit)
-    assert result.exit_code == 2
-    assert_one_line(result.stderr, "tp: Invalid value for '--limit'")
-
-
 def test_a_pasted_paragraph_is_searched_by_its_first_words(tp: Tp) -> None:
     assert len(PARAGRAPH) > 3000
     result = tp("ask", PARAGRAPH, "--json")

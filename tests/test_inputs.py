@@ -82,25 +82,10 @@ def test_escape_sequences_are_never_echoed_to_the_terminal(tp: Tp) -> None:
     assert_one_line_error(result, 2, "no question with id or slug ']0;pwned  [31mred'")
 
 
-# Typer 0.28 words these as Click does, 0.29 as Pydantic does; either is one clear line.
-OUT_OF_RANGE = ("not in the range x>=1", "greater than or equal to 1")
-NOT_AN_INT = ("is not a valid int", "valid integer")
-
-
-@pytest.mark.parametrize(
-    ("limit", "fragments"),
-    [
-        ("0", OUT_OF_RANGE),
-        ("-1", OUT_OF_RANGE),
-        ("abc", NOT_AN_INT),
-        ("", NOT_AN_INT),
-        ("2.5", NOT_AN_INT),
-    ],
-)
-def test_bad_limits_are_usage_errors(tp: Tp, limit: str, fragments: tuple[str, ...]) -> None:
-    result = tp("ask", "savings", "--limit", limit)
-    assert_one_line_error(result, 2, "Invalid value for '--limit'")
-    assert any(fragment in result.stderr for fragment in fragments), result.stderr
+@pytest.mark.parametrize("limit", ["0", "-1", "abc", "", "2.5", None])
+def test_bad_or_missing_limits_say_what_limit_takes(tp: Tp, limit: str | None) -> None:
+    result = tp("ask", "savings", *(["--limit", limit] if limit is not None else ["--limit"]))
+    assert_one_line_error(result, 2, "--limit takes a whole number such as 5, at least 1")
 
 
 def test_limit_bounds_are_accepted(tp: Tp) -> None:
@@ -115,7 +100,7 @@ def test_limit_bounds_are_accepted(tp: Tp) -> None:
     [
         ("0", "no question number 0 (valid numbers: 1-14)"),
         ("#99", "no question number 99"),
-        ("-1", "No such option: -1"),  # as for any command-line tool: tp show -- -1
+        ("-1", "tp show has no option -1"),  # as for any command-line tool: tp show -- -1
         ("²", "no question with id or slug '²'"),  # a digit to str.isdigit, not to int()
         ("9" * 5000, "is 5,000 characters long"),
         ("1" * 30, "no question number " + "1" * 30 + " (valid numbers: 1-14)"),

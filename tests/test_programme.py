@@ -57,8 +57,9 @@ def flat(text: str) -> str:
 def test_every_item_is_sourced_from_the_research_notes_with_its_words() -> None:
     notes = RESEARCH.read_text(encoding="utf-8")
     urls = {url.rstrip(".,;") for url in re.findall(r"https?://[^\s)`]+", notes)}
+    registry = PROGRAMME.registry()
     for item in (*PROGRAMME.events, *PROGRAMME.facts):
-        assert item.source in urls, item.id
+        assert item.source and {registry[source].url for source in item.source} <= urls, item.id
         if item.quote:
             assert flat(item.quote) in flat(notes), item.id
 
@@ -69,9 +70,10 @@ def test_the_timeline_runs_in_date_order_from_budget_2009_to_october_2010() -> N
     assert len(events) >= 8 and all(dates)
     assert dates == sorted(dates, key=str)
     by_id = {event.id: event.date for event in events}
-    assert by_id["launched-at-budget-2009"] == "2009"
-    assert by_id["pilots-announced"] == "2009-07-30"
-    assert by_id["interim-reports"] == "2009-10"
+    assert by_id["launched-at-budget-2009"] == "2009-04-22"
+    assert by_id["pilots-announced"] == "2009-04-22"  # in the Budget (Kent's own slides)
+    assert by_id["clg-plans-for-the-pilots"] == "2009-07-30"  # CLG's plans, not the announcement
+    assert by_id["interim-reports"] == "2009-09"
     assert by_id["final-reports-due"] == "2010-02-19"
     assert by_id["final-report-published"] == "2010-03-25"
     assert by_id["local-area-agreements-ended"] == "2010-10"
@@ -95,8 +97,8 @@ def test_the_march_2010_report_figures_are_there() -> None:
         "70 other local areas",
         "11 million",
         "2%",
-        "£1.2bn",
-        "£20bn",
+        "£1.2 billion",
+        "£20 billion",
     ):
         assert figure in facts, figure
     savings = next(fact for fact in PROGRAMME.facts if fact.id == "savings-estimate")
@@ -154,14 +156,16 @@ def test_text_is_labelled_beyond_the_faq_and_shows_sources(
     assert result.exit_code == 0
     assert "\x1b[" not in result.output
     assert result.output.startswith(BEYOND_THE_FAQ)
-    assert "<http://www.hm-treasury.gov.uk/psr_total_place.htm>" in result.output
+    assert "[HM Treasury, 2010] <http://www.hm-treasury.gov.uk/psr_total_place.htm>" in (
+        result.output
+    )
     assert_golden(golden, result.output)
 
 
 def test_a_users_programme_file_wins(tp: Tp, tmp_path: Path) -> None:
     (tmp_path / "programme.yaml").write_text(
         "version: 1\nevents:\n  - id: mine\n    date: 2011-04\n    event: Something later\n"
-        "    source: https://example.org/later\n",
+        "    source: lc-cumbria\n",
         encoding="utf-8",
     )
     assert resolve_data_files(tmp_path).paths["programme"] == tmp_path / "programme.yaml"
@@ -185,7 +189,7 @@ def test_a_broken_programme_file_is_one_line_with_exit_3(tp: Tp, tmp_path: Path)
 # Problems in a user's file, each with file:line:column
 
 
-EVENT = "events:\n  - id: a\n    date: '2009'\n    event: E\n    source: https://example.org/a\n"
+EVENT = "events:\n  - id: a\n    date: '2009'\n    event: E\n    source: example-page\n"
 
 
 @pytest.mark.parametrize(
@@ -196,9 +200,9 @@ EVENT = "events:\n  - id: a\n    date: '2009'\n    event: E\n    source: https:/
         ("- a list\n", ":1:1", "a list under 'events' and/or 'facts', found a list"),
         ("version: 1\n", ":1:1", "a list under 'events' and/or 'facts'"),
         (
-            EVENT.replace("    source: https://example.org/a\n", ""),
+            EVENT.replace("    source: example-page\n", ""),
             ":2:5",
-            "event 1 (id a): 'source' is missing (an http(s) address",
+            "event 1 (id a): 'source' is missing (a source id, or a list of source ids)",
         ),
         (
             EVENT.replace("'2009'", "2009"),
@@ -213,9 +217,9 @@ EVENT = "events:\n  - id: a\n    date: '2009'\n    event: E\n    source: https:/
             "'event' is missing",
         ),
         (
-            EVENT.replace("https://example.org/a", "'<https://x>'"),
+            EVENT.replace("example-page", "'<https://x>'"),
             ":5:13",
-            "event 1 (id a): 'source' must be an http(s) address",
+            "event 1 (id a): 'source' must be a source id, or a list of source ids",
         ),
         (EVENT + EVENT.replace("events:\n", ""), ":6:9", "duplicate id 'a' (first at line 2)"),
         (EVENT + "    id: b\n", ":6:5", "duplicate key 'id' (first at line 2)"),
@@ -267,7 +271,7 @@ def test_the_installed_script_prints_the_timeline_and_reports_a_bad_file(tmp_pat
 
 def test_an_id_names_one_item_across_events_and_facts(tmp_path: Path) -> None:
     path = tmp_path / "programme.yaml"
-    path.write_text(EVENT + "facts:\n  - {id: a, fact: F, source: 'https://e.org/f'}\n", "utf-8")
+    path.write_text(EVENT + "facts:\n  - {id: a, fact: F, source: f-page}\n", "utf-8")
     problems = [str(problem) for problem in check_file(path, "programme").errors]
     assert problems == [f"{path}:7:10: fact 1 (id a): id 'a' is also an id in 'events'"]
 

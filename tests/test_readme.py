@@ -4,7 +4,8 @@ print what they show.
 As sqlite-utils checks its documentation: every ```console block is a list of `$ COMMAND` lines,
 each followed by its output (stdout and stderr, as a terminal shows both). The commands of a block
 run in order in bash, in an empty temporary folder of the block's own, with the installed `tp`
-first on PATH; one that pipes into jq is skipped when jq is not installed.
+first on PATH; one that pipes into jq is skipped when jq is not installed. After a deliberate
+change of output, `TP_UPDATE_GOLDEN=1` writes the real output into the documents, to be reviewed.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ JQ, BASH = shutil.which("jq"), shutil.which("bash")
 class Example(NamedTuple):
     """One `$ command` of a document, with the line it is on and the output it shows."""
 
-    document: str
+    document: str  # its path in the repository
     line: int
     command: str
     output: str
@@ -45,7 +46,8 @@ def blocks(path: Path) -> list[list[Example]]:
         commands: list[Example] = []
         for number, line in enumerate(block.group(1).splitlines(keepends=True), first):
             if line.startswith("$ "):
-                commands.append(Example(path.name, number, line[2:].rstrip("\n"), ""))
+                relative = path.relative_to(REPO).as_posix()
+                commands.append(Example(relative, number, line[2:].rstrip("\n"), ""))
             elif commands:
                 commands[-1] = commands[-1]._replace(output=commands[-1].output + line)
         found.append(commands)
@@ -67,7 +69,8 @@ def test_examples_print_what_the_document_shows(block: list[Example], tmp_path: 
     env = clean_env(PATH=f"{Path(TP).parent}{os.pathsep}{os.environ.get('PATH', '')}")
     env["SOURCE_DATE_EPOCH"] = SOURCE_DATE_EPOCH
     without_jq = [e for e in block if re.search(r"\bjq\b", e.command)] if not JQ else []
-    for example in block:
+    shown = [example.output for example in block]
+    for index, example in enumerate(block):
         if example in without_jq:
             continue
         result = subprocess.run(
@@ -81,6 +84,14 @@ def test_examples_print_what_the_document_shows(block: list[Example], tmp_path: 
             timeout=60,
             check=False,
         )
-        assert result.stdout == example.output, f"{example.document}, line {example.line}"
+        if os.environ.get("TP_UPDATE_GOLDEN"):
+            shown[index] = result.stdout
+        else:
+            assert result.stdout == example.output, f"{example.document}, line {example.line}"
+    if shown != [example.output for example in block]:  # only with TP_UPDATE_GOLDEN
+        path = REPO / block[0].document
+        before = "".join(f"$ {example.command}\n{example.output}" for example in block)
+        after = "".join(f"$ {e.command}\n{out}" for e, out in zip(block, shown, strict=True))
+        path.write_text(path.read_text(encoding="utf-8").replace(before, after, 1), "utf-8")
     if without_jq:
         pytest.skip(f"jq is not installed (apt-get install jq): {len(without_jq)} not run")

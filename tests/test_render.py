@@ -23,6 +23,7 @@ from totalplace_cli.render import OutputContext, csv_cell, render_ask
 FAQ = load_faq(bundled_data_dir() / "faq.yaml")
 GOLDEN = Path(__file__).parent / "golden"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
+URL_LINE = re.compile(r" *<?https?://[^\s<>]+>?")
 needs_script = pytest.mark.skipif(TP is None, reason="tp is not installed as a console script")
 
 RENDERINGS = {
@@ -32,6 +33,12 @@ RENDERINGS = {
     "ask-savings": ("ask", "savings"),
     "pilot-kent": ("pilot", "kent"),
 }
+
+
+def too_wide(shown: str, columns: int) -> list[str]:
+    """The lines over `columns` wide, but for a URL alone on its line: never cut, it runs past."""
+    lines = ANSI.sub("", shown).splitlines()
+    return [line for line in lines if len(line) > columns and not URL_LINE.fullmatch(line)]
 
 
 def terminal_text(*args: str, columns: int, **env: str) -> str:
@@ -69,8 +76,7 @@ def test_terminal_rendering_matches_the_golden_file(name: str, width: int) -> No
 def test_a_real_40_column_terminal_gets_lines_of_at_most_40(args: tuple[str, ...]) -> None:
     shown = ANSI.sub("", terminal_text(*args, columns=40))
     assert shown.strip()
-    too_wide = [line for line in shown.splitlines() if len(line) > 40]
-    assert too_wide == []
+    assert too_wide(shown, 40) == []
     assert not [line for line in shown.splitlines() if line != line.rstrip()]  # no padding
 
 
@@ -120,7 +126,7 @@ def test_columns_out_of_range_is_ignored_and_text_never_disappears(columns: str)
     ):
         shown = ANSI.sub("", terminal_text(*args, columns=80, COLUMNS=columns))
         assert expected in shown
-        assert max(len(line) for line in shown.splitlines()) <= 80
+        assert too_wide(shown, 80) == []
 
 
 def test_a_pipe_gets_the_best_answer_verbatim_and_plain_snippets() -> None:

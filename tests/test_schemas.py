@@ -19,6 +19,7 @@ import totalplace_cli
 Tp = Callable[..., Result]
 SCHEMAS = Path(totalplace_cli.__file__).parent / "schemas"
 COMMANDS = ["questions", "show", "ask", "pilots", "info", "validate", "timeline", "facts"]
+COMMANDS += ["sources", "export"]
 
 
 def load_schemas() -> dict[str, dict[str, Any]]:
@@ -43,10 +44,11 @@ def conforms(command: str, output: str) -> Any:
 def test_there_is_a_valid_schema_for_every_json_command_and_the_docs_name_it() -> None:
     schemas = load_schemas()
     assert sorted(schemas) == sorted(COMMANDS)
-    documented = (REPO / "docs" / "json-output.md").read_text(encoding="utf-8")
+    docs = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+    text = "\n".join(path.read_text(encoding="utf-8") for path in docs)
     for name, schema in schemas.items():
         Draft202012Validator.check_schema(schema)
-        assert f"schemas/{name}.json" in documented
+        assert f"schemas/{name}.json" in text
 
 
 def test_questions_and_show(tp: Tp) -> None:
@@ -76,7 +78,7 @@ def test_info_and_validate_bundled_user_and_broken(tp: Tp, tmp_path: Path) -> No
     (tmp_path / "faq.yaml").write_text("entries:\n  - {id: 1}\nextra: 1\n")
     (tmp_path / "faq.yml").write_text("stray: 1\n")
     info = conforms("info", tp("--data-dir", str(tmp_path), "info", "--json").stdout)
-    assert [file["source"] for file in info["files"]] == ["user", "user", "bundled", "bundled"]
+    assert [file["source"] for file in info["files"]] == ["user", "user", *["bundled"] * 3]
     report = conforms("validate", tp("validate", str(tmp_path), "--json").stdout)
     assert report["valid"] is False and report["errors"] == 3
     (tmp_path / "faq.yaml").write_bytes(b"\x00")
@@ -98,7 +100,7 @@ def test_schemas_reject_what_they_should(tp: Tp) -> None:
 
 # The data files' own schemas (schemas/data/KIND.schema.json), printed by `tp schema KIND`.
 
-DATA_KINDS = ["faq", "pilots", "glossary", "programme"]
+DATA_KINDS = ["faq", "pilots", "glossary", "programme", "sources"]
 
 
 def data_schema(tp: Tp, kind: str) -> dict[str, Any]:
@@ -135,7 +137,8 @@ def test_an_unknown_schema_kind_is_a_usage_error_listing_the_kinds(tp: Tp) -> No
     assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr == (
-        "tp: unknown data file kind 'pilot'; choose one of: faq, pilots, glossary, programme\n"
+        "tp: unknown schema 'pilot'; choose one of: faq, pilots, glossary, programme, sources, "
+        "export\n"
     )
 
 
@@ -150,10 +153,8 @@ def test_an_unknown_schema_kind_is_a_usage_error_listing_the_kinds(tp: Tp) -> No
     ],
 )
 def test_source_urls_must_be_plain_http_urls(tp: Tp, tmp_path: Path, url: str) -> None:
-    pilot = {"id": "x", "name": "X", "region": "R", "sources": [url]}
-    (tmp_path / "pilots.yaml").write_text(json.dumps({"pilots": [pilot]}), encoding="utf-8")
-    result = tp("validate", str(tmp_path / "pilots.yaml"))
+    source = {"id": "x", "url": url, "title": "T", "publisher": "P", "type": "blog"}
+    (tmp_path / "sources.yaml").write_text(json.dumps({"sources": [source]}), encoding="utf-8")
+    result = tp("validate", str(tmp_path / "sources.yaml"))
     assert result.exit_code == 3
-    assert "'sources[1]' must be an http(s) URL (no spaces, quotes or angle brackets)" in (
-        result.stdout
-    )
+    assert "'url' must be an http(s) URL (no spaces, quotes or angle brackets)" in (result.stdout)

@@ -7,6 +7,7 @@ import io
 import json
 import os
 import pty
+import re
 import signal
 import stat
 import struct
@@ -16,13 +17,16 @@ import termios
 from pathlib import Path
 
 import pytest
+import typer
 from conftest import clean_env, load_faq
 from test_console_script import TP
 
+from totalplace_cli.cli import app
 from totalplace_cli.errors import ExitCode
 from totalplace_cli.loading import bundled_data_dir
 from totalplace_cli.render import OutputContext, render_questions, write_json
 
+COMMANDS = list(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
 pytestmark = pytest.mark.skipif(TP is None, reason="tp is not installed as a console script")
 
 
@@ -305,3 +309,146 @@ def test_csv_cells_that_would_be_formulas_are_quoted(tmp_path: Path) -> None:
     result = run_bytes("--data-dir", str(tmp_path), "pilots", "--csv")
     row = result.stdout.decode().splitlines()[1]
     assert row.startswith("x,\"'=HYPERLINK(")
+
+
+# The edges a newcomer meets next (#25): whole records in pipes, whole URLs, help that fits.
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+OSC8 = b"\x1b]8;"
+
+
+def record_count(command: str) -> int:
+    """How many lines `tp COMMAND` prints into a pipe: one per record, plus any title line."""
+    value = json.loads(run_bytes(command, "--json").stdout)
+    if command == "validate":
+        return len(value["files"]) + len(value["problems"])
+    if command == "info":
+        return len(value["files"]) + 2  # the version and the data folder
+    return len(value) + (command in {"timeline", "facts"})  # "Beyond the FAQ" above the items
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "questions",
+        "pilots",
+        "regions",
+        "themes",
+        "glossary",
+        "timeline",
+        "facts",
+        "validate",
+        "info",
+    ],
+)
+def test_every_listing_into_a_pipe_is_one_line_per_record_whatever_columns_says(
+    command: str,
+) -> None:
+    """`tp pilots | grep Sunderland` finds the whole row: a pipe is never wrapped."""
+    outputs = {
+        run_bytes(command, **env).stdout for env in ({}, {"COLUMNS": "40"}, {"COLUMNS": "500"})
+    }
+    assert len(outputs) == 1  # COLUMNS changes nothing
+    [output] = outputs
+    assert output.count(b"\n") == record_count(command), output.decode()
+
+
+def test_a_piped_pilot_row_has_its_region_and_themes() -> None:
+    rows = run_bytes("pilots", COLUMNS="40").stdout.decode().splitlines()
+    [row] = [row for row in rows if "Sunderland" in row]
+    assert "North East" in row and row.endswith("drugs-and-alcohol")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["pilot", "kent"], ["timeline"], ["facts"], ["ask", "kent", "--kind", "pilot"]],
+    ids=" ".join,
+)
+def test_a_40_column_terminal_never_breaks_a_url(args: list[str]) -> None:
+    """Each URL runs past the edge on a line of its own, so it can be clicked and copied."""
+    shown = ANSI.sub("", run_in_terminal(*args, columns=40).decode().replace("\r\n", "\n"))
+    urls = set(re.findall(r"https?://[^\s<>]+", run_bytes(*args).stdout.decode()))  # a pipe's
+    assert urls and all(url in shown for url in urls), shown
+    for line in shown.splitlines():
+        if len(line) > 40:  # only a URL alone on its line, whole
+            assert re.fullmatch(r" *<?https?://\S+", line), line
+    assert OSC8 not in run_in_terminal(*args, columns=40)  # not a terminal known to show links
+
+
+@pytest.mark.parametrize(
+    ("env", "linked"),
+    [
+        ({"FORCE_HYPERLINK": "1"}, True),
+        ({"TERM_PROGRAM": "WezTerm"}, True),
+        ({"VTE_VERSION": "7600"}, True),
+        ({"WT_SESSION": "x"}, True),
+        ({"VTE_VERSION": "4800"}, False),
+        ({"TERM_PROGRAM": "WezTerm", "FORCE_HYPERLINK": "0"}, False),
+        ({"FORCE_HYPERLINK": "1", "NO_COLOR": "1"}, False),
+        ({"FORCE_HYPERLINK": "1", "TERM": "dumb"}, False),
+    ],
+    ids=str,
+)
+def test_terminals_that_show_links_get_a_short_label_linking_the_whole_url(
+    env: dict[str, str], linked: bool
+) -> None:
+    shown = run_in_terminal("pilot", "kent", columns=40, **env)
+    url = b"https://www.leadershipcentre.org.uk/totalplace/totalplaces/pilot/kent.html"
+    targets = re.findall(rb"\x1b\]8;id=\d+;([^\x1b]*)\x1b\\", shown)
+    assert bool(targets) is linked
+    if linked:  # the whole URL as the target, its host as the label: "<leadershipcentre.org.uk>"
+        assert url in targets
+        text = ANSI.sub("", re.sub(rb"\x1b\]8;[^\x1b]*\x1b\\", b"", shown).decode())
+        assert "  <leadershipcentre.org.uk>\r\n" in text and url.decode() not in text
+    assert OSC8 not in run_bytes("pilot", "kent", **env).stdout  # never into a pipe
+
+
+def test_a_link_never_carries_control_characters_from_the_data(tmp_path: Path) -> None:
+    url = '"https://e.example/a\\e]52;c;ZXZpbA==\\a"'
+    (tmp_path / "sources.yaml").write_text(
+        f"sources:\n  - {{id: s, url: {url}, title: T, publisher: P, type: blog}}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "pilots.yaml").write_text(
+        f"{HOSTILE_PILOTS}    themes: [{{text: Gangs, source: s}}]\n    sources: [s]\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "programme.yaml").write_text("events: []\n", encoding="utf-8")  # cites none
+    shown = run_in_terminal("--data-dir", str(tmp_path), "pilot", "x", FORCE_HYPERLINK="1")
+    assert OSC8 in shown and b"\x1b]52" not in shown and b"\x07" not in shown
+
+
+@pytest.mark.parametrize("command", [[], *([name] for name in COMMANDS)], ids=str)
+def test_help_fits_40_columns_in_a_pipe_and_in_a_terminal(command: list[str]) -> None:
+    piped = run_bytes(*command, "--help", COLUMNS="40")
+    shown = ANSI.sub("", run_in_terminal(*command, "--help", columns=40).decode())
+    for text in (piped.stdout.decode(), shown.replace("\r\n", "\n")):
+        assert [line for line in text.splitlines() if len(line) > 40] == []
+    assert "tp export html -o faq.html" in run_bytes("--help", COLUMNS="40").stdout.decode()
+
+
+def test_a_newcomer_s_forgiving_input_through_the_console_script() -> None:
+    """Issue #25's first steps, as a shell runs them: meaning, spelling, plain option errors."""
+    assert (
+        run_bytes("search", "savings", "--json").stdout
+        == run_bytes("ask", "savings", "--json").stdout
+    )
+    for args, line in (
+        (
+            ["serch", "savings"],
+            "tp: No such command 'serch'. Did you mean 'ask'? (try 'tp --help')",
+        ),
+        (
+            ["ask", "savings", "--limit", "abc"],
+            "tp: --limit takes a whole number such as 5, at least 1 (try 'tp ask --help')",
+        ),
+        (
+            ["pilots", "--theme", ""],
+            "tp: the --theme value is empty; the themes are: children-and-young-people",
+        ),
+    ):
+        result = run_bytes(*args)
+        assert result.returncode == 2 and result.stderr.decode().startswith(line), result.stderr
+        assert result.stderr.count(b"\n") == 1
+    assert run_bytes("pilot", "margate").stdout.startswith(b"Kent\n")
+    assert run_bytes("show", "WHAT IS TOTAL PLACE").stdout.startswith(b"1. What is Total Place?\n")

@@ -37,7 +37,8 @@ def test_validate_without_path_checks_the_bundled_data(tp: Tp) -> None:
         f"ok: {bundled_data_dir() / 'faq.yaml'} (14 entries)",
         f"ok: {bundled_data_dir() / 'pilots.yaml'} (13 pilots)",
         f"ok: {bundled_data_dir() / 'glossary.yaml'} (13 terms)",
-        f"ok: {bundled_data_dir() / 'programme.yaml'} (12 events)",
+        f"ok: {bundled_data_dir() / 'programme.yaml'} (13 events)",
+        f"ok: {bundled_data_dir() / 'sources.yaml'} (37 sources)",
     ]
 
 
@@ -99,7 +100,8 @@ def test_validate_one_file_by_name_or_content(tp: Tp, tmp_path: Path) -> None:
         (lambda d: d / "nope", "no such file or folder"),
         (
             lambda d: d,
-            "no faq.yaml or pilots.yaml or glossary.yaml or programme.yaml in this folder",
+            "no faq.yaml or pilots.yaml or glossary.yaml or programme.yaml or sources.yaml in "
+            "this folder",
         ),
         (lambda d: (d / "faq.yaml").write_bytes(b"\x00\x01") and d, "binary file"),
     ],
@@ -130,8 +132,9 @@ def test_info_bundled(tp: Tp) -> None:
         f"faq:       {bundled_data_dir() / 'faq.yaml'} (bundled): 14 entries, format version 1",
         f"pilots:    {bundled_data_dir() / 'pilots.yaml'} (bundled): 13 pilots, format version 1",
         f"glossary:  {bundled_data_dir() / 'glossary.yaml'} (bundled): 13 terms, format version 1",
-        f"programme: {bundled_data_dir() / 'programme.yaml'} (bundled): 12 events, "
+        f"programme: {bundled_data_dir() / 'programme.yaml'} (bundled): 13 events, "
         "format version 1",
+        f"sources:   {bundled_data_dir() / 'sources.yaml'} (bundled): 37 sources, format version 1",
     ]
 
 
@@ -146,7 +149,8 @@ def test_info_json_tells_where_each_file_comes_from(
         ("faq", "bundled", 14),
         ("pilots", "user", 1),
         ("glossary", "bundled", 13),
-        ("programme", "bundled", 12),
+        ("programme", "bundled", 13),
+        ("sources", "bundled", 37),
     ]
     assert by_option["files"][1]["path"] == str(data / "pilots.yaml")
     monkeypatch.setenv("TP_DATA_DIR", str(data))

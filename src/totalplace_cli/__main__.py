@@ -8,8 +8,10 @@ import contextlib
 import errno
 import io
 import os
+import re
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from totalplace_cli.errors import ExitCode, TpError, report
 
@@ -59,10 +61,8 @@ def run(args: Sequence[str] | None = None) -> int:
     except TpError as error:
         return report(str(error), error.exit_code)
     except typer.TyperException as error:  # Click's usage errors, as Typer re-exports their base
-        context = getattr(error, "ctx", None)
-        hint = "" if context is None else f" (try '{context.command_path} --help')"
-        # Click's messages may span lines ("Choose from:\n\thtml,\n\tmarkdown"): one line here.
-        message = " ".join(error.format_message().split())
+        message, path = plain_usage(error, typer.main.get_command(app))
+        hint = f" (try '{path} --help')" if path else ""
         return report(f"{message}{hint}", getattr(error, "exit_code", ExitCode.USAGE))
     except (KeyboardInterrupt, typer.Abort):
         return report("interrupted", ExitCode.INTERRUPTED)
@@ -74,6 +74,47 @@ def run(args: Sequence[str] | None = None) -> int:
             raise  # not about our output: a bug, which must show
         _discard_stdout()
         return report(f"cannot write the output: {error.strerror}", ExitCode.OUTPUT)
+
+
+def plain_usage(error: Any, group: Any) -> tuple[str, str]:
+    """Click's usage error in plain words, and the command it is about: what a wrong or missing
+    value should be (its choices, a whole number, or its help), or the options there are."""
+    from totalplace_cli.lookup import closest  # RapidFuzz, as for commands; only on an error
+
+    context, param = getattr(error, "ctx", None), getattr(error, "param", None)
+    name = getattr(error, "option_name", None)
+    path, command = (context.command_path, context.command) if context else ("tp", group)
+    if context is None:  # Click's parser names only the option that lacks a value: whose is it?
+        commands = [("tp", group), *((f"tp {n}", c) for n, c in group.commands.items())]
+        owners = [(p, c, x) for p, c in commands for x in c.params if name in x.opts]
+        path, command, param = owners[0] if len(owners) == 1 else (path, command, None)
+    options = [max(p.opts, key=len) for p in command.params if p.param_type_name == "option"]
+    listed = "its options: " + ", ".join(options)
+    if type(error).__name__ == "NoSuchOption":  # Click's classes, which Typer does not re-export
+        close = [f"did you mean {option}?" for option in closest(error.option_name, options)]
+        return f"{path} has no option {name}; {(close or [listed])[0]}", path
+    extra = re.match(r"Got unexpected extra argument\S* \((.*)\)", str(error))
+    if extra:  # `--region West Midlands`: one value's words; `tp pilots kent`: `tp pilot kent`
+        values = error.ctx.params  # as far as Click has read them
+        given = [p for p in command.params if isinstance(values.get(p.name), str)]
+        hint = f"did you mean '{path[:-1]} {extra[1]}'?" if path[3:-1] in group.commands else listed
+        for p in given if len(given) == 1 else []:
+            option = f"{max(p.opts, key=len)} " * (p.param_type_name == "option")
+            hint = f"if they go together, quote them: {path} {option}'{values[p.name]} {extra[1]}'"
+        return f"unexpected '{extra[1]}' after {path}; {listed if given[1:] else hint}", path
+    if param is None or getattr(param, "is_flag", False):
+        # Click's messages may span lines ("Choose from:\n\thtml,\n\tmarkdown"): one line here.
+        return " ".join(error.format_message().split()), path
+    choices = [str(getattr(c, "value", c)) for c in getattr(param.type, "choices", [])]
+    what = " or ".join(filter(None, [", ".join(choices[:-1]), *choices[-1:]])) or param.help
+    what = f"{param.metavar}: {what[:1].lower()}{what[1:].rstrip('.')}"
+    if param.type.name.startswith("int"):
+        least = getattr(param.type, "min", None)
+        what = f"a whole number such as {param.default}" + (f", at least {least}" if least else "")
+    if param.param_type_name == "option":
+        return f"{max(param.opts, key=len)} takes {what}", path
+    example = re.search(r"^\s+(tp \S.*)$", command.help or "", re.MULTILINE)
+    return f"{path} takes {what}" + (f"; for example: {example[1]}" if example else ""), path
 
 
 def _discard_stdout() -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, cast
@@ -25,6 +25,7 @@ from totalplace_cli.loading import (
     path_error,
     place_of,
     read_document,
+    resolve_data_files,
     shown_path,
 )
 from totalplace_cli.lookup import spelling_key
@@ -38,6 +39,7 @@ Path_ = tuple[str | int, ...]
 FORMAT_VERSION = 1
 """The newest `version:` of the data files this tp reads."""
 MAIN_LISTS = {"faq": "entries", "pilots": "pilots", "glossary": "terms", "programme": "events"}
+MAIN_LISTS["sources"] = "sources"
 """Each kind's list of records: what `tp validate` counts, and what tells an unnamed file's kind."""
 
 
@@ -98,6 +100,8 @@ class CheckedFile(NamedTuple):
     data: dict[str, Any] = {}  # noqa: RUF012 (never changed)
     entries: int | None = None
     format_version: int | None = None
+    # The source ids it cites or registers, each with where (its key's name as the message).
+    citations: list[tuple[str, Problem]] = []  # noqa: RUF012 (never changed)
 
     @property
     def valid(self) -> bool:
@@ -152,8 +156,39 @@ def check_file(path: Path, kind: str | None = None) -> CheckedFile:
 
 
 def check_data_files(files: DataFiles) -> list[CheckedFile]:
-    """Check the files in use (what `tp validate` with no PATH reports)."""
-    return [check_file(files.paths[kind], kind) for kind in KINDS]
+    """Check the files in use (what `tp validate` with no PATH reports), and across them."""
+    return check_citations([check_file(files.paths[kind], kind) for kind in KINDS])
+
+
+def check_citations(
+    checked: list[CheckedFile], partners: Sequence[CheckedFile] = ()
+) -> list[CheckedFile]:
+    """Adds to `checked` the rules across files (and `partners`, the data set's others): a cited
+    id is registered (an error), a registered source is cited by some statement (a warning)."""
+    files = [file for file in (*checked, *partners) if file.data]
+    registered = [id for file in files if file.kind == "sources" for id, _ in file.citations]
+    statements = [(id, at) for f in files if f.kind != "sources" for id, at in f.citations]
+    cited = {id for id, at in statements if not at.message.startswith("sources")}  # not a list
+    # A source is unused only if the files that could cite it are its own folder's.
+    near = [f for f in files if f.kind in {"pilots", "programme", "sources"}]
+    complete = len(near) == 3 and len({os.path.dirname(f.path) for f in near}) == 1
+    for file in checked if registered else ():
+        for id, at in file.citations:
+            if file.kind != "sources" and id not in registered:
+                from rapidfuzz import process  # costly: only a bad citation pays for it
+
+                close = process.extractOne(id, registered, score_cutoff=60)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                message = f"'{at.message}': no source has the id '{id}' in sources.yaml{hint}"
+            elif file.kind == "sources" and complete and id not in cited:
+                message = "no statement in pilots.yaml or programme.yaml cites it"
+            else:
+                continue
+            severity: Severity = "warning" if file.kind == "sources" else "error"
+            text = f"{at.record}: {message}" if at.record else message
+            file.problems.append(at._replace(severity=severity, message=text))
+            file.problems.sort(key=lambda p: (p.line or 0, p.column or 0))
+    return checked
 
 
 def check_path(path: Path) -> list[CheckedFile]:
@@ -162,10 +197,10 @@ def check_path(path: Path) -> list[CheckedFile]:
     try:
         if not path.is_dir():
             if os.path.lexists(path):  # a broken link too: reading it says what is wrong
-                return [check_file(path)]
+                return _with_partners([check_file(path)], path.parent)
             return [_only(path, "error", "no such file or folder")]
         present = [kind for kind in KINDS if os.path.lexists(path / file_name(kind))]
-        checked = [check_file(path / file_name(kind), kind) for kind in present]
+        checked = _with_partners([check_file(path / file_name(k), k) for k in present], path)
         known = sorted(file_name(kind) for kind in KINDS)
         for stray in sorted(path.iterdir()):
             if stray.suffix in {".yaml", ".yml"} and stray.name not in known:
@@ -177,6 +212,12 @@ def check_path(path: Path) -> list[CheckedFile]:
         return checked
     except OSError as error:  # a path too long, a folder we may not list
         return [_only(path, "error", f"cannot use this path ({path_error(error)})")]
+
+
+def _with_partners(checked: list[CheckedFile], folder: Path) -> list[CheckedFile]:
+    """The rules across files, with the files `tp --data-dir FOLDER` reads for kinds not here."""
+    have, paths = {file.kind for file in checked}, resolve_data_files(folder).paths
+    return check_citations(checked, [check_file(paths[k], k) for k in KINDS if k not in have])
 
 
 def _only(path: Path, severity: Severity, message: str) -> CheckedFile:
@@ -246,7 +287,20 @@ class _Checker:
             self.top,
             entries=len(items) if isinstance(items, list) else None,
             format_version=version if type(version) is int and version >= 1 else None,
+            citations=self.citations(),
         )
+
+    def citations(self) -> list[tuple[str, Problem]]:
+        """The source ids the file cites (pilots, programme) or registers (sources)."""
+        found = []
+        for path, value in _texts_in(self.top):
+            if (self.kind in {"pilots", "programme"} and _key(path) in CITING) or (
+                self.kind == "sources" and path[0::2] == ("sources", "id")
+            ):
+                line, column = place_of(self.document.node_at(path).start_mark)
+                where = Problem(self.document.path, line, column, "error", self.name(path))
+                found.append((value, where._replace(record=self.record_label(path))))
+        return found
 
     def report(self, path: Path_, message: str, severity: Severity = "error") -> None:
         self.found.append((self.document.node_at(path), path, severity, message))
@@ -363,6 +417,25 @@ class _Checker:
         return sorted(result, key=lambda p: (p.line or 0, p.column or 0))
 
 
+CITING = {"source", "official_name_source", "sources"}
+"""The keys whose values are source ids (one, or a list)."""
+
+
+def _texts_in(value: Any, path: Path_ = ()) -> Iterator[tuple[Path_, str]]:
+    """(path, text) for every text in plain data, in order."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict | list):
+        pairs = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, item in pairs:
+            yield from _texts_in(item, (*path, key))
+
+
+def _key(path: Path_) -> str:
+    """The last key of a path (`source` for `themes[1].source[2]`)."""
+    return next((part for part in reversed(path) if isinstance(part, str)), "")
+
+
 def _indexed(items: Any) -> Iterator[tuple[int, dict[str, Any]]]:
     """(index, record) for each mapping of a list; anything else was reported by the schema."""
     for index, item in enumerate(items if isinstance(items, list) else ()):
@@ -391,23 +464,21 @@ def _pilot_categories_exist(checker: _Checker) -> None:
 
 
 def _pilot_facts_are_sourced(checker: _Checker) -> None:
-    """When a pilot lists `sources`, each fact's source is one of them: the list is complete."""
+    """A pilot's `sources` are the ids its statements cite: all (or an error), no more (warning)."""
     for index, pilot in _indexed(checker.top.get("pilots")):
         sources = pilot.get("sources")
         if not isinstance(sources, list):
             continue
-        facts: list[tuple[Path_, dict[str, Any]]] = [
-            ((name, n), fact)
-            for name in ("themes", "figures", "field_trials")
-            for n, fact in _indexed(pilot.get(name))
-        ]
-        if isinstance(pilot.get("authorities"), dict):
-            facts.append((("authorities",), pilot["authorities"]))
-        for where, fact in facts:
-            source = fact.get("source")
-            if isinstance(source, str) and source not in sources:
-                path = ("pilots", index, *where, "source")
-                checker.report(path, f"'{checker.name(path)}' is not among the pilot's 'sources'")
+        cited = set()
+        for path, source in _texts_in(pilot, ("pilots", index)):
+            if _key(path) in {"source", "official_name_source"}:
+                cited.add(source)
+                if source not in sources:
+                    checker.report(path, f"'{checker.name(path)}' is not in the pilot's 'sources'")
+        for n, source in enumerate(sources):
+            if isinstance(source, str) and source not in cited:
+                message = f"'sources[{n + 1}]' ({source}) is cited by none of its statements"
+                checker.report(("pilots", index, "sources", n), message, "warning")
 
 
 def _spellings_are_unique(checker: _Checker) -> None:
@@ -424,28 +495,28 @@ def _spellings_are_unique(checker: _Checker) -> None:
                 checker.report(("terms", index), f"'{spelling}' is already the term {seen[key]}")
 
 
-def _programme_ids_and_dates(checker: _Checker) -> None:
+def _ids_and_dates(checker: _Checker) -> None:
     """An id names one event or fact, whichever list it is in; every date is a real day."""
+    import datetime
+
     first: dict[str, str] = {}  # id -> the list it is first in
-    for list_key in ("events", "facts"):
+    for list_key in ("events", "facts", "sources"):
         for index, item in _indexed(checker.top.get(list_key)):
             found = item.get("id")
             if isinstance(found, str) and first.setdefault(found, list_key) != list_key:
                 message = f"id {found!r} is also an id in '{first[found]}'"
                 checker.report((list_key, index, "id"), message)
-            for key in ("date", "source_date"):
-                date = item.get(key)
-                if isinstance(date, str) and re.fullmatch(r"\d{4}-\d\d-\d\d", date):
-                    import datetime
-
-                    try:
-                        datetime.date.fromisoformat(date)
-                    except ValueError:
-                        checker.report((list_key, index, key), f"'{date}' is not a real date")
+            date = item.get("date")
+            if isinstance(date, str) and re.fullmatch(r"\d{4}-\d\d-\d\d", date):
+                try:
+                    datetime.date.fromisoformat(date)
+                except ValueError:
+                    checker.report((list_key, index, "date"), f"'{date}' is not a real date")
 
 
 RULES: dict[str, tuple[Callable[[_Checker], None], ...]] = {
     "pilots": (_pilot_categories_exist, _pilot_facts_are_sourced),
     "glossary": (_spellings_are_unique,),
-    "programme": (_programme_ids_and_dates,),
+    "programme": (_ids_and_dates,),
+    "sources": (_ids_and_dates,),
 }

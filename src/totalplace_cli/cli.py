@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated, Any, NamedTuple, TypeVar
 
 import typer
+from typer.core import TyperGroup
 
 from totalplace_cli import __version__, checking, export, lookup, render, search, store
 from totalplace_cli.errors import DataError, ExitCode, NoMatchError, TpError, UsageError, report
@@ -25,38 +26,64 @@ from totalplace_cli.loading import (
 from totalplace_cli.models import timeline as in_date_order
 
 T = TypeVar("T")
-HELP = """Explore the Total Place FAQ (2009-2010) and its 13 pilot areas.
-
-\b
-Examples:
-  tp questions                      list the FAQ's questions
-  tp show 12                        read one answer (by number or slug)
-  tp ask who pays for it            search; the best answer first, typos forgiven
-  tp pilots --region "West Midlands" --json | jq -r '.[].name'
-  tp glossary riep                  what an acronym of the FAQ stands for
-  tp export html -o faq.html        a shareable page: click a question to read its answer
-  tp pilots --theme children        pilots by theme, --region or --place
-  tp pilot poole                    one pilot in full, with its sources
-  tp timeline                       what happened after the FAQ, each event sourced
-"""
+HELP = "Explore the Total Place FAQ (2009-2010) and its 13 pilot areas."
+EXAMPLES = [
+    ("tp questions", "list the FAQ's questions"),
+    ("tp show 12", "read one answer: by number, slug or question"),
+    ("tp ask who pays for it", "search; best answer first, typos forgiven"),
+    ("tp pilots --theme children", "pilots by theme, --region or --place"),
+    ("tp pilot poole", "one pilot in full, with its sources"),
+    ("tp glossary riep", "what an acronym of the FAQ stands for"),
+    ("tp sources", "every page the data cites: title, publisher, date"),
+    ("tp export html -o faq.html", "one page to share, with every answer"),
+    ("tp pilots --json | jq '.[].name'", "JSON for scripts: every listing has --json"),
+]
+# Words people type for a command: run as that command, as git and gh run their aliases.
+ALIASES = {"search": "ask", "find": "ask", "query": "ask", "list": "questions", "faq": "questions"}
+ALIASES |= {"area": "pilot", "areas": "pilots", "acronyms": "glossary", "version": "info"}
 EPILOG = (
     "Exit codes: 0 ok, 1 no match, 2 usage error, 3 bad data file, 74 output could not be "
     "written (disk full), 130 interrupted, 141 output pipe closed early."
 )
 MAX_QUERY_CHARS = 1000  # longest query searched; of a longer one (a pasted page), its first words
 MAX_ARGUMENT_CHARS = 200  # longest id, slug or region accepted
+SCHEMAS = (*KINDS, "export")  # what `tp schema` prints: each data file's, and `tp export json`'s
+
+
+class Commands(TyperGroup):
+    """Commands also by a word of the same meaning (`tp search` runs `tp ask`); a misspelling of
+    either gets a suggestion, never a guess run. Help fits the terminal, examples included."""
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> tuple[str | None, Any, list[str]]:
+        args = [*args[1:2], "--help"] if args[0] == "help" else args  # as git: `tp help ask`
+        args = [ALIASES.get(args[0].lower(), args[0].lower()), *args[1:]]  # `tp search -h`: tp ask
+        try:
+            return super().resolve_command(ctx, args)
+        except typer.TyperException as error:
+            close = lookup.closest(args[0], [*self.commands, *ALIASES])  # RapidFuzz
+            hint = f" Did you mean '{ALIASES.get(close[0], close[0])}'?" if close else ""
+            error.message = f"No such command '{args[0]}'.{hint}"
+            raise
+
+    def make_context(self, info_name: str | None, args: list[str], *rest: Any, **extra: Any) -> Any:
+        # Click's help is never narrower than 50 columns, unless told the terminal's width.
+        width = min(typer.get_terminal_size().columns, render.MAX_WIDTH)
+        return super().make_context(info_name, args, *rest, terminal_width=width - 2, **extra)
+
+    def format_help_text(self, ctx: Any, formatter: Any) -> None:
+        super().format_help_text(ctx, formatter)
+        with formatter.section("Examples"):
+            formatter.write_dl(EXAMPLES, col_max=min(26, formatter.width // 2 - 2))
+
 
 app = typer.Typer(
+    cls=Commands,
     help=HELP,
     epilog=EPILOG,
     add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
-    context_settings={
-        "help_option_names": ["-h", "--help"],
-        # Help fills the terminal (Click caps it at this, then at the terminal's own width).
-        "max_content_width": 1000,
-    },
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 
@@ -100,8 +127,8 @@ def global_options(
             "--data-dir",
             metavar="DIR",
             envvar="TP_DATA_DIR",
-            help="Folder with your own faq.yaml, pilots.yaml, glossary.yaml and/or programme.yaml "
-            "(others fall back to the bundled ones).",
+            help="Folder with your own faq.yaml, pilots.yaml, glossary.yaml, programme.yaml and/or "
+            "sources.yaml (others fall back to the bundled ones).",
             show_envvar=True,
         ),
     ] = None,
@@ -110,7 +137,9 @@ def global_options(
     ] = False,
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+        typer.Option(
+            "--version", "-V", callback=_version, is_eager=True, help="Print the version."
+        ),
     ] = False,
 ) -> None:
     if ctx.invoked_subcommand is None:  # bare `tp`: the help, on stdout, as a success
@@ -238,7 +267,7 @@ def complete_ask_kind(incomplete: str) -> list[str]:
 
 
 def complete_data_kind(incomplete: str) -> list[str]:
-    return [kind for kind in KINDS if kind.startswith(incomplete.lower())]
+    return [kind for kind in SCHEMAS if kind.startswith(incomplete.lower())]
 
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of text.")]
@@ -249,8 +278,9 @@ def questions(ctx: typer.Context, json: JsonFlag = False) -> None:
     """List the FAQ's questions with their numbers.
 
     \b
-    Example:
-      tp questions --json | jq -r '.[] | "\\(.id) \\(.question)"'
+    Examples:
+      tp questions | grep -i saving
+      tp questions --json | jq '.[0]'
     """
     entries = ctx.obj.read(store.Store.faq)
     value = [entry.summary_json() for entry in entries]
@@ -275,7 +305,7 @@ def show(
     \b
     Examples:
       tp show 12
-      tp show what-sort-of-savings-can-be-made
+      tp show "What is Total Place?"
     """
     key = clean_argument(question, "question number or slug")
 
@@ -345,7 +375,7 @@ def ask(
     Examples:
       tp ask savings
       tp ask poole --kind pilot
-      tp ask who pays the consultants --json --limit 3 --kind faq
+      tp ask consultants -n 3 --kind faq
     """
     text = clean_query(" ".join(query))
     kinds = _ask_kinds(kind)
@@ -366,7 +396,7 @@ def ask(
 
 
 def _filter(value: str | None, option: str) -> str | None:
-    return None if value is None else clean_argument(value, f"{option} value")
+    return value if value is None or not value.strip() else clean_argument(value, f"{option} value")
 
 
 @app.command()
@@ -378,7 +408,7 @@ def pilots(
             "--region",
             "-r",
             metavar="REGION",
-            help="Only pilots in this region; forgiving: 'west mids', 'Yorkshire', 'north-east'.",
+            help="Only pilots in this region, e.g. 'west mids', 'Yorkshire' (see 'tp regions').",
             autocompletion=complete_region,
         ),
     ] = None,
@@ -411,8 +441,9 @@ def pilots(
     """List the pilots; filter by --region, --theme, --place (all must hold).
 
     \b
-    Example:
-      tp pilots --theme drugs --region "west mids" --json | jq -r '.[].name'
+    Examples:
+      tp pilots --theme drugs -r west
+      tp pilots --json | jq -r '.[].name'
     """
     if json and csv:
         raise UsageError("choose one of --json and --csv")
@@ -421,13 +452,13 @@ def pilots(
         _filter(theme, "--theme"),
         _filter(place, "--place"),
     )
-    every, categories = ctx.obj.read(lambda data: (data.pilots(), data.categories()))
+    every, categories, sources = ctx.obj.read(lambda d: (d.pilots(), d.categories(), d.registry()))
     selected = lookup.filter_pilots(every, region, theme, place, categories)
     out = ctx.obj.output()
     if json:
-        render.write_json(out, [pilot.to_json() for pilot in selected])
+        render.write_json(out, [pilot.to_json(sources) for pilot in selected])
     elif csv:
-        render.write_pilots_csv(out, selected)
+        render.write_pilots_csv(out, selected, sources)
     elif selected:
         render.render_pilots(out, selected)
     if not selected:
@@ -449,23 +480,25 @@ def pilot(
 ) -> None:
     """Show one pilot in full, each fact with its source.
 
-    Themes, member authorities, figures, field trials, sources, and the FAQ lines naming it.
+    Themes, member authorities, figures, field trials, sources, and the FAQ lines naming it; each
+    citation as [Publisher, year] <URL> (tp sources: the sources in full).
 
     \b
     Examples:
       tp pilot poole
-      tp pilot birmingham --json | jq -r '.themes[].text'
+      tp pilot margate
+      tp pilot kent --json | jq .themes
     """
     wanted = clean_argument(key, "pilot")
 
     def read(data: store.Store) -> tuple[Any, ...]:
         found = data.pilot(lookup.slug(wanted)) or lookup.find_pilot(data.pilots(), wanted)
-        return found, data.categories(), lookup.faq_mentions(data.faq(), found)
+        return found, data.categories(), lookup.faq_mentions(data.faq(), found), data.registry()
 
-    found, categories, mentions = ctx.obj.read(read)
+    found, categories, mentions, sources = ctx.obj.read(read)
     faq = [{**entry.summary_json(), "lines": lines} for entry, lines in mentions]
-    value = {**found.to_json(), "faq": faq}
-    ctx.obj.show(json, value, render.render_pilot, found, categories, mentions)
+    value = {**found.to_json(sources), "faq": faq}
+    ctx.obj.show(json, value, render.render_pilot, found, categories, mentions, sources)
 
 
 def _counted(members: Sequence[Any]) -> dict[str, Any]:
@@ -480,7 +513,7 @@ def regions(ctx: typer.Context, json: JsonFlag = False) -> None:
     \b
     Examples:
       tp regions
-      tp regions --json | jq -r '.[] | "\\(.count) \\(.region)"'
+      tp regions --json | jq '.[].count'
     """
     rows = lookup.pilots_by_region(ctx.obj.read(store.Store.pilots))
     value = [{"region": region, **_counted(members)} for region, members in rows]
@@ -494,7 +527,7 @@ def themes(ctx: typer.Context, json: JsonFlag = False) -> None:
     \b
     Examples:
       tp themes
-      tp themes --json | jq -r '.[] | select(.count > 1) | .id'
+      tp themes --json | jq -r '.[].id'
     """
     every, categories = ctx.obj.read(lambda data: (data.pilots(), data.categories()))
     rows = lookup.pilots_by_category(every, categories)
@@ -526,7 +559,7 @@ def glossary(
     \b
     Examples:
       tp glossary riep
-      tp glossary --json | jq -r '.[] | "\\(.term)\\t\\(.expansion)"'
+      tp glossary --json | jq '.[].term'
     """
     terms, entries = ctx.obj.read(lambda data: (data.glossary(), data.faq()))
     used_in = lookup.answers_using(terms, entries)
@@ -542,10 +575,12 @@ def glossary(
 
 
 class ExportFormat(str, Enum):
-    """The document formats `tp export` writes."""
+    """The formats `tp export` writes: documents to read, and open data for other tools."""
 
     html = "html"
     markdown = "markdown"
+    sqlite = "sqlite"
+    json = "json"
 
 
 @app.command("export")
@@ -553,7 +588,7 @@ def export_command(
     ctx: typer.Context,
     format: Annotated[
         ExportFormat,
-        typer.Argument(metavar="FORMAT", help="html (one self-contained page) or markdown."),
+        typer.Argument(metavar="FORMAT", help="html (a page), markdown, sqlite or json."),
     ],
     destination: Annotated[
         str | None,
@@ -561,9 +596,15 @@ def export_command(
             "--output", "-o", metavar="FILE", help="Write to FILE ('-' or none: standard output)."
         ),
     ] = None,
+    metadata: Annotated[
+        str | None,
+        typer.Option(metavar="FILE", help="With sqlite: also write Datasette's metadata.json."),
+    ] = None,
 ) -> None:
     """Write the FAQ, the pilots, the programme's timeline and figures, the glossary and the
-    sources as one document (what is not the FAQ's own words is labelled "Beyond the FAQ").
+    sources as one document (what is not the FAQ's own words is labelled "Beyond the FAQ"), or
+    as open data: an SQLite database for Datasette, sqlite-utils or pandas, or one JSON document
+    ('tp schema export'), both described in docs/open-data.md.
 
     The HTML page needs nothing else (no fonts, scripts or images from elsewhere): open it in
     any browser, send it, or print it. Click a question to read its answer; search as with
@@ -571,23 +612,41 @@ def export_command(
 
     \b
     Examples:
-      tp export html -o total-place-faq.html
+      tp export html -o faq.html
       tp export markdown > faq.md
+      tp export sqlite -o tp.db
+      tp export json | jq '.pilots[].name'
     """
+    to_stdout = destination is None or destination == "-"
+    if format is ExportFormat.sqlite and to_stdout:
+        raise UsageError("a database cannot go to standard output; name its file: -o tp.db")
+    if metadata is not None and format is not ExportFormat.sqlite:
+        raise UsageError("--metadata describes a database: use it with 'tp export sqlite'")
     files = ctx.obj.files()
     data = store.use(files, store.Store.data_set)
-    build = export.build_html if format is ExportFormat.html else export.build_markdown
-    # A page or a Markdown file is text too: no control character from the data reaches it.
-    text = render.terminal_text(build(data))
-    if destination is None or destination == "-":
-        # The HTML declares charset=utf-8, so its bytes must be UTF-8 even on a legacy console.
+    if format is ExportFormat.json:
+        text = render.json_text(export.build_document(data))
+    elif format is not ExportFormat.sqlite:
+        build = export.build_html if format is ExportFormat.html else export.build_markdown
+        # A page or a Markdown file is text too: no control character from the data reaches it.
+        text = render.terminal_text(build(data))
+    if to_stdout:  # UTF-8 even on a legacy console: the HTML declares it, and JSON is UTF-8
         render.write_all(ctx.obj.output().stdout, text, encoding="utf-8")
         return
-    path = Path(destination).expanduser()
+    path, described = Path(str(destination)).expanduser(), Path(metadata or "").expanduser()
+    if metadata is not None and described.absolute() == path.absolute():
+        raise UsageError("-o and --metadata name the same file; give each its own")
     # Every data file in use, of every kind, is off limits, and so is the bundled fallback.
-    bundled = [bundled_data_dir() / file_name(kind) for kind in KINDS]
-    size = export.write_atomically(path, text, protected=[*files.paths.values(), *bundled])
+    protected = [*files.paths.values(), *(bundled_data_dir() / file_name(kind) for kind in KINDS)]
+    if format is ExportFormat.sqlite:
+        size = export.write_database(path, data, protected)
+    else:
+        size = export.write_atomically(path, text, protected)
     report(f"wrote {path} ({max(1, round(size / 1024))} KB)", ExitCode.OK)
+    if metadata is not None:  # Datasette names a database after its file, less the extension
+        value = render.json_text(export.build_metadata(path.stem))
+        export.write_atomically(described, value, [*protected, path])
+        report(f"wrote {described}", ExitCode.OK)
 
 
 @app.command()
@@ -637,7 +696,8 @@ def validate(
 
     Each problem is one line, 'file:line:column: severity: message'. Exit 0 when valid (warnings
     allowed), 3 when there is any error. The format: 'tp schema faq' (or pilots, glossary,
-    programme).
+    programme, sources). An unknown source id is an error, a source nothing cites a warning
+    (checked with the files 'tp --data-dir' would read beside PATH).
 
     \b
     Examples:
@@ -668,24 +728,27 @@ def schema(
         str,
         typer.Argument(
             metavar="KIND",
-            help="faq, pilots, glossary or programme.",
+            help="faq, pilots, glossary, programme, sources; or export ('tp export json').",
             autocompletion=complete_data_kind,
         ),
     ],
 ) -> None:
-    """Print the JSON Schema of a data file, for editors and other tools.
+    """Print the JSON Schema of a data file, or of the document 'tp export json' writes.
 
     Put '# yaml-language-server: $schema=FILE' at the top of your YAML for completion and
     checking as you type; 'tp validate' checks the same rules.
 
     \b
-    Example:
+    Examples:
       tp schema faq > faq.schema.json
+      tp schema export > export.json
     """
     wanted = kind.strip().lower()
-    if wanted not in KINDS:
-        raise UsageError(f"unknown data file kind '{kind}'; choose one of: {', '.join(KINDS)}")
-    render.write_all(sys.stdout, checking.schema_path(wanted).read_text(encoding="utf-8"))
+    if wanted not in SCHEMAS:
+        raise UsageError(f"unknown schema '{kind}'; choose one of: {', '.join(SCHEMAS)}")
+    export_schema = Path(__file__).parent / "schemas" / "export.json"
+    path = checking.schema_path(wanted) if wanted in KINDS else export_schema
+    render.write_all(sys.stdout, path.read_text(encoding="utf-8"))
 
 
 @app.command()
@@ -698,13 +761,13 @@ def timeline(ctx: typer.Context, json: JsonFlag = False) -> None:
     \b
     Examples:
       tp timeline
-      tp timeline --json | jq -r '.[] | "\\(.date)  \\(.event)"'
+      tp timeline --json | jq '.[].date'
     """
-    events = in_date_order(ctx.obj.read(lambda data: data.programme("event")))
+    found, sources = ctx.obj.read(lambda data: (data.programme("event"), data.registry()))
+    events = in_date_order(found)
     heading = "Events in date order (tp facts: the figures)"
-    ctx.obj.show(
-        json, [event.to_json() for event in events], render.render_programme, events, heading
-    )
+    value = [event.to_json(sources) for event in events]
+    ctx.obj.show(json, value, render.render_programme, events, heading, sources)
 
 
 @app.command()
@@ -717,10 +780,38 @@ def facts(ctx: typer.Context, json: JsonFlag = False) -> None:
     \b
     Examples:
       tp facts
-      tp facts --json | jq -r '.[] | "\\(.figure): \\(.source)"'
+      tp facts --json | jq -r '.[].figure'
     """
-    figures = ctx.obj.read(lambda data: data.programme("fact"))
+    figures, sources = ctx.obj.read(lambda data: (data.programme("fact"), data.registry()))
     heading = "Figures (tp timeline: the events)"
-    ctx.obj.show(
-        json, [fact.to_json() for fact in figures], render.render_programme, figures, heading
-    )
+    value = [fact.to_json(sources) for fact in figures]
+    ctx.obj.show(json, value, render.render_programme, figures, heading, sources)
+
+
+@app.command()
+def sources(
+    ctx: typer.Context,
+    json: JsonFlag = False,
+    csv: Annotated[bool, typer.Option("--csv", help="Print CSV (header row).")] = False,
+) -> None:
+    """Every source the data cites (sources.yaml): title, publisher, date, and what cites it.
+
+    A page's own title is in quotes; one without describes the page (title_is_description).
+    No date: none is known. Into a pipe, one line each: id, date, publisher, title, address.
+
+    \b
+    Examples:
+      tp sources
+      tp sources --json | jq '.[].title'
+    """
+    if json and csv:
+        raise UsageError("choose one of --json and --csv")
+    found, cited = ctx.obj.read(lambda data: (data.sources(), data.data_set().citations()))
+    cited = {source.id: cited.get(source.id, []) for source in found}
+    out = ctx.obj.output()
+    if json:
+        render.write_json(out, [source.to_json(cited[source.id]) for source in found])
+    elif csv:
+        render.write_sources_csv(out, found, cited)
+    else:
+        render.render_sources(out, found, cited)

@@ -5,75 +5,34 @@ as Markdown. This module prepares the data; the templates hold the markup."""
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
 import re
+import sqlite3
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable
 from functools import cache, partial
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from totalplace_cli import __version__
 from totalplace_cli.errors import UsageError
-from totalplace_cli.lookup import category_labels, mark_terms, regions
-from totalplace_cli.models import DataSet, Pilot, ProgrammeItem, timeline
+from totalplace_cli.lookup import answers_using, category_labels, mark_terms, regions
+from totalplace_cli.models import DataSet, timeline
 from totalplace_cli.page_index import build_page_index
-from totalplace_cli.render import answer_blocks
+from totalplace_cli.render import answer_blocks, readable_date
 from totalplace_cli.store import replacing
 
 if TYPE_CHECKING:
     import jinja2
 
 
-class Source(NamedTuple):
-    """A page the documents cite: its number there, its address and name, and what uses it."""
-
-    number: int
-    url: str
-    publisher: str
-    title: str
-    users: list[str]
-
-
 # No source we hold records the FAQ page's own address: the header links to the programme's site
 # index (research/pilots.md), named for what it is.
 SITE_URL = "https://www.leadershipcentre.org.uk/totalplace/totalplaces/index.html"
 SITE_NAME = "Total Place website, Leadership Centre for Local Government"
-
-
-def source_name(url: str) -> tuple[str, str]:
-    """A readable (publisher, title) for a source from its address alone (nothing invented): the
-    host name, and the page's name in its path ("field-trials-x" -> "Field trials x")."""
-    from urllib.parse import urlsplit  # costs start-up time: only an export pays for it
-
-    parts = urlsplit(url)
-    host = (parts.hostname or url).removeprefix("www.")
-    segments = [segment for segment in parts.path.split("/") if segment]
-    if segments and re.fullmatch(r"index\.html?", segments[-1]):
-        segments.pop()
-    name = re.sub(r"\.(html?|php|aspx?)$", "", segments[-1]) if segments else ""
-    words = re.sub(r"[-_]+", " ", name).strip()
-    if len(segments) > 1 and segments[-2] == "pilot":
-        return host, f"Pilot page: {words[:1].upper()}{words[1:]}"
-    return host, (words[:1].upper() + words[1:]) if words else "Home page"
-
-
-def _sources(pilots: Sequence[Pilot], programme: Iterable[ProgrammeItem]) -> list[Source]:
-    """Each source URL once, numbered in order of first use, with what uses it (each user once)."""
-    used: dict[str, dict[str, None]] = {}
-    for pilot in pilots:
-        facts = (*pilot.themes, *pilot.figures, *pilot.field_trials)
-        for url in (*pilot.sources, *(fact.source for fact in facts), pilot.authorities_source):
-            if url:
-                used.setdefault(url, {})[pilot.name] = None
-    for item in programme:
-        used.setdefault(item.source, {})["The programme"] = None
-    return [
-        Source(number, url, *source_name(url), list(users))
-        for number, (url, users) in enumerate(used.items(), 1)
-    ]
 
 
 @cache
@@ -93,18 +52,6 @@ def generated_date() -> str:
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
     moment = time.gmtime(int(epoch)) if epoch.isdigit() else time.gmtime()
     return f"{moment.tm_mday} {time.strftime('%B %Y', moment)}"
-
-
-def readable_date(date: str) -> str:
-    """An ISO date, whole or partial, as GOV.UK writes it ("2010-03-25" -> "25 March 2010",
-    "2009-10" -> "October 2009"); others unchanged."""
-    for pattern, shown in (("%Y-%m-%d", "{day} %B %Y"), ("%Y-%m", "%B %Y")):
-        try:
-            moment = time.strptime(date, pattern)
-        except ValueError:
-            continue
-        return time.strftime(shown.format(day=moment.tm_mday), moment)
-    return date
 
 
 _MARKDOWN_SPECIAL = str.maketrans({c: f"\\{c}" for c in "\\`*_[]<>|"})
@@ -152,9 +99,12 @@ def _environment() -> jinja2.Environment:
 
 
 def _render(template_name: str, data: DataSet, **details: object) -> str:
-    """Fill a template with what both documents show; `details` are one format's own."""
+    """Fill a template with what both documents show; `details` are one format's own. The
+    sources listed are those cited, numbered in the order a reader meets them."""
     programme = [("Timeline", timeline(data.events)), ("In figures", list(data.facts))]
-    sources = _sources(data.pilots, (*data.events, *data.facts))
+    registry, names = data.registry(), {pilot.id: pilot.name for pilot in data.pilots}
+    cited = data.citations([item for _, items in programme for item in items])
+    sources = [registry[source] for source in cited if source in registry]
     themes = {pilot.id: category_labels(pilot, data.categories) for pilot in data.pilots}
     all_themes = {theme for listed in themes.values() for theme in listed}
     return (
@@ -168,7 +118,11 @@ def _render(template_name: str, data: DataSet, **details: object) -> str:
             glossary=data.glossary,
             programme=[(heading, items) for heading, items in programme if items],
             sources=sources,
-            numbers={source.url: source.number for source in sources},
+            numbers={source.id: number for number, source in enumerate(sources, 1)},
+            users={
+                source: list(dict.fromkeys(names.get(c.id, "The programme") for c in citations))
+                for source, citations in cited.items()
+            },
             generated=generated_date(),
             version=__version__,
             site_url=SITE_URL,
@@ -229,25 +183,166 @@ def _new_file_mode(target: Path) -> int:
         return 0o666 & ~umask
 
 
-def write_atomically(target: Path, text: str, protected: Iterable[Path] = ()) -> int:
-    """Write `text` (UTF-8) to `target`; return the number of bytes. Refuses (UsageError) a
-    target that is one of the `protected` files, such as the data in use."""
+def write_atomically(
+    target: Path, content: str | Callable[[str], object], protected: Iterable[Path] = ()
+) -> int:
+    """Write `content` to `target` whole or not at all; return its size in bytes. `content` is
+    UTF-8 text, or a function that fills the temporary file whose path it is given (a database).
+    Refuses (UsageError) a target that is one of the `protected` files, such as the data in use."""
     clash = _same_file(target, protected)
     if clash is not None:
         raise UsageError(
             f"refusing to write over {target}: it is a data file tp reads ({clash}); "
             "choose another file"
         )
-    data = text.encode("utf-8")
     try:
         if os.path.isdir(target):
             raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
-        with replacing(target) as temporary, open(temporary, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
+        with replacing(target) as temporary:
+            if isinstance(content, str):
+                Path(temporary).write_bytes(content.encode("utf-8"))
+            else:
+                content(temporary)
+            with open(temporary, "rb+") as stream:
+                os.fsync(stream.fileno())
             os.chmod(temporary, _new_file_mode(target))
-    except OSError as error:
-        reason = error.strerror or type(error).__name__
+            size = os.path.getsize(temporary)
+    except (OSError, sqlite3.Error) as error:
+        reason = getattr(error, "strerror", None) or str(error) or type(error).__name__
         raise UsageError(f"cannot write {target}: {reason}") from None
-    return len(data)
+    return size
+
+
+# Open data: every record as an SQLite database and as one JSON document (docs/open-data.md).
+
+OPEN_DATA_VERSION = 1  # the database's `PRAGMA user_version`; docs/open-data.md says what it keeps
+# Foreign keys are enforced while the rows go in: a dangling one is a bug, never a published file.
+# An FTS5 table names its table as `content="faq"`, the form sqlite-utils and Datasette detect.
+OPEN_DATA_SCHEMA = """
+PRAGMA foreign_keys = ON;
+CREATE TABLE sources (id TEXT PRIMARY KEY, url TEXT NOT NULL, title TEXT, publisher TEXT,
+    date TEXT, type TEXT);
+CREATE TABLE faq (id INTEGER PRIMARY KEY, slug TEXT NOT NULL, question TEXT NOT NULL,
+    answer TEXT NOT NULL, keywords TEXT NOT NULL);
+CREATE TABLE categories (id TEXT PRIMARY KEY, label TEXT NOT NULL, synonyms TEXT NOT NULL);
+CREATE TABLE pilots (id TEXT PRIMARY KEY, name TEXT NOT NULL, official_name TEXT,
+    region TEXT NOT NULL, official_name_source TEXT REFERENCES sources(id));
+CREATE TABLE pilot_categories (pilot_id TEXT NOT NULL REFERENCES pilots(id),
+    category_id TEXT NOT NULL REFERENCES categories(id), PRIMARY KEY (pilot_id, category_id));
+CREATE TABLE pilot_themes (pilot_id TEXT NOT NULL REFERENCES pilots(id),
+    position INTEGER NOT NULL, text TEXT NOT NULL, source TEXT REFERENCES sources(id),
+    PRIMARY KEY (pilot_id, position));
+CREATE TABLE pilot_authorities (pilot_id TEXT NOT NULL REFERENCES pilots(id),
+    position INTEGER NOT NULL, name TEXT NOT NULL, source TEXT REFERENCES sources(id),
+    PRIMARY KEY (pilot_id, position));
+CREATE TABLE pilot_figures (pilot_id TEXT NOT NULL REFERENCES pilots(id),
+    position INTEGER NOT NULL, text TEXT NOT NULL, source TEXT REFERENCES sources(id),
+    PRIMARY KEY (pilot_id, position));
+CREATE TABLE pilot_field_trials (pilot_id TEXT NOT NULL REFERENCES pilots(id),
+    position INTEGER NOT NULL, text TEXT NOT NULL, source TEXT REFERENCES sources(id),
+    PRIMARY KEY (pilot_id, position));
+CREATE TABLE pilot_sources (pilot_id TEXT NOT NULL REFERENCES pilots(id),
+    source TEXT NOT NULL REFERENCES sources(id), PRIMARY KEY (pilot_id, source));
+CREATE TABLE glossary (term TEXT PRIMARY KEY, expansion TEXT NOT NULL, origin TEXT NOT NULL,
+    quote TEXT, provenance TEXT, aliases TEXT NOT NULL);
+CREATE TABLE events (id TEXT PRIMARY KEY, date TEXT, event TEXT NOT NULL, quote TEXT,
+    source TEXT NOT NULL REFERENCES sources(id));
+CREATE TABLE facts (id TEXT PRIMARY KEY, date TEXT, fact TEXT NOT NULL, figure TEXT,
+    period TEXT, quote TEXT, source TEXT NOT NULL REFERENCES sources(id));
+CREATE VIRTUAL TABLE faq_fts USING FTS5 (question, answer, keywords, content="faq",
+    tokenize='porter');
+CREATE VIRTUAL TABLE pilots_fts USING FTS5 (name, official_name, region, content="pilots",
+    tokenize='porter');
+CREATE VIRTUAL TABLE facts_fts USING FTS5 (fact, figure, quote, content="facts",
+    tokenize='porter');
+"""
+
+
+def source_rows(data: DataSet) -> list[dict[str, str | None]]:
+    """Table `sources`: one row per page of the registry (data/sources.yaml)."""
+    keys = ("id", "url", "title", "publisher", "date", "type")
+    return [{key: getattr(source, key) for key in keys} for source in data.sources]
+
+
+def _main(ids: tuple[str, ...]) -> str | None:
+    """A citation's main source id (its first), the one the open data's `source` column holds."""
+    return ids[0] if ids else None
+
+
+def _open_data_rows(data: DataSet) -> dict[str, list[tuple[object, ...]]]:
+    """Each table's rows in the data's order (parents first, for the foreign keys)."""
+    listed = partial(json.dumps, ensure_ascii=False)  # a list in one cell: sqlite-utils' way
+    return {
+        "sources": [tuple(row.values()) for row in source_rows(data)],
+        "faq": [(e.id, e.slug, e.question, e.answer, listed(e.keywords)) for e in data.faq],
+        "categories": [(c.id, c.label, listed(c.synonyms)) for c in data.categories],
+        "pilots": [
+            (p.id, p.name, p.official_name, p.region, _main(p.official_name_source))
+            for p in data.pilots
+        ],
+        "pilot_categories": [(p.id, c) for p in data.pilots for c in dict.fromkeys(p.categories)],
+        **{
+            f"pilot_{field}": [
+                (p.id, n, fact.text, _main(fact.source))
+                for p in data.pilots
+                for n, fact in enumerate(getattr(p, field), 1)
+            ]
+            for field in ("themes", "figures", "field_trials")
+        },
+        "pilot_authorities": [
+            (p.id, n, name, _main(p.authorities_source))
+            for p in data.pilots
+            for n, name in enumerate(p.authorities, 1)
+        ],
+        "pilot_sources": [(p.id, id) for p in data.pilots for id in dict.fromkeys(p.sources)],
+        "glossary": [
+            (t.term, t.expansion, t.source, t.quote, t.provenance, listed(t.aliases))
+            for t in data.glossary
+        ],
+        "events": [(e.id, e.date, e.text, e.quote, _main(e.source)) for e in timeline(data.events)],
+        "facts": [
+            (f.id, f.date, f.text, f.figure, f.period, f.quote, _main(f.source)) for f in data.facts
+        ],
+    }
+
+
+def write_database(target: Path, data: DataSet, protected: Iterable[Path] = ()) -> int:
+    """`tp export sqlite`: built in memory the same way every time (same data, same bytes)."""
+    with contextlib.closing(sqlite3.connect(":memory:")) as database:
+        database.executescript(OPEN_DATA_SCHEMA)
+        with database:
+            for table, rows in _open_data_rows(data).items():
+                if rows:
+                    marks = ", ".join("?" * len(rows[0]))
+                    database.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
+            for table in ("faq", "pilots", "facts"):
+                database.execute(f"INSERT INTO {table}_fts ({table}_fts) VALUES ('rebuild')")
+        database.execute(f"PRAGMA user_version = {OPEN_DATA_VERSION}")
+        return write_atomically(
+            target, lambda path: database.execute("VACUUM INTO ?", (path,)), protected
+        )
+
+
+def build_document(data: DataSet) -> dict[str, Any]:
+    """`tp export json` (schemas/export.json): every record, each in its command's JSON form."""
+    used_in, registry = answers_using(data.glossary, data.faq), data.registry()
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")  # its day for reproducible builds, or today
+    return {
+        "tp_version": __version__,
+        "exported": time.strftime("%Y-%m-%d", time.gmtime(int(epoch) if epoch.isdigit() else None)),
+        "faq": [entry.to_json() for entry in data.faq],
+        "pilots": [pilot.to_json(registry) for pilot in data.pilots],
+        "categories": [category.to_json() for category in data.categories],
+        "glossary": [term.to_json(used_in[term.term]) for term in data.glossary],
+        "timeline": [event.to_json(registry) for event in timeline(data.events)],
+        "facts": [fact.to_json(registry) for fact in data.facts],
+        "sources": source_rows(data),
+    }
+
+
+def build_metadata(database_name: str) -> dict[str, Any]:
+    """Datasette's metadata.json (`page/datasette-metadata.json`) for the database file named
+    `database_name` (less .db). It gives no source URL: the FAQ page's address is not recorded."""
+    metadata: dict[str, Any] = json.loads(_asset("datasette-metadata.json"))
+    metadata["databases"] = {database_name: metadata["databases"]["DATABASE"]}
+    return metadata

@@ -8,7 +8,7 @@ from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from totalplace_cli.models import DataSet, FaqEntry, GlossaryTerm, Pilot, ProgrammeItem
+from totalplace_cli.models import DataSet, FaqEntry, GlossaryTerm, Pilot, ProgrammeItem, Registry
 
 KINDS = ("faq", "pilot", "term", "fact", "event")
 """The kinds of document `tp ask` searches, in the order they are listed to a user."""
@@ -58,10 +58,10 @@ def faq_documents(entries: Iterable[FaqEntry]) -> Iterator[Document]:
         )
 
 
-def pilot_documents(pilots: Iterable[Pilot]) -> Iterator[Document]:
+def pilot_documents(pilots: Iterable[Pilot], sources: Registry) -> Iterator[Document]:
     """The pilots as documents of kind `pilot`: found by name, places and themes."""
     for pilot in pilots:
-        record = pilot.to_json()
+        record = pilot.to_json(sources)
         # "pilot" names what the record is: "which pilot looked at ..." asks for one.
         keywords = ["pilot area", *filter(None, [pilot.official_name]), pilot.region]
         keywords += [*pilot.authorities, *(c.replace("-", " ") for c in pilot.categories)]
@@ -80,22 +80,22 @@ def term_documents(terms: Iterable[GlossaryTerm]) -> Iterator[Document]:
         )
 
 
-def programme_documents(items: Iterable[ProgrammeItem]) -> Iterator[Document]:
+def programme_documents(items: Iterable[ProgrammeItem], sources: Registry) -> Iterator[Document]:
     """The programme's facts and events as documents of kinds `fact` and `event`."""
     for item in items:
         # The text is the body, not a title: a fact's short text would outweigh the FAQ's questions.
         keywords = " ; ".join(filter(None, (item.figure, item.period, item.date)))
         body = "\n".join(filter(None, (item.text, item.quote)))
-        yield Document(item.kind, item.id, "", keywords, body, item.to_json())
+        yield Document(item.kind, item.id, "", keywords, body, item.to_json(sources))
 
 
 def build_index(database: sqlite3.Connection, data: DataSet) -> None:
     """Create and fill the search tables of `database` from the data set's records."""
     documents = [
         *faq_documents(data.faq),
-        *pilot_documents(data.pilots),
+        *pilot_documents(data.pilots, data.registry()),
         *term_documents(data.glossary),
-        *programme_documents((*data.facts, *data.events)),
+        *programme_documents((*data.facts, *data.events), data.registry()),
     ]
     fill_index(database, documents)
 

@@ -101,7 +101,7 @@ def find_entry(entries: Sequence[FaqEntry], key: str) -> FaqEntry:
         ids = [entry.id for entry in entries]
         span = f"{min(ids)}-{max(ids)}" if ids else "none"
         raise UsageError(f"no question number {number} (valid numbers: {span}); see 'tp questions'")
-    wanted = key.lower()
+    wanted = slug(key)  # "What sort of savings" starts the slug what-sort-of-savings-can-be-made
     asked = normalise(key)
     for entry in entries:
         if entry.slug == wanted or normalise(entry.question) == asked:
@@ -198,10 +198,10 @@ def answers_using(
 # Pilots
 
 
-def _typed_words(wanted: str, what: str) -> tuple[str, ...]:
+def _typed_words(wanted: str, what: str, known: Callable[[], str]) -> tuple[str, ...]:
     typed = words(wanted)
     if not typed:
-        raise UsageError(f"the {what} is empty; try for example: tp pilots --{what} ...")
+        raise UsageError(f"the --{what} value is empty; {known()}")
     return typed
 
 
@@ -214,7 +214,8 @@ def match_regions(pilots: Sequence[Pilot], wanted: str) -> list[str]:
     """An exact name ("east" is East, not North East), else every region the words could mean
     ("midlands": East and West)."""
     known = regions(pilots)
-    typed = _typed_words(wanted, "region")
+    listed = f"the regions are: {', '.join(known)}"
+    typed = _typed_words(wanted, "region", lambda: listed)
     typed = tuple(word for t in typed for word in REGION_ABBREVIATIONS.get(t, (t,)))
 
     def named(fuzzy: bool) -> list[str]:
@@ -226,7 +227,7 @@ def match_regions(pilots: Sequence[Pilot], wanted: str) -> list[str]:
     close = closest(wanted, known)
     if close:
         raise UsageError(f"unknown region '{wanted}'; did you mean {close[0]}?")
-    raise UsageError(f"unknown region '{wanted}'; the regions are: {', '.join(known)}")
+    raise UsageError(f"unknown region '{wanted}'; {listed}")
 
 
 def _category_terms(category: Category) -> list[str]:
@@ -238,7 +239,8 @@ def match_theme(
 ) -> frozenset[str]:
     """The ids of the pilots in the categories `wanted` names (by id, label or synonym), and of
     those whose own wording it matches."""
-    typed = _typed_words(wanted, "theme")
+    listed = f"the themes are: {', '.join(c.id for c in categories)}"
+    typed = _typed_words(wanted, "theme", lambda: listed)
     for fuzzy in (False, True):
         chosen = {
             category.id
@@ -258,8 +260,7 @@ def match_theme(
         suggestion = next(c.id for c in categories if close[0] in _category_terms(c))
         raise UsageError(f"no pilot theme like '{wanted}'; did you mean {suggestion}?")
     # Nothing close: the list of categories helps more than three unrelated near misses.
-    listed = ", ".join(c.id for c in categories)
-    raise UsageError(f"no pilot theme like '{wanted}'; the themes are: {listed}")
+    raise UsageError(f"no pilot theme like '{wanted}'; {listed}")
 
 
 # Places. Words that name the kind of body, not its place ("Thanet District Council").
@@ -346,7 +347,12 @@ def places(pilot: Pilot) -> list[tuple[str, str]]:
 def match_place(pilots: Sequence[Pilot], wanted: str) -> frozenset[str]:
     """The ids of pilots whose `place_names` contain the place (none is no error: any text may
     be a place)."""
-    typed = _typed_words(wanted, "place")
+
+    def examples() -> str:  # each pilot's second place, unless only a theme names it
+        named = [x for p in pilots for x, where in places(p)[1:2] if not where.startswith("theme")]
+        return f"places such as {', '.join(named)}"
+
+    typed = _typed_words(wanted, "place", examples)
 
     def named(fuzzy: bool) -> frozenset[str]:
         return frozenset(

@@ -7,6 +7,7 @@ mappings, so every command rebuilds records the same way, whether the store was 
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Literal, NamedTuple
 
 # The label every rendering of data beyond the FAQ carries: none of it is the FAQ's own words.
@@ -25,8 +26,56 @@ def _json_value(value: Any) -> Any:
 
 
 def _texts(value: Any) -> tuple[str, ...]:
-    """A checked list of text, or none (YAML's `keywords:` with no value), as a tuple."""
-    return tuple(value or ())
+    """A checked list of text, one text (a citation of one source), or none, as a tuple."""
+    return (value,) if isinstance(value, str) else tuple(value or ())
+
+
+class Source(NamedTuple):
+    """A public page in the sources registry (sources.yaml), which statements cite by its id."""
+
+    id: str
+    url: str
+    title: str
+    publisher: str
+    type: str
+    date: str | None = None  # 2010, 2010-03 or 2010-03-25; None when no source states it
+    author: str | None = None
+    note: str | None = None
+    title_is_description: bool = False  # `title` describes the page: its own is not known
+
+    @classmethod
+    def from_data(cls, record: dict[str, Any]) -> Source:
+        known = {name: record[name] for name in cls._fields if name in record}
+        return cls(**{**known, "title_is_description": bool(known.get("title_is_description"))})
+
+    def label(self) -> str:
+        """How a citation names it beside a statement: "[Public Finance, 2010]"."""
+        return f"[{self.publisher}{', ' + self.date[:4] if self.date else ''}]"
+
+    def name(self) -> str:
+        """Its title as a reader sees it: the page's own in quotes, a description without."""
+        return self.title if self.title_is_description else f"\u201c{self.title}\u201d"
+
+    def to_json(self, cited_by: Sequence[Citation] = ()) -> dict[str, Any]:
+        """The form of `tp sources --json`; every key always present."""
+        return {**_json_form(self), "cited_by": [c._asdict() for c in dict.fromkeys(cited_by)]}
+
+
+Registry = Mapping[str, Source]  # the sources by id, to resolve citations
+Citations = Mapping[str, list["Citation"]]  # each source's citations, by its id
+
+
+class Citation(NamedTuple):
+    """Where a source is cited: a pilot's field (themes, figures...), an event or a fact."""
+
+    kind: str  # pilot, event or fact
+    id: str
+    field: str | None = None  # a pilot's field; None for an event or a fact
+
+
+def cited(ids: Sequence[str], sources: Registry) -> dict[str, Any]:
+    """A citation in JSON: `source` the main page's URL (as before the registry), `source_ids`."""
+    return {"source": sources[ids[0]].url if ids else None, "source_ids": list(ids)}
 
 
 class FaqEntry(NamedTuple):
@@ -61,10 +110,10 @@ class FaqEntry(NamedTuple):
 
 
 class SourcedText(NamedTuple):
-    """A statement (a theme, a figure, a field trial) and the URL of the page that makes it."""
+    """A statement (a theme, a figure, a field trial) and the ids of the pages that make it."""
 
     text: str
-    source: str
+    source: tuple[str, ...]  # source ids, the main one first
 
 
 class Category(NamedTuple):
@@ -93,15 +142,16 @@ class Pilot(NamedTuple):
     themes: tuple[SourcedText, ...] = ()
     categories: tuple[str, ...] = ()  # ids of `Category` records
     authorities: tuple[str, ...] = ()
-    authorities_source: str | None = None
+    authorities_source: tuple[str, ...] = ()  # source ids, as every citation of a record
     figures: tuple[SourcedText, ...] = ()
     field_trials: tuple[SourcedText, ...] = ()
     sources: tuple[str, ...] = ()
+    official_name_source: tuple[str, ...] = ()
 
     @classmethod
     def from_data(cls, record: dict[str, Any]) -> Pilot:
         facts = {
-            name: tuple(SourcedText(f["text"], f["source"]) for f in record.get(name) or ())
+            name: tuple(SourcedText(f["text"], _texts(f["source"])) for f in record.get(name) or ())
             for name in ("themes", "figures", "field_trials")
         }
         authorities = record.get("authorities") or {}
@@ -112,15 +162,37 @@ class Pilot(NamedTuple):
             official_name=record.get("official_name"),
             categories=_texts(record.get("categories")),
             authorities=_texts(authorities.get("members")),
-            authorities_source=authorities.get("source"),
+            authorities_source=_texts(authorities.get("source")),
             sources=_texts(record.get("sources")),
+            official_name_source=_texts(record.get("official_name_source")),
             **facts,
         )
 
-    def to_json(self) -> dict[str, Any]:
+    def citations(self) -> Iterator[tuple[str, tuple[str, ...]]]:
+        """(field, source ids) for each cited statement, in the order `tp pilot` shows them."""
+        yield "official_name", self.official_name_source
+        yield from (("themes", fact.source) for fact in self.themes)
+        yield "authorities", self.authorities_source
+        for name in ("figures", "field_trials"):
+            yield from ((name, fact.source) for fact in getattr(self, name))
+
+    def to_json(self, sources: Registry) -> dict[str, Any]:
         """The form used by `tp pilots --json`; later versions only add keys. Every key is always
-        present (null or an empty list when no source states it), so scripts can rely on it."""
-        return _json_form(self)
+        present (null or an empty list when no source states it), so scripts can rely on it.
+        A citation keeps `source`, its main page's URL, and adds `source_ids` (the registry's)."""
+        facts = {
+            name: [{"text": f.text, **cited(f.source, sources)} for f in getattr(self, name)]
+            for name in ("themes", "figures", "field_trials")
+        }
+        return {
+            **_json_form(self),
+            **facts,
+            "authorities_source": cited(self.authorities_source, sources)["source"],
+            "authorities_source_ids": list(self.authorities_source),
+            "sources": [sources[source].url for source in self.sources],
+            "source_ids": list(self.sources),
+            "official_name_source": cited(self.official_name_source, sources)["source"],
+        }
 
     def brief_json(self) -> dict[str, Any]:
         """The short reference used inside summaries (`tp regions`, `tp themes`)."""
@@ -181,28 +253,29 @@ class ProgrammeItem(NamedTuple):
     kind: ProgrammeKind
     id: str
     text: str
-    source: str
+    source: tuple[str, ...]  # source ids, the main one first
     date: str | None = None
     quote: str | None = None
     figure: str | None = None
     period: str | None = None
-    source_date: str | None = None
 
     @classmethod
     def from_data(cls, kind: ProgrammeKind, record: dict[str, Any]) -> ProgrammeItem:
         """An item from its checked mapping; its text and quote on one line each."""
-        fields = {key: value for key, value in record.items() if key != kind}
+        fields = {key: value for key, value in record.items() if key in cls._fields}
+        fields["source"] = _texts(record["source"])
         if "quote" in record:
             fields["quote"] = " ".join(record["quote"].split())
         return cls(kind, text=" ".join(record[kind].split()), **fields)
 
-    def to_json(self) -> dict[str, Any]:
-        """The form of `tp timeline --json` / `tp facts --json`: every key always present."""
+    def to_json(self, sources: Registry) -> dict[str, Any]:
+        """`tp timeline/facts --json`, every key present; `source`: the main page's URL."""
+        main = sources[self.source[0]]
         shape: dict[str, Any] = {"id": self.id, "date": self.date, self.kind: self.text}
-        shape |= {"source": self.source, "source_date": self.source_date, "quote": self.quote}
+        shape |= {"source": main.url, "source_date": main.date, "quote": self.quote}
         if self.kind == "fact":
             shape |= {"figure": self.figure, "period": self.period}
-        return shape
+        return shape | {"source_ids": list(self.source)}
 
 
 def timeline(events: tuple[ProgrammeItem, ...] | list[ProgrammeItem]) -> list[ProgrammeItem]:
@@ -219,3 +292,21 @@ class DataSet(NamedTuple):
     glossary: tuple[GlossaryTerm, ...] = ()
     events: tuple[ProgrammeItem, ...] = ()
     facts: tuple[ProgrammeItem, ...] = ()
+    sources: tuple[Source, ...] = ()
+
+    def registry(self) -> dict[str, Source]:
+        """The sources by id, to resolve citations."""
+        return {source.id: source for source in self.sources}
+
+    def citations(self, items: Sequence[ProgrammeItem] | None = None) -> dict[str, list[Citation]]:
+        """Each source's citations, as a reader meets them: pilots, then `items` (or programme)."""
+        items = (*self.events, *self.facts) if items is None else items
+        places = [(i.source, Citation(i.kind, i.id)) for i in items]
+        places[:0] = [
+            (ids, Citation("pilot", p.id, f)) for p in self.pilots for f, ids in p.citations()
+        ]
+        found: dict[str, list[Citation]] = {}
+        for ids, place in places:
+            for id in ids:
+                found.setdefault(id, []).append(place)
+        return found

@@ -14,6 +14,7 @@ import json
 import os
 import re
 import sys
+import time
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple, TextIO, cast
 
@@ -21,10 +22,14 @@ from totalplace_cli.errors import is_control, printable
 from totalplace_cli.models import (
     BEYOND_THE_FAQ,
     Category,
+    Citation,
+    Citations,
     FaqEntry,
     GlossaryTerm,
     Pilot,
     ProgrammeItem,
+    Registry,
+    Source,
 )
 
 if TYPE_CHECKING:
@@ -39,6 +44,8 @@ MAX_WIDTH = 1000  # a width above this (or below 1) is a mistake, ignored rather
 INDENT = "  "
 NARROW = 60  # below this many columns, tables become stacked lists: no column cuts a word
 DATE_WIDTH = len("2009-07-30")
+URL = r"https?://(?:www\.)?([^/\s<>]+)[^\s<>]*"  # its group: the host, a link's short label
+LINK_TERMINALS = {"iTerm.app", "WezTerm", "vscode", "ghostty", "Hyper", "tabby"}  # TERM_PROGRAM
 
 # Terminal control from data: escape sequences (CSI, OSC, DCS and friends, 7- and 8-bit), then
 # any C0 control but newline and tab, DEL, C1, and the bidi embeddings, overrides and isolates.
@@ -89,6 +96,7 @@ class OutputContext(NamedTuple):
     is_terminal: bool
     color: bool
     width: int = DEFAULT_WIDTH
+    links: bool = False  # URLs as OSC 8 hyperlinks, each named by its host
 
     @classmethod
     def detect(cls, no_color: bool = False) -> OutputContext:
@@ -106,7 +114,12 @@ class OutputContext(NamedTuple):
             and not os.environ.get("NO_COLOR")
             and os.environ.get("TERM", "") not in {"dumb", "unknown"}
         )
-        return cls(stdout, is_terminal, color, _width(stdout, is_terminal))
+        # OSC 8 links if colour is on: FORCE_HYPERLINK=1/0, else terminals known to (VTE 0.50+).
+        env, vte = os.environ, os.environ.get("VTE_VERSION", "")
+        known = env.get("TERM_PROGRAM") in LINK_TERMINALS or env.get("TERM") == "xterm-kitty"
+        known = known or bool(env.get("WT_SESSION")) or (vte.isdigit() and int(vte) >= 5000)
+        links = color and (env["FORCE_HYPERLINK"] != "0" if env.get("FORCE_HYPERLINK") else known)
+        return cls(stdout, is_terminal, color, _width(stdout, is_terminal), links)
 
     def console(self) -> Console:
         """The one Rich console every text renderer draws with: it wraps only in a terminal."""
@@ -155,16 +168,20 @@ def _closed_pipe() -> None:
     raise BrokenPipeError
 
 
-def write_json(ctx: OutputContext, value: Any) -> None:
-    """Plain JSON, nothing else; control characters escaped, non-ASCII only if it must be."""
-    encoding = (getattr(ctx.stdout, "encoding", None) or "utf-8").lower().replace("-", "")
-    ensure_ascii = encoding not in {"utf8", "utf8sig", "utf16", "utf32"}
+def json_text(value: Any, ensure_ascii: bool = False) -> str:
+    """Plain JSON and a newline; control characters escaped, non-ASCII if `ensure_ascii`."""
     text = json.dumps(value, ensure_ascii=ensure_ascii, indent=2)
     # These can only occur inside strings, where \\uXXXX is their spelling. All are unprintable,
     # as is the newline of the indent: most outputs need no search at all.
     if not ensure_ascii and not text.replace("\n", "").isprintable():
         text = re.sub(JSON_UNSAFE, lambda match: f"\\u{ord(match.group()):04x}", text)
-    write_all(ctx.stdout, text + "\n")
+    return text + "\n"
+
+
+def write_json(ctx: OutputContext, value: Any) -> None:
+    """Plain JSON, nothing else; non-ASCII escaped only if the output cannot show it."""
+    encoding = (getattr(ctx.stdout, "encoding", None) or "utf-8").lower().replace("-", "")
+    write_all(ctx.stdout, json_text(value, encoding not in {"utf8", "utf8sig", "utf16", "utf32"}))
 
 
 def write_all(stream: TextIO, text: str, encoding: str | None = None) -> None:
@@ -199,20 +216,42 @@ def csv_cell(value: str) -> str:
     return terminal_text(value)
 
 
-def write_pilots_csv(ctx: OutputContext, pilots: Sequence[Pilot]) -> None:
-    """One row per pilot under a header row; lists (of sourced texts too) joined with "; "."""
+def write_csv(ctx: OutputContext, columns: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
+    """A header row, then the rows, each cell safe for a spreadsheet."""
     import csv
 
     writer = csv.writer(ctx.stdout, lineterminator="\n")
-    writer.writerow(PILOT_CSV_COLUMNS)
-    for pilot in pilots:
-        cells = []
-        for column in PILOT_CSV_COLUMNS:
-            value = getattr(pilot, column)
-            if isinstance(value, tuple):
-                value = "; ".join(str(getattr(item, "text", item)) for item in value)
-            cells.append(csv_cell(value or ""))
-        writer.writerow(cells)
+    writer.writerow(columns)
+    writer.writerows([csv_cell(cell) for cell in row] for row in rows)
+
+
+def write_pilots_csv(ctx: OutputContext, pilots: Sequence[Pilot], sources: Registry) -> None:
+    """One row per pilot under a header row; lists joined with "; ", `sources` as URLs."""
+
+    def cell(pilot: Pilot, column: str) -> str:
+        value = getattr(pilot, column)
+        value = tuple(sources[i].url for i in value) if column == "sources" else value
+        if isinstance(value, tuple):
+            return "; ".join(str(getattr(item, "text", item)) for item in value)
+        return value or ""
+
+    write_csv(ctx, PILOT_CSV_COLUMNS, ([cell(p, c) for c in PILOT_CSV_COLUMNS] for p in pilots))
+
+
+def cited_by(citations: Iterable[Citation]) -> str:
+    """What cites a source, in words: "pilot kent themes; pilot kent figures; event x"."""
+    return "; ".join(" ".join(filter(None, place)) for place in dict.fromkeys(citations))
+
+
+def write_sources_csv(ctx: OutputContext, sources: Sequence[Source], citations: Citations) -> None:
+    """One row per source, its fields then what cites it."""
+    rows = ([*("" if v is None else str(v) for v in s), cited_by(citations[s.id])] for s in sources)
+    write_csv(ctx, (*Source._fields, "cited_by"), rows)
+
+
+def citation(ids: Sequence[str], sources: Registry) -> str:
+    """A statement's sources, each "[Public Finance, 2010] <URL>", the URL whole."""
+    return " ".join(f"{sources[i].label()} <{sources[i].url}>" for i in ids if i in sources)
 
 
 # Text for people.
@@ -245,8 +284,8 @@ def _text(*parts: str | tuple[str, str]) -> Text:
 def _beside(
     ctx: OutputContext, console: Console, prefix: str | Text, body: Text, indent: int = 0
 ) -> None:
-    """`prefix` then `body`, wrapped in a terminal under its first word (or `indent` columns in);
-    whole in a pipe, for grep and diff."""
+    """`prefix` then `body`, wrapped in a terminal under its first word (or `indent` columns in),
+    a word too long for a line (a URL) whole on one of its own; whole in a pipe, for grep."""
     from rich.text import Text
 
     prefix = Text(prefix) if isinstance(prefix, str) else prefix
@@ -254,14 +293,31 @@ def _beside(
         console.print(Text.assemble(prefix, body))
         return
     indent = indent or prefix.cell_len
-    for number, line in enumerate(body.wrap(console, max(ctx.width - indent, 1))):
+    width, lines, position = max(ctx.width - indent, 1), list[Text](), 0
+    for word in re.finditer(rf"\s*(\S{{{width + 1},}})\s*", body.plain):
+        lines += (
+            body[position : word.start()].wrap(console, width) if word.start() > position else []
+        )
+        lines.append(body[word.start(1) : word.end(1)])
+        position = word.end()
+    lines += body[position:].wrap(console, width) if position < len(body) or not position else []
+    for number, line in enumerate(lines):
         console.print(Text.assemble(prefix if number == 0 else " " * indent, line), soft_wrap=True)
 
 
 def _sourced(ctx: OutputContext, console: Console, line: str, margin: str = INDENT) -> None:
-    """An indented line whose source URL ("words  <url>") is dimmed."""
-    text, _, url = line.partition("  <")
-    _beside(ctx, console, margin, _text(text, (f"  <{url}" if url else "", "dim")))
+    """An indented line whose citation ("words  [Publisher, 2010] <url>") is dimmed; where
+    links show, a URL shows its host."""
+    from rich.style import Style
+    from rich.text import Text
+
+    cut = 0 if line.startswith("[") else line.find("  [") if "  [" in line else line.find("<http")
+    text, cited = (line, "") if cut < 0 else (line[:cut], line[cut:])
+    body = _text(text, (cited, "dim"))
+    for url in reversed(list(re.finditer(URL, body.plain) if ctx.links else [])):
+        style = body.get_style_at_offset(console, url.start()) + Style(link=url[0])
+        body = body[: url.start()] + Text(url[1], style) + body[url.end() :]
+    _beside(ctx, console, margin, body)
 
 
 def _columns(ctx: OutputContext, rows: Iterable[Sequence[str]]) -> None:
@@ -449,23 +505,31 @@ def render_pilots(ctx: OutputContext, pilots: Sequence[Pilot]) -> None:
 
 
 def pilot_sections(
-    pilot: Pilot, categories: Sequence[Category], mentions: Sequence[tuple[FaqEntry, list[str]]]
+    pilot: Pilot,
+    categories: Sequence[Category],
+    mentions: Sequence[tuple[FaqEntry, list[str]]],
+    sources: Registry,
 ) -> list[tuple[str, list[str]]]:
-    """The parts of `tp pilot` as (heading, lines); each sourced line ends with its URL."""
+    """The parts of `tp pilot` as (heading, lines); sourced lines end "[Publisher, 2010] <URL>"."""
     labels = {category.id: category.label for category in categories}
+
+    def cited(text: str, ids: Sequence[str]) -> str:
+        return f"{text}  {citation(ids, sources)}" if ids else text
+
     facts = [f"Region: {pilot.region}"]
     if pilot.official_name:
-        facts.append(f"Official name: {pilot.official_name}")
+        facts.append(cited(f"Official name: {pilot.official_name}", pilot.official_name_source))
     if pilot.categories:
         names = ", ".join(f"{labels.get(c, c)} ({c})" for c in pilot.categories)
         facts.append(f"Categories: {names}")
-    themes = [f"{t.text}  <{t.source}>" for t in pilot.themes] or ["none found in the sources read"]
+    themes = [cited(t.text, t.source) for t in pilot.themes] or ["none found in the sources read"]
     sections = [("", facts), ("Themes", themes)]
+    pages = [sources[i] for i in pilot.sources if i in sources]
     for heading, lines in (
-        (f"Member authorities and bodies  <{pilot.authorities_source}>", list(pilot.authorities)),
-        ("Figures", [f"{f.text}  <{f.source}>" for f in pilot.figures]),
-        ("Field trials after the pilot", [f"{t.text}  <{t.source}>" for t in pilot.field_trials]),
-        ("Sources", list(pilot.sources)),
+        (cited("Member authorities and bodies", pilot.authorities_source), list(pilot.authorities)),
+        ("Figures", [cited(f.text, f.source) for f in pilot.figures]),
+        ("Field trials after the pilot", [cited(t.text, t.source) for t in pilot.field_trials]),
+        ("Sources", [f"{page.name()}  {citation([page.id], sources)}" for page in pages]),
     ):
         if lines:
             sections.append((heading, lines))
@@ -479,19 +543,20 @@ def render_pilot(
     pilot: Pilot,
     categories: Sequence[Category],
     mentions: Sequence[tuple[FaqEntry, list[str]]],
+    sources: Registry,
 ) -> None:
     """One pilot in full: plain indented text in a pipe, the same with emphasis in a terminal."""
     console = ctx.console()
     console.print(_text((pilot.name, "bold")))
-    for heading, lines in pilot_sections(pilot, categories, mentions):
+    for heading, lines in pilot_sections(pilot, categories, mentions, sources):
         console.print()
         if heading and not ctx.is_terminal:
             console.print(_text(heading))
         elif heading:  # a terminal puts a heading's source on a line of its own
-            title, _, url = heading.partition("  <")
+            title, _, cited = heading.partition("  [")
             _beside(ctx, console, "", _text((title, "bold cyan")), indent=len(INDENT))
-            if url:
-                _beside(ctx, console, INDENT, _text((f"<{url}", "dim")))
+            if cited:
+                _sourced(ctx, console, f"[{cited}")
         for line in lines:
             _sourced(ctx, console, line)
 
@@ -569,16 +634,19 @@ def render_glossary_term(
         console.print(_text((label, "dim"), text))
 
 
-def render_programme(ctx: OutputContext, items: Sequence[ProgrammeItem], heading: str) -> None:
-    """A title saying none of this is the FAQ, then each item: date, words, a fact's quote, source;
-    into a pipe, one line per item under the title."""
+def render_programme(
+    ctx: OutputContext,
+    items: Sequence[ProgrammeItem],
+    heading: str,
+    sources: Registry,
+) -> None:
+    """A title saying none of this is the FAQ, then each item: date, words, quote, citation."""
     if not ctx.is_terminal:
         lines = [f"{BEYOND_THE_FAQ}. {heading}"]
         for item in items:
             quote = f"  \u201c{item.quote}\u201d" if item.kind == "fact" and item.quote else ""
-            lines.append(
-                f"{item.date or 'undated':<{DATE_WIDTH}}  {item.text}{quote}  <{item.source}>"
-            )
+            cited = citation(item.source, sources)
+            lines.append(f"{item.date or 'undated':<{DATE_WIDTH}}  {item.text}{quote}  {cited}")
         write_all(ctx.stdout, "".join(terminal_text(line) + "\n" for line in lines))
         return
     console = ctx.console()
@@ -589,7 +657,32 @@ def render_programme(ctx: OutputContext, items: Sequence[ProgrammeItem], heading
         _beside(ctx, console, INDENT, _text(item.text))
         if item.kind == "fact" and item.quote:
             _beside(ctx, console, INDENT, _text((f"\u201c{item.quote}\u201d", "italic")))
-        _beside(ctx, console, INDENT, _text((f"<{item.source}>", "dim")))
+        _sourced(ctx, console, citation(item.source, sources))
+
+
+def render_sources(ctx: OutputContext, sources: Sequence[Source], citations: Citations) -> None:
+    """Each source: one line into a pipe, with its author, kind and what cites it in a terminal."""
+    if not ctx.is_terminal:
+        _columns(ctx, [(s.id, s.date or "-", s.publisher, s.name(), s.url) for s in sources])
+        return
+    console = ctx.console()
+    for s in sources:
+        byline = ", ".join(filter(None, (s.author, s.publisher, s.date and readable_date(s.date))))
+        console.print(_text("\n", (s.name(), "bold"), ("  " + s.id, "dim")))
+        for line in (f"{byline} ({s.type})", s.url, f"Cited by: {cited_by(citations[s.id])}"):
+            _beside(ctx, console, INDENT, _text(line))
+
+
+def readable_date(date: str) -> str:
+    """An ISO date, whole or partial, as GOV.UK writes it ("2010-03-25" -> "25 March 2010",
+    "2009-10" -> "October 2009"); others unchanged."""
+    for pattern, shown in (("%Y-%m-%d", "{day} %B %Y"), ("%Y-%m", "%B %Y")):
+        try:
+            moment = time.strptime(date, pattern)
+        except ValueError:
+            continue
+        return time.strftime(shown.format(day=moment.tm_mday), moment)
+    return date
 
 
 def render_validation(ctx: OutputContext, checked: Sequence[CheckedFile]) -> None:

@@ -28,7 +28,7 @@ from types import FrameType
 from typing import Any, NamedTuple, TypeVar
 
 from totalplace_cli import __version__, index
-from totalplace_cli.checking import check_file
+from totalplace_cli.checking import check_citations, check_file
 from totalplace_cli.loading import KINDS, DataFiles
 from totalplace_cli.models import (
     Category,
@@ -37,13 +37,14 @@ from totalplace_cli.models import (
     GlossaryTerm,
     Pilot,
     ProgrammeItem,
+    Source,
 )
 
 T = TypeVar("T")
 
 CACHE_DIR_ENV = "TP_CACHE_DIR"
 NO_CACHE_ENV = "TP_NO_CACHE"
-SCHEMA_VERSION = "6"
+SCHEMA_VERSION = "7"
 TEMPORARY_SUFFIX = ".tp-tmp"  # how a temporary file of tp's is named, for sweeping
 STALE_TEMPORARY_SECONDS = 3600  # a temporary file this old was left by a killed run
 # A database is a few times the size of its YAML; one far larger is not ours (a sparse file).
@@ -63,6 +64,7 @@ RECORDS = {
     "term": ("glossary", "terms", "term"),
     "event": ("programme", "events", "id"),
     "fact": ("programme", "facts", "id"),
+    "source": ("sources", "sources", "id"),
 }
 
 
@@ -109,6 +111,14 @@ class Store:
         """The events or the facts, in the file's order."""
         return tuple(ProgrammeItem.from_data(kind, record) for record in self.records(kind))  # type: ignore[arg-type]
 
+    def sources(self) -> tuple[Source, ...]:
+        """The sources registry, in the file's order."""
+        return tuple(Source.from_data(record) for record in self.records("source"))
+
+    def registry(self) -> dict[str, Source]:
+        """The sources by id, to resolve citations."""
+        return {source.id: source for source in self.sources()}
+
     def data_set(self) -> DataSet:
         return DataSet(
             self.faq(),
@@ -117,6 +127,7 @@ class Store:
             self.glossary(),
             self.programme("event"),
             self.programme("fact"),
+            self.sources(),
         )
 
     def files(self) -> list[dict[str, Any]]:
@@ -128,7 +139,7 @@ class Store:
 def build(files: DataFiles, key: str = "") -> sqlite3.Connection:
     """The database of the data files, each checked (the first error raises a DataError)."""
     checked = {kind: check_file(files.paths[kind], kind) for kind in KINDS}
-    for file in checked.values():
+    for file in check_citations(list(checked.values())):
         file.raise_first_error()
     database = sqlite3.connect(":memory:")
     database.executescript(SCHEMA)
