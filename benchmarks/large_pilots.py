@@ -30,22 +30,21 @@ PILOT_RATIO, JSON_SECONDS, PIPE_SECONDS = 1.5, 2.5, 6.0
 def write_large_pilots(folder: Path, count: int = 50_000, seed: int = 2009) -> Path:
     """Write `folder/pilots.yaml` with `count` pilots (and the real categories); return its path.
 
-    Each pilot has a name and a region; three in four have one theme of 2-6 real theme words, its
-    source and one or two categories. The source URLs are anchors defined once, by the first
-    pilot's `sources` (`*s3`), as a person writing a large file would.
+    Each pilot has a name and a region; one in two has one theme of 2-5 real theme words citing
+    a page the real pilots cite (by its id in the bundled sources.yaml), that page in `sources`,
+    and one or two categories.
     """
     import yaml  # only the child that writes the file needs it
 
     rng = random.Random(seed)
-    real = yaml.safe_load((REPO / "data" / "pilots.yaml").read_text(encoding="utf-8"))
+    text = (REPO / "data" / "pilots.yaml").read_text(encoding="utf-8")
+    real = yaml.safe_load(text)
     names = [pilot["name"] for pilot in real["pilots"]]
     regions = sorted({pilot["region"] for pilot in real["pilots"]})
     categories = [category["id"] for category in real["categories"]]
-    urls = sorted({url for pilot in real["pilots"] for url in pilot.get("sources") or ()})
-    words = re.findall(
-        r"[A-Za-z']+", " ".join(t["text"] for p in real["pilots"] for t in p.get("themes") or ())
-    )
-    text = (REPO / "data" / "pilots.yaml").read_text(encoding="utf-8")
+    cited = sorted({source for pilot in real["pilots"] for source in pilot.get("sources") or ()})
+    themes = [theme["text"] for pilot in real["pilots"] for theme in pilot.get("themes") or ()]
+    words = re.findall(r"[A-Za-z]+", " ".join(themes))
     lines = [text[: text.index("\npilots:")], "pilots:"]
     for number in range(1, count + 1):
         name = rng.choice(names)
@@ -55,14 +54,14 @@ def write_large_pilots(folder: Path, count: int = 50_000, seed: int = 2009) -> P
             f"    name: {name} {number}",
             f"    region: {rng.choice(regions)}",
         ]
-        if number == 1:  # the first pilot lists every source, defining the anchors
-            lines.append(f"    sources: [{', '.join(f'&s{i} {u}' for i, u in enumerate(urls))}]")
-        if rng.random() < 0.75:  # like the real ones, most pilots have a sourced theme
-            theme = " ".join(rng.choices(words, k=rng.randint(2, 6))).capitalize()
-            chosen = ", ".join(rng.sample(categories, rng.randint(1, 2)))
-            source = rng.randrange(len(urls))
-            lines.append(f'    themes: [{{text: "{theme}", source: *s{source}}}]')
-            lines.append(f"    categories: [{chosen}]")
+        if rng.random() < 0.5:  # like the real ones, many pilots have a sourced theme
+            theme = " ".join(rng.choices(words, k=rng.randint(2, 5))).capitalize()
+            source = rng.choice(cited)
+            lines.append(f"    themes: [{{text: {theme}, source: {source}}}]")
+            lines.append(
+                f"    categories: [{', '.join(rng.sample(categories, rng.randint(1, 2)))}]"
+            )
+            lines.append(f"    sources: [{source}]")
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "pilots.yaml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
