@@ -28,6 +28,7 @@ COMMANDS = [
     ["timeline"],
     ["facts"],
     ["info"],
+    ["sources"],
 ]
 JSON_LIMIT, TEXT_LIMIT, EXPORT_LIMIT = 1.35, 1.7, 2.5
 
