@@ -21,6 +21,7 @@ from totalplace_cli.loading import (
     bundled_data_dir,
     file_name,
     resolve_data_files,
+    shown_path,
 )
 from totalplace_cli.models import timeline as in_date_order
 
@@ -44,7 +45,8 @@ EPILOG = (
     "written (disk full), 130 interrupted, 141 output pipe closed early."
 )
 MAX_QUERY_CHARS = 1000  # longest query searched; of a longer one (a pasted page), its first words
-MAX_ARGUMENT_CHARS = 200  # longest id, slug or region accepted
+MAX_ARGUMENT_CHARS = 200  # longest slug or region accepted
+MAX_NUMBER_DIGITS = 4300  # longest id accepted: the longest number a data file may hold
 
 app = typer.Typer(
     help=HELP,
@@ -163,9 +165,10 @@ def clean_argument(text: str, what: str) -> str:
     value = render.without_controls(from_argv(text)).strip()
     if not value:
         raise UsageError(f"the {what} is empty; see 'tp --help'")
-    if len(value) > MAX_ARGUMENT_CHARS:
+    longest = MAX_NUMBER_DIGITS if value.isascii() and value.isdigit() else MAX_ARGUMENT_CHARS
+    if len(value) > longest:
         raise UsageError(
-            f"the {what} is {len(value):,} characters long; at most {MAX_ARGUMENT_CHARS} make sense"
+            f"the {what} is {len(value):,} characters long; at most {longest:,} make sense"
         )
     return value
 
@@ -587,7 +590,7 @@ def export_command(
     # Every data file in use, of every kind, is off limits, and so is the bundled fallback.
     bundled = [bundled_data_dir() / file_name(kind) for kind in KINDS]
     size = export.write_atomically(path, text, protected=[*files.paths.values(), *bundled])
-    report(f"wrote {path} ({max(1, round(size / 1024))} KB)", ExitCode.OK)
+    report(f"wrote {shown_path(path)} ({max(1, round(size / 1024))} KB)", ExitCode.OK)
 
 
 @app.command()
@@ -610,7 +613,7 @@ def info(ctx: typer.Context, json: JsonFlag = False) -> None:
             row["source"] = "bundled" if files.is_bundled(files.paths[kind]) else "user"
     details = {
         "tp_version": __version__,
-        "data_dir": str(files.data_dir) if files.data_dir else None,
+        "data_dir": shown_path(files.data_dir) if files.data_dir else None,
         "data_dir_source": files.source,
         "files": summary,
     }

@@ -5,10 +5,10 @@ as Markdown. This module prepares the data; the templates hold the markup."""
 
 from __future__ import annotations
 
-import errno
 import json
 import os
 import re
+import stat
 import time
 from collections.abc import Iterable, Sequence
 from functools import cache, partial
@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from totalplace_cli import __version__
 from totalplace_cli.errors import UsageError
+from totalplace_cli.loading import NOT_REGULAR, shown_path
 from totalplace_cli.lookup import category_labels, mark_terms, regions
 from totalplace_cli.models import DataSet, Pilot, ProgrammeItem, timeline
 from totalplace_cli.page_index import build_page_index
@@ -230,24 +231,38 @@ def _new_file_mode(target: Path) -> int:
 
 
 def write_atomically(target: Path, text: str, protected: Iterable[Path] = ()) -> int:
-    """Write `text` (UTF-8) to `target`; return the number of bytes. Refuses (UsageError) a
-    target that is one of the `protected` files, such as the data in use."""
+    """Write `text` (UTF-8) to `target`; return the number of bytes. A regular file is replaced
+    whole or not at all, through any links (they survive); a terminal, /dev/null, a FIFO or a
+    descriptor (/dev/stdout) is written directly, as the shell's `>` would. Anything else, and
+    the `protected` files (the data in use), is refused with a UsageError."""
+    shown = shown_path(target)
     clash = _same_file(target, protected)
     if clash is not None:
         raise UsageError(
-            f"refusing to write over {target}: it is a data file tp reads ({clash}); "
+            f"refusing to write over {shown}: it is a data file tp reads ({shown_path(clash)}); "
             "choose another file"
         )
     data = text.encode("utf-8")
     try:
-        if os.path.isdir(target):
-            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
-        with replacing(target) as temporary, open(temporary, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-            os.chmod(temporary, _new_file_mode(target))
+        # What `target` names: the link's target for a link, a descriptor's file in /proc.
+        resolved = Path(os.path.realpath(target))
+        try:
+            mode = os.stat(target).st_mode
+        except FileNotFoundError:  # absent, or a link to nothing: created as a new file
+            mode = stat.S_IFREG
+        if stat.S_ISCHR(mode) or stat.S_ISFIFO(mode) or resolved.parts[1:2] == ("proc",):
+            with open(target, "wb") as stream:  # truncated, not replaced; written in parts
+                stream.write(data)
+        elif not stat.S_ISREG(mode):
+            why = NOT_REGULAR.get(stat.S_IFMT(mode), "is not a regular file")
+            raise UsageError(f"cannot write {shown}: it {why}")
+        else:
+            with replacing(resolved) as temporary, open(temporary, "wb") as stream:
+                stream.write(data)
+                stream.flush()
+                os.fsync(stream.fileno())
+                os.chmod(temporary, _new_file_mode(resolved))
     except OSError as error:
         reason = error.strerror or type(error).__name__
-        raise UsageError(f"cannot write {target}: {reason}") from None
+        raise UsageError(f"cannot write {shown}: {reason}") from None
     return len(data)
