@@ -350,3 +350,16 @@ def test_ask_limit_returns_every_match_up_to_n(data: Path) -> None:
         assert len(json.loads(result.stdout)) == expected, limit
     text = run("--data-dir", str(data), "ask", "savings", "-k", "faq", "-n", "1000").stdout
     assert all(f"made in place {n}?".encode() in text for n in range(1, 201))
+
+
+def test_a_folder_name_with_control_characters_is_never_echoed_raw(tmp_path: Path) -> None:
+    folder = tmp_path / "evil\x1b]0;pwned\x07\ndir"
+    shutil.copytree(bundled_data_dir(), folder, ignore=shutil.ignore_patterns("__*"))
+    (folder / "glossary.yaml").write_text("terms: [\n", encoding="utf-8")
+    page = str(tmp_path / "x.html")
+    for args in (["questions"], ["validate"], ["info"], ["export", "html", "-o", page]):
+        result = run("--data-dir", str(folder), *args)
+        assert result.returncode == 3, (args, result.stderr)
+        assert b"evil\\x1b]0;pwned\\x07\\ndir/glossary.yaml:2:1: " in result.stdout + result.stderr
+        for raw in (b"\x1b", b"\x07", b"evil\x1b", b"\ndir"):
+            assert raw not in result.stdout + result.stderr, (args, raw)
