@@ -64,11 +64,7 @@ def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 # Every command reads the one store, built from every data file: each reports the FIFO.
-FAQ_COMMANDS = [["questions"], ["ask", "savings"], ["pilot", "poole"], ["glossary"], ["info"]]
-FAQ_COMMANDS += [["pilots"], ["regions"], ["themes"], ["timeline"], ["facts"]]
-
-
-@pytest.mark.parametrize("args", FAQ_COMMANDS, ids=" ".join)
+@pytest.mark.parametrize("args", EVERY_COMMAND, ids=" ".join)
 def test_a_fifo_faq_is_a_data_error_for_every_command_never_a_hang(
     data: Path, args: list[str]
 ) -> None:
