@@ -42,7 +42,7 @@ Examples:
 """
 EPILOG = (
     "Exit codes: 0 ok, 1 no match, 2 usage error, 3 bad data file, 74 output could not be "
-    "written (disk full), 130 interrupted, 141 output pipe closed early."
+    "written (closed, disk full), 130 interrupted, 141 output pipe closed early."
 )
 MAX_QUERY_CHARS = 1000  # longest query searched; of a longer one (a pasted page), its first words
 MAX_ARGUMENT_CHARS = 200  # longest slug or region accepted
