@@ -32,6 +32,31 @@ in ../shared/, so that a clone without the workspace still runs every test; test
 they are byte-identical to ../shared/ whenever it is there."""
 
 
+# Every command that reads the data, as a user would run it on the bundled data; with --json too.
+EVERY_COMMAND = [
+    ["questions"],
+    ["show", "12"],
+    ["ask", "savings"],
+    ["pilots"],
+    ["pilots", "--csv"],
+    ["pilot", "poole"],
+    ["regions"],
+    ["themes"],
+    ["glossary"],
+    ["glossary", "riep"],
+    ["sources"],
+    ["timeline"],
+    ["facts"],
+    ["info"],
+    ["export", "markdown"],
+    ["export", "html"],
+    ["export", "json"],
+]
+EVERY_JSON = [
+    [*args, "--json"] for args in EVERY_COMMAND if args[0] != "export" and "--csv" not in args
+]
+
+
 def shared_file(relative: str) -> Path:
     """The suite's copy of `../shared/<relative>`."""
     return SHARED_COPY / relative

@@ -3,19 +3,22 @@ unwritable caches, signals during a build, and many first runs at once."""
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
 import os
+import resource
 import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from conftest import load_faq
+from conftest import EVERY_COMMAND, load_faq
 from typer.testing import Result
 
 from totalplace_cli import search, store
@@ -51,9 +54,11 @@ def user_faq(tmp_path: Path, text: str = FAQ) -> Path:
     return path
 
 
-def run_tp(*args: str, cache: Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "TP_CACHE_DIR": str(cache)}
-    env.pop("TP_NO_CACHE", None)
+def run_tp(
+    *args: str, cache: Path, timeout: float = 60, **extra: str
+) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "TP_NO_CACHE"}
+    env |= {"TP_CACHE_DIR": str(cache), **extra}
     return subprocess.run(
         [*TP, *args], capture_output=True, text=True, env=env, timeout=timeout, check=False
     )
@@ -166,23 +171,37 @@ def damage_zeroes(file: Path) -> None:
     ],
     ids=["empty", "text", "truncated", "garbage", "foreign", "zeroes"],
 )
-def test_a_damaged_cache_is_rebuilt_with_identical_results(
+def test_a_damaged_cache_is_rebuilt_with_identical_results_for_every_command(
     tp: Tp, private_cache: Path, damage: Callable[[Path], None]
 ) -> None:
-    expected = tp("ask", "pilots councils", "--json").output
+    expected = {" ".join(args): tp(*args).stdout for args in EVERY_COMMAND}
     [file] = databases(private_cache)
-    damage(file)
-    result = tp("ask", "pilots councils", "--json")
-    assert (result.exit_code, result.output, result.stderr) == (0, expected, "")
-    assert tp("ask", "pilots councils", "--json").output == expected
+    for args in EVERY_COMMAND:
+        damage(file)
+        result = tp(*args)
+        assert (result.exit_code, result.stdout, result.stderr) == (0, expected[" ".join(args)], "")
 
 
-def hostile_cache(private_cache: Path, tp: Tp, make: Callable[[Path], None]) -> Path:
-    assert tp("ask", "savings", "--json").exit_code == 0
-    [file] = databases(private_cache)
-    file.unlink()
-    make(file)
-    return file
+@functools.cache
+def expected_outputs() -> dict[str, str]:
+    """Every command's output on the bundled data, built without a cache."""
+    cache = Path(os.devnull)
+    return {
+        " ".join(args): run_tp(*args, cache=cache, TP_NO_CACHE="1").stdout for args in EVERY_COMMAND
+    }
+
+
+def sparse(file: Path) -> None:
+    """A 512 MiB file that costs no disk: far larger than any database of the data."""
+    with file.open("wb") as stream:
+        stream.truncate(512 << 20)
+
+
+def remove(file: Path) -> None:
+    if file.is_dir() and not file.is_symlink():
+        file.rmdir()
+    else:
+        file.unlink(missing_ok=True)
 
 
 @pytest.mark.parametrize(
@@ -191,32 +210,35 @@ def hostile_cache(private_cache: Path, tp: Tp, make: Callable[[Path], None]) -> 
         lambda f: os.mkfifo(f),
         lambda f: f.symlink_to("/dev/zero"),
         lambda f: f.mkdir(),
+        sparse,
     ],
-    ids=["fifo", "dev-zero", "directory"],
+    ids=["fifo", "dev-zero", "directory", "sparse-512-MiB"],
 )
-def test_a_cache_that_is_not_a_regular_file_is_never_read(
-    tp: Tp, private_cache: Path, make: Callable[[Path], None]
+def test_a_cache_that_is_not_a_sane_file_is_never_read_by_any_command(
+    tmp_path: Path, make: Callable[[Path], None]
 ) -> None:
-    expected = tp("ask", "savings", "--json").output
-    hostile_cache(private_cache, tp, make)
-    # A real process, so that a blocking open would show as a timeout, not a hung test run.
-    result = run_tp("ask", "savings", "--json", cache=private_cache, timeout=30)
-    assert (result.returncode, result.stdout, result.stderr) == (0, expected, "")
+    """Real processes, so that a blocking open shows as a timeout, not a hung test run."""
+    expected = expected_outputs()
+    cache = tmp_path / "cache"
+    assert run_tp("questions", cache=cache).returncode == 0
+    [file] = databases(cache)
+    for args in EVERY_COMMAND:
+        remove(file)
+        make(file)
+        result = run_tp(*args, cache=cache, timeout=30)
+        assert (result.returncode, result.stdout, result.stderr) == (
+            0,
+            expected[" ".join(args)],
+            "",
+        )
+    assert (
+        not file.exists() or file.stat().st_size < 1 << 20
+    )  # replaced by a real database, or left
 
 
-def test_an_oversized_sparse_cache_is_never_read(tp: Tp, private_cache: Path) -> None:
-    expected = tp("ask", "savings", "--json").output
-    [file] = databases(private_cache)
-    with file.open("r+b") as stream:
-        stream.truncate(512 << 20)  # 512 MiB, sparse: costs no disk
-    result = run_tp("ask", "savings", "--json", cache=private_cache)
-    assert (result.returncode, result.stdout, result.stderr) == (0, expected, "")
-    assert file.stat().st_size < 1 << 20  # replaced by a real database
-
-
-def test_a_locked_cache_is_bypassed(tp: Tp, private_cache: Path) -> None:
-    expected = tp("ask", "savings", "--json").output
-    [file] = databases(private_cache)
+@contextlib.contextmanager
+def locked(file: Path) -> Iterator[None]:
+    """Another process holding an exclusive lock on the database while the block runs."""
     holder = subprocess.Popen(
         [
             sys.executable,
@@ -233,11 +255,19 @@ def test_a_locked_cache_is_bypassed(tp: Tp, private_cache: Path) -> None:
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
-        result = run_tp("ask", "savings", "--json", cache=private_cache, timeout=30)
-        assert (result.returncode, result.stdout, result.stderr) == (0, expected, "")
+        yield
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_a_locked_cache_is_bypassed_by_every_command(tp: Tp, private_cache: Path) -> None:
+    expected = {" ".join(args): tp(*args).stdout for args in EVERY_COMMAND}
+    for args in EVERY_COMMAND:
+        [file] = databases(private_cache)
+        with locked(file):
+            result = tp(*args)
+        assert (result.exit_code, result.stdout, result.stderr) == (0, expected[" ".join(args)], "")
 
 
 def test_a_cache_truncated_while_in_use_is_rebuilt(private_cache: Path) -> None:
@@ -309,8 +339,9 @@ def test_stale_temporary_files_are_swept_and_fresh_ones_kept(
     ("signal_number", "exit_code"),
     [(signal.SIGINT, 130), (signal.SIGTERM, -signal.SIGTERM), (signal.SIGHUP, -signal.SIGHUP)],
 )
+@pytest.mark.parametrize("args", EVERY_COMMAND, ids=" ".join)
 def test_a_signal_during_the_cache_write_leaves_no_temporary_file(
-    tmp_path: Path, signal_number: int, exit_code: int
+    tmp_path: Path, signal_number: int, exit_code: int, args: list[str]
 ) -> None:
     cache = tmp_path / "cache"
     # The signal arrives while the database is being written to its temporary file.
@@ -323,7 +354,7 @@ def test_a_signal_during_the_cache_write_leaves_no_temporary_file(
         "    real(*args)\n"
         "os.replace = replace\n"
         "from totalplace_cli.__main__ import main\n"
-        "sys.argv = ['tp', 'ask', 'savings', '--json']\n"
+        f"sys.argv = ['tp', *{args!r}]\n"
         "main()\n"
     )
     env = {**os.environ, "TP_CACHE_DIR": str(cache)}
@@ -337,25 +368,55 @@ def test_a_signal_during_the_cache_write_leaves_no_temporary_file(
     assert databases(cache) == []
 
 
+@pytest.mark.parametrize(
+    ("args", "entries"), [(["ask", "savings", "--json"], 5000), (["export", "html"], 2000)]
+)
+def test_a_cache_write_stopped_by_the_file_size_limit_leaves_nothing_behind(
+    tmp_path: Path, args: list[str], entries: int
+) -> None:
+    """`ulimit -f`: the database cannot be saved (nor SQLite's journal of the copy); the answer
+    is the same, nothing is left in the cache folder, and no temporary file of SQLite's fails."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from large_faq import write_large_faq
+
+    data = tmp_path / "data"
+    write_large_faq(data, entries)  # MBs of YAML: SQLite's default puts its sorts in files
+    cache = tmp_path / "cache"
+    expected = run_tp("--data-dir", str(data), *args, cache=cache, TP_NO_CACHE="1").stdout
+    limit = 256 << 10
+    result = subprocess.run(
+        [*TP, "--data-dir", str(data), *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TP_CACHE_DIR": str(cache)},
+        timeout=120,
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit)),
+    )
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout == expected
+    assert list(cache.iterdir()) == []
+
+
 def test_twenty_concurrent_first_runs_all_succeed(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     env = {**os.environ, "TP_CACHE_DIR": str(cache)}
     env.pop("TP_NO_CACHE", None)
+    commands = [*EVERY_COMMAND, *EVERY_COMMAND][:20]
     runs = [
         subprocess.Popen(
-            [*TP, "ask", "savings", "--json"],
+            [*TP, *args],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
             env=env,
         )
-        for _ in range(20)
+        for args in commands
     ]
     outputs = [run.communicate(timeout=120) for run in runs]
     assert [run.returncode for run in runs] == [0] * 20
     assert {stderr for _, stderr in outputs} == {""}
-    assert len({stdout for stdout, _ in outputs}) == 1
-    assert json.loads(outputs[0][0])[0]["id"] == 12
+    expected = expected_outputs()
+    assert [stdout for stdout, _ in outputs] == [expected[" ".join(args)] for args in commands]
     assert len(databases(cache)) == 1
     assert leftovers(cache) == []
 

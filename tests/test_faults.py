@@ -8,6 +8,7 @@ streams and /dev/full in test_streams.py) are not repeated here.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -15,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import clean_env
+from conftest import EVERY_COMMAND, EVERY_JSON, clean_env
 from test_console_script import TP
 from typer.testing import Result
 
@@ -50,11 +51,7 @@ def data(tmp_path: Path) -> Path:
 
 
 # Every command reads the one store, built from every data file: each reports the FIFO.
-FAQ_COMMANDS = [["questions"], ["ask", "savings"], ["pilot", "poole"], ["glossary"], ["info"]]
-FAQ_COMMANDS += [["pilots"], ["regions"], ["themes"], ["timeline"], ["facts"]]
-
-
-@pytest.mark.parametrize("args", FAQ_COMMANDS, ids=" ".join)
+@pytest.mark.parametrize("args", EVERY_COMMAND, ids=" ".join)
 def test_a_fifo_faq_is_a_data_error_for_every_command_never_a_hang(
     data: Path, args: list[str]
 ) -> None:
@@ -142,8 +139,8 @@ def hostile_data(folder: Path) -> None:
     """Every free-text field of every file with terminal commands and HTML in it."""
     import yaml
 
-    skipped = {"id", "slug", "source", "sources", "official_name_source", "date", "period"}
-    skipped |= {"categories", "category", "type"}
+    skipped = {"id", "slug", "term", "source", "sources", "official_name_source", "date"}
+    skipped |= {"source_date", "period", "categories", "category", "type"}  # looked up as typed
 
     def poison(value: object, key: str = "") -> object:
         if isinstance(value, dict):
@@ -160,34 +157,25 @@ def hostile_data(folder: Path) -> None:
         file.write_text(yaml.safe_dump(poison(document), allow_unicode=True), encoding="utf-8")
 
 
-TEXT_COMMANDS = [
-    ["questions"],
-    ["show", "1"],
-    ["ask", "savings"],
-    ["pilots"],
-    ["pilots", "--csv"],
-    ["pilot", "poole"],
-    ["regions"],
-    ["themes"],
-    ["glossary"],
-    ["sources"],
-    ["timeline"],
-    ["facts"],
-    ["info"],
-    ["validate"],
-    ["export", "markdown"],
-    ["export", "html"],
-]
+TERMINAL_ATTACKS = (b"\x1b]52", b"\x1b[2J", b"\x1b]0;", b"\x07", "\u202e".encode(), "\x9b".encode())
 
 
-def test_data_never_sends_control_characters_through_any_text_command(data: Path) -> None:
+def test_data_never_sends_control_characters_through_any_command(data: Path) -> None:
+    """Into a pipe (text, CSV, JSON, the exports) and onto a terminal, where Rich adds escapes
+    of its own but none of the data's."""
+    from test_streams import run_in_terminal
+
     hostile_data(data)
     assert run("--data-dir", str(data), "validate").returncode == 0
-    for args in TEXT_COMMANDS:
+    for args in [*EVERY_COMMAND, *EVERY_JSON, ["validate"]]:
         result = run("--data-dir", str(data), *args)
         assert result.returncode == 0, (args, result.stderr)
         for raw in CONTROLS:
             assert raw not in result.stdout + result.stderr, (args, raw)
+    for args in [*EVERY_COMMAND, ["validate"]]:
+        shown = run_in_terminal("--data-dir", str(data), *args)
+        for raw in TERMINAL_ATTACKS:
+            assert raw not in shown, (args, raw)
     markdown = run("--data-dir", str(data), "export", "markdown").stdout
     assert b"<b>tag</b>" not in markdown and b"tag" in markdown
 
@@ -267,3 +255,101 @@ def test_an_empty_data_dir_option_is_a_usage_error_and_an_empty_variable_is_unse
     assert tp("--data-dir", "  ", "questions").exit_code == 2
     monkeypatch.setenv("TP_DATA_DIR", "")
     assert tp("questions").exit_code == 0
+
+
+# Issue 22: paths that are not UTF-8, ids of any length, --limit beyond 50.
+
+
+@pytest.fixture
+def latin1_data(tmp_path: Path) -> bytes:
+    """A copy of the bundled data in a folder whose name is the Latin-1 bytes of "café"."""
+    folder = os.fsencode(tmp_path) + b"/caf\xe9"
+    try:
+        os.mkdir(folder)
+    except (OSError, UnicodeError) as error:
+        pytest.skip(f"this file system refuses a name that is not UTF-8: {error}")
+    for source in bundled_data_dir().glob("*.yaml"):
+        shutil.copy(source, os.fsdecode(folder + b"/" + os.fsencode(source.name)))
+    return folder
+
+
+def run_raw(*args: str | bytes) -> subprocess.CompletedProcess[bytes]:
+    assert TP is not None
+    return subprocess.run(
+        [TP, *args], capture_output=True, env=clean_env(), timeout=60, check=False
+    )
+
+
+@pytest.mark.parametrize("args", [*EVERY_COMMAND, ["validate"]], ids=" ".join)
+def test_a_data_folder_whose_name_is_not_utf8_works(latin1_data: bytes, args: list[str]) -> None:
+    """It was a UnicodeEncodeError when the path went into the cache key."""
+    expected = run_raw(*args)
+    result = run_raw("--data-dir", latin1_data, *args)
+    assert (result.returncode, result.stderr) == (0, b""), result.stderr
+    if args[0] not in {"info", "validate"}:
+        assert result.stdout == expected.stdout
+    assert run_raw("--data-dir", latin1_data, *args).stdout == result.stdout  # from the cache
+
+
+def test_a_folder_name_that_is_not_utf8_is_shown_escaped(latin1_data: bytes) -> None:
+    shown = os.fsdecode(latin1_data[:-4]) + "caf\\xe9"
+    info = json.loads(run_raw("--data-dir", latin1_data, "info", "--json").stdout)
+    assert info["data_dir"] == shown and info["files"][0]["path"] == f"{shown}/faq.yaml"
+    assert f"data folder: {shown} " in run_raw("--data-dir", latin1_data, "info").stdout.decode()
+    validated = run_raw("validate", latin1_data)
+    assert f"ok: {shown}/faq.yaml".encode() in validated.stdout
+    exported = run_raw("--data-dir", latin1_data, "export", "html", "-o", latin1_data + b"/x.html")
+    assert exported.returncode == 0 and exported.stderr.startswith(
+        f"tp: wrote {shown}/x.html".encode()
+    )
+    assert os.path.getsize(latin1_data + b"/x.html") > 10_000
+    with open(latin1_data + b"/glossary.yaml", "w") as broken:
+        broken.write("terms: [\n")
+    result = run_raw("--data-dir", latin1_data, "questions")
+    assert_one_line_error(result, 3)
+    assert result.stderr.startswith(f"tp: {shown}/glossary.yaml:2:1: ".encode())
+
+
+@pytest.mark.parametrize("digits", [19, 20, 25, 4300])
+def test_an_id_of_many_digits_is_listed_shown_and_found(data: Path, digits: int) -> None:
+    """An id of 19 or more digits was listed by `tp questions` but unknown to `tp show`."""
+    number = "9" * (digits - 1) + "7"
+    faq = data / "faq.yaml"
+    faq.write_text(faq.read_text(encoding="utf-8").replace("id: 12\n", f"id: {number}\n"))
+    assert run("--data-dir", str(data), "validate").returncode == 0
+    listed = run("--data-dir", str(data), "questions").stdout.decode()
+    assert f"{number}. What sort of savings can be made?" in listed
+    shown = run("--data-dir", str(data), "show", number)
+    assert shown.returncode == 0 and b"What sort of savings can be made?" in shown.stdout
+    as_json = json.loads(run("--data-dir", str(data), "show", number, "--json").stdout)
+    assert as_json["id"] == int(number)
+    found = json.loads(run("--data-dir", str(data), "ask", "savings", "--json").stdout)
+    assert found[0]["id"] == int(number)
+
+
+def test_ask_limit_returns_every_match_up_to_n(data: Path) -> None:
+    """`--limit` stopped at 50, the candidates taken from the index, whatever N was."""
+    entries = "".join(
+        f"  - id: {n}\n    slug: entry-{n}\n    question: How are savings made in place {n}?\n"
+        f"    answer: Savings are made by working together, case {n}.\n"
+        for n in range(1, 201)
+    )
+    (data / "faq.yaml").write_text(f"entries:\n{entries}", encoding="utf-8")
+    for limit, expected in (("5", 5), ("51", 51), ("200", 200), ("1000", 200)):
+        result = run("--data-dir", str(data), "ask", "savings", "-k", "faq", "-n", limit, "--json")
+        assert len(json.loads(result.stdout)) == expected, limit
+    text = run("--data-dir", str(data), "ask", "savings", "-k", "faq", "-n", "1000").stdout
+    assert all(f"made in place {n}?".encode() in text for n in range(1, 201))
+
+
+def test_a_folder_name_with_control_characters_is_never_echoed_raw(tmp_path: Path) -> None:
+    folder = tmp_path / "evil\x1b]0;pwned\x07\ndir"
+    shutil.copytree(bundled_data_dir(), folder, ignore=shutil.ignore_patterns("__*"))
+    (folder / "glossary.yaml").write_text("terms: [\n", encoding="utf-8")
+    page = str(tmp_path / "x.html")
+    for args in (["questions"], ["validate"], ["info"], ["export", "html", "-o", page]):
+        result = run("--data-dir", str(folder), *args)
+        assert result.returncode == 3, (args, result.stderr)
+        assert b"evil\\x1b]0;pwned\\x07\\ndir/glossary.yaml:2:1: " in result.stdout + result.stderr
+        for raw in (b"\x1b", b"\x07", b"evil\x1b", b"\ndir"):
+            assert raw not in result.stdout + result.stderr, (args, raw)

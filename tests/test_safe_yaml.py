@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import re
 import resource
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import load_faq
+from conftest import EVERY_COMMAND, EVERY_JSON, load_faq
 from test_console_script import TP, run
+from typer.testing import Result
 
 from totalplace_cli.checking import check_file
 from totalplace_cli.errors import ExitCode
-from totalplace_cli.loading import MAX_DEPTH, MAX_FILE_BYTES
+from totalplace_cli.loading import MAX_DEPTH, MAX_FILE_BYTES, bundled_data_dir
 
 needs_tp = pytest.mark.skipif(TP is None, reason="tp is not installed as a console script")
 
@@ -78,8 +81,174 @@ def test_alias_bomb_fails_fast_in_bounded_memory(tmp_path: Path) -> None:
     )
     assert result.returncode == ExitCode.DATA, result.stderr
     assert "faq.yaml:" in result.stderr
-    assert "is this an alias bomb?" in result.stderr
+    assert "alias bomb?" in result.stderr
     assert result.stderr.count("\n") == 1
+
+
+def run_limited(*args: str) -> subprocess.CompletedProcess[str]:
+    """`tp ARGS` under a 1 GiB address-space cap and a timeout: a bomb fails the test, not the
+    machine (a refusal takes about a second)."""
+    assert TP is not None
+    return subprocess.run(
+        [TP, *args], capture_output=True, text=True, timeout=60, preexec_fn=_limit_memory
+    )
+
+
+def entries(*lines: str) -> str:
+    return "entries:\n" + "".join(f"  - {line}\n" for line in lines)
+
+
+def reused_answer(reuses: int, size: int = 1_000_000) -> str:
+    """The issue's case: an answer of `size` characters given an anchor, reused `reuses` times."""
+    first = f'{{id: 1, slug: e-1, question: Q?, answer: &s "{"savings " * (size // 8)}"}}'
+    others = [f"{{id: {n}, slug: e-{n}, question: Q?, answer: *s}}" for n in range(2, reuses + 2)]
+    return entries(first, *others)
+
+
+def nested_anchors() -> str:
+    """A list anchor (100 texts of 10 KB) and a mapping anchor holding it twice, both reused."""
+    words = "[" + ", ".join(["x" * 10_000] * 100) + "]"
+    first = f"{{id: 1, slug: e-1, question: Q?, answer: A., keywords: &k {words}, "
+    first += "x: &m {a: *k, b: *k}}"
+    others = [
+        f"{{id: {n}, slug: e-{n}, question: Q?, answer: A., keywords: *k, x: *m}}"
+        for n in range(2, 2000)
+    ]
+    return entries(first, *others)
+
+
+def anchored_keys(key: str) -> str:
+    """A 1 MB key (text, or a list holding it) given an anchor, then reused as a key."""
+    first = f"{{id: 1, slug: e-1, question: Q?, answer: A., ? &k {key} : 1}}"
+    others = [
+        f"{{id: {n}, slug: e-{n}, question: Q?, answer: A., ? *k : 1}}" for n in range(2, 3000)
+    ]
+    return entries(first, *others)
+
+
+def many_values() -> str:
+    """A 9 KB file of 1,000 one-letter keywords reused by 200 entries: few characters, but
+    200,000 values for the checks to go through."""
+    words = "[" + ", ".join(["a"] * 1000) + "]"
+    first = f"{{id: 1, slug: e-1, question: Q?, answer: A., keywords: &k {words}}}"
+    others = [
+        f"{{id: {n}, slug: e-{n}, question: Q?, answer: A., keywords: *k}}" for n in range(2, 201)
+    ]
+    return entries(first, *others)
+
+
+ALIAS_BOMBS = {
+    "answer-999": lambda: reused_answer(999),
+    "answer-3000": lambda: reused_answer(3000),
+    "nested": nested_anchors,
+    "text-key": lambda: anchored_keys('"' + "y" * 1_000_000 + '"'),
+    "list-key": lambda: anchored_keys('["' + "z" * 1_000_000 + '"]'),
+    "many-values": many_values,
+}
+
+
+@needs_tp
+@pytest.mark.parametrize("make", ALIAS_BOMBS.values(), ids=ALIAS_BOMBS)
+def test_aliases_that_stand_for_far_more_than_the_file_are_bad_data(
+    tmp_path: Path, make: Callable[[], str]
+) -> None:
+    """Issue 22: each alias is charged all it stands for, in values and characters, against a
+    budget proportional to the file's size; over it is bad data at the anchor's place."""
+    (tmp_path / "faq.yaml").write_text(make(), encoding="utf-8")
+    for args in (["questions"], ["validate"]):
+        result = run_limited("--data-dir", str(tmp_path), *args)
+        assert result.returncode == ExitCode.DATA, result.stderr
+        assert "Traceback" not in result.stderr and "alias bomb?" in result.stdout + result.stderr
+        assert re.search(
+            rf"{re.escape(str(tmp_path))}/faq.yaml:\d+:\d+: ", result.stdout + result.stderr
+        )
+
+
+@needs_tp
+@pytest.mark.parametrize("args", [*EVERY_COMMAND, ["validate"]], ids=" ".join)
+def test_every_command_refuses_the_issues_alias_bomb(tmp_path: Path, args: list[str]) -> None:
+    """A 1.2 MB faq.yaml whose 1 MB answer is reused 3,000 times (3 GB if expanded)."""
+    (tmp_path / "faq.yaml").write_text(reused_answer(3000), encoding="utf-8")
+    result = run_limited("--data-dir", str(tmp_path), *args)
+    assert result.returncode == ExitCode.DATA, result.stderr
+    assert f"{tmp_path / 'faq.yaml'}:2:46: " in result.stdout + result.stderr  # the anchor
+    assert "Traceback" not in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_aliases_within_four_times_the_files_size_are_read(tmp_path: Path) -> None:
+    """The budget's edge: a 1 MB answer used three times in a 1 MB file (3 MB) is read; used
+    five times (5 MB) it is refused."""
+    path = tmp_path / "faq.yaml"
+    path.write_text(reused_answer(2), encoding="utf-8")
+    assert [len(entry.answer) for entry in load_faq(path)] == [1_000_000] * 3
+    path.write_text(reused_answer(4), encoding="utf-8")
+    assert "characters of text (4 times its size, or 1 MiB)" in read_problem(path)
+
+
+def programme_with(date: str) -> str:
+    """The bundled programme.yaml with its second event's date replaced by `date`."""
+    text = (bundled_data_dir() / "programme.yaml").read_text(encoding="utf-8")
+    assert 'date: "2009-04-22"\n' in text
+    return text.replace('date: "2009-04-22"\n', f"date: {date}\n", 1)
+
+
+IMPOSSIBLE = {  # file, its text, where the value is
+    "faq-answer": (
+        "faq.yaml",
+        entries("{id: 1, slug: a, question: Q?, answer: 2010-02-30}"),
+        "2:44",
+    ),
+    "programme": ("programme.yaml", programme_with("2009-09-31"), "29:11"),
+    "programme-quoted": ("programme.yaml", programme_with('"2009-09-31"'), "29:11"),
+    "bad-offset": ("programme.yaml", programme_with("2009-09-30 10:00:00 +99:00"), "29:11"),
+    "long-number": (
+        "faq.yaml",
+        entries("{id: " + "9" * 5000 + ", slug: a, question: Q?, answer: A.}"),
+        "2:10",
+    ),
+    "long-hex": (
+        "faq.yaml",
+        entries("{id: 0x" + "f" * 5000 + ", slug: a, question: Q?, answer: A.}"),
+        "2:10",
+    ),
+    "nan": ("faq.yaml", entries("{id: .nan, slug: a, question: Q?, answer: A.}"), "2:10"),
+    "infinity": (
+        "faq.yaml",
+        entries("{id: 1.0e+99999, slug: a, question: Q?, answer: A.}"),
+        "2:10",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", IMPOSSIBLE.values(), ids=IMPOSSIBLE)
+def test_values_yaml_cannot_convert_are_bad_data_in_every_command(
+    tmp_path: Path, tp: Callable[..., Result], case: tuple[str, str, str]
+) -> None:
+    """Issue 22: `2010-02-30` was a ValueError traceback in every command and in `tp validate`;
+    a number Python cannot print (over 4,300 digits) was one too."""
+    name, text, place = case
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    where = f"{tmp_path / name}:{place}: "
+    for args in [*EVERY_COMMAND, *EVERY_JSON]:
+        result = tp("--data-dir", str(tmp_path), *args)
+        assert (result.exit_code, result.exception) == (ExitCode.DATA, None), args
+        assert result.stderr.startswith(f"tp: {where}") and result.stderr.count("\n") == 1
+        assert len(result.stderr) < 300  # a 5,000-digit number is not repeated whole
+    validated = tp("--data-dir", str(tmp_path), "validate")
+    assert validated.exit_code == ExitCode.DATA and f"{where}error: " in validated.stdout
+
+
+@needs_tp
+@pytest.mark.parametrize("case", IMPOSSIBLE.values(), ids=IMPOSSIBLE)
+def test_values_yaml_cannot_convert_through_a_real_process(
+    tmp_path: Path, case: tuple[str, str, str]
+) -> None:
+    name, text, place = case
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    for args in (["validate"], ["show", "1"]):
+        result = run_limited("--data-dir", str(tmp_path), *args)
+        assert result.returncode == ExitCode.DATA and "Traceback" not in result.stderr
+        assert f"{tmp_path / name}:{place}: " in result.stdout + result.stderr
 
 
 def test_a_few_aliases_are_fine(tmp_path: Path) -> None:

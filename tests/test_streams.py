@@ -14,11 +14,13 @@ import struct
 import subprocess
 import sys
 import termios
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import typer
-from conftest import clean_env, load_faq
+from conftest import EVERY_COMMAND, EVERY_JSON, clean_env, load_faq
 from test_console_script import TP
 
 from totalplace_cli.cli import app
@@ -45,7 +47,9 @@ def run_bytes(*args: str | bytes, **env: str) -> subprocess.CompletedProcess[byt
 
 
 @pytest.mark.parametrize(
-    "args", [["questions"], ["pilots"], ["show", "2", "--json"], ["--help"], ["--version"]]
+    "args",
+    [*EVERY_COMMAND, *EVERY_JSON, ["validate"], ["schema", "faq"], ["--help"], ["--version"]],
+    ids=" ".join,
 )
 def test_closed_pipe_ends_quietly_with_141(args: list[str]) -> None:
     """`tp ... | head -1`: the reader has gone before tp writes; no traceback, exit 141."""
@@ -191,28 +195,6 @@ def test_json_is_escaped_only_when_the_stream_cannot_encode_it() -> None:
 # Faults of the streams themselves: a full disk, closed descriptors, Ctrl-C while importing.
 
 
-def is_character_device(path: str) -> bool:
-    try:
-        return stat.S_ISCHR(os.stat(path).st_mode)
-    except OSError:
-        return False
-
-
-@pytest.mark.skipif(
-    not is_character_device("/dev/full"), reason="no /dev/full device on this machine"
-)
-@pytest.mark.parametrize(
-    "args", [["questions"], ["show", "12", "--json"], ["export", "html"], ["pilots", "--csv"]]
-)
-def test_a_full_disk_is_one_line_and_exit_74(args: list[str]) -> None:
-    # Checked first: opening a missing /dev/full for writing as root would create a file in /dev.
-    with open("/dev/full", "w") as full:
-        process = spawn(*args, stdout=full.fileno())
-        _, stderr = process.communicate(timeout=60)
-    assert process.returncode == ExitCode.OUTPUT == 74
-    assert stderr == b"tp: cannot write the output: No space left on device\n"
-
-
 def shell(script: str, **env: str) -> subprocess.CompletedProcess[str]:
     """Run a bash script with $TP set, as a user's shell would run tp."""
     return subprocess.run(
@@ -226,22 +208,69 @@ def shell(script: str, **env: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.parametrize(
-    ("args", "code"),
+    ("args", "code", "without_stdout"),
     [
-        ("questions", 0),
-        ("show nope", 2),
-        ("ask zzqqxx", 1),
-        ("--data-dir /dev/null/missing info", 3),
+        ("questions", 0, 74),
+        ("show nope", 2, 2),
+        ("ask zzqqxx", 1, 1),
+        ("--data-dir /dev/null/missing info", 3, 3),
+        ("export html -o /dev/null", 0, 0),
     ],
 )
-def test_closed_stdout_or_stderr_keeps_the_exit_codes(args: str, code: int) -> None:
+def test_closed_stdout_or_stderr_keeps_the_exit_codes(
+    args: str, code: int, without_stdout: int
+) -> None:
+    """Output that cannot be written is exit 74; a command that prints nothing is unaffected."""
     closed_stdout = shell(f'"$TP" {args} >&-; echo "exit $?"')
-    assert closed_stdout.stdout == f"exit {code}\n"
-    assert "Traceback" not in closed_stdout.stderr
+    assert closed_stdout.stdout == f"exit {without_stdout}\n"
+    assert "Traceback" not in closed_stdout.stderr and closed_stdout.stderr.count("\n") == 1
     closed_stderr = shell(f'"$TP" {args} 2>&- >/dev/null; echo "exit $?" >&2')
     assert closed_stderr.stderr == f"exit {code}\n"
     both = shell(f'"$TP" {args} >&- 2>&-; echo "exit $?"')
-    assert both.stdout == f"exit {code}\n"
+    assert both.stdout == f"exit {without_stdout}\n"
+
+
+def hung_up_terminal() -> dict[str, Any]:
+    """Stdout on a terminal whose other end has gone: writing to it fails with EIO."""
+    master, slave = pty.openpty()
+    os.close(master)
+    return {"stdout": slave}
+
+
+def full_device() -> dict[str, Any]:
+    if not (os.path.exists("/dev/full") and stat.S_ISCHR(os.stat("/dev/full").st_mode)):
+        pytest.skip("/dev/full is not a character device here")
+    return {"stdout": os.open("/dev/full", os.O_WRONLY)}
+
+
+STDOUT_FAULTS = {  # how to start tp with a stdout it cannot write to, and what it says
+    "closed": (lambda: {"preexec_fn": lambda: os.close(1)}, "standard output is closed"),
+    "EIO": (hung_up_terminal, "Input/output error"),
+    "ENOSPC": (full_device, "No space left on device"),
+}
+
+
+@pytest.mark.parametrize("fault", STDOUT_FAULTS.values(), ids=STDOUT_FAULTS)
+@pytest.mark.parametrize("args", [*EVERY_COMMAND, *EVERY_JSON, ["validate"]], ids=" ".join)
+def test_output_that_cannot_be_written_is_one_line_and_exit_74(
+    args: list[str], fault: tuple[Callable[[], dict[str, Any]], str]
+) -> None:
+    """Issue 22: with stdout closed tp said nothing and exited 0, as if it had written."""
+    make, reason = fault
+    options = make()
+    assert TP is not None
+    process = subprocess.Popen([TP, *args], stderr=subprocess.PIPE, env=clean_env(), **options)
+    _, stderr = process.communicate(timeout=60)
+    if "stdout" in options:
+        os.close(options["stdout"])
+    assert (process.returncode, stderr.decode()) == (74, f"tp: cannot write the output: {reason}\n")
+
+
+def test_a_command_that_prints_nothing_succeeds_with_stdout_closed(tmp_path: Path) -> None:
+    target = tmp_path / "faq.html"
+    result = shell(f'"$TP" export html -o "{target}" >&-; echo "exit $?" >&2')
+    assert re.fullmatch(rf"tp: wrote {re.escape(str(target))} \(\d+ KB\)\nexit 0\n", result.stderr)
+    assert target.stat().st_size > 100_000
 
 
 def test_ctrl_c_while_importing_is_interrupted_not_a_traceback() -> None:

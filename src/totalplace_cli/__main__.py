@@ -15,9 +15,10 @@ from typing import Any
 
 from totalplace_cli.errors import ExitCode, TpError, report
 
-# Write errors of a full disk, a failing device or a size limit (`>/dev/full`, `ulimit -f`).
+# Write errors of a full disk, a failing device, a size limit or a closed stdout (`>/dev/full`,
+# `ulimit -f`, `>&-`).
 OUTPUT_ERRNOS = frozenset(
-    {errno.ENOSPC, errno.EIO, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
+    {errno.ENOSPC, errno.EIO, errno.EFBIG, errno.EBADF, getattr(errno, "EDQUOT", errno.ENOSPC)}
 )
 
 
@@ -39,11 +40,12 @@ def run(args: Sequence[str] | None = None) -> int:
 
     from totalplace_cli.cli import app
 
-    # `tp >&-` or `2>&-` leave the stream None: write to /dev/null instead. Opening it also takes
-    # the free descriptor, so no file tp opens lands on 1 or 2.
-    for name in ("stdout", "stderr"):
+    # `tp >&-` or `2>&-` leave the stream None. Opening /dev/null takes the free descriptor, so no
+    # file tp opens lands on 1 or 2; read-only for stdout, so output written there still fails
+    # (EBADF, exit 74) while a command that prints nothing succeeds. Stderr's lines are dropped.
+    for name, flags in (("stdout", os.O_RDONLY), ("stderr", os.O_WRONLY)):
         if getattr(sys, name) is None:
-            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
+            setattr(sys, name, open(os.open(os.devnull, flags), "w", encoding="utf-8"))  # noqa: SIM115
     stdout, stderr = sys.stdout, sys.stderr
     try:
         try:
@@ -73,7 +75,9 @@ def run(args: Sequence[str] | None = None) -> int:
         if error.errno not in OUTPUT_ERRNOS:
             raise  # not about our output: a bug, which must show
         _discard_stdout()
-        return report(f"cannot write the output: {error.strerror}", ExitCode.OUTPUT)
+        closed = error.errno == errno.EBADF
+        reason = "standard output is closed" if closed else error.strerror
+        return report(f"cannot write the output: {reason}", ExitCode.OUTPUT)
 
 
 def plain_usage(error: Any, group: Any) -> tuple[str, str]:

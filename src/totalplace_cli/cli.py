@@ -22,6 +22,7 @@ from totalplace_cli.loading import (
     bundled_data_dir,
     file_name,
     resolve_data_files,
+    shown_path,
 )
 from totalplace_cli.models import timeline as in_date_order
 
@@ -43,10 +44,11 @@ ALIASES = {"search": "ask", "find": "ask", "query": "ask", "list": "questions", 
 ALIASES |= {"area": "pilot", "areas": "pilots", "acronyms": "glossary", "version": "info"}
 EPILOG = (
     "Exit codes: 0 ok, 1 no match, 2 usage error, 3 bad data file, 74 output could not be "
-    "written (disk full), 130 interrupted, 141 output pipe closed early."
+    "written (closed, disk full), 130 interrupted, 141 output pipe closed early."
 )
 MAX_QUERY_CHARS = 1000  # longest query searched; of a longer one (a pasted page), its first words
-MAX_ARGUMENT_CHARS = 200  # longest id, slug or region accepted
+MAX_ARGUMENT_CHARS = 200  # longest slug or region accepted
+MAX_NUMBER_DIGITS = 4300  # longest id accepted: the longest number a data file may hold
 SCHEMAS = (*KINDS, "export")  # what `tp schema` prints: each data file's, and `tp export json`'s
 
 
@@ -192,9 +194,10 @@ def clean_argument(text: str, what: str) -> str:
     value = render.without_controls(from_argv(text)).strip()
     if not value:
         raise UsageError(f"the {what} is empty; see 'tp --help'")
-    if len(value) > MAX_ARGUMENT_CHARS:
+    longest = MAX_NUMBER_DIGITS if value.isascii() and value.isdigit() else MAX_ARGUMENT_CHARS
+    if len(value) > longest:
         raise UsageError(
-            f"the {what} is {len(value):,} characters long; at most {MAX_ARGUMENT_CHARS} make sense"
+            f"the {what} is {len(value):,} characters long; at most {longest:,} make sense"
         )
     return value
 
@@ -642,11 +645,11 @@ def export_command(
         size = export.write_database(path, data, protected)
     else:
         size = export.write_atomically(path, text, protected)
-    report(f"wrote {path} ({max(1, round(size / 1024))} KB)", ExitCode.OK)
+    report(f"wrote {shown_path(path)} ({max(1, round(size / 1024))} KB)", ExitCode.OK)
     if metadata is not None:  # Datasette names a database after its file, less the extension
         value = render.json_text(export.build_metadata(path.stem))
         export.write_atomically(described, value, [*protected, path])
-        report(f"wrote {described}", ExitCode.OK)
+        report(f"wrote {shown_path(described)}", ExitCode.OK)
 
 
 @app.command()
@@ -669,7 +672,7 @@ def info(ctx: typer.Context, json: JsonFlag = False) -> None:
             row["source"] = "bundled" if files.is_bundled(files.paths[kind]) else "user"
     details = {
         "tp_version": __version__,
-        "data_dir": str(files.data_dir) if files.data_dir else None,
+        "data_dir": shown_path(files.data_dir) if files.data_dir else None,
         "data_dir_source": files.source,
         "files": summary,
     }

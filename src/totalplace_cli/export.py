@@ -6,11 +6,11 @@ as Markdown. This module prepares the data; the templates hold the markup."""
 from __future__ import annotations
 
 import contextlib
-import errno
 import json
 import os
 import re
 import sqlite3
+import stat
 import time
 from collections.abc import Callable, Iterable
 from functools import cache, partial
@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from totalplace_cli import __version__
 from totalplace_cli.errors import UsageError
+from totalplace_cli.loading import NOT_REGULAR, shown_path
 from totalplace_cli.lookup import answers_using, category_labels, mark_terms, regions
 from totalplace_cli.models import DataSet, timeline
 from totalplace_cli.page_index import build_page_index
@@ -186,31 +187,44 @@ def _new_file_mode(target: Path) -> int:
 def write_atomically(
     target: Path, content: str | Callable[[str], object], protected: Iterable[Path] = ()
 ) -> int:
-    """Write `content` to `target` whole or not at all; return its size in bytes. `content` is
-    UTF-8 text, or a function that fills the temporary file whose path it is given (a database).
-    Refuses (UsageError) a target that is one of the `protected` files, such as the data in use."""
+    """Write `content` to `target`; return its size in bytes. `content` is UTF-8 text, or a
+    function that fills the temporary file whose path it is given (a database). A regular file is
+    replaced whole or not at all, through any links (they survive); a terminal, /dev/null, a FIFO
+    or a descriptor (/dev/stdout) takes text directly, as the shell's `>` would. Anything else,
+    and the `protected` files (the data in use), is refused with a UsageError."""
+    shown = shown_path(target)
     clash = _same_file(target, protected)
     if clash is not None:
         raise UsageError(
-            f"refusing to write over {target}: it is a data file tp reads ({clash}); "
+            f"refusing to write over {shown}: it is a data file tp reads ({shown_path(clash)}); "
             "choose another file"
         )
     try:
-        if os.path.isdir(target):
-            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
-        with replacing(target) as temporary:
+        # What `target` names: the link's target for a link, a descriptor's file in /proc.
+        resolved = Path(os.path.realpath(target))
+        try:
+            mode = os.stat(target).st_mode
+        except FileNotFoundError:  # absent, or a link to nothing: created as a new file
+            mode = stat.S_IFREG
+        special = stat.S_ISCHR(mode) or stat.S_ISFIFO(mode) or resolved.parts[1:2] == ("proc",)
+        if special and isinstance(content, str):
+            with open(target, "wb") as stream:  # truncated, not replaced; written in parts
+                return stream.write(content.encode("utf-8"))
+        if not stat.S_ISREG(mode) or special:
+            why = NOT_REGULAR.get(stat.S_IFMT(mode), "is not a regular file")
+            raise UsageError(f"cannot write {shown}: it {why}")
+        with replacing(resolved) as temporary:
             if isinstance(content, str):
                 Path(temporary).write_bytes(content.encode("utf-8"))
             else:
                 content(temporary)
             with open(temporary, "rb+") as stream:
                 os.fsync(stream.fileno())
-            os.chmod(temporary, _new_file_mode(target))
-            size = os.path.getsize(temporary)
+            os.chmod(temporary, _new_file_mode(resolved))
+            return os.path.getsize(temporary)
     except (OSError, sqlite3.Error) as error:
         reason = getattr(error, "strerror", None) or str(error) or type(error).__name__
-        raise UsageError(f"cannot write {target}: {reason}") from None
-    return size
+        raise UsageError(f"cannot write {shown}: {reason}") from None
 
 
 # Open data: every record as an SQLite database and as one JSON document (docs/open-data.md).

@@ -5,7 +5,7 @@ A user's data folder (`--data-dir` or `TP_DATA_DIR`) may override any bundled fi
 falls back to the bundled one, but a file it names, even as a broken link, is read or refused,
 never silently replaced. Only regular files are read, at most `MAX_FILE_BYTES`; PyYAML's safe
 loader composes nodes, never Python objects; `read_document` walks them into plain data within
-`MAX_DEPTH`, `MAX_NODES` and a text budget that counts what each alias stands for.
+`MAX_DEPTH` and budgets of values and text that count what each alias stands for.
 """
 
 from __future__ import annotations
@@ -30,11 +30,13 @@ MAX_FILE_BYTES = 10 * 1024 * 1024
 """Largest data file read (10 MiB); the bundled FAQ is about 10 KB."""
 MAX_DEPTH = 50
 """Deepest nesting of lists and mappings; the data format needs 4 levels."""
-MAX_NODES = 1_000_000
-"""Most values in one file, counting each alias as everything it stands for."""
 EXPANSION_FACTOR, EXPANSION_FLOOR = 4, 1 << 20
-"""Most characters of text a file may hold once its aliases are expanded: four times its own
-size, or 1 MiB for a small file. Aliases that stand for more (an "alias bomb") are refused."""
+"""Most characters of text (keys included) a file may hold once its aliases are expanded: four
+times its own size, or 1 MiB for a small file; the bundled files hold 0.6-0.9 times theirs."""
+CHARS_PER_VALUE, NODE_FLOOR, MAX_NODES = 4, 100_000, 1_000_000
+"""Most values, each alias counted as all it stands for: one per 4 characters of the file, at
+least 100,000 and at most 1,000,000 (the bundled files write one per 19-36 characters; each value
+costs checking some 20-40 us, so a small file cannot cost minutes)."""
 
 YAML_TAG = "tag:yaml.org,2002:"
 STR_TAG, INT_TAG = YAML_TAG + "str", YAML_TAG + "int"
@@ -193,9 +195,7 @@ def read_document(path: str | os.PathLike[str]) -> Document:
         raise DocumentError(f"cannot read file ({path_error(error)})") from None
     text = _decode(raw)
     document = Document(shown_path(path), _compose(text))
-    document.data = _Walk(document, max(EXPANSION_FLOOR, EXPANSION_FACTOR * len(text))).plain(
-        document.root, ()
-    )
+    document.data = _Walk(document, len(text)).plain(document.root, ())
     return document
 
 
@@ -281,12 +281,13 @@ class _Walk:
     charged everything it stands for (values and characters), so no graph costs more than the
     limits in time or memory, here or in whatever later copies the data out."""
 
-    def __init__(self, document: Document, max_chars: int) -> None:
+    def __init__(self, document: Document, size: int) -> None:
         from yaml.nodes import MappingNode, ScalarNode
 
         self.document = document
         self.scalar_class, self.mapping_class = ScalarNode, MappingNode
-        self.max_chars = max_chars
+        self.max_chars = max(EXPANSION_FLOOR, EXPANSION_FACTOR * size)
+        self.max_nodes = min(MAX_NODES, max(NODE_FLOOR, size // CHARS_PER_VALUE))
         self.nodes = self.chars = 0  # counted so far, each alias at its expanded size
         self.finished: dict[int, tuple[Any, int, int]] = {}  # id(node) -> data, nodes, chars
         self.open: set[int] = set()  # the collections being read, to catch an alias loop
@@ -294,14 +295,17 @@ class _Walk:
     def charge(self, node: Node, nodes: int, chars: int) -> None:
         self.nodes += nodes
         self.chars += chars
-        if self.nodes > MAX_NODES:
-            message = f"too many values (more than {MAX_NODES:,}, counting what each alias "
-            raise _error_at(node, message + "stands for); is this an alias bomb?")
+        if self.nodes > self.max_nodes:
+            raise _error_at(
+                node,
+                f"more than {self.max_nodes:,} values for a file of its size (each alias counted "
+                "as all it stands for); is this an alias bomb?",
+            )
         if self.chars > self.max_chars:
             raise _error_at(
                 node,
                 f"aliases expand this file to more than {self.max_chars:,} characters of text "
-                f"({EXPANSION_FACTOR} times its size); is this an alias bomb?",
+                f"({EXPANSION_FACTOR} times its size, or 1 MiB); is this an alias bomb?",
             )
 
     def plain(self, node: Node, path: tuple[str | int, ...]) -> Any:
@@ -335,26 +339,30 @@ class _Walk:
         tag, text = node.tag, node.value
         if tag == STR_TAG:
             return text
-        if tag == INT_TAG and text.isascii() and text.isdigit() and text[0] != "0":
-            return int(text)  # what the constructor returns for plain decimal digits
         if tag not in SCALAR_TAGS:
             raise _refused_tag(node)
-        from yaml.constructor import SafeConstructor
-
         try:
-            return SafeConstructor().construct_object(node)
-        except (ValueError, OverflowError, ArithmeticError) as error:  # 2010-02-30, 1e99999
-            kind = "date" if tag.endswith("timestamp") else "value"
-            raise _error_at(node, f"'{text}' is not a valid {kind} ({error})") from None
+            if tag == INT_TAG and text.isascii() and text.isdigit() and text[0] != "0":
+                return int(text)  # what the constructor returns for plain decimal digits
+            from yaml.constructor import SafeConstructor
+
+            value = SafeConstructor().construct_object(node)
+            # A number Python cannot print (over 4,300 digits, 0xfff...) fails here, not later.
+            return int(str(value)) if tag == INT_TAG else value
+        except (ValueError, OverflowError, ArithmeticError):  # 2010-02-30, 0x and 5,000 f's
+            shown = text if len(text) <= 40 else f"{text[:40]}..."
+            what = (
+                "a real date" if tag.endswith("timestamp") else "a number of 4,300 digits or fewer"
+            )
+            raise _error_at(node, f"'{shown}' is not {what}") from None
 
     def mapping(self, node: Node, path: tuple[str | int, ...]) -> dict[str, Any]:
         """A mapping's plain data; keys YAML allows but JSON does not are reported, left out."""
         result: dict[str, Any] = {}
         first_line: dict[str, int] = {}
         for key_node, value_node in node.value:
-            key = key_node.value
-            if key_node.tag != STR_TAG or not str(key).strip():
-                self.plain(key_node, (*path, "?"))  # read within the limits, then left out
+            key = self.plain(key_node, (*path, "?"))  # charged as any value: keys can be aliases
+            if key_node.tag != STR_TAG or not key.strip():
                 message = f"keys must be non-empty text, found {describe(key_node)}"
                 self.document.key_problems.append((key_node, path, message))
             elif key in result:

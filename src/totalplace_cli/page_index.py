@@ -54,6 +54,7 @@ def build_page_index(
     "stop": [function word]}.
     """
     with closing(sqlite3.connect(":memory:")) as database:
+        database.execute("PRAGMA temp_store=MEMORY")  # no temporary file to fail (`ulimit -f`)
         fill_index(database, _documents(faq, glossary))
         database.execute(
             "CREATE VIRTUAL TABLE temp.terms USING fts5vocab(main, documents_fts, instance)"

@@ -344,7 +344,7 @@ def search(
     rows = database.execute(
         "SELECT rowid, -rank FROM documents_fts WHERE documents_fts MATCH ? AND rank MATCH ?"
         f"{condition} ORDER BY rank LIMIT ?",
-        (expression, BM25_WEIGHTS, *values, CANDIDATES),
+        (expression, BM25_WEIGHTS, *values, max(CANDIDATES, min(limit, 1 << 62))),  # any N
     ).fetchall()
     if not rows:
         return Answer([], analysed.corrections)

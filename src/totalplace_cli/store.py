@@ -142,7 +142,8 @@ def build(files: DataFiles, key: str = "") -> sqlite3.Connection:
     for file in check_citations(list(checked.values())):
         file.raise_first_error()
     database = sqlite3.connect(":memory:")
-    database.executescript(SCHEMA)
+    # Sorting and temporary tables in memory too: no temporary file to fail (`ulimit -f`).
+    database.executescript("PRAGMA temp_store=MEMORY;" + SCHEMA)
     rows = [
         (kind, str(record[field]), json.dumps(record, ensure_ascii=False))
         for kind, (file_kind, list_key, field) in RECORDS.items()
