@@ -22,9 +22,9 @@ from conftest import EVERY_COMMAND, load_faq
 from typer.testing import Result
 
 from totalplace_cli import search, store
-from totalplace_cli.errors import DataError
 from totalplace_cli.loading import KINDS, DataFiles, bundled_data_dir, file_name
 from totalplace_cli.store import TEMPORARY_SUFFIX
+from totalplace_cli.streams import DataError
 
 Tp = Callable[..., Result]
 TP = [sys.executable, "-m", "totalplace_cli"]

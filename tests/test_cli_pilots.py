@@ -20,12 +20,8 @@ from typer.testing import Result
 from totalplace_cli.cli import app, complete_pilot, complete_place, complete_region, complete_theme
 from totalplace_cli.loading import bundled_data_dir
 from totalplace_cli.lookup import pilots_by_category, pilots_by_region
-from totalplace_cli.render import (
-    BAR,
-    PILOT_CSV_COLUMNS,
-    OutputContext,
-    render_groups,
-)
+from totalplace_cli.render import BAR, render_groups
+from totalplace_cli.streams import PILOT_CSV_COLUMNS, OutputContext
 
 Tp = Callable[..., Result]
 GOLDEN = Path(__file__).parent / "golden"

@@ -12,8 +12,8 @@ import pytest
 from conftest import SHARED, SHARED_COPY, load_faq, load_pilots, shared_file
 from test_console_script import run
 
-from totalplace_cli.errors import DataError, ExitCode
 from totalplace_cli.loading import bundled_data_dir, resolve_data_files
+from totalplace_cli.streams import DataError, ExitCode
 
 SEED = shared_file("seed/000_df58dba38d79bdd5.txt")
 SEED_SHA256 = "508e000a3c9d5641b01ae1e75fe1e2ed4b0b5ceba80d5a0582b4967d2a8367dc"

@@ -12,9 +12,9 @@ import pytest
 from conftest import REPO, load_faq
 
 from totalplace_cli.checking import MAIN_LISTS, check_file, load_schema, schema_path
-from totalplace_cli.errors import DataError
 from totalplace_cli.loading import KINDS, file_name
 from totalplace_cli.models import Category, FaqEntry, GlossaryTerm, Pilot, Source
+from totalplace_cli.streams import DataError
 
 GOOD_ENTRY = "  - {id: 1, slug: a, question: Q?, answer: A.}\n"
 

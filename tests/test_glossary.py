@@ -13,7 +13,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import Result
 
-from totalplace_cli.errors import DataError, ExitCode, UsageError
 from totalplace_cli.loading import bundled_data_dir
 from totalplace_cli.lookup import (
     find_term,
@@ -21,6 +20,7 @@ from totalplace_cli.lookup import (
     term_completions,
     terms_in,
 )
+from totalplace_cli.streams import DataError, ExitCode, UsageError
 
 Tp = Callable[..., Result]
 FAQ = load_faq(bundled_data_dir() / "faq.yaml")
@@ -271,7 +271,8 @@ def test_bad_glossary_is_exit_3_for_the_commands_that_read_it(tp: Tp, tmp_path: 
 def test_terminal_rendering_shows_acronyms_under_the_answer_and_a_table() -> None:
     from io import StringIO
 
-    from totalplace_cli.render import OutputContext, render_entry, render_glossary
+    from totalplace_cli.render import render_entry, render_glossary
+    from totalplace_cli.streams import OutputContext
 
     stream = StringIO()
     terminal = OutputContext(stdout=stream, is_terminal=True, color=False, width=90)

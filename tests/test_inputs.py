@@ -8,8 +8,7 @@ from collections.abc import Callable
 import pytest
 from typer.testing import Result
 
-from totalplace_cli.cli import MAX_QUERY_CHARS, clean_query, from_argv
-from totalplace_cli.render import printable
+from totalplace_cli.streams import MAX_QUERY_CHARS, clean_query, from_argv, printable
 
 Tp = Callable[..., Result]
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from conftest import bundled_data, load_catalogue, load_pilots
 
-from totalplace_cli.errors import DataError, ExitCode
 from totalplace_cli.loading import bundled_data_dir
+from totalplace_cli.streams import DataError, ExitCode
 
 PILOTS, CATEGORIES = load_catalogue(bundled_data_dir() / "pilots.yaml")
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from conftest import load_catalogue, load_faq
 
-from totalplace_cli.errors import ExitCode, UsageError
 from totalplace_cli.loading import bundled_data_dir
 from totalplace_cli.lookup import (
     explain_no_match,
@@ -26,6 +25,7 @@ from totalplace_cli.lookup import (
     theme_place_names,
 )
 from totalplace_cli.models import Pilot
+from totalplace_cli.streams import ExitCode, UsageError
 
 PILOTS, CATEGORIES = load_catalogue(bundled_data_dir() / "pilots.yaml")
 

@@ -19,9 +19,9 @@ from typer.testing import Result
 
 import totalplace_cli
 from totalplace_cli.checking import check_file, schema_path
-from totalplace_cli.errors import DataError, ExitCode
 from totalplace_cli.loading import bundled_data_dir, resolve_data_files
 from totalplace_cli.models import BEYOND_THE_FAQ, ProgrammeItem, timeline
+from totalplace_cli.streams import DataError, ExitCode
 
 Tp = Callable[..., Result]
 SCHEMA = schema_path("programme")

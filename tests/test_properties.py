@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from typer.testing import Result
 
 from totalplace_cli.checking import check_file
-from totalplace_cli.errors import DataError
+from totalplace_cli.streams import DataError
 
 FAST = settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

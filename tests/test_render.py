@@ -18,7 +18,8 @@ from test_console_script import TP
 from test_streams import run_in_terminal
 
 from totalplace_cli.loading import bundled_data_dir
-from totalplace_cli.render import OutputContext, csv_cell, render_ask
+from totalplace_cli.render import render_ask
+from totalplace_cli.streams import OutputContext, csv_cell
 
 FAQ = load_faq(bundled_data_dir() / "faq.yaml")
 GOLDEN = Path(__file__).parent / "golden"

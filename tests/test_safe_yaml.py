@@ -15,8 +15,8 @@ from test_console_script import TP, run
 from typer.testing import Result
 
 from totalplace_cli.checking import check_file
-from totalplace_cli.errors import ExitCode
 from totalplace_cli.loading import MAX_DEPTH, MAX_FILE_BYTES, bundled_data_dir
+from totalplace_cli.streams import ExitCode
 
 needs_tp = pytest.mark.skipif(TP is None, reason="tp is not installed as a console script")
 

@@ -24,9 +24,9 @@ from conftest import EVERY_COMMAND, EVERY_JSON, clean_env, load_faq
 from test_console_script import TP
 
 from totalplace_cli.cli import app
-from totalplace_cli.errors import ExitCode
 from totalplace_cli.loading import bundled_data_dir
-from totalplace_cli.render import OutputContext, render_questions, write_json
+from totalplace_cli.render import render_questions
+from totalplace_cli.streams import ExitCode, OutputContext, write_json
 
 COMMANDS = list(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
 pytestmark = pytest.mark.skipif(TP is None, reason="tp is not installed as a console script")

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from totalplace_cli.errors import ExitCode, TpError, report
+from totalplace_cli.streams import ExitCode, TpError, report
 
 # Write errors of a full disk, a failing device, a size limit or a closed stdout (`>/dev/full`,
 # `ulimit -f`, `>&-`).

@@ -14,7 +14,6 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, cast
 
-from totalplace_cli.errors import DataError
 from totalplace_cli.loading import (
     KINDS,
     DataFiles,
@@ -29,6 +28,7 @@ from totalplace_cli.loading import (
     shown_path,
 )
 from totalplace_cli.lookup import spelling_key
+from totalplace_cli.streams import DataError
 
 if TYPE_CHECKING:
     from jsonschema import ValidationError

@@ -3,7 +3,6 @@
 No `from __future__ import annotations`: Typer reads these annotations at run time, as objects.
 """
 
-import re
 import sys
 from collections.abc import Callable, Sequence
 from enum import Enum
@@ -13,8 +12,7 @@ from typing import Annotated, Any, NamedTuple, TypeVar
 import typer
 from typer.core import TyperGroup
 
-from totalplace_cli import __version__, checking, export, lookup, render, search, store
-from totalplace_cli.errors import DataError, ExitCode, NoMatchError, TpError, UsageError, report
+from totalplace_cli import __version__, checking, export, lookup, render, search, store, streams
 from totalplace_cli.loading import (
     KINDS,
     DataDirSource,
@@ -25,6 +23,16 @@ from totalplace_cli.loading import (
     shown_path,
 )
 from totalplace_cli.models import timeline as in_date_order
+from totalplace_cli.streams import (
+    DataError,
+    ExitCode,
+    NoMatchError,
+    TpError,
+    UsageError,
+    clean_argument,
+    clean_query,
+    report,
+)
 
 T = TypeVar("T")
 HELP = "Explore the Total Place FAQ (2009-2010) and its 13 pilot areas."
@@ -46,9 +54,6 @@ EPILOG = (
     "Exit codes: 0 ok, 1 no match, 2 usage error, 3 bad data file, 74 output could not be "
     "written (closed, disk full), 130 interrupted, 141 output pipe closed early."
 )
-MAX_QUERY_CHARS = 1000  # longest query searched; of a longer one (a pasted page), its first words
-MAX_ARGUMENT_CHARS = 200  # longest slug or region accepted
-MAX_NUMBER_DIGITS = 4300  # longest id accepted: the longest number a data file may hold
 SCHEMAS = (*KINDS, "export")  # what `tp schema` prints: each data file's, and `tp export json`'s
 
 
@@ -69,7 +74,7 @@ class Commands(TyperGroup):
 
     def make_context(self, info_name: str | None, args: list[str], *rest: Any, **extra: Any) -> Any:
         # Click's help is never narrower than 50 columns, unless told the terminal's width.
-        width = min(typer.get_terminal_size().columns, render.MAX_WIDTH)
+        width = min(typer.get_terminal_size().columns, streams.MAX_WIDTH)
         return super().make_context(info_name, args, *rest, terminal_width=width - 2, **extra)
 
     def format_help_text(self, ctx: Any, formatter: Any) -> None:
@@ -99,8 +104,8 @@ class Options(NamedTuple):
     def files(self) -> DataFiles:
         return resolve_data_files(self.data_dir, self.data_dir_source)
 
-    def output(self) -> render.OutputContext:
-        return render.OutputContext.detect(no_color=self.no_color)
+    def output(self) -> streams.OutputContext:
+        return streams.OutputContext.detect(no_color=self.no_color)
 
     def read(self, run: Callable[[store.Store], T]) -> T:
         """`run` on the store of the data in use."""
@@ -109,7 +114,7 @@ class Options(NamedTuple):
     def show(self, json: bool, value: Any, draw: Callable[..., None], *args: Any) -> None:
         """With --json, `value` for scripts; otherwise `draw(output, *args)` for people."""
         if json:
-            render.write_json(self.output(), value)
+            streams.write_json(self.output(), value)
         else:
             draw(self.output(), *args)
 
@@ -156,52 +161,6 @@ def global_options(
     ctx.obj = Options(data_dir, "environment" if from_env else "option", no_color)
 
 
-# What users type, made safe before it reaches the core.
-
-
-def from_argv(text: str) -> str:
-    """Command-line text with bytes that were not UTF-8 (lone surrogates) replaced by U+FFFD."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        try:
-            return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-        except UnicodeEncodeError:  # surrogates that did not come from undecodable bytes
-            return re.sub("[\ud800-\udfff]", "\ufffd", text)
-    return text
-
-
-def clean_query(text: str) -> str:
-    """A search query ready for ranking, or a usage error if it has no words. A longer one is cut
-    to its first whole words, with a warning: a pasted paragraph should find its answer."""
-    query = " ".join(render.without_controls(from_argv(text)).split())
-    if not query:
-        raise UsageError("the query is empty; try for example: tp ask savings")
-    if len(query) > MAX_QUERY_CHARS:
-        head = query[: MAX_QUERY_CHARS + 1]
-        shortened = head.rsplit(" ", 1)[0] if " " in head else query[:MAX_QUERY_CHARS]
-        report(
-            f"warning: the query is {len(query):,} characters long; searching its first "
-            f"{len(shortened.split()):,} words ({len(shortened):,} characters)",
-            ExitCode.OK,
-        )
-        query = shortened
-    return query
-
-
-def clean_argument(text: str, what: str) -> str:
-    """An id, slug or region ready for look-up, or a usage error naming `what` was expected."""
-    value = render.without_controls(from_argv(text)).strip()
-    if not value:
-        raise UsageError(f"the {what} is empty; see 'tp --help'")
-    longest = MAX_NUMBER_DIGITS if value.isascii() and value.isdigit() else MAX_ARGUMENT_CHARS
-    if len(value) > longest:
-        raise UsageError(
-            f"the {what} is {len(value):,} characters long; at most {longest:,} make sense"
-        )
-    return value
-
-
 # Shell completion. Typer keeps only the values that start with the typed text, case and all,
 # so each value is offered in the case the user typed ("West" -> "West-midlands").
 
@@ -235,7 +194,7 @@ def _description(text: str) -> str:
     """A description for Typer to print on one line: Rich reads its markup ("[x]") and wraps it."""
     from rich.markup import escape  # completion only; Typer's own rendering imports Rich anyway
 
-    text = " ".join(render.without_controls(text).split())
+    text = " ".join(streams.without_controls(text).split())
     if len(text) > COMPLETION_WIDTH:
         text = text[: COMPLETION_WIDTH - 1] + "\u2026"
     return escape(text)
@@ -389,7 +348,7 @@ def ask(
 
     answer, suggestion = ctx.obj.read(run)
     if json:
-        render.write_json(ctx.obj.output(), [result.to_json() for result in answer.results])
+        streams.write_json(ctx.obj.output(), [result.to_json() for result in answer.results])
     elif answer.results:
         render.render_ask(ctx.obj.output(), answer.results, answer.corrections)
     if not answer.results:
@@ -459,9 +418,9 @@ def pilots(
     selected = lookup.filter_pilots(every, region, theme, place, categories)
     out = ctx.obj.output()
     if json:
-        render.write_json(out, [pilot.to_json(sources) for pilot in selected])
+        streams.write_json(out, [pilot.to_json(sources) for pilot in selected])
     elif csv:
-        render.write_pilots_csv(out, selected, sources)
+        streams.write_pilots_csv(out, selected, sources)
     elif selected:
         render.render_pilots(out, selected)
     if not selected:
@@ -628,13 +587,13 @@ def export_command(
     files = ctx.obj.files()
     data = store.use(files, store.Store.data_set)
     if format is ExportFormat.json:
-        text = render.json_text(export.build_document(data))
+        text = streams.json_text(export.build_document(data))
     elif format is not ExportFormat.sqlite:
         build = export.build_html if format is ExportFormat.html else export.build_markdown
         # A page or a Markdown file is text too: no control character from the data reaches it.
-        text = render.terminal_text(build(data))
+        text = streams.terminal_text(build(data))
     if to_stdout:  # UTF-8 even on a legacy console: the HTML declares it, and JSON is UTF-8
-        render.write_all(ctx.obj.output().stdout, text, encoding="utf-8")
+        streams.write_all(ctx.obj.output().stdout, text, encoding="utf-8")
         return
     path, described = Path(str(destination)).expanduser(), Path(metadata or "").expanduser()
     if metadata is not None and described.absolute() == path.absolute():
@@ -647,7 +606,7 @@ def export_command(
         size = export.write_atomically(path, text, protected)
     report(f"wrote {shown_path(path)} ({max(1, round(size / 1024))} KB)", ExitCode.OK)
     if metadata is not None:  # Datasette names a database after its file, less the extension
-        value = render.json_text(export.build_metadata(path.stem))
+        value = streams.json_text(export.build_metadata(path.stem))
         export.write_atomically(described, value, [*protected, path])
         report(f"wrote {shown_path(described)}", ExitCode.OK)
 
@@ -751,7 +710,7 @@ def schema(
         raise UsageError(f"unknown schema '{kind}'; choose one of: {', '.join(SCHEMAS)}")
     export_schema = Path(__file__).parent / "schemas" / "export.json"
     path = checking.schema_path(wanted) if wanted in KINDS else export_schema
-    render.write_all(sys.stdout, path.read_text(encoding="utf-8"))
+    streams.write_all(sys.stdout, path.read_text(encoding="utf-8"))
 
 
 @app.command()
@@ -813,8 +772,8 @@ def sources(
     cited = {source.id: cited.get(source.id, []) for source in found}
     out = ctx.obj.output()
     if json:
-        render.write_json(out, [source.to_json(cited[source.id]) for source in found])
+        streams.write_json(out, [source.to_json(cited[source.id]) for source in found])
     elif csv:
-        render.write_sources_csv(out, found, cited)
+        streams.write_sources_csv(out, found, cited)
     else:
         render.render_sources(out, found, cited)

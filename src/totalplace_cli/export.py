@@ -18,13 +18,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from totalplace_cli import __version__
-from totalplace_cli.errors import UsageError
 from totalplace_cli.loading import NOT_REGULAR, shown_path
 from totalplace_cli.lookup import answers_using, category_labels, mark_terms, regions
 from totalplace_cli.models import DataSet, timeline
 from totalplace_cli.page_index import build_page_index
 from totalplace_cli.render import answer_blocks, readable_date
 from totalplace_cli.store import replacing
+from totalplace_cli.streams import UsageError
 
 if TYPE_CHECKING:
     import jinja2

@@ -17,7 +17,7 @@ import stat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-from totalplace_cli.errors import DataError
+from totalplace_cli.streams import DataError
 
 if TYPE_CHECKING:
     from yaml.nodes import Node

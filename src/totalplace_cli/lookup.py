@@ -12,9 +12,9 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 
-from totalplace_cli.errors import UsageError
 from totalplace_cli.models import Category, FaqEntry, GlossaryTerm, Pilot
 from totalplace_cli.search import STOP_WORDS
+from totalplace_cli.streams import UsageError
 
 MAX_CANDIDATES_NAMED = 5  # entries an ambiguous prefix names before pointing to `tp questions`
 TYPO_SCORE = 80  # RapidFuzz ratio (0-100) for a typed word to count as a typo of a known word
