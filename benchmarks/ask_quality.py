@@ -40,8 +40,7 @@ DEFAULT_FILES = [
 sys.path.insert(0, str(REPO / "src"))
 
 from totalplace_cli.data import query_data_set, resolve_data_files  # noqa: E402
-from totalplace_cli.search import SearchResult, search  # noqa: E402
-from totalplace_cli.store import KINDS  # noqa: E402
+from totalplace_cli.search import KINDS, SearchResult, search  # noqa: E402
 
 NO_ANSWER = "-"
 FAQ_ONLY = frozenset({"faq"})

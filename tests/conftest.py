@@ -22,7 +22,7 @@ from totalplace_cli.data import (
 from totalplace_cli.models import FaqEntry
 from totalplace_cli.pilot_models import Pilot
 from totalplace_cli.search import SearchResult, search
-from totalplace_cli.store import build_database, faq_documents, open_cached, read_faq_entries
+from totalplace_cli.store import build_database, open_cached, read_faq_entries
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -105,17 +105,16 @@ def load_pilots(path: Path) -> tuple[Pilot, ...]:
 
 def load_data_set(files: DataFiles) -> sqlite3.Connection:
     """The database of every data file in use, as `tp ask` searches it (the caller closes it)."""
-    from totalplace_cli.data import read_documents
+    from functools import partial
 
-    def build(key: str) -> sqlite3.Connection:
-        return build_database(read_documents(files), key)
+    from totalplace_cli.data import build_data_set
 
-    return open_cached("all", [files.paths[kind] for kind in KINDS], build)
+    return open_cached("all", [files.paths[kind] for kind in KINDS], partial(build_data_set, files))
 
 
 def in_memory(entries: Sequence[FaqEntry]) -> sqlite3.Connection:
     """A database of `entries` alone, never cached."""
-    return build_database(faq_documents(entries))
+    return build_database("", entries)
 
 
 def rank_answers(

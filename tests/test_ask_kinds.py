@@ -15,7 +15,7 @@ from test_schemas import conforms
 from typer.testing import Result
 
 from totalplace_cli.data import bundled_data_dir, resolve_data_files
-from totalplace_cli.store import KINDS
+from totalplace_cli.search import KINDS
 
 Tp = Callable[..., Result]
 KINDS_SET = REPO / "tests" / "data" / "ask_kinds.tsv"

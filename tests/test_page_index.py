@@ -9,7 +9,7 @@ from conftest import in_memory, load_faq
 from totalplace_cli.data import bundled_data_dir, load_glossary
 from totalplace_cli.models import FaqEntry
 from totalplace_cli.page_index import build_page_index
-from totalplace_cli.store import TOKENIZER
+from totalplace_cli.search import TOKENIZER
 
 FAQ = load_faq(bundled_data_dir() / "faq.yaml")
 GLOSSARY = load_glossary(bundled_data_dir() / "glossary.yaml")
@@ -37,14 +37,14 @@ def test_terms_are_stemmed_by_fts5_with_the_search_tokenizer() -> None:
     assert "what-sort-of-savings-can-be-made" in entries_with(INDEX["stems"]["savings"])
 
 
-def test_counts_are_kept_per_column_question_keywords_answer() -> None:
-    assert INDEX["columns"] == ["question", "keywords", "answer"]
-    assert INDEX["weights"] == [3, 2, 1]
-    entry = FaqEntry(1, "only", "Savings?", "Savings, savings.", ("cost",))
+def test_counts_are_kept_per_column_question_asked_keywords_answer() -> None:
+    assert INDEX["columns"] == ["question", "asked", "keywords", "answer"]
+    assert INDEX["weights"] == [3, 3, 2, 1]
+    entry = FaqEntry(1, "only", "Savings?", "Savings, savings.", ("cost",), ("money saved?",))
     index = build_page_index((entry,))
-    assert index["postings"]["save"] == [[0, 1, 0, 2]]
-    assert index["postings"]["cost"] == [[0, 0, 1, 0]]
-    assert index["lengths"] == [[1, 1, 2]]
+    assert index["postings"]["save"] == [[0, 1, 1, 0, 2]]
+    assert index["postings"]["cost"] == [[0, 0, 0, 1, 0]]
+    assert index["lengths"] == [[1, 2, 1, 2]]
 
 
 def test_glossary_expansions_find_entries_that_use_the_acronym() -> None:

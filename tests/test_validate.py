@@ -10,12 +10,13 @@ import pytest
 from typer.testing import Result
 
 from totalplace_cli import __version__
-from totalplace_cli.data import bundled_data_dir
+from totalplace_cli.data import bundled_data_dir, load_synonyms
 
 Tp = Callable[..., Result]
 
 GOOD_FAQ = "version: 1\nentries:\n  - {id: 1, slug: mine, question: Mine?, answer: Yes.}\n"
 GOOD_PILOTS = "version: 1\npilots:\n  - {id: x, name: Xtown, region: Nowhere}\n"
+RULES = len(load_synonyms(bundled_data_dir() / "synonyms.yaml"))
 BAD_FAQ = (
     "entries:\n"
     "  - {id: 1, slug: a, question: Q?}\n"  # line 2: no answer
@@ -38,6 +39,7 @@ def test_validate_without_path_checks_the_bundled_data(tp: Tp) -> None:
         f"ok: {bundled_data_dir() / 'pilots.yaml'} (13 pilots)",
         f"ok: {bundled_data_dir() / 'glossary.yaml'} (13 terms)",
         f"ok: {bundled_data_dir() / 'programme.yaml'} (12 events)",
+        f"ok: {bundled_data_dir() / 'synonyms.yaml'} ({RULES} rules)",
     ]
 
 
@@ -50,7 +52,7 @@ def test_validate_lists_every_problem_with_file_line_column(tp: Tp, data: Path) 
         f"{faq}:2:5: error: entry 1 (id 1): 'answer' is missing (non-empty text)",
         f"{faq}:3:10: error: entry 2 (id 1): duplicate id 1 (first at line 2)",
         f"{faq}:3:48: warning: entry 2 (id 1): unknown key 'colour' is ignored; "
-        "known: id, slug, question, answer, keywords",
+        "known: id, slug, question, answer, keywords, also_asked",
         f"INVALID: {faq} (2 entries, 2 errors, 1 warning)",
     ]
     assert result.stderr == "tp: 2 errors in the data (listed above)\n"
@@ -99,7 +101,8 @@ def test_validate_one_file_by_name_or_content(tp: Tp, tmp_path: Path) -> None:
         (lambda d: d / "nope", "no such file or folder"),
         (
             lambda d: d,
-            "no faq.yaml or pilots.yaml or glossary.yaml or programme.yaml in this folder",
+            "no faq.yaml or pilots.yaml or glossary.yaml or programme.yaml or synonyms.yaml "
+            "in this folder",
         ),
         (lambda d: (d / "faq.yaml").write_bytes(b"\x00\x01") and d, "binary file"),
     ],
@@ -132,6 +135,8 @@ def test_info_bundled(tp: Tp) -> None:
         f"glossary:  {bundled_data_dir() / 'glossary.yaml'} (bundled): 13 terms, format version 1",
         f"programme: {bundled_data_dir() / 'programme.yaml'} (bundled): 12 events, "
         "format version 1",
+        f"synonyms:  {bundled_data_dir() / 'synonyms.yaml'} (bundled): {RULES} rules, "
+        "format version 1",
     ]
 
 
@@ -147,6 +152,7 @@ def test_info_json_tells_where_each_file_comes_from(
         ("pilots", "user", 1),
         ("glossary", "bundled", 13),
         ("programme", "bundled", 12),
+        ("synonyms", "bundled", RULES),
     ]
     assert by_option["files"][1]["path"] == str(data / "pilots.yaml")
     monkeypatch.setenv("TP_DATA_DIR", str(data))

@@ -309,7 +309,7 @@ def show(
 
 def _ask_kinds(given: Sequence[str] | None) -> frozenset[str] | None:
     """The kinds `--kind` names (repeated or comma-separated); None for all."""
-    from totalplace_cli.store import KINDS as SEARCHED
+    from totalplace_cli.search import KINDS as SEARCHED
 
     if not given:
         return None
@@ -323,7 +323,7 @@ def _ask_kinds(given: Sequence[str] | None) -> frozenset[str] | None:
 
 def complete_ask_kind(incomplete: str) -> list[str]:
     """Shell completion for `tp ask --kind`."""
-    from totalplace_cli.store import KINDS as SEARCHED
+    from totalplace_cli.search import KINDS as SEARCHED
 
     return [kind for kind in SEARCHED if kind.startswith(incomplete.lower())]
 
@@ -691,7 +691,7 @@ def validate(
 
     Each problem is one line, 'file:line:column: severity: message'. Exit 0 when valid (warnings
     allowed), 3 when there is any error. The format: 'tp schema faq' (or pilots, glossary,
-    programme) and the README's "Data format" section.
+    programme, synonyms) and the README's "Data format" section.
 
     
     Examples:
@@ -730,7 +730,7 @@ def schema(
         str,
         typer.Argument(
             metavar="KIND",
-            help="faq, pilots, glossary or programme.",
+            help="faq, pilots, glossary, programme or synonyms.",
             autocompletion=complete_kind,
         ),
     ],

@@ -23,11 +23,11 @@ if TYPE_CHECKING:
     from totalplace_cli.glossary import GlossaryTerm
     from totalplace_cli.pilot_models import PilotCatalogue
     from totalplace_cli.programme import Programme
-    from totalplace_cli.store import Document
+    from totalplace_cli.search import SynonymRule
 
 T = TypeVar("T")
 # data_format and safe_yaml are imported only to read a file: a cached run needs neither.
-KINDS = ("faq", "pilots", "glossary", "programme")
+KINDS = ("faq", "pilots", "glossary", "programme", "synonyms")
 """The kinds of data file; each is read from KIND.yaml against schemas/data/KIND.schema.json."""
 DataDirSource = Literal["option", "environment", "bundled"]
 
@@ -111,30 +111,29 @@ def check(path: Path, kind: str) -> "CheckedFile":
     return checked
 
 
-def read_documents(files: DataFiles) -> "list[Document]":
-    """Every searchable record of a data set, read and checked: what its database is built from."""
-    from totalplace_cli import store
+def build_data_set(files: DataFiles, key: str = "") -> "sqlite3.Connection":
+    """The database of a data set: every data file read, checked and indexed for search."""
+    from totalplace_cli.store import build_database
 
     faq = check(files.paths["faq"], "faq").records()
     programme = load_programme(files.paths["programme"])
-    return [
-        *store.faq_documents(
-            FaqEntry(r["id"], r["slug"], r["question"], r["answer"], tuple(r.get("keywords") or ()))
-            for r in faq
-        ),
-        *store.pilot_documents(load_pilot_catalogue(files.paths["pilots"]).pilots),
-        *store.term_documents(load_glossary(files.paths["glossary"])),
-        *store.programme_documents((*programme.facts, *programme.timeline())),
-    ]
+    return build_database(
+        key,
+        map(FaqEntry.from_record, faq),
+        load_pilot_catalogue(files.paths["pilots"]).pilots,
+        load_glossary(files.paths["glossary"]),
+        (*programme.facts, *programme.timeline()),
+        load_synonyms(files.paths["synonyms"]),
+    )
 
 
 def query_data_set(files: DataFiles, run: "Callable[[sqlite3.Connection], T]") -> T:
     """`run(database)` on the database of every data file in use, fresh from the cache or built."""
-    from totalplace_cli.store import build_database, query_cached
+    from functools import partial
 
-    def build(key: str) -> "sqlite3.Connection":
-        return build_database(read_documents(files), key)
+    from totalplace_cli.store import query_cached
 
+    build = partial(build_data_set, files)
     return query_cached("all", [files.paths[kind] for kind in KINDS], build, run)
 
 
@@ -159,3 +158,10 @@ def load_glossary(path: Path) -> "tuple[GlossaryTerm, ...]":
     from totalplace_cli.glossary import GlossaryTerm
 
     return tuple(GlossaryTerm.from_data(record) for record in check(path, "glossary").records())
+
+
+def load_synonyms(path: Path) -> "tuple[SynonymRule, ...]":
+    from totalplace_cli.search import SynonymRule
+
+    lines: list[str] = check(path, "synonyms").data.get("synonyms") or []  # checked: text
+    return tuple(map(SynonymRule.parse, lines))

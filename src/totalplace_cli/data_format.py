@@ -25,7 +25,13 @@ Severity = Literal["error", "warning"]
 Path_ = tuple[str | int, ...]
 FORMAT_VERSION = 1
 """The newest `version:` of the data files this tp reads."""
-MAIN_LISTS = {"faq": "entries", "pilots": "pilots", "glossary": "terms", "programme": "events"}
+MAIN_LISTS = {
+    "faq": "entries",
+    "pilots": "pilots",
+    "glossary": "terms",
+    "programme": "events",
+    "synonyms": "synonyms",
+}
 """Each kind's list of records: what `tp validate` counts, and what tells an unnamed file's kind."""
 
 STR_TAG = safe_yaml.YAML_TAG + "str"

@@ -15,6 +15,7 @@ class FaqEntry(NamedTuple):
     question: str
     answer: str
     keywords: tuple[str, ...] = ()
+    also_asked: tuple[str, ...] = ()  # other ways of asking it: search aids, never shown
 
     def summary_json(self) -> dict[str, Any]:
         """The form used by listings (`tp questions --json`)."""
@@ -26,6 +27,8 @@ class FaqEntry(NamedTuple):
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> "FaqEntry":
-        """An entry from its stored record (its JSON form plus keywords)."""
+        """An entry from its record in faq.yaml or the database (its JSON form plus its search
+        aids, which may be absent)."""
         fields = (record["id"], record["slug"], record["question"], record["answer"])
-        return cls(*fields, tuple(record["keywords"]))
+        aids = (tuple(record.get(name) or ()) for name in ("keywords", "also_asked"))
+        return cls(*fields, *aids)

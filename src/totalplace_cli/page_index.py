@@ -13,24 +13,24 @@ from typing import Any
 
 from totalplace_cli.glossary import GlossaryTerm, terms_in
 from totalplace_cli.models import FaqEntry
-from totalplace_cli.search import BM25_WEIGHTS, STOP_WORDS
-from totalplace_cli.store import TOKENIZER, Document, build_database, count_words, faq_documents
+from totalplace_cli.search import BM25_WEIGHTS, STOP_WORDS, TOKENIZER, count_words
+from totalplace_cli.store import build_database
 
-COLUMNS = ("question", "keywords", "answer")  # store's title, keywords, body
-# "bm25(3.0, 2.0, 1.0)" -> (3, 2, 1): the weights `tp ask` ranks with.
+COLUMNS = ("question", "asked", "keywords", "answer")  # the index's title, asked, keywords, body
+# "bm25(3.0, 3.0, 2.0, 1.0)" -> (3, 3, 2, 1): the weights `tp ask` ranks with.
 WEIGHTS = tuple(int(float(w)) for w in BM25_WEIGHTS.partition("(")[2].rstrip(")").split(","))
 
 
-def _documents(faq: Sequence[FaqEntry], glossary: Sequence[GlossaryTerm]) -> Iterator[Document]:
-    """`tp ask`'s documents, with both forms of each term an entry uses or spells out."""
-    for entry, document in zip(faq, faq_documents(faq), strict=True):
+def _entries(faq: Sequence[FaqEntry], glossary: Sequence[GlossaryTerm]) -> Iterator[FaqEntry]:
+    """The FAQ's entries with both forms of each term an entry uses or spells out as keywords."""
+    for entry in faq:
         text = f"{entry.question}\n{entry.answer}"
-        extra = [document.keywords]
+        extra: list[str] = []
         for term in glossary:
             spelt_out = re.search(rf"\b{re.escape(term.expansion)}\b", text, re.IGNORECASE)
             if term in terms_in((term,), text) or spelt_out:
                 extra += [term.term, term.expansion]
-        yield document._replace(keywords="\n".join(extra))
+        yield entry._replace(keywords=(*entry.keywords, *extra))
 
 
 def _surface_stems(database: sqlite3.Connection, words: Sequence[str]) -> dict[str, str]:
@@ -53,11 +53,11 @@ def build_page_index(
     "postings": {stem: [[entry, q, k, a]]}, "stems": {word: stem (only where they differ)},
     "stop": [function word]}.
     """
-    with closing(build_database(_documents(faq, glossary))) as database:
+    with closing(build_database("", _entries(faq, glossary))) as database:
         database.execute(
             "CREATE VIRTUAL TABLE temp.terms USING fts5vocab(main, documents_fts, instance)"
         )
-        columns = ("title", "keywords", "body")
+        columns = ("title", "asked", "keywords", "body")
         counts: dict[str, dict[int, list[int]]] = defaultdict(dict)
         lengths = [[0] * len(columns) for _ in faq]
         query = "SELECT term, doc, col, count(*) FROM temp.terms GROUP BY term, doc, col"

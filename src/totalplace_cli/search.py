@@ -21,13 +21,20 @@ import math
 import os
 import re
 import sqlite3
-from collections.abc import Collection, Iterator, Sequence
-from typing import Any, NamedTuple
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from totalplace_cli.models import FaqEntry
-from totalplace_cli.store import TOKENIZER
 
-BM25_WEIGHTS = "bm25(3.0, 2.0, 1.0)"  # title (question), keywords, body (answer)
+if TYPE_CHECKING:
+    from totalplace_cli.glossary import GlossaryTerm
+    from totalplace_cli.pilot_models import Pilot
+    from totalplace_cli.programme import ProgrammeItem
+
+KINDS = ("faq", "pilot", "term", "fact", "event")
+"""The kinds of document `tp ask` searches, in the order they are listed to a user."""
+TOKENIZER = "porter unicode61 remove_diacritics 2"  # documents_fts's, as INDEX_SCHEMA spells it
+BM25_WEIGHTS = "bm25(3.0, 3.0, 2.0, 1.0)"  # title (question), asked (also_asked), keywords, body
 CANDIDATES = 50  # leading FTS5 matches re-ranked by coverage
 COVERAGE_POWER = 2.0  # how strongly covering more of the query lifts an entry
 RELATIVE_CUTOFF = 0.1  # results scoring below this share of the best one are dropped
@@ -68,6 +75,186 @@ _STOP_WORD_LIST = """
     ve ll d get gets got wo thing things try tries tried trying
 """
 STOP_WORDS = frozenset(_STOP_WORD_LIST.split())
+
+
+INDEX_SCHEMA = """
+CREATE TABLE documents(
+    rowid INTEGER PRIMARY KEY, kind TEXT NOT NULL, key TEXT NOT NULL, title TEXT NOT NULL,
+    asked TEXT NOT NULL, keywords TEXT NOT NULL, body TEXT NOT NULL, record TEXT NOT NULL);
+CREATE VIRTUAL TABLE documents_fts USING fts5(
+    title, asked, keywords, body, content='documents', content_rowid='rowid',
+    tokenize='porter unicode61 remove_diacritics 2');
+CREATE TABLE synonyms(stems TEXT NOT NULL, expansion TEXT NOT NULL,
+    PRIMARY KEY (stems, expansion)) WITHOUT ROWID;
+CREATE TABLE english(word TEXT PRIMARY KEY, count INTEGER NOT NULL) WITHOUT ROWID;
+"""
+# The words as written (unstemmed), each with the number of documents holding it: counted by
+# FTS5 in a temporary index when a query first needs them (to correct a typo), not at each build.
+WORDS_SCRIPT = """
+CREATE VIRTUAL TABLE temp.words_fts USING fts5(
+    text, content='', detail=none, columnsize=0, tokenize='unicode61 remove_diacritics 2');
+INSERT INTO temp.words_fts(rowid, text)
+    SELECT rowid, title || ' ' || asked || ' ' || keywords || ' ' || body FROM documents;
+CREATE VIRTUAL TABLE temp.words_vocabulary USING fts5vocab(temp, words_fts, 'row');
+CREATE TEMP VIEW words(word, documents) AS SELECT term, doc FROM temp.words_vocabulary;
+"""
+# Porter stems of texts, as the index has them: what thesaurus entries are matched on.
+STEMS_SCRIPT = f"""
+CREATE VIRTUAL TABLE temp.stemmed USING fts5(text, tokenize='{TOKENIZER}');
+CREATE VIRTUAL TABLE temp.stemmed_terms USING fts5vocab(temp, stemmed, instance);
+"""
+
+
+class Document(NamedTuple):
+    """One searchable record: what it is, how it is found again, and the text to index."""
+
+    kind: str  # faq, pilot, term, ...
+    key: str  # unique within its kind: an FAQ entry's id, a pilot's id
+    title: str  # weighs most: a question, a pilot's name
+    keywords: str  # editorial search aids
+    body: str  # an answer, a pilot's themes and places
+    record: dict[str, Any]  # the rest of the record, to rebuild it without the YAML
+    asked: str = ""  # other ways of asking an FAQ question: weighs as much as the title
+
+
+class SynonymRule(NamedTuple):
+    """One line of synonyms.yaml: typing one of `words` also searches each of `expansions`."""
+
+    words: tuple[str, ...]
+    expansions: tuple[str, ...]
+
+    @classmethod
+    def parse(cls, line: str) -> "SynonymRule":
+        """A rule from its line: "a, b, c" (each means the others) or "a, b => c, d" (a or b
+        also searches c and d), as in Solr's and Elasticsearch's synonym files."""
+        left, arrow, right = line.partition("=>")
+        words = tuple(filter(None, (word.strip() for word in left.split(","))))
+        if not arrow:
+            return cls(words, words)
+        return cls(words, tuple(filter(None, (word.strip() for word in right.split(",")))))
+
+
+def faq_documents(entries: Iterable[FaqEntry]) -> Iterator[Document]:
+    """The FAQ's entries as documents of kind `faq`."""
+    for entry in entries:
+        record = {"id": entry.id, "slug": entry.slug, "keywords": entry.keywords}
+        yield Document(
+            "faq",
+            str(entry.id),
+            entry.question,
+            " ; ".join(entry.keywords),
+            entry.answer,
+            record | {"also_asked": entry.also_asked},
+            "\n".join(entry.also_asked),
+        )
+
+
+def pilot_documents(pilots: Iterable["Pilot"]) -> Iterator[Document]:
+    """The pilots as documents of kind `pilot`: found by name, places and themes."""
+    for pilot in pilots:
+        record = pilot.to_json()
+        # "pilot" names what the record is: "which pilot looked at ..." asks for one.
+        keywords = ["pilot area", *filter(None, [pilot.official_name]), pilot.region]
+        keywords += [*pilot.authorities, *(c.replace("-", " ") for c in pilot.categories)]
+        body = [*(t.text for t in pilot.themes), *(f.text for f in pilot.figures)]
+        body += [t.text for t in pilot.field_trials]
+        yield Document("pilot", pilot.id, pilot.name, " ; ".join(keywords), "\n".join(body), record)
+
+
+def term_documents(terms: Iterable["GlossaryTerm"]) -> Iterator[Document]:
+    """The glossary's acronyms as documents of kind `term`: found by the acronym or its words."""
+    for term in terms:
+        record = term.to_json()
+        del record["used_in"]
+        yield Document(
+            "term", term.term, term.term, " ; ".join(term.aliases), term.expansion, record
+        )
+
+
+def programme_documents(items: Iterable["ProgrammeItem"]) -> Iterator[Document]:
+    """The programme's facts and events as documents of kinds `fact` and `event`."""
+    for item in items:
+        # The text is the body, not a title: a fact's short text would outweigh the FAQ's questions.
+        keywords = " ; ".join(filter(None, (item.figure, item.period, item.date)))
+        body = "\n".join(filter(None, (item.text, item.quote)))
+        yield Document(item.kind, item.id, "", keywords, body, item.to_json())
+
+
+def build_index(
+    database: sqlite3.Connection,
+    faq: Iterable[FaqEntry],
+    pilots: Iterable["Pilot"] = (),
+    terms: Iterable["GlossaryTerm"] = (),
+    programme_items: Iterable["ProgrammeItem"] = (),
+    thesaurus: Iterable[SynonymRule] = (),
+) -> None:
+    """Create and fill every table search reads in `database`: the documents and their FTS5
+    index, the thesaurus (by the stems of the words typed) and the English word counts."""
+    documents = [
+        *faq_documents(faq),
+        *pilot_documents(pilots),
+        *term_documents(terms),
+        *programme_documents(programme_items),
+    ]
+    database.executescript(INDEX_SCHEMA)
+    rows = [
+        (rowid, d.kind, d.key, d.title, d.asked, d.keywords, d.body, json.dumps(d.record))
+        for rowid, d in enumerate(documents, start=1)
+    ]
+    with database:
+        database.executemany("INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        database.execute(
+            "INSERT INTO documents_fts(rowid, title, asked, keywords, body) "
+            "SELECT rowid, title, asked, keywords, body FROM documents"
+        )
+        # One b-tree per term: a query over a large data set costs a tenth less (60 ms once).
+        database.execute("INSERT INTO documents_fts(documents_fts) VALUES ('optimize')")
+        pairs = [(w, e) for rule in thesaurus for w in rule.words for e in rule.expansions]
+        stems = stem_texts(database, [word for word, _ in pairs])
+        database.executemany(
+            "INSERT OR IGNORE INTO synonyms VALUES (?, ?)",
+            [(" ".join(stem), e) for stem, (w, e) in zip(stems, pairs, strict=True) if w != e],
+        )
+        database.executemany("INSERT INTO english VALUES (?, ?)", english_word_counts())
+
+
+def english_word_counts() -> list[tuple[str, int]]:
+    """The English words common enough to count (pyspellchecker's counts, at least
+    COMMON_WORD_COUNT: a rarer word weighs as much as an unknown one), sorted."""
+    # Read only to build an index: about 0.2 s, and a cached run never pays it.
+    import spellchecker
+
+    counts = spellchecker.SpellChecker(distance=1).word_frequency.dictionary
+    return sorted((word, n) for word, n in counts.items() if n >= COMMON_WORD_COUNT)
+
+
+def stem_texts(database: sqlite3.Connection, texts: Sequence[str]) -> list[tuple[str, ...]]:
+    """Each text's words as Porter stems (normalised as `query_words` does), in order."""
+    if not texts:
+        return []
+    _create_once(database, "stemmed", STEMS_SCRIPT)
+    rows = [(n, " ".join(w for w, _, _ in query_words(text))) for n, text in enumerate(texts)]
+    with database:
+        database.execute("DELETE FROM temp.stemmed")
+        database.executemany("INSERT INTO temp.stemmed(rowid, text) VALUES (?, ?)", rows)
+    stems: list[list[str]] = [[] for _ in texts]
+    for term, row in database.execute(
+        "SELECT term, doc FROM temp.stemmed_terms ORDER BY doc, offset"
+    ):
+        stems[row].append(term)
+    return [tuple(stem) for stem in stems]
+
+
+def count_words(database: sqlite3.Connection) -> None:
+    """Make the view `words` (word, documents) of `database`, once per connection."""
+    _create_once(database, "words", WORDS_SCRIPT)
+
+
+def _create_once(database: sqlite3.Connection, name: str, script: str) -> None:
+    """Run `script`, which makes the temporary table or view `name`, unless it exists."""
+    found = database.execute("SELECT 1 FROM temp.sqlite_master WHERE name = ?", (name,))
+    if found.fetchone() is None:
+        database.executescript(script)
 
 
 # The keys of each kind's record that `tp ask --json` shows (an FAQ entry: all of `to_json`).
@@ -176,28 +363,21 @@ def _count(
     return int(row[0])
 
 
-_ENGLISH_COUNTS: dict[str, int] = {}
+def english_counts(database: sqlite3.Connection, words: Sequence[str]) -> dict[str, int]:
+    """How common each word is in English (0: not a common English word)."""
+    marks = ",".join("?" * len(words))
+    query = f"SELECT word, count FROM english WHERE word IN ({marks})"
+    found = dict(database.execute(query, [*words]).fetchall())
+    return {word: found.get(word, 0) for word in words}
 
 
-def english_counts(words: Sequence[str]) -> dict[str, int]:
-    """How common each word is in English (0: not an English word), remembered for the run."""
-    missing = [word for word in dict.fromkeys(words) if word not in _ENGLISH_COUNTS]
-    if missing:
-        from totalplace_cli.store import english_word_counts
-
-        _ENGLISH_COUNTS.update(english_word_counts(missing))
-    return {word: _ENGLISH_COUNTS[word] for word in words}
-
-
-def is_common_english(word: str) -> bool:
+def is_common_english(database: sqlite3.Connection, word: str) -> bool:
     """Whether `word` is a correctly spelt, common English word."""
-    return english_counts([word])[word] >= COMMON_WORD_COUNT
+    return english_counts(database, [word])[word] >= COMMON_WORD_COUNT
 
 
 def _vocabulary(database: sqlite3.Connection, first: str | None) -> dict[str, int]:
     """The data's words (with the documents holding each), those starting with `first` if set."""
-    from totalplace_cli.store import count_words
-
     count_words(database)
     if first is None:
         rows = database.execute("SELECT word, documents FROM words")
@@ -214,7 +394,7 @@ def _correct(database: sqlite3.Connection, word: str) -> str | None:
 
     A short word must keep its first letter, which typists rarely get wrong; among equally
     close words the commoner in English wins ("waht" is "what", not "want")."""
-    if len(word) < 3 or word[0].isdigit() or is_common_english(word):
+    if len(word) < 3 or word[0].isdigit() or is_common_english(database, word):
         return None
     # RapidFuzz costs ~15 ms to import: only a query with an unknown word pays for it.
     from rapidfuzz import process
@@ -229,7 +409,7 @@ def _correct(database: sqlite3.Connection, word: str) -> str | None:
     )
     if not candidates:
         return None
-    english = english_counts([str(c[0]) for c in candidates])
+    english = english_counts(database, [str(c[0]) for c in candidates])
     best = min(
         candidates,
         key=lambda c: (c[1], c[0][0] != word[0], -english[c[0]], -known[c[0]], c[0]),
@@ -292,7 +472,7 @@ def _analyse(
             continue  # a number the data lacks ("2012") says little about the topic
         if kinds is not None and _count(database, [word]):
             unknown.append(word)  # known to other kinds of record than those searched
-            off_topic += [word] if is_common_english(word) else []
+            off_topic += [word] if is_common_english(database, word) else []
             continue
         corrected = _correct(database, word)
         if corrected is not None and corrected in STOP_WORDS:
@@ -302,7 +482,7 @@ def _analyse(
         replacement = [corrected] if corrected else [root] if root else _split(database, word)
         if not replacement:
             unknown.append(word)
-            off_topic += [word] if is_common_english(word) else []
+            off_topic += [word] if is_common_english(database, word) else []
             continue
         corrections.append(Correction(word, " ".join(replacement)))
         for part in replacement:
@@ -379,7 +559,7 @@ def search(
     if (
         coverage[best] < MIN_COVERAGE
         or off_topic > len(words)
-        or _off_topic_words(analysed, matched[best])
+        or _off_topic_words(database, analysed, matched[best])
     ):
         return Answer([], analysed.corrections)  # the query is mostly about something else
     kept = [rowid for rowid in order if ranked[rowid] >= RELATIVE_CUTOFF * ranked[best]][:limit]
@@ -409,12 +589,14 @@ def _information(word_count: int) -> float:
     return max(0.0, math.log(INFORMATION_TOTAL / (word_count + INFORMATION_SMOOTHING)))
 
 
-def _off_topic_words(analysed: _Query, matched: Collection[str]) -> bool:
+def _off_topic_words(
+    database: sqlite3.Connection, analysed: _Query, matched: Collection[str]
+) -> bool:
     """Whether the query names a topic the data lacks ("pothole", "restaurants", not a common
     verb such as "tried") and the words `matched` carry little of the query's information."""
     if not analysed.off_topic:
         return False
-    counts = english_counts([*(word.word for word in analysed.words), *analysed.unknown])
+    counts = english_counts(database, [*(word.word for word in analysed.words), *analysed.unknown])
     if all(counts[word] >= GENERIC_WORD_COUNT for word in analysed.off_topic):
         return False
     information = {word: _information(count) for word, count in counts.items()}
@@ -484,7 +666,7 @@ def suggest_query(database: sqlite3.Connection, query: str) -> str | None:
         if word not in STOP_WORDS
         and not word[0].isdigit()
         and not _count(database, [word])
-        and not is_common_english(word)  # "weather in Leeds" is not "leads"
+        and not is_common_english(database, word)  # "weather in Leeds" is not "leads"
     ]
     if not unknown:
         return None
