@@ -217,7 +217,7 @@ def test_an_oversized_sparse_cache_is_never_read(tp: Tp, private_cache: Path) ->
         stream.truncate(512 << 20)  # 512 MiB, sparse: costs no disk
     result = run_tp("ask", "savings", "--json", cache=private_cache)
     assert (result.returncode, result.stdout, result.stderr) == (0, expected, "")
-    assert file.stat().st_size < 1 << 20  # replaced by a real database
+    assert file.stat().st_size < 4 << 20  # replaced by a real database (about 1 MB)
 
 
 def test_a_locked_cache_is_bypassed(tp: Tp, private_cache: Path) -> None:

@@ -359,8 +359,9 @@ def ask(
     Words are matched by their stem ("saved" finds "savings"), a misspelt word is corrected to the
     closest word of the data (a correctly spelt English word never is), and a title (a question,
     a pilot's name, an acronym) outranks the text. A query mostly about something the data does
-    not cover finds nothing (exit 1). Each result has a "kind": faq, pilot, term, fact or event;
-    all but faq come from later sources and are labelled so. --json adds "snippet" (an excerpt
+    not cover finds nothing (exit 1) and lists the three closest questions (--json prints []).
+    Each result has a "kind": faq, pilot, term, fact or event; all but faq come from later
+    sources and are labelled so. --json adds "snippet" (an excerpt
     around the matched words) and "matched" (the query words that matched). In a terminal,
     corrections are shown first.
 
@@ -373,7 +374,7 @@ def ask(
     from totalplace_cli.data import query_data_set
     from totalplace_cli.inputs import clean_query
     from totalplace_cli.output import write_json
-    from totalplace_cli.search import search, suggest_query
+    from totalplace_cli.search import closest_questions, search, suggest_query
 
     query = clean_query(query, warn=_warn)
     kinds = _ask_kinds(kind)
@@ -382,9 +383,12 @@ def ask(
 
     def run(database: Any) -> Any:
         answer = search(database, query, limit=limit, kinds=kinds)
-        return answer, None if answer.results else suggest_query(database, query)
+        if answer.results:
+            return answer, None, []
+        closest = [] if json else closest_questions(database, query)
+        return answer, suggest_query(database, query), closest
 
-    answer, suggestion = query_data_set(_files(ctx), run)
+    answer, suggestion, closest = query_data_set(_files(ctx), run)
     results = answer.results
     if json:
         write_json(_output(ctx), [result.to_json() for result in results])
@@ -392,6 +396,10 @@ def ask(
         from totalplace_cli.render import render_ask  # only text output pays for the renderers
 
         render_ask(_output(ctx), results, answer.corrections)
+    else:  # never a dead end: the nearest questions, each with how to read it
+        typer.echo("Nothing in the FAQ answers that closely. Closest questions:")
+        for entry in closest:
+            typer.echo(f"  {entry.id}. {entry.question}  (tp show {entry.id})")
     if not results:
         hint = f"did you mean '{suggestion}'?" if suggestion else "try fewer or other words"
         shown = query if len(query) <= 80 else f"{query[:77]}..."

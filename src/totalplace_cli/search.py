@@ -15,6 +15,7 @@ stemming ("saved" finds "savings"). On top, only rules that measurably help on t
 
 # No `from __future__ import annotations`: NamedTuples compile string annotations at start-up.
 
+import functools
 import itertools
 import json
 import math
@@ -39,17 +40,34 @@ CANDIDATES = 50  # leading FTS5 matches re-ranked by coverage
 COVERAGE_POWER = 2.0  # how strongly covering more of the query lifts an entry
 RELATIVE_CUTOFF = 0.1  # results scoring below this share of the best one are dropped
 MIN_COVERAGE = 0.15  # a best result covering less of the query (by rarity) is no match
-MIN_TOPIC_SHARE = 0.58  # with an English word the data lacks, the best must carry this much
-ELSEWHERE_WEIGHT = 0.5  # a known word the best result lacks counts half as much
+# "No match" weighs what the best record matches against what the data lacks (`_off_topic`):
+# - a matched idea counts by its keyness, how much likelier it is in the data than in English
+#   (natural log of the ratio of rates; a name such as "Cumbria" is high, "school" near 0), above
+#   KEYNESS_FLOOR (everyday usage says nothing) and up to KEYNESS_CAP (one name is not a topic);
+# - an idea an FAQ entry holds only in its answer counts ANSWER_SHARE of that (a mention);
+# - a word the data lacks counts by its information in English (the rarer, the more), unless
+#   it is too common to name a topic ("brought", "another").
+KEYNESS_FLOOR, KEYNESS_CAP = 1.0, 6.0
+ANSWER_SHARE = 0.3
+OFF_TOPIC_RATIO = 1.5  # the query is about something else when its lacking words outweigh this
 INFORMATION_TOTAL, INFORMATION_SMOOTHING = 5e6, 5e3  # English counts: "come" 4e6, "pothole" 374
 GENERIC_WORD_COUNT = 200_000  # an English word this common names no topic ("tried", "come")
 COMMON_WORD_COUNT = 100  # a word this frequent in English is spelt right (pyspellchecker counts)
 SUGGESTION_CUTOFF = 75  # RapidFuzz ratio (0-100) for a "did you mean" word
 # The FAQ is the tool's core: another kind of record ranks first only when clearly better.
 KIND_PRIOR = {"pilot": 0.9, "term": 0.9, "fact": 0.9, "event": 0.85}
-# "which pilot ...", "what area ...": the query asks for a pilot, not for the FAQ's lists.
-ASKS_FOR_PILOT = r"(?i)\b(?:which|what)\s+(?:\w+\s+)?(?:pilot|area|place)\b"
-PILOT_ASKED = 2.5
+# Words that ask for a kind of record: "which pilot ...", "how many ...", "when ...", "what does
+# X stand for". Such a record is worth PRIOR_ASKED times more than otherwise.
+ASKS_FOR = {
+    "pilot": r"(?i)\b(?:which|what)\s+(?:\w+\s+)?(?:pilot|area|place)s?\b",
+    "fact": r"(?i)\bhow (?:many|much)\b|\bcost|\bpa(?:y|ys|ying|id)\b|\bfund(?:s|ed|ing)?\b"
+    r"|\bfigures?\b|\bnumber of\b|\bamount\b|£|%",
+    "event": r"(?i)\bwhen\b|\bwhat (?:date|year|month|day)\b|\bdates?\b|\bdeadline",
+    "term": r"(?i)\bstands? for\b|\bshort for\b|\babbreviat|\bacronym|\binitials\b|\bmean",
+}
+PRIOR_ASKED = 10.0
+EXPANSION_WEIGHT = 0.5  # a word found through the thesaurus counts this much of one typed
+MAX_PHRASE_WORDS = 6  # the longest run of query words looked up in the thesaurus
 SNIPPET_TOKENS = 20  # words of a line shown around the matched ones (about 100-160 characters)
 SNIPPET_WIDTH = 160  # characters shown of a text whose match is elsewhere (a title)
 CHUNK = 4000  # a line longer than this is cut into pieces of this size for its snippet
@@ -61,8 +79,9 @@ MARK_START, MARK_END = "\x02", "\x03"  # snippet() markers; data never holds con
 WORD = re.compile(r"(?:\d+(?:\.\d+)+|[^\W_]+)(?:['\u2019][^\W_]+)*")
 AMERICAN_IZE = r"iz(e|es|ed|er|ers|ing|ation|ations)$"
 UNITS = {"bn": "billion", "mn": "million"}  # short forms readers type for amounts ("£4.5bn")
-# Function words (and "try", which questions wrap around a topic: "what was it trying to do")
-# carry no topic: a query keys on its other words. A query made only of them
+# Function words (Snowball's English list with its contractions, and the adverbs and verbs that
+# questions wrap around a topic: "what was it actually trying to do", "why is X mentioned") carry
+# no topic: a query keys on its other words. A query made only of them
 # ("what is it") is searched on them, in the questions.
 _STOP_WORD_LIST = """
     a about above after again against all also am an and any are as at be been being both but by
@@ -73,10 +92,19 @@ _STOP_WORD_LIST = """
     there these they this those through to too type types under until up upon us very was we were
     what whatever which while whom will with would you your yours yourself st nd rd th s t re
     ve ll d get gets got wo thing things try tries tried trying
+    i'm i've i'd i'll you're you've you'd you'll he's she's it's we're we've we'd we'll they're
+    they've they'd they'll that's what's who's where's when's why's how's here's there's let's
+    isn't aren't wasn't weren't hasn't haven't hadn't doesn't don't didn't won't wouldn't shan't
+    shouldn't can't cannot couldn't mustn't needn't actually basically really exactly simply
+    always ever never still already anyway please perhaps maybe probably quite rather even often
+    usually sometimes say says said saying tell tells told hear heard know knew wonder wondering
+    mention mentions mentioned mentioning talk talks talked talking
 """
 STOP_WORDS = frozenset(_STOP_WORD_LIST.split())
 
 
+# One document per record. FTS5 ranks the title (a question), `asked` (other ways of asking it, with
+# the question's weight), the keywords and the body (an answer).
 INDEX_SCHEMA = """
 CREATE TABLE documents(
     rowid INTEGER PRIMARY KEY, kind TEXT NOT NULL, key TEXT NOT NULL, title TEXT NOT NULL,
@@ -87,7 +115,12 @@ CREATE VIRTUAL TABLE documents_fts USING fts5(
 CREATE TABLE synonyms(stems TEXT NOT NULL, expansion TEXT NOT NULL,
     PRIMARY KEY (stems, expansion)) WITHOUT ROWID;
 CREATE TABLE english(word TEXT PRIMARY KEY, count INTEGER NOT NULL) WITHOUT ROWID;
+CREATE VIRTUAL TABLE vocabulary USING fts5vocab(documents_fts, col);
+CREATE VIRTUAL TABLE vocabulary_instances USING fts5vocab(documents_fts, instance);
+CREATE TABLE sizes(name TEXT PRIMARY KEY, size REAL NOT NULL) WITHOUT ROWID;
 """
+# How much a word counts in each column (BM25_WEIGHTS), for the data's word rates.
+COLUMN_WEIGHTS = {"title": 3.0, "asked": 3.0, "keywords": 2.0, "body": 1.0}
 # The words as written (unstemmed), each with the number of documents holding it: counted by
 # FTS5 in a temporary index when a query first needs them (to correct a typo), not at each build.
 WORDS_SCRIPT = """
@@ -114,7 +147,7 @@ class Document(NamedTuple):
     keywords: str  # editorial search aids
     body: str  # an answer, a pilot's themes and places
     record: dict[str, Any]  # the rest of the record, to rebuild it without the YAML
-    asked: str = ""  # other ways of asking an FAQ question: weighs as much as the title
+    asked: str = ""  # other ways of asking an FAQ question, one a line: weighs as the title
 
 
 class SynonymRule(NamedTuple):
@@ -166,16 +199,18 @@ def term_documents(terms: Iterable["GlossaryTerm"]) -> Iterator[Document]:
     for term in terms:
         record = term.to_json()
         del record["used_in"]
-        yield Document(
-            "term", term.term, term.term, " ; ".join(term.aliases), term.expansion, record
-        )
+        # "acronym" names what the record is: "HMT acronym" asks for one.
+        keywords = " ; ".join(["acronym", *term.aliases])
+        yield Document("term", term.term, term.term, keywords, term.expansion, record)
 
 
 def programme_documents(items: Iterable["ProgrammeItem"]) -> Iterator[Document]:
     """The programme's facts and events as documents of kinds `fact` and `event`."""
     for item in items:
         # The text is the body, not a title: a fact's short text would outweigh the FAQ's questions.
-        keywords = " ; ".join(filter(None, (item.figure, item.period, item.date)))
+        # "figure" and "date" name what the record holds: "figure for ...", "date of ...".
+        named = "figure" if item.kind == "fact" else "date"
+        keywords = " ; ".join(filter(None, (named, item.figure, item.period, item.date)))
         body = "\n".join(filter(None, (item.text, item.quote)))
         yield Document(item.kind, item.id, "", keywords, body, item.to_json())
 
@@ -190,6 +225,7 @@ def build_index(
 ) -> None:
     """Create and fill every table search reads in `database`: the documents and their FTS5
     index, the thesaurus (by the stems of the words typed) and the English word counts."""
+    terms = list(terms)
     documents = [
         *faq_documents(faq),
         *pilot_documents(pilots),
@@ -209,23 +245,56 @@ def build_index(
         )
         # One b-tree per term: a query over a large data set costs a tenth less (60 ms once).
         database.execute("INSERT INTO documents_fts(documents_fts) VALUES ('optimize')")
-        pairs = [(w, e) for rule in thesaurus for w in rule.words for e in rule.expansions]
-        stems = stem_texts(database, [word for word, _ in pairs])
+        english = english_word_counts()
         database.executemany(
-            "INSERT OR IGNORE INTO synonyms VALUES (?, ?)",
-            [(" ".join(stem), e) for stem, (w, e) in zip(stems, pairs, strict=True) if w != e],
+            "INSERT INTO english VALUES (?, ?)",
+            ((word, n) for word, n in english.items() if n >= COMMON_WORD_COUNT),
         )
-        database.executemany("INSERT INTO english VALUES (?, ?)", english_word_counts())
+        tokens = sum(
+            COLUMN_WEIGHTS[column] * count
+            for column, count in database.execute(
+                "SELECT col, sum(cnt) FROM vocabulary GROUP BY col"
+            )
+        )
+        sizes = {"english": sum(english.values()), "data": max(tokens, 1.0)}
+        database.executemany("INSERT INTO sizes VALUES (?, ?)", sizes.items())
+        rules = [*thesaurus, *_glossary_rules(database, terms)]
+        texts = sorted({text for rule in rules for text in (*rule.words, *rule.expansions)})
+        stems = dict(zip(texts, map(" ".join, stem_texts(database, texts)), strict=True))
+        # Each word's expansions once by their stems ("alcoholism", "alcohol"), never itself.
+        expansions: dict[tuple[str, str], str] = {}
+        for rule in rules:
+            for word in rule.words:
+                for text in rule.expansions:
+                    if stems[text] != stems[word]:
+                        expansions.setdefault((stems[word], stems[text]), text)
+        database.executemany(
+            "INSERT INTO synonyms VALUES (?, ?)",
+            [(word, text) for (word, _), text in expansions.items()],
+        )
 
 
-def english_word_counts() -> list[tuple[str, int]]:
-    """The English words common enough to count (pyspellchecker's counts, at least
-    COMMON_WORD_COUNT: a rarer word weighs as much as an unknown one), sorted."""
+def _glossary_rules(
+    database: sqlite3.Connection, terms: Iterable["GlossaryTerm"]
+) -> Iterator[SynonymRule]:
+    """Each acronym, its other spellings and its expansion search each other ("HMT", "HM
+    Treasury"), unless it is also a common English word ("IDeA" is not "idea")."""
+    for term in terms:
+        spellings = [term.term, *term.aliases]
+        if not any(is_common_english(database, spelling.lower()) for spelling in spellings):
+            words = (*spellings, term.expansion)
+            yield SynonymRule(words, words)
+
+
+@functools.cache
+def english_word_counts() -> dict[str, int]:
+    """How common each English word is (pyspellchecker's counts). The index keeps those at
+    least COMMON_WORD_COUNT: a rarer word weighs as much as an unknown one. Read once a process:
+    loading costs 0.2-0.6 s, and tests and benchmarks build many indexes."""
     # Read only to build an index: about 0.2 s, and a cached run never pays it.
     import spellchecker
 
-    counts = spellchecker.SpellChecker(distance=1).word_frequency.dictionary
-    return sorted((word, n) for word, n in counts.items() if n >= COMMON_WORD_COUNT)
+    return dict(spellchecker.SpellChecker(distance=1).word_frequency.dictionary)
 
 
 def stem_texts(database: sqlite3.Connection, texts: Sequence[str]) -> list[tuple[str, ...]]:
@@ -315,13 +384,6 @@ class Answer(NamedTuple):
     corrections: list[Correction]
 
 
-class QueryWord(NamedTuple):
-    """One content word as searched, and how many documents hold it."""
-
-    word: str
-    documents: int
-
-
 def query_words(query: str) -> list[tuple[str, int, int]]:
     """The normalised words of `query` with their spans, lower-case ("RIEPs" stays "rieps":
     Porter makes it "riep" like the data's "RIEP")."""
@@ -351,16 +413,23 @@ def _within(kinds: Collection[str] | None) -> tuple[str, list[str]]:
     return f" AND rowid IN (SELECT rowid FROM documents WHERE kind IN ({marks}))", [*kinds]
 
 
+def _documents(
+    database: sqlite3.Connection, expression: str, kinds: Collection[str] | None = None
+) -> int:
+    """How many documents (of `kinds`) match an FTS5 expression."""
+    condition, values = _within(kinds)
+    row = database.execute(
+        f"SELECT count(*) FROM documents_fts WHERE documents_fts MATCH ?{condition}",
+        (expression, *values),
+    ).fetchone()
+    return int(row[0])
+
+
 def _count(
     database: sqlite3.Connection, words: Sequence[str], kinds: Collection[str] | None = None
 ) -> int:
     """How many documents (of `kinds`) hold `words` (stemmed as the index is) as a phrase."""
-    condition, values = _within(kinds)
-    row = database.execute(
-        f"SELECT count(*) FROM documents_fts WHERE documents_fts MATCH ?{condition}",
-        (_phrase(words), *values),
-    ).fetchone()
-    return int(row[0])
+    return _documents(database, _phrase(words), kinds)
 
 
 def english_counts(database: sqlite3.Connection, words: Sequence[str]) -> dict[str, int]:
@@ -393,12 +462,13 @@ def _correct(database: sqlite3.Connection, word: str) -> str | None:
     """The closest word of the data (or function word) to an unknown, misspelt `word`.
 
     A short word must keep its first letter, which typists rarely get wrong; among equally
-    close words the commoner in English wins ("waht" is "what", not "want")."""
+    close words one reached by leaving out or adding letters wins, then the commoner in English
+    ("waht" is "what", not "want")."""
     if len(word) < 3 or word[0].isdigit() or is_common_english(database, word):
         return None
     # RapidFuzz costs ~15 ms to import: only a query with an unknown word pays for it.
     from rapidfuzz import process
-    from rapidfuzz.distance import OSA
+    from rapidfuzz.distance import OSA, Indel
 
     short = len(word) <= 5
     known = _vocabulary(database, word[0] if short else None)
@@ -410,9 +480,17 @@ def _correct(database: sqlite3.Connection, word: str) -> str | None:
     if not candidates:
         return None
     english = english_counts(database, [str(c[0]) for c in candidates])
+    # A letter left out or swapped is likelier than one mistyped ("wher" is "where", not "when").
     best = min(
         candidates,
-        key=lambda c: (c[1], c[0][0] != word[0], -english[c[0]], -known[c[0]], c[0]),
+        key=lambda c: (
+            c[1],
+            Indel.distance(word, c[0]),
+            c[0][0] != word[0],
+            -english[c[0]],
+            -known[c[0]],
+            c[0],
+        ),
     )
     return str(best[0])
 
@@ -440,34 +518,112 @@ def _split(database: sqlite3.Connection, word: str) -> list[str]:
     return []
 
 
+class Term(NamedTuple):
+    """One way an idea of the query is searched, and how much finding it counts."""
+
+    expression: str  # an FTS5 query: a word, a phrase, or the words of a phrase all present
+    label: str  # what `matched` shows for it
+    weight: float  # 1 as typed; a share for part of a phrase, or EXPANSION_WEIGHT
+    typed: bool = True  # False: found through the thesaurus
+    documents: int = 0  # how many documents hold it
+
+
+class Idea(NamedTuple):
+    """One idea of the query: a content word, or a run of words the thesaurus knows ("red
+    tape"), with the terms searched for it (as typed first, then through the thesaurus)."""
+
+    typed: tuple[str, ...]
+    terms: list[Term]
+
+
 class _Query(NamedTuple):
-    words: list[QueryWord]
+    ideas: list[Idea]  # each with at least one term the data holds
     corrections: list[Correction]
     unknown: list[str]  # content words left unknown (weighed as the rarest words)
     off_topic: list[str]  # of which real English words: the query is about something else
     only_function_words: bool
 
 
+def _thesaurus(
+    database: sqlite3.Connection, words: Sequence[str], content: Sequence[bool]
+) -> dict[int, tuple[int, list[str]]]:
+    """Where the thesaurus knows a run of the query's words: start -> (end, expansions), the
+    longest run first, runs not overlapping. Words and entries are matched by their stems."""
+    stems = [" ".join(stem) for stem in stem_texts(database, words)]
+    runs = {
+        (start, end): " ".join(stems[start:end])
+        for start in range(len(words))
+        for end in range(start + 1, min(len(words), start + MAX_PHRASE_WORDS) + 1)
+        if any(content[start:end])
+    }
+    if not runs:
+        return {}
+    marks = ",".join("?" * len(runs))
+    known: dict[str, list[str]] = {}
+    for key, expansion in database.execute(
+        f"SELECT stems, expansion FROM synonyms WHERE stems IN ({marks})", list(runs.values())
+    ):
+        known.setdefault(key, []).append(expansion)
+    found: dict[int, tuple[int, list[str]]] = {}
+    taken: set[int] = set()
+    for (start, end), key in sorted(runs.items(), key=lambda run: run[0][0] - run[0][1]):
+        if key in known and taken.isdisjoint(range(start, end)):
+            found[start] = (end, known[key])
+            taken.update(range(start, end))
+    return found
+
+
 def _analyse(
     database: sqlite3.Connection, query: str, kinds: Collection[str] | None = None
 ) -> _Query:
-    """The query's words as searched (corrected where needed) and what is left unknown."""
-    typed = [word for word, _, _ in query_words(query)]
-    # Each word once: a pasted paragraph repeats words, and so would its unknown ones count twice.
-    content = list(dict.fromkeys(word for word in typed if word not in STOP_WORDS))
-    if not content:
-        words = [QueryWord(w, _count(database, [w], kinds)) for w in dict.fromkeys(typed)]
-        found = [w for w in words if w.documents]
+    """The query's ideas as searched (corrected where needed, with the thesaurus's other words
+    for them) and what is left unknown."""
+    spans = query_words(query)
+    typed = [word for word, _, _ in spans]
+    content = [word not in STOP_WORDS for word in typed]
+
+    def held(terms: Iterable[Term]) -> list[Term]:
+        counted = (t._replace(documents=_documents(database, t.expression, kinds)) for t in terms)
+        return [term for term in counted if term.documents]
+
+    if not any(content):
+        shape = held(Term(_phrase([w]), w, 1.0) for w in dict.fromkeys(typed))
+        found = [Idea((term.label,), [term]) for term in shape]
         return _Query(found if len(typed) > 1 else [], [], [], [], True)
-    searched: dict[str, QueryWord] = {}
+    runs = _thesaurus(database, typed, content)
+    ideas: list[Idea] = []
     corrections: list[Correction] = []
     unknown: list[str] = []
     off_topic: list[str] = []
-    for word in content:
-        documents = _count(database, [word], kinds)
-        if documents:
-            searched.setdefault(word, QueryWord(word, documents))
+    seen: set[tuple[str, ...]] = set()  # a pasted paragraph repeats words: each counts once
+    position = 0
+    while position < len(typed):
+        end, expansions = runs.get(position, (position + 1, []))
+        words = tuple(typed[position:end])
+        if words in seen or not any(content[position:end]):
+            position = end
             continue
+        seen.add(words)
+        if len(words) == 1:
+            terms = [Term(_phrase(words), words[0], 1.0)]
+        else:  # the run as typed ("children's services"), all its words, or a share of them
+            text = query[spans[position][1] : spans[end - 1][2]]
+            own = [word for word in words if word not in STOP_WORDS]
+            together = " AND ".join(_phrase([word]) for word in own)
+            terms = [Term(_phrase([text]), text, 1.0), Term(together, " ".join(own), 1.0)]
+            if len(own) > 1:
+                terms += [Term(_phrase([word]), word, 1.0 / len(own)) for word in own]
+        position = end
+        terms += [Term(_phrase([text]), text, EXPANSION_WEIGHT, False) for text in expansions]
+        unique = {term.expression.lower(): term for term in reversed(terms)}  # the first wins
+        found_terms = held(reversed(unique.values()))
+        if found_terms or len(words) > 1 or expansions:
+            if found_terms:
+                ideas.append(Idea(words, found_terms))
+            else:
+                unknown += [word for word in words if word not in STOP_WORDS]
+            continue
+        word = words[0]
         if word[0].isdigit():
             continue  # a number the data lacks ("2012") says little about the topic
         if kinds is not None and _count(database, [word]):
@@ -486,14 +642,120 @@ def _analyse(
             continue
         corrections.append(Correction(word, " ".join(replacement)))
         for part in replacement:
-            count = _count(database, [part], kinds)
-            searched.setdefault(part, QueryWord(part, count))
-    return _Query(list(searched.values()), corrections, unknown, off_topic, False)
+            if (part,) not in seen:
+                seen.add((part,))
+                ideas += [
+                    Idea((part,), [term]) for term in held([Term(_phrase([part]), part, 1.0)])
+                ]
+    return _Query(ideas, corrections, unknown, off_topic, False)
 
 
 def _idf(total: int, documents: int) -> float:
     """How rare a word is across documents (BM25's IDF)."""
     return math.log(1.0 + (total - documents + 0.5) / (documents + 0.5))
+
+
+def _asked_kinds(query: str) -> dict[str, float]:
+    """How much more each kind of record is worth when the question's words ask for it."""
+    asked = {kind: PRIOR_ASKED for kind, pattern in ASKS_FOR.items() if re.search(pattern, query)}
+    return asked
+
+
+class _Ranking(NamedTuple):
+    """The candidates for a query, best first, and what each matched."""
+
+    order: list[int]  # rowids
+    ranked: dict[int, float]
+    coverage: dict[int, float]  # the share of the query each holds (ideas weighted by rarity)
+    matched: dict[int, list[Term]]
+    found: dict[int, list[Idea]]
+    terms: str  # every term as one FTS5 expression, for the snippets
+
+
+def _rank(
+    database: sqlite3.Connection,
+    query: str,
+    analysed: _Query,
+    kinds: Collection[str] | None,
+) -> _Ranking | None:
+    """The records (of `kinds`) matching the query's ideas, ranked; None when none does."""
+    ideas = analysed.ideas
+    if not ideas:
+        return None
+    condition, values = _within(kinds)
+    kind_condition = "" if kinds is None else f" WHERE kind IN ({','.join('?' * len(kinds))})"
+    (total,) = database.execute(
+        f"SELECT count(*) FROM documents{kind_condition}", [*(kinds or ())]
+    ).fetchone()
+    # An idea weighs as much as its rarest term: how much finding it says.
+    weight = [max(_idf(total, term.documents) for term in idea.terms) for idea in ideas]
+    query_weight = sum(weight) + _idf(total, 0) * len(analysed.unknown)
+    typed = [term.expression for idea in ideas for term in idea.terms if term.typed]
+    expanded = [term.expression for idea in ideas for term in idea.terms if not term.typed]
+    # Two words side by side are also searched as a phrase ("total place").
+    singles = [idea.typed[0] for idea in ideas if len(idea.typed) == 1]
+    pairs = list(itertools.pairwise(singles))
+    typed += [_phrase(pair) for pair in pairs]
+    typed_expression = " OR ".join(f"({expression})" for expression in typed)
+    expanded_expression = " OR ".join(f"({expression})" for expression in expanded)
+    terms = " OR ".join(filter(None, (typed_expression, expanded_expression)))
+    column = "title : " if analysed.only_function_words else ""  # where the search looked
+    rows = database.execute(
+        "SELECT rowid FROM documents_fts WHERE documents_fts MATCH ? AND rank MATCH ?"
+        f"{condition} ORDER BY rank LIMIT ?",
+        (f"{column}({terms})", BM25_WEIGHTS, *values, CANDIDATES),
+    ).fetchall()
+    if not rows:
+        return None
+    candidates = [rowid for (rowid,) in rows]
+    marks = ",".join(map(str, candidates))
+    (rows_in_index,) = database.execute("SELECT count(*) FROM documents").fetchone()
+    bm25 = BM25_WEIGHTS.replace("bm25(", "bm25(documents_fts, ")
+    # BM25 of each term on the candidates holding it, with an IDF that never reaches 0: FTS5
+    # gives a word in over half the records an IDF of 1e-6 ("pilots" would count for nothing).
+    score = dict.fromkeys(candidates, 0.0)
+    holds: dict[Term, set[int]] = {}  # the candidates holding each term
+    pair_terms = [Term(_phrase(pair), " ".join(pair), 1.0) for pair in pairs]
+    for term in {*(term for idea in ideas for term in idea.terms), *pair_terms}:
+        scores = database.execute(
+            f"SELECT rowid, -{bm25} FROM documents_fts WHERE documents_fts MATCH ? "
+            f"AND rowid IN ({marks})",
+            (f"{column}({term.expression})",),
+        ).fetchall()
+        holds[term] = {rowid for rowid, _ in scores}
+        if " AND " in term.expression:
+            continue  # its words count one by one
+        everywhere = _documents(database, term.expression)
+        fts5_idf = math.log((rows_in_index - everywhere + 0.5) / (everywhere + 0.5))
+        scale = _idf(rows_in_index, everywhere) / (fts5_idf if fts5_idf > 0 else 1e-6)
+        share = 1.0 if term.typed else EXPANSION_WEIGHT
+        for rowid, value in scores:
+            score[rowid] += share * scale * value
+    # Each idea counts by its weight, as much as the best of its terms the record holds.
+    coverage = dict.fromkeys(candidates, 0.0)
+    matched: dict[int, list[Term]] = {rowid: [] for rowid in candidates}
+    found: dict[int, list[Idea]] = {rowid: [] for rowid in candidates}
+    for idea, idea_weight in zip(ideas, weight, strict=True):
+        for rowid in candidates:
+            held = [term for term in idea.terms if rowid in holds[term]]
+            if held:
+                best_term = max(held, key=lambda term: term.weight)
+                coverage[rowid] += idea_weight * best_term.weight / query_weight
+                matched[rowid].append(best_term)
+                found[rowid].append(idea)
+    kind_of = dict(
+        database.execute(f"SELECT rowid, kind FROM documents WHERE rowid IN ({marks})").fetchall()
+    )
+    prior = {kind: KIND_PRIOR.get(kind, 1.0) for kind in set(kind_of.values())}
+    for kind, boost in _asked_kinds(query).items():
+        if kind in prior:
+            prior[kind] *= boost
+    ranked = {
+        rowid: score[rowid] * coverage[rowid] ** COVERAGE_POWER * prior[kind_of[rowid]]
+        for rowid in candidates
+    }
+    order = sorted(ranked, key=lambda rowid: (-ranked[rowid], rowid))
+    return _Ranking(order, ranked, coverage, matched, found, terms)
 
 
 def search(
@@ -505,71 +767,26 @@ def search(
     """Records (of `kinds`, else all) matching `query`, best first, at most `limit`, and the
     corrections made."""
     analysed = _analyse(database, query, kinds)
-    words = [word for word in analysed.words if word.documents]
-    if not words:
+    ranking = _rank(database, query, analysed, kinds)
+    if ranking is None:
         return Answer([], analysed.corrections)
-    condition, values = _within(kinds)
-    (total,) = database.execute(
-        f"SELECT count(*) FROM documents WHERE 1{condition}", values
-    ).fetchone()
-    idf = {w.word: _idf(total, w.documents) for w in words}
-    rarest = _idf(total, 0)
-    query_weight = sum(idf.values()) + rarest * len(analysed.unknown)
-    parts = [_phrase([w.word]) for w in words]
-    parts += [_phrase([a.word, b.word]) for a, b in itertools.pairwise(words)]
-    expression = terms = " OR ".join(parts)
-    if analysed.only_function_words:
-        expression = f"title : ({expression})"  # only the shape of a question says anything
-    rows = database.execute(
-        "SELECT rowid, -rank FROM documents_fts WHERE documents_fts MATCH ? AND rank MATCH ?"
-        f"{condition} ORDER BY rank LIMIT ?",
-        (expression, BM25_WEIGHTS, *values, CANDIDATES),
-    ).fetchall()
-    if not rows:
-        return Answer([], analysed.corrections)
-    candidates = {rowid: score for rowid, score in rows}
-    marks = ",".join(map(str, candidates))
-    matched: dict[int, list[str]] = {rowid: [] for rowid in candidates}
-    column = "title : " if analysed.only_function_words else ""  # where the search looked
-    for word in words:
-        holding = database.execute(
-            f"SELECT rowid FROM documents_fts WHERE documents_fts MATCH ? AND rowid IN ({marks})",
-            (column + _phrase([word.word]),),
-        )
-        for (rowid,) in holding:
-            matched[rowid].append(word.word)
-    coverage = {
-        rowid: sum(idf[word] for word in found) / query_weight for rowid, found in matched.items()
-    }
-    kind_of = dict(
-        database.execute(f"SELECT rowid, kind FROM documents WHERE rowid IN ({marks})").fetchall()
-    )
-    prior = {kind: KIND_PRIOR.get(kind, 1.0) for kind in set(kind_of.values())}
-    if any(word in query.lower() for word in ("pilot", "area", "place")) and re.search(
-        ASKS_FOR_PILOT, query
-    ):
-        prior["pilot"] = PILOT_ASKED
-    ranked = {
-        rowid: score * coverage[rowid] ** COVERAGE_POWER * prior[kind_of[rowid]]
-        for rowid, score in rows
-    }
-    order = sorted(ranked, key=lambda rowid: (-ranked[rowid], rowid))
-    best = order[0]
-    off_topic = len(analysed.off_topic)
+    best = ranking.order[0]
     if (
-        coverage[best] < MIN_COVERAGE
-        or off_topic > len(words)
-        or _off_topic_words(database, analysed, matched[best])
+        ranking.ranked[best] <= 0
+        or ranking.coverage[best] < MIN_COVERAGE
+        or len(analysed.off_topic) > len(analysed.ideas)
+        or _off_topic(database, analysed, ranking.found[best], best)
     ):
         return Answer([], analysed.corrections)  # the query is mostly about something else
-    kept = [rowid for rowid in order if ranked[rowid] >= RELATIVE_CUTOFF * ranked[best]][:limit]
+    cutoff = RELATIVE_CUTOFF * ranking.ranked[best]
+    kept = [rowid for rowid in ranking.order if ranking.ranked[rowid] >= cutoff][:limit]
     rows = [
         database.execute(
             "SELECT kind, title, body, record FROM documents WHERE rowid = ?", (rowid,)
         ).fetchone()
         for rowid in kept
     ]
-    snippets = _snippets(database, terms, [body or title for _, title, body, _ in rows])
+    snippets = _snippets(database, ranking.terms, [body or title for _, title, body, _ in rows])
     results = []
     for rowid, (kind, title, body, stored), (snippet, highlights) in zip(
         kept, rows, snippets, strict=True
@@ -577,11 +794,32 @@ def search(
         record = json.loads(stored)
         if kind == "faq":
             record |= {"question": title, "answer": body}
-        score = round(min(100.0, 100.0 * coverage[best] * ranked[rowid] / ranked[best]), 1)
-        results.append(
-            SearchResult(kind, record, score, tuple(matched[rowid]), snippet, highlights)
-        )
+        share = ranking.ranked[rowid] / ranking.ranked[best]
+        points = round(min(100.0, 100.0 * ranking.coverage[best] * share), 1)
+        words = tuple(term.label for term in ranking.matched[rowid])
+        results.append(SearchResult(kind, record, points, words, snippet, highlights))
     return Answer(results, analysed.corrections)
+
+
+def closest_questions(database: sqlite3.Connection, query: str, limit: int = 3) -> list[FaqEntry]:
+    """The FAQ entries nearest to a query that found nothing: those sharing most of its words,
+    then the FAQ's first entries, so that "no match" always offers somewhere to go."""
+    faq = frozenset({"faq"})
+    ranking = _rank(database, query, _analyse(database, query, faq), faq)
+    near = ranking.order if ranking else []
+    rest = [
+        rowid for (rowid,) in database.execute("SELECT rowid FROM documents WHERE kind = 'faq'")
+    ]
+    chosen = list(dict.fromkeys([*near, *rest]))[:limit]
+    entries = []
+    for rowid in chosen:
+        question, answer, stored = database.execute(
+            "SELECT title, body, record FROM documents WHERE rowid = ?", (rowid,)
+        ).fetchone()
+        entries.append(
+            FaqEntry.from_record({**json.loads(stored), "question": question, "answer": answer})
+        )
+    return entries
 
 
 def _information(word_count: int) -> float:
@@ -589,21 +827,93 @@ def _information(word_count: int) -> float:
     return max(0.0, math.log(INFORMATION_TOTAL / (word_count + INFORMATION_SMOOTHING)))
 
 
-def _off_topic_words(
-    database: sqlite3.Connection, analysed: _Query, matched: Collection[str]
+def _occurrences(database: sqlite3.Connection, stems: Sequence[str]) -> float:
+    """How often a run of stems occurs in the data, each column weighted as in ranking."""
+    if len(stems) == 1:
+        rows = database.execute("SELECT col, cnt FROM vocabulary WHERE term = ?", (stems[0],))
+        return sum(COLUMN_WEIGHTS[column] * float(count) for column, count in rows)
+    places = [
+        set(
+            database.execute(
+                "SELECT doc, col, offset - ? FROM vocabulary_instances WHERE term = ?",
+                (position, stem),
+            )
+        )
+        for position, stem in enumerate(stems)
+    ]
+    return sum(COLUMN_WEIGHTS[column] for _, column, _ in set.intersection(*places))
+
+
+def _keyness(database: sqlite3.Connection, stems: Sequence[str], english: int) -> float:
+    """How much likelier a run of stems is in the data than its rarest word is in English
+    (natural log of the ratio of rates)."""
+    sizes: dict[str, float] = dict(database.execute("SELECT name, size FROM sizes"))
+    data = (_occurrences(database, stems) + 0.5) / sizes["data"]
+    return math.log(data / ((english + 50) / sizes["english"]))
+
+
+def _off_topic(
+    database: sqlite3.Connection, analysed: _Query, found: Sequence[Idea], best: int
 ) -> bool:
-    """Whether the query names a topic the data lacks ("pothole", "restaurants", not a common
-    verb such as "tried") and the words `matched` carry little of the query's information."""
-    if not analysed.off_topic:
+    """Whether the words of the query that the data lacks outweigh what the best record
+    matches: "croydon parking fine appeal" is about parking, "why is cumbria mentioned so
+    often" about Cumbria (see KEYNESS_FLOOR)."""
+    against = sum(
+        _information(count)
+        for word, count in english_counts(database, analysed.off_topic).items()
+        if count < GENERIC_WORD_COUNT
+    )
+    if not against:
         return False
-    counts = english_counts(database, [*(word.word for word in analysed.words), *analysed.unknown])
-    if all(counts[word] >= GENERIC_WORD_COUNT for word in analysed.off_topic):
-        return False
-    information = {word: _information(count) for word, count in counts.items()}
-    found = sum(information[word] for word in matched)
-    missing = sum(information[word] for word in analysed.unknown)
-    elsewhere = sum(information[w.word] for w in analysed.words if w.word not in matched)
-    return found < MIN_TOPIC_SHARE * (found + missing + ELSEWHERE_WEIGHT * elsewhere)
+    words = [w for idea in found for w in idea.typed if w not in STOP_WORDS]
+    english = english_counts(database, words)
+    labels = [term.label for idea in found for term in idea.terms]
+    stems = dict(zip([*words, *labels], stem_texts(database, [*words, *labels]), strict=True))
+    (kind,) = database.execute("SELECT kind FROM documents WHERE rowid = ?", (best,)).fetchone()
+
+    def share(idea: Idea) -> float:
+        """1, or ANSWER_SHARE when an FAQ entry holds the idea only in its answer."""
+        salient = "{title asked keywords} : "
+        for term in idea.terms:
+            found = database.execute(
+                "SELECT 1 FROM documents_fts WHERE documents_fts MATCH ? AND rowid = ?",
+                (f"{salient}({term.expression})", best),
+            ).fetchone()
+            if kind != "faq" or found:
+                return 1.0
+        return ANSWER_SHARE
+
+    def keyness(words: Sequence[str]) -> float:
+        """The keyness of words typed side by side: as a phrase, else the rarest alone."""
+        own = [word for word in words if word not in STOP_WORDS]
+        rarest = min(english[word] for word in own)
+        run = [stem for word in words for stem in stems.get(word, ())]
+        if len(own) == 1 or _occurrences(database, run):
+            return _keyness(database, run, rarest)
+        return min(_keyness(database, stems[word], english[word]) for word in own)
+
+    support = 0.0
+    ideas = [idea for idea in analysed.ideas if idea in found]  # in the query's order
+    while ideas:
+        idea, *ideas = ideas
+        # Two ideas side by side that the data holds as a phrase are one ("council tax").
+        pair = [*idea.typed, *ideas[0].typed] if ideas else []
+        if len(pair) == 2 and all(w in stems for w in pair):
+            run = [stem for word in pair for stem in stems[word]]
+            if _occurrences(database, run):
+                key = keyness(pair) * min(share(idea), share(ideas[0]))
+                support += max(0.0, min(key, KEYNESS_CAP) - KEYNESS_FLOOR)
+                ideas = ideas[1:]
+                continue
+        if any(term.typed for term in idea.terms):
+            key = keyness(idea.typed)
+        else:  # found through the thesaurus: the data's rate of what it found
+            rarest = min(english[word] for word in idea.typed if word not in STOP_WORDS)
+            key = EXPANSION_WEIGHT * max(
+                _keyness(database, stems[term.label], rarest) for term in idea.terms
+            )
+        support += max(0.0, min(key * share(idea), KEYNESS_CAP) - KEYNESS_FLOOR)
+    return support < OFF_TOPIC_RATIO * against
 
 
 def _snippets(
