@@ -631,7 +631,10 @@ def export(
 
     files = _files(ctx)
     catalogue = _catalogue(files)
-    dataset = documents.Dataset(faq=_faq(files), pilots=catalogue.pilots)
+    from totalplace_cli.data import load_synonyms
+
+    thesaurus = load_synonyms(files.paths["synonyms"])
+    dataset = documents.Dataset(faq=_faq(files), pilots=catalogue.pilots, thesaurus=thesaurus)
     programme = _programme(files)
     build = documents.build_html if format is ExportFormat.html else documents.build_markdown
 

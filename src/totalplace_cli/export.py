@@ -32,13 +32,16 @@ from totalplace_cli.pilot_models import Pilot
 from totalplace_cli.pilots import regions
 from totalplace_cli.programme import Programme, ProgrammeItem
 from totalplace_cli.render import answer_blocks
+from totalplace_cli.search import SynonymRule
 
 
 class Dataset(NamedTuple):
-    """What a document shows: the FAQ and the pilots, from one set of data files."""
+    """What a document shows: the FAQ and the pilots, from one set of data files (and the
+    thesaurus the page's search uses)."""
 
     faq: tuple[FaqEntry, ...]
     pilots: tuple[Pilot, ...]
+    thesaurus: tuple[SynonymRule, ...] = ()
 
 
 class Source(NamedTuple):
@@ -214,7 +217,8 @@ def build_html(
 ) -> str:
     """The whole page: questions opening to their answers, pilots, programme, glossary, sources."""
     style, script = _asset("page.css"), _asset("page.js")
-    index = json.dumps(build_page_index(dataset.faq, glossary), separators=(",", ":"))
+    found = build_page_index(dataset.faq, glossary, dataset.thesaurus)
+    index = json.dumps(found, separators=(",", ":"))
     policy = (
         f"default-src 'none'; style-src '{_hash(style)}'; script-src '{_hash(script)}'; "
         "base-uri 'none'; form-action 'none'"

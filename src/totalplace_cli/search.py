@@ -232,6 +232,8 @@ def build_index(
         *term_documents(terms),
         *programme_documents(programme_items),
     ]
+    # Stemming the thesaurus fills a temporary table: in memory, never a file of its own.
+    database.execute("PRAGMA temp_store = MEMORY")
     database.executescript(INDEX_SCHEMA)
     rows = [
         (rowid, d.kind, d.key, d.title, d.asked, d.keywords, d.body, json.dumps(d.record))
@@ -258,7 +260,7 @@ def build_index(
         )
         sizes = {"english": sum(english.values()), "data": max(tokens, 1.0)}
         database.executemany("INSERT INTO sizes VALUES (?, ?)", sizes.items())
-        rules = [*thesaurus, *_glossary_rules(database, terms)]
+        rules = [*thesaurus, *glossary_rules(terms)]
         texts = sorted({text for rule in rules for text in (*rule.words, *rule.expansions)})
         stems = dict(zip(texts, map(" ".join, stem_texts(database, texts)), strict=True))
         # Each word's expansions once by their stems ("alcoholism", "alcohol"), never itself.
@@ -274,14 +276,13 @@ def build_index(
         )
 
 
-def _glossary_rules(
-    database: sqlite3.Connection, terms: Iterable["GlossaryTerm"]
-) -> Iterator[SynonymRule]:
+def glossary_rules(terms: Iterable["GlossaryTerm"]) -> Iterator[SynonymRule]:
     """Each acronym, its other spellings and its expansion search each other ("HMT", "HM
     Treasury"), unless it is also a common English word ("IDeA" is not "idea")."""
+    english = english_word_counts()
     for term in terms:
         spellings = [term.term, *term.aliases]
-        if not any(is_common_english(database, spelling.lower()) for spelling in spellings):
+        if all(english.get(spelling.lower(), 0) < COMMON_WORD_COUNT for spelling in spellings):
             words = (*spellings, term.expansion)
             yield SynonymRule(words, words)
 
