@@ -259,6 +259,9 @@ def build_index(
             )
         )
         sizes = {"english": sum(english.values()), "data": max(tokens, 1.0)}
+        kinds = database.execute("SELECT kind, count(*) FROM documents GROUP BY kind")
+        sizes |= {f"documents {kind}": count for kind, count in kinds}
+        sizes["documents"] = len(documents)
         database.executemany("INSERT INTO sizes VALUES (?, ?)", sizes.items())
         rules = [*thesaurus, *glossary_rules(terms)]
         texts = sorted({text for rule in rules for text in (*rule.words, *rule.expansions)})
@@ -618,6 +621,9 @@ def _analyse(
         terms += [Term(_phrase([text]), text, EXPANSION_WEIGHT, False) for text in expansions]
         unique = {term.expression.lower(): term for term in reversed(terms)}  # the first wins
         found_terms = held(reversed(unique.values()))
+        if any(term.typed and term.documents >= CANDIDATES for term in found_terms):
+            # The words as typed fill the candidates: their synonyms would bring no new record.
+            found_terms = [term for term in found_terms if term.typed]
         if found_terms or len(words) > 1 or expansions:
             if found_terms:
                 ideas.append(Idea(words, found_terms))
@@ -684,10 +690,11 @@ def _rank(
     if not ideas:
         return None
     condition, values = _within(kinds)
-    kind_condition = "" if kinds is None else f" WHERE kind IN ({','.join('?' * len(kinds))})"
-    (total,) = database.execute(
-        f"SELECT count(*) FROM documents{kind_condition}", [*(kinds or ())]
-    ).fetchone()
+    sizes = dict(database.execute("SELECT name, size FROM sizes WHERE name LIKE 'documents%'"))
+    rows_in_index = int(sizes["documents"])
+    total = rows_in_index
+    if kinds is not None:
+        total = sum(int(sizes.get(f"documents {kind}", 0)) for kind in kinds)
     # An idea weighs as much as its rarest term: how much finding it says.
     weight = [max(_idf(total, term.documents) for term in idea.terms) for idea in ideas]
     query_weight = sum(weight) + _idf(total, 0) * len(analysed.unknown)
@@ -710,28 +717,40 @@ def _rank(
         return None
     candidates = [rowid for (rowid,) in rows]
     marks = ",".join(map(str, candidates))
-    (rows_in_index,) = database.execute("SELECT count(*) FROM documents").fetchone()
     bm25 = BM25_WEIGHTS.replace("bm25(", "bm25(documents_fts, ")
-    # BM25 of each term on the candidates holding it, with an IDF that never reaches 0: FTS5
-    # gives a word in over half the records an IDF of 1e-6 ("pilots" would count for nothing).
+    # BM25 of the words typed, plus a share of the words the thesaurus added.
     score = dict.fromkeys(candidates, 0.0)
+    for expression, share in ((typed_expression, 1.0), (expanded_expression, EXPANSION_WEIGHT)):
+        if expression:
+            for rowid, value in database.execute(
+                f"SELECT rowid, -{bm25} FROM documents_fts WHERE documents_fts MATCH ? "
+                f"AND rowid IN ({marks})",
+                (f"{column}({expression})",),
+            ):
+                score[rowid] += share * value
     holds: dict[Term, set[int]] = {}  # the candidates holding each term
     pair_terms = [Term(_phrase(pair), " ".join(pair), 1.0) for pair in pairs]
     for term in {*(term for idea in ideas for term in idea.terms), *pair_terms}:
-        scores = database.execute(
+        holds[term] = {
+            rowid
+            for (rowid,) in database.execute(
+                f"SELECT rowid FROM documents_fts WHERE documents_fts MATCH ? "
+                f"AND rowid IN ({marks})",
+                (f"{column}({term.expression})",),
+            )
+        }
+        # FTS5 gives a word in over half the records an IDF of 1e-6: "pilots" would count for
+        # nothing. Such a word counts with BM25's usual IDF, which never reaches 0.
+        everywhere = _documents(database, term.expression)
+        if " AND " in term.expression or everywhere < rows_in_index / 2:
+            continue
+        share = 1.0 if term.typed else EXPANSION_WEIGHT
+        for rowid, value in database.execute(
             f"SELECT rowid, -{bm25} FROM documents_fts WHERE documents_fts MATCH ? "
             f"AND rowid IN ({marks})",
             (f"{column}({term.expression})",),
-        ).fetchall()
-        holds[term] = {rowid for rowid, _ in scores}
-        if " AND " in term.expression:
-            continue  # its words count one by one
-        everywhere = _documents(database, term.expression)
-        fts5_idf = math.log((rows_in_index - everywhere + 0.5) / (everywhere + 0.5))
-        scale = _idf(rows_in_index, everywhere) / (fts5_idf if fts5_idf > 0 else 1e-6)
-        share = 1.0 if term.typed else EXPANSION_WEIGHT
-        for rowid, value in scores:
-            score[rowid] += share * scale * value
+        ):
+            score[rowid] += share * value / 1e-6 * _idf(rows_in_index, everywhere)
     # Each idea counts by its weight, as much as the best of its terms the record holds.
     coverage = dict.fromkeys(candidates, 0.0)
     matched: dict[int, list[Term]] = {rowid: [] for rowid in candidates}

@@ -38,7 +38,7 @@ T = TypeVar("T")
 
 CACHE_DIR_ENV = "TP_CACHE_DIR"
 NO_CACHE_ENV = "TP_NO_CACHE"
-SCHEMA_VERSION = "6"
+SCHEMA_VERSION = "7"
 STALE_TEMPORARY_SECONDS = 3600  # a temporary file this old was left by a killed run
 # A database is a few times the size of its YAML; one far larger is not ours (a sparse file).
 MAX_SIZE_FACTOR, MAX_SIZE_FLOOR = 16, 64 << 20

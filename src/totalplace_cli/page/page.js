@@ -126,10 +126,11 @@
   };
   const ALL = [0, 1, 2, 3];
   const documents = (term) => docs.filter((_, entry) => holds(entry, term, ALL)).length;
-  const bm25 = (entry, term, columns) => { // FTS5's, with an IDF that never reaches 0
+  const bm25 = (entry, term, columns) => { // FTS5's; a word in half the entries keeps an IDF
     const f = countsIn(entry, term, columns).reduce((sum, count, c) => sum + weights[c] * count, 0);
     const tf = (f * 2.2) / (f + 1.2 * (0.25 + 0.75 * rowLength[entry] / averageLength));
-    return idf(documents(term)) * tf;
+    const n = documents(term);
+    return (n < total / 2 ? Math.log((total - n + 0.5) / (n + 0.5)) : idf(n)) * tf;
   };
   const occurrences = (stems) => docs.reduce((sum, columns) =>
     sum + columns.reduce((inner, column, c) => inner + weights[c] * phraseCount(column, stems), 0), 0);
