@@ -37,7 +37,7 @@ KINDS = ("faq", "pilot", "term", "fact", "event")
 TOKENIZER = "porter unicode61 remove_diacritics 2"  # documents_fts's, as INDEX_SCHEMA spells it
 BM25_WEIGHTS = "bm25(3.0, 3.0, 2.0, 1.0)"  # title (question), asked (also_asked), keywords, body
 CANDIDATES = 50  # leading FTS5 matches re-ranked by coverage
-COVERAGE_POWER = 2.0  # how strongly covering more of the query lifts an entry
+COVERAGE_POWER = 1.0  # how strongly covering more of the query lifts an entry
 RELATIVE_CUTOFF = 0.1  # results scoring below this share of the best one are dropped
 MIN_COVERAGE = 0.15  # a best result covering less of the query (by rarity) is no match
 # "No match" weighs what the best record matches against what the data lacks (`_off_topic`):
@@ -54,15 +54,14 @@ INFORMATION_TOTAL, INFORMATION_SMOOTHING = 5e6, 5e3  # English counts: "come" 4e
 GENERIC_WORD_COUNT = 200_000  # an English word this common names no topic ("tried", "come")
 COMMON_WORD_COUNT = 100  # a word this frequent in English is spelt right (pyspellchecker counts)
 SUGGESTION_CUTOFF = 75  # RapidFuzz ratio (0-100) for a "did you mean" word
-# The FAQ is the tool's core: another kind of record ranks first only when clearly better.
-KIND_PRIOR = {"pilot": 0.9, "term": 0.9, "fact": 0.9, "event": 0.85}
 # Words that ask for a kind of record: "which pilot ...", "how many ...", "when ...", "what does
 # X stand for". Such a record is worth PRIOR_ASKED times more than otherwise.
 ASKS_FOR = {
     "pilot": r"(?i)\b(?:which|what)\s+(?:\w+\s+)?(?:pilot|area|place)s?\b",
     "fact": r"(?i)\bhow (?:many|much)\b|\bcost|\bpa(?:y|ys|ying|id)\b|\bfund(?:s|ed|ing)?\b"
     r"|\bfigures?\b|\bnumber of\b|\bamount\b|£|%",
-    "event": r"(?i)\bwhen\b|\bwhat (?:date|year|month|day)\b|\bdates?\b|\bdeadline",
+    "event": r"(?i)^\W*when\b|\bwhen (?:did|was|were|is|are|do|does|will|would|had)\b"
+    r"|\bwhat (?:date|year|month|day)\b|\bdates?\b|\bdeadline",
     "term": r"(?i)\bstands? for\b|\bshort for\b|\babbreviat|\bacronym|\binitials\b|\bmean",
 }
 PRIOR_ASKED = 10.0
@@ -698,15 +697,11 @@ def _rank(
     # An idea weighs as much as its rarest term: how much finding it says.
     weight = [max(_idf(total, term.documents) for term in idea.terms) for idea in ideas]
     query_weight = sum(weight) + _idf(total, 0) * len(analysed.unknown)
-    typed = [term.expression for idea in ideas for term in idea.terms if term.typed]
-    expanded = [term.expression for idea in ideas for term in idea.terms if not term.typed]
     # Two words side by side are also searched as a phrase ("total place").
     singles = [idea.typed[0] for idea in ideas if len(idea.typed) == 1]
-    pairs = list(itertools.pairwise(singles))
-    typed += [_phrase(pair) for pair in pairs]
-    typed_expression = " OR ".join(f"({expression})" for expression in typed)
-    expanded_expression = " OR ".join(f"({expression})" for expression in expanded)
-    terms = " OR ".join(filter(None, (typed_expression, expanded_expression)))
+    pair_terms = [Term(_phrase(pair), " ".join(pair), 1.0) for pair in itertools.pairwise(singles)]
+    every_term = list(dict.fromkeys([*(t for idea in ideas for t in idea.terms), *pair_terms]))
+    terms = " OR ".join(f"({term.expression})" for term in every_term)
     column = "title : " if analysed.only_function_words else ""  # where the search looked
     rows = database.execute(
         "SELECT rowid FROM documents_fts WHERE documents_fts MATCH ? AND rank MATCH ?"
@@ -718,20 +713,43 @@ def _rank(
     candidates = [rowid for (rowid,) in rows]
     marks = ",".join(map(str, candidates))
     bm25 = BM25_WEIGHTS.replace("bm25(", "bm25(documents_fts, ")
-    # BM25 of the words typed, plus a share of the words the thesaurus added.
+
+    def scores(expression: str) -> list[tuple[int, float]]:
+        """FTS5's BM25 of an expression for each candidate holding it."""
+        return database.execute(
+            f"SELECT rowid, -{bm25} FROM documents_fts WHERE documents_fts MATCH ? "
+            f"AND rowid IN ({marks})",
+            (f"{column}({expression})",),
+        ).fetchall()
+
+    def idf(documents: int) -> float:
+        """FTS5's IDF, except that a word in half the records or more keeps BM25's usual one:
+        FTS5 gives it 1e-6, and "pilots" would count for nothing."""
+        if documents < rows_in_index / 2:
+            return math.log((rows_in_index - documents + 0.5) / (documents + 0.5))
+        return _idf(rows_in_index, documents)
+
+    # BM25 of the words typed, plus a share of the words the thesaurus added for them, each
+    # counting at most as much as the word typed (a rare synonym must not outweigh it).
+    everywhere = {term: _documents(database, term.expression) for term in every_term}
+    alone = {  # scored one by one: FTS5 would give each an IDF of 1e-6
+        term
+        for term in every_term
+        if term.typed and " AND " not in term.expression and everywhere[term] >= rows_in_index / 2
+    }
+    summed = [f"({t.expression})" for t in every_term if t.typed and t not in alone]
     score = dict.fromkeys(candidates, 0.0)
-    for expression, share in ((typed_expression, 1.0), (expanded_expression, EXPANSION_WEIGHT)):
-        if expression:
-            for rowid, value in database.execute(
-                f"SELECT rowid, -{bm25} FROM documents_fts WHERE documents_fts MATCH ? "
-                f"AND rowid IN ({marks})",
-                (f"{column}({expression})",),
-            ):
-                score[rowid] += share * value
+    for rowid, value in scores(" OR ".join(summed)) if summed else []:
+        score[rowid] += value
+    typed_documents = {
+        term: max((t.documents for t in idea.terms if t.typed), default=0)
+        for idea in ideas
+        for term in idea.terms
+    }
     holds: dict[Term, set[int]] = {}  # the candidates holding each term
-    pair_terms = [Term(_phrase(pair), " ".join(pair), 1.0) for pair in pairs]
-    for term in {*(term for idea in ideas for term in idea.terms), *pair_terms}:
-        holds[term] = {
+    for term in every_term:
+        matching = scores(term.expression) if not term.typed or term in alone else []
+        holds[term] = {rowid for rowid, _ in matching} or {
             rowid
             for (rowid,) in database.execute(
                 f"SELECT rowid FROM documents_fts WHERE documents_fts MATCH ? "
@@ -739,18 +757,14 @@ def _rank(
                 (f"{column}({term.expression})",),
             )
         }
-        # FTS5 gives a word in over half the records an IDF of 1e-6: "pilots" would count for
-        # nothing. Such a word counts with BM25's usual IDF, which never reaches 0.
-        everywhere = _documents(database, term.expression)
-        if " AND " in term.expression or everywhere < rows_in_index / 2:
-            continue
-        share = 1.0 if term.typed else EXPANSION_WEIGHT
-        for rowid, value in database.execute(
-            f"SELECT rowid, -{bm25} FROM documents_fts WHERE documents_fts MATCH ? "
-            f"AND rowid IN ({marks})",
-            (f"{column}({term.expression})",),
-        ):
-            score[rowid] += share * value / 1e-6 * _idf(rows_in_index, everywhere)
+        n = everywhere[term]
+        fts5_idf = max(math.log((rows_in_index - n + 0.5) / (n + 0.5)), 1e-6)
+        share = 1.0
+        if not term.typed:
+            own = typed_documents.get(term, 0)  # records holding the word it stands for
+            share = EXPANSION_WEIGHT * min(idf(n), idf(own) if own else math.inf) / idf(n)
+        for rowid, value in matching:
+            score[rowid] += share * value / fts5_idf * idf(n)
     # Each idea counts by its weight, as much as the best of its terms the record holds.
     coverage = dict.fromkeys(candidates, 0.0)
     matched: dict[int, list[Term]] = {rowid: [] for rowid in candidates}
@@ -766,10 +780,7 @@ def _rank(
     kind_of = dict(
         database.execute(f"SELECT rowid, kind FROM documents WHERE rowid IN ({marks})").fetchall()
     )
-    prior = {kind: KIND_PRIOR.get(kind, 1.0) for kind in set(kind_of.values())}
-    for kind, boost in _asked_kinds(query).items():
-        if kind in prior:
-            prior[kind] *= boost
+    prior = dict.fromkeys(set(kind_of.values()), 1.0) | _asked_kinds(query)
     ranked = {
         rowid: score[rowid] * coverage[rowid] ** COVERAGE_POWER * prior[kind_of[rowid]]
         for rowid in candidates

@@ -126,11 +126,11 @@
   };
   const ALL = [0, 1, 2, 3];
   const documents = (term) => docs.filter((_, entry) => holds(entry, term, ALL)).length;
-  const bm25 = (entry, term, columns) => { // FTS5's; a word in half the entries keeps an IDF
+  // FTS5's IDF, except that a word in half the entries or more keeps BM25's usual one.
+  const bm25Idf = (n) => (n < total / 2 ? Math.log((total - n + 0.5) / (n + 0.5)) : idf(n));
+  const tf = (entry, term, columns) => { // FTS5's BM25 without its IDF
     const f = countsIn(entry, term, columns).reduce((sum, count, c) => sum + weights[c] * count, 0);
-    const tf = (f * 2.2) / (f + 1.2 * (0.25 + 0.75 * rowLength[entry] / averageLength));
-    const n = documents(term);
-    return (n < total / 2 ? Math.log((total - n + 0.5) / (n + 0.5)) : idf(n)) * tf;
+    return (f * 2.2) / (f + 1.2 * (0.25 + 0.75 * rowLength[entry] / averageLength));
   };
   const occurrences = (stems) => docs.reduce((sum, columns) =>
     sum + columns.reduce((inner, column, c) => inner + weights[c] * phraseCount(column, stems), 0), 0);
@@ -267,14 +267,19 @@
     const queryWeight = weight.reduce((a, b) => a + b, 0) + idf(0) * analysed.unknown.length;
     const singles = ideas.filter((idea) => idea.typed.length === 1).map((idea) => idea.typed[0]);
     const pairs = singles.slice(1).map((word, i) => ({ stems: [...stemsOf(singles[i]), ...stemsOf(word)], typed: true }));
-    const scored = [...ideas.flatMap((idea) => idea.terms.filter((t) => !t.all)), ...pairs];
+    // Each term with its IDF; a word the thesaurus added counts at most as much as the word typed.
+    const scored = [...ideas.flatMap((idea) => {
+      const own = Math.max(0, ...idea.terms.filter((t) => t.typed).map(documents));
+      return idea.terms.filter((t) => !t.all).map((t) => [t, t.typed ? bm25Idf(documents(t))
+        : rules.expansion_weight * Math.min(bm25Idf(documents(t)), own ? bm25Idf(own) : Infinity)]);
+    }), ...pairs.map((t) => [t, bm25Idf(documents(t))])];
     const ranked = new Map();
     const coverage = new Map();
     const ideasFound = new Map();
     for (let entry = 0; entry < total; entry += 1) {
       let score = 0;
-      for (const t of scored) {
-        if (holds(entry, t, columns)) score += (t.typed ? 1 : rules.expansion_weight) * bm25(entry, t, columns);
+      for (const [t, weighted] of scored) {
+        if (holds(entry, t, columns)) score += weighted * tf(entry, t, columns);
       }
       let covered = 0;
       const own = [];
