@@ -1,16 +1,17 @@
-"""Rank the records of a data set's database (`store.py`) for a free-text query.
+"""The search index of a data set's database and the ranking of its records for a query.
 
-SQLite's FTS5 does the matching and the ranking: `bm25()` over the title, keywords and body
-columns (weights 3/2/1: a hit in a question counts three times one in an answer), with Porter
-stemming ("saved" finds "savings"). On top, only rules that measurably help on the quality sets
-(`benchmarks/ask_quality.py`):
-- Function words ("how", "does", "the") are left out, unless the query has nothing else.
-- Two query words side by side are also searched as a phrase ("drugs and alcohol").
-- Each candidate is scaled by the share of the query it covers (words weighted by rarity), so
-  matching every word beats repeating one.
+`build_index` fills every table search reads: the records and their FTS5 index (title, other
+ways of asking, keywords, body; Porter stemming: "saved" finds "savings"), the thesaurus of
+`synonyms.yaml` by stems, and the English word counts. SQLite ranks with `bm25()`; on top, only
+rules that measurably help on the quality sets (`benchmarks/ask_quality.py`):
+- Function words ("how", "does", "actually") are left out, unless the query has nothing else.
+- A run of words the thesaurus knows ("red tape", "town halls") also searches its other words,
+  each counting half and never more than the word typed.
 - A word the data does not know is corrected to the closest word it does know, unless it is a
   correctly spelt common English word ("fixtures" never becomes "figures"): see `_correct`.
-- Nothing is returned when the query is mostly about something the data does not cover.
+- Each candidate is scaled by the share of the query's ideas it holds (weighted by rarity), and
+  a kind of record the question's words ask for ("which pilot", "how many", "when did") by ten.
+- Nothing is returned when the words the data lacks outweigh what the best record matches.
 """
 
 # No `from __future__ import annotations`: NamedTuples compile string annotations at start-up.
