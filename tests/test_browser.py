@@ -191,11 +191,22 @@ def test_search_puts_the_best_match_first_and_forgives_typos(page: Any) -> None:
         == "1 of 14 questions match \u201cTribal\u201d, best match first"
     )
     assert len(search_for(page, "HM Treasury")) >= 1  # the FAQ says HMT
-    assert search_for(page, "haven't")[0] == "havent-you-done-this-all-before"
+    assert search_for(page, "haven't you done this before")[0] == "havent-you-done-this-all-before"
     # Only function words: as `tp ask`, the questions' wording decides, and one alone finds none.
     assert search_for(page, "what is it")[0] == "what-is-total-place"
     assert search_for(page, "the") == []
     assert len(search_for(page, "")) == 14
+
+
+def test_the_page_searches_with_the_thesaurus_other_phrasings_and_no_match_rule(page: Any) -> None:
+    """As `tp ask --kind faq` (issue #20): everyday words, whole questions, honest "no match"."""
+    assert search_for(page, "weather in leeds") == []  # once 11 of 14 questions
+    assert search_for(page, "council tax bands") == []
+    assert search_for(page, "is this just a rehash of old schemes")[0] == (
+        "havent-you-done-this-all-before"
+    )
+    assert search_for(page, "total place in a nutshell")[0] == "what-is-total-place"
+    assert search_for(page, "which town halls were in the trial")[0] == "where-are-the-pilots"
 
 
 def test_a_match_inside_an_answer_opens_it_and_marks_the_words(page: Any, tmp_path: Path) -> None:

@@ -38,7 +38,7 @@ def test_the_seed_copy_is_the_seed_page() -> None:
 def test_copies_of_shared_material_are_current() -> None:
     """Beside the workspace's ../shared/, every copy under tests/data/shared must match it."""
     copies = sorted(path for path in SHARED_COPY.rglob("*") if path.is_file())
-    assert len(copies) == 3
+    assert len(copies) == 6
     for copy in copies:
         original = SHARED / copy.relative_to(SHARED_COPY)
         if original.exists():

@@ -1,23 +1,29 @@
-"""The page's search index: SQLite FTS5's own terms per entry and column, as compact JSON."""
+"""The page's search index: SQLite FTS5's own stems per entry and column, the thesaurus by stems,
+the English counts and the constants of `tp ask`'s rules, as compact JSON."""
 
 from __future__ import annotations
 
 import sqlite3
 
-from conftest import in_memory, load_faq, load_glossary
+from conftest import bundled_data, in_memory
 
-from totalplace_cli.index import TOKENIZER
-from totalplace_cli.loading import bundled_data_dir
-from totalplace_cli.models import FaqEntry
+from totalplace_cli import search
+from totalplace_cli.models import DataSet, FaqEntry
 from totalplace_cli.page_index import build_page_index
+from totalplace_cli.search import TOKENIZER
 
-FAQ = load_faq(bundled_data_dir() / "faq.yaml")
-GLOSSARY = load_glossary(bundled_data_dir() / "glossary.yaml")
-INDEX = build_page_index(FAQ, GLOSSARY)
+DATA = bundled_data()
+FAQ, GLOSSARY, THESAURUS = DATA.faq, DATA.glossary, DATA.thesaurus
+INDEX = build_page_index(DATA)
 
 
 def entries_with(stem: str) -> set[str]:
-    return {INDEX["slugs"][row[0]] for row in INDEX["postings"].get(stem, [])}
+    number = INDEX["vocabulary"].index(stem)
+    return {
+        slug
+        for slug, columns in zip(INDEX["slugs"], INDEX["tokens"], strict=True)
+        if any(number in column for column in columns)
+    }
 
 
 def test_terms_are_stemmed_by_fts5_with_the_search_tokenizer() -> None:
@@ -37,24 +43,33 @@ def test_terms_are_stemmed_by_fts5_with_the_search_tokenizer() -> None:
     assert "what-sort-of-savings-can-be-made" in entries_with(INDEX["stems"]["savings"])
 
 
-def test_counts_are_kept_per_column_question_keywords_answer() -> None:
-    assert INDEX["columns"] == ["question", "keywords", "answer"]
-    assert INDEX["weights"] == [3, 2, 1]
-    entry = FaqEntry(1, "only", "Savings?", "Savings, savings.", ("cost",))
-    index = build_page_index((entry,))
-    assert index["postings"]["save"] == [[0, 1, 0, 2]]
-    assert index["postings"]["cost"] == [[0, 0, 1, 0]]
-    assert index["lengths"] == [[1, 1, 2]]
+def test_stems_are_kept_per_column_question_asked_keywords_answer() -> None:
+    assert INDEX["columns"] == ["question", "asked", "keywords", "answer"]
+    assert INDEX["rules"]["weights"] == [3, 3, 2, 1]
+    entry = FaqEntry(1, "only", "Savings?", "Savings, savings.", ("cost",), ("money saved?",))
+    index = build_page_index(DataSet(faq=(entry,)))
+    stem = index["vocabulary"].__getitem__
+    words = [[[stem(n) for n in column] for column in row] for row in index["tokens"]]
+    assert words == [[["save"], ["monei", "save"], ["cost"], ["save", "save"]]]
 
 
-def test_glossary_expansions_find_entries_that_use_the_acronym() -> None:
-    hmt = entries_with("hmt")
-    assert hmt and hmt <= entries_with("treasuri")  # "HM Treasury" finds what says "HMT"
-    assert "who-else-is-involved-in-the-pilots-at-the-local-level" in entries_with("lsp")
+def test_the_thesaurus_and_the_glossary_are_there_by_stems() -> None:
+    assert ["hm", "treasuri"] in INDEX["synonyms"]["hmt"]  # "HMT" also finds "HM Treasury"
+    assert ["lsp"] in INDEX["synonyms"]["local strateg partnership"]
+    assert ["pilot"] in INDEX["synonyms"]["trial"]
+    assert "idea" not in INDEX["synonyms"]  # "IDeA" is also an English word: never expanded
+
+
+def test_the_rules_are_tp_asks() -> None:
+    rules = INDEX["rules"]
+    assert rules["expansion_weight"] == search.EXPANSION_WEIGHT
+    assert rules["off_topic_ratio"] == search.OFF_TOPIC_RATIO
+    english = {word for words in INDEX["english"].values() for word in words.split()}
+    assert {"weather", "parking", "the"} <= english and "savings" in english
 
 
 def test_words_are_folded_like_the_tokenizer() -> None:
     entry = FaqEntry(1, "x", "Caf\u00e9 r\u00f4le", "HAVEN\u2019T")
-    index = build_page_index((entry,))
-    assert {"cafe", "role", "haven", "t"} <= set(index["postings"])
+    index = build_page_index(DataSet(faq=(entry,)))
+    assert {"cafe", "role", "haven", "t"} <= set(index["vocabulary"])
     assert "the" in INDEX["stop"] and "savings" not in INDEX["stop"]

@@ -78,7 +78,7 @@ def test_info_and_validate_bundled_user_and_broken(tp: Tp, tmp_path: Path) -> No
     (tmp_path / "faq.yaml").write_text("entries:\n  - {id: 1}\nextra: 1\n")
     (tmp_path / "faq.yml").write_text("stray: 1\n")
     info = conforms("info", tp("--data-dir", str(tmp_path), "info", "--json").stdout)
-    assert [file["source"] for file in info["files"]] == ["user", "user", *["bundled"] * 3]
+    assert [file["source"] for file in info["files"]] == ["user", "user", *["bundled"] * 4]
     report = conforms("validate", tp("validate", str(tmp_path), "--json").stdout)
     assert report["valid"] is False and report["errors"] == 3
     (tmp_path / "faq.yaml").write_bytes(b"\x00")
@@ -138,7 +138,7 @@ def test_an_unknown_schema_kind_is_a_usage_error_listing_the_kinds(tp: Tp) -> No
     assert result.stdout == ""
     assert result.stderr == (
         "tp: unknown schema 'pilot'; choose one of: faq, pilots, glossary, programme, sources, "
-        "export\n"
+        "synonyms, export\n"
     )
 
 

@@ -91,7 +91,7 @@ def test_ctrl_c_exits_130_without_a_traceback(tmp_path: Path) -> None:
     assert stderr == b"tp: interrupted\n"
 
 
-def run_in_terminal(*args: str, columns: int = 80, **env: str) -> bytes:
+def run_in_terminal(*args: str, columns: int = 80, expect: int = 0, **env: str) -> bytes:
     """Run tp with its stdout on a pseudo-terminal `columns` wide, as in an interactive shell."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
@@ -107,7 +107,7 @@ def run_in_terminal(*args: str, columns: int = 80, **env: str) -> bytes:
             break
         chunks.append(chunk)
     os.close(master)
-    assert process.wait(timeout=60) == 0, process.stderr
+    assert process.wait(timeout=60) == expect, process.stderr
     return b"".join(chunks)
 
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest import bundled_data
 from typer.testing import Result
 
 from totalplace_cli import __version__
@@ -16,6 +17,7 @@ Tp = Callable[..., Result]
 
 GOOD_FAQ = "version: 1\nentries:\n  - {id: 1, slug: mine, question: Mine?, answer: Yes.}\n"
 GOOD_PILOTS = "version: 1\npilots:\n  - {id: x, name: Xtown, region: Nowhere}\n"
+RULES = len(bundled_data().thesaurus)
 BAD_FAQ = (
     "entries:\n"
     "  - {id: 1, slug: a, question: Q?}\n"  # line 2: no answer
@@ -39,6 +41,7 @@ def test_validate_without_path_checks_the_bundled_data(tp: Tp) -> None:
         f"ok: {bundled_data_dir() / 'glossary.yaml'} (13 terms)",
         f"ok: {bundled_data_dir() / 'programme.yaml'} (13 events)",
         f"ok: {bundled_data_dir() / 'sources.yaml'} (37 sources)",
+        f"ok: {bundled_data_dir() / 'synonyms.yaml'} ({RULES} rules)",
     ]
 
 
@@ -51,7 +54,7 @@ def test_validate_lists_every_problem_with_file_line_column(tp: Tp, data: Path) 
         f"{faq}:2:5: error: entry 1 (id 1): 'answer' is missing (non-empty text)",
         f"{faq}:3:10: error: entry 2 (id 1): duplicate id 1 (first at line 2)",
         f"{faq}:3:48: warning: entry 2 (id 1): unknown key 'colour' is ignored; "
-        "known: id, slug, question, answer, keywords",
+        "known: id, slug, question, answer, keywords, also_asked",
         f"INVALID: {faq} (2 entries, 2 errors, 1 warning)",
     ]
     assert result.stderr == "tp: 2 errors in the data (listed above)\n"
@@ -100,8 +103,8 @@ def test_validate_one_file_by_name_or_content(tp: Tp, tmp_path: Path) -> None:
         (lambda d: d / "nope", "no such file or folder"),
         (
             lambda d: d,
-            "no faq.yaml or pilots.yaml or glossary.yaml or programme.yaml or sources.yaml in "
-            "this folder",
+            "no faq.yaml or pilots.yaml or glossary.yaml or programme.yaml or sources.yaml or "
+            "synonyms.yaml in this folder",
         ),
         (lambda d: (d / "faq.yaml").write_bytes(b"\x00\x01") and d, "binary file"),
     ],
@@ -135,6 +138,8 @@ def test_info_bundled(tp: Tp) -> None:
         f"programme: {bundled_data_dir() / 'programme.yaml'} (bundled): 13 events, "
         "format version 1",
         f"sources:   {bundled_data_dir() / 'sources.yaml'} (bundled): 37 sources, format version 1",
+        f"synonyms:  {bundled_data_dir() / 'synonyms.yaml'} (bundled): {RULES} rules, "
+        "format version 1",
     ]
 
 
@@ -151,6 +156,7 @@ def test_info_json_tells_where_each_file_comes_from(
         ("glossary", "bundled", 13),
         ("programme", "bundled", 13),
         ("sources", "bundled", 37),
+        ("synonyms", "bundled", RULES),
     ]
     assert by_option["files"][1]["path"] == str(data / "pilots.yaml")
     monkeypatch.setenv("TP_DATA_DIR", str(data))

@@ -39,7 +39,7 @@ Path_ = tuple[str | int, ...]
 FORMAT_VERSION = 1
 """The newest `version:` of the data files this tp reads."""
 MAIN_LISTS = {"faq": "entries", "pilots": "pilots", "glossary": "terms", "programme": "events"}
-MAIN_LISTS["sources"] = "sources"
+MAIN_LISTS |= {"sources": "sources", "synonyms": "synonyms"}
 """Each kind's list of records: what `tp validate` counts, and what tells an unnamed file's kind."""
 
 

@@ -328,8 +328,9 @@ def ask(
     Words are matched by their stem ("saved" finds "savings"), a misspelt word is corrected to the
     closest word of the data (a correctly spelt English word never is), and a title (a question,
     a pilot's name, an acronym) outranks the text. A query mostly about something the data does
-    not cover finds nothing (exit 1). Each result has a "kind": faq, pilot, term, fact or event;
-    all but faq come from later sources and are labelled so. --json adds "snippet" (an excerpt
+    not cover finds nothing (exit 1) and lists the three closest questions (--json prints []).
+    Each result has a "kind": faq, pilot, term, fact or event; all but faq come from later
+    sources and are labelled so. --json adds "snippet" (an excerpt
     around the matched words) and "matched" (the query words that matched). In a terminal,
     corrections are shown first.
 
@@ -342,15 +343,25 @@ def ask(
     text = clean_query(" ".join(query))
     kinds = _ask_kinds(kind)
 
-    def run(data: store.Store) -> tuple[Any, str | None]:
-        answer = search.search(data.database, text, limit=limit, kinds=kinds)
-        return answer, None if answer.results else search.suggest_query(data.database, text)
+    out = ctx.obj.output()
 
-    answer, suggestion = ctx.obj.read(run)
+    def run(data: store.Store) -> tuple[Any, str | None, list[Any]]:
+        answer = search.search(data.database, text, limit=limit, kinds=kinds)
+        if answer.results:
+            return answer, None, []
+        # Never a dead end for a person: the closest questions; a pipe gets nothing, as from grep.
+        closest = (
+            search.closest_questions(data.database, text) if out.is_terminal and not json else []
+        )
+        return answer, search.suggest_query(data.database, text), closest
+
+    answer, suggestion, closest = ctx.obj.read(run)
     if json:
-        streams.write_json(ctx.obj.output(), [result.to_json() for result in answer.results])
+        streams.write_json(out, [result.to_json() for result in answer.results])
     elif answer.results:
-        render.render_ask(ctx.obj.output(), answer.results, answer.corrections)
+        render.render_ask(out, answer.results, answer.corrections)
+    elif closest:
+        render.render_closest(out, closest)
     if not answer.results:
         hint = f"did you mean '{suggestion}'?" if suggestion else "try fewer or other words"
         shown = text if len(text) <= 80 else f"{text[:77]}..."
@@ -658,8 +669,8 @@ def validate(
 
     Each problem is one line, 'file:line:column: severity: message'. Exit 0 when valid (warnings
     allowed), 3 when there is any error. The format: 'tp schema faq' (or pilots, glossary,
-    programme, sources). An unknown source id is an error, a source nothing cites a warning
-    (checked with the files 'tp --data-dir' would read beside PATH).
+    programme, sources, synonyms). An unknown source id is an error, a source nothing cites a
+    warning (checked with the files 'tp --data-dir' would read beside PATH).
 
     \b
     Examples:
@@ -690,7 +701,7 @@ def schema(
         str,
         typer.Argument(
             metavar="KIND",
-            help="faq, pilots, glossary, programme, sources; or export ('tp export json').",
+            help="faq, pilots, glossary, programme, sources, synonyms; or export.",
             autocompletion=complete_data_kind,
         ),
     ],

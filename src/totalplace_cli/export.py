@@ -136,7 +136,7 @@ def _render(template_name: str, data: DataSet, **details: object) -> str:
 def build_html(data: DataSet) -> str:
     """The whole page: questions opening to their answers, pilots, programme, glossary, sources."""
     style, script = _asset("page.css"), _asset("page.js")
-    index = json.dumps(build_page_index(data.faq, data.glossary), separators=(",", ":"))
+    index = json.dumps(build_page_index(data), separators=(",", ":"))
     policy = (
         f"default-src 'none'; style-src '{_hash(style)}'; script-src '{_hash(script)}'; "
         "base-uri 'none'; form-action 'none'"

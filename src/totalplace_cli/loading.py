@@ -22,7 +22,7 @@ from totalplace_cli.streams import DataError
 if TYPE_CHECKING:
     from yaml.nodes import Node
 
-KINDS = ("faq", "pilots", "glossary", "programme", "sources")
+KINDS = ("faq", "pilots", "glossary", "programme", "sources", "synonyms")
 """The kinds of data file; each is read from KIND.yaml against schemas/data/KIND.schema.json."""
 DataDirSource = Literal["option", "environment", "bundled"]
 

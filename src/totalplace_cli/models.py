@@ -87,7 +87,7 @@ class FaqEntry(NamedTuple):
     question: str
     answer: str
     keywords: tuple[str, ...] = ()
-    also_asked: tuple[str, ...] = ()
+    also_asked: tuple[str, ...] = ()  # other ways of asking it: search aids, never shown
 
     @classmethod
     def from_data(cls, record: dict[str, Any]) -> FaqEntry:
@@ -283,6 +283,23 @@ def timeline(events: tuple[ProgrammeItem, ...] | list[ProgrammeItem]) -> list[Pr
     return sorted(events, key=lambda event: event.date or "")
 
 
+class SynonymRule(NamedTuple):
+    """One line of synonyms.yaml: typing one of `words` also searches each of `expansions`."""
+
+    words: tuple[str, ...]
+    expansions: tuple[str, ...]
+
+    @classmethod
+    def parse(cls, line: str) -> SynonymRule:
+        """A rule from its line: "a, b, c" (each means the others) or "a, b => c, d" (a or b
+        also searches c and d), as in Solr's and Elasticsearch's synonym files."""
+        left, arrow, right = line.partition("=>")
+        words = tuple(filter(None, (word.strip() for word in left.split(","))))
+        if not arrow:
+            return cls(words, words)
+        return cls(words, tuple(filter(None, (word.strip() for word in right.split(",")))))
+
+
 class DataSet(NamedTuple):
     """Every record of one set of data files: what the page and the open-data exports show."""
 
@@ -293,6 +310,7 @@ class DataSet(NamedTuple):
     events: tuple[ProgrammeItem, ...] = ()
     facts: tuple[ProgrammeItem, ...] = ()
     sources: tuple[Source, ...] = ()
+    thesaurus: tuple[SynonymRule, ...] = ()
 
     def registry(self) -> dict[str, Source]:
         """The sources by id, to resolve citations."""

@@ -521,3 +521,11 @@ def _report(ctx: OutputContext, lines: Iterable[str]) -> None:
     console = ctx.console()
     for line in lines:
         _beside(ctx, console, "", _text(printable(line)), indent=2)
+
+
+def render_closest(ctx: OutputContext, entries: Sequence[FaqEntry]) -> None:
+    """No match, never a dead end: the questions closest to the query, each with how to read it."""
+    console = ctx.console()
+    console.print(_text("Nothing in the FAQ answers that closely. Closest questions:"))
+    for entry in entries:
+        _beside(ctx, console, INDENT, _text(f"{entry.id}. {entry.question}  (tp show {entry.id})"))

@@ -1,49 +1,77 @@
-"""Rank the records of a data set's database (`store.py`) for a free-text query.
+"""The search index of a data set's database and the ranking of its records for a query.
 
-SQLite's FTS5 does the matching and the ranking: `bm25()` over the title, keywords and body
-columns (weights 3/2/1: a hit in a question counts three times one in an answer), with Porter
-stemming ("saved" finds "savings"). On top, only rules that measurably help on the quality sets
-(`benchmarks/ask_quality.py`):
-- Function words ("how", "does", "the") are left out, unless the query has nothing else.
-- Two query words side by side are also searched as a phrase ("drugs and alcohol").
-- Each candidate is scaled by the share of the query it covers (words weighted by rarity), so
-  matching every word beats repeating one.
+`build_index` fills every table search reads: the records and their FTS5 index (title, other
+ways of asking, keywords, body; Porter stemming: "saved" finds "savings"), the thesaurus of
+`synonyms.yaml` by stems, and the English word counts. SQLite ranks with `bm25()`; on top, only
+rules that measurably help on the quality sets (`benchmarks/ask_quality.py`):
+- Function words ("how", "does", "actually") are left out, unless the query has nothing else.
+- A run of words the thesaurus knows ("red tape", "town halls") also searches its other words,
+  each counting half and never more than the word typed.
 - A word the data does not know is corrected to the closest word it does know, unless it is a
   correctly spelt common English word ("fixtures" never becomes "figures"): see `_correct`.
-- Nothing is returned when the query is mostly about something the data does not cover.
+- Each candidate is scaled by the share of the query's ideas it holds (weighted by rarity), and
+  a kind of record the question's words ask for ("which pilot", "how many", "when did") by ten.
+- Nothing is returned when the words the data lacks outweigh what the best record matches.
 """
 
-# No `from __future__ import annotations`: NamedTuples compile string annotations at start-up.
+from __future__ import annotations
 
+import functools
 import itertools
 import json
 import math
 import os
 import re
 import sqlite3
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
-from totalplace_cli.index import KINDS as KINDS
-from totalplace_cli.index import TOKENIZER
-from totalplace_cli.models import FaqEntry
+from totalplace_cli.models import (
+    DataSet,
+    FaqEntry,
+    GlossaryTerm,
+    Pilot,
+    ProgrammeItem,
+    Registry,
+    SynonymRule,
+    timeline,
+)
 
-BM25_WEIGHTS = "bm25(3.0, 2.0, 1.0)"  # title (question), keywords, body (answer)
+KINDS = ("faq", "pilot", "term", "fact", "event")
+"""The kinds of document `tp ask` searches, in the order they are listed to a user."""
+TOKENIZER = "porter unicode61 remove_diacritics 2"  # documents_fts's, as INDEX_SCHEMA spells it
+BM25_WEIGHTS = "bm25(3.0, 3.0, 2.0, 1.0)"  # title (question), asked (also_asked), keywords, body
 CANDIDATES = 50  # leading FTS5 matches re-ranked by coverage
-COVERAGE_POWER = 2.0  # how strongly covering more of the query lifts an entry
+COVERAGE_POWER = 1.0  # how strongly covering more of the query lifts an entry
 RELATIVE_CUTOFF = 0.1  # results scoring below this share of the best one are dropped
 MIN_COVERAGE = 0.15  # a best result covering less of the query (by rarity) is no match
-MIN_TOPIC_SHARE = 0.58  # with an English word the data lacks, the best must carry this much
-ELSEWHERE_WEIGHT = 0.5  # a known word the best result lacks counts half as much
+# "No match" weighs what the best record matches against what the data lacks (`_off_topic`):
+# - a matched idea counts by its keyness, how much likelier it is in the data than in English
+#   (natural log of the ratio of rates; a name such as "Cumbria" is high, "school" near 0), above
+#   KEYNESS_FLOOR (everyday usage says nothing) and up to KEYNESS_CAP (one name is not a topic);
+# - an idea an FAQ entry holds only in its answer counts ANSWER_SHARE of that (a mention);
+# - a word the data lacks counts by its information in English (the rarer, the more), unless
+#   it is too common to name a topic ("brought", "another").
+KEYNESS_FLOOR, KEYNESS_CAP = 1.0, 6.0
+ANSWER_SHARE = 0.3
+OFF_TOPIC_RATIO = 1.5  # the query is about something else when its lacking words outweigh this
 INFORMATION_TOTAL, INFORMATION_SMOOTHING = 5e6, 5e3  # English counts: "come" 4e6, "pothole" 374
 GENERIC_WORD_COUNT = 200_000  # an English word this common names no topic ("tried", "come")
 COMMON_WORD_COUNT = 100  # a word this frequent in English is spelt right (pyspellchecker counts)
 SUGGESTION_CUTOFF = 75  # RapidFuzz ratio (0-100) for a "did you mean" word
-# The FAQ is the tool's core: another kind of record ranks first only when clearly better.
-KIND_PRIOR = {"pilot": 0.9, "term": 0.9, "fact": 0.9, "event": 0.85}
-# "which pilot ...", "what area ...": the query asks for a pilot, not for the FAQ's lists.
-ASKS_FOR_PILOT = r"(?i)\b(?:which|what)\s+(?:\w+\s+)?(?:pilot|area|place)\b"
-PILOT_ASKED = 2.5
+# Words that ask for a kind of record: "which pilot ...", "how many ...", "when ...", "what does
+# X stand for". Such a record is worth PRIOR_ASKED times more than otherwise.
+ASKS_FOR = {
+    "pilot": r"(?i)\b(?:which|what)\s+(?:\w+\s+)?(?:pilot|area|place)s?\b",
+    "fact": r"(?i)\bhow (?:many|much)\b|\bcost|\bpa(?:y|ys|ying|id)\b|\bfund(?:s|ed|ing)?\b"
+    r"|\bfigures?\b|\bnumber of\b|\bamount\b|£|%",
+    "event": r"(?i)^\W*when\b|\bwhen (?:did|was|were|is|are|do|does|will|would|had)\b"
+    r"|\bwhat (?:date|year|month|day)\b|\bdates?\b|\bdeadline",
+    "term": r"(?i)\bstands? for\b|\bshort for\b|\babbreviat|\bacronym|\binitials\b|\bmean",
+}
+PRIOR_ASKED = 10.0
+EXPANSION_WEIGHT = 0.5  # a word found through the thesaurus counts this much of one typed
+MAX_PHRASE_WORDS = 6  # the longest run of query words looked up in the thesaurus
 SNIPPET_TOKENS = 20  # words of a line shown around the matched ones (about 100-160 characters)
 SNIPPET_WIDTH = 160  # characters shown of a text whose match is elsewhere (a title)
 CHUNK = 4000  # a line longer than this is cut into pieces of this size for its snippet
@@ -55,8 +83,9 @@ MARK_START, MARK_END = "\x02", "\x03"  # snippet() markers; data never holds con
 WORD = re.compile(r"(?:\d+(?:\.\d+)+|[^\W_]+)(?:['\u2019][^\W_]+)*")
 AMERICAN_IZE = r"iz(e|es|ed|er|ers|ing|ation|ations)$"
 UNITS = {"bn": "billion", "mn": "million"}  # short forms readers type for amounts ("£4.5bn")
-# Function words (and "try", which questions wrap around a topic: "what was it trying to do")
-# carry no topic: a query keys on its other words. A query made only of them
+# Function words (Snowball's English list with its contractions, and the adverbs and verbs that
+# questions wrap around a topic: "what was it actually trying to do", "why is X mentioned") carry
+# no topic: a query keys on its other words. A query made only of them
 # ("what is it") is searched on them, in the questions.
 _STOP_WORD_LIST = """
     a about above after again against all also am an and any are as at be been being both but by
@@ -67,8 +96,218 @@ _STOP_WORD_LIST = """
     there these they this those through to too type types under until up upon us very was we were
     what whatever which while whom will with would you your yours yourself st nd rd th s t re
     ve ll d get gets got wo thing things try tries tried trying
+    i'm i've i'd i'll you're you've you'd you'll he's she's it's we're we've we'd we'll they're
+    they've they'd they'll that's what's who's where's when's why's how's here's there's let's
+    isn't aren't wasn't weren't hasn't haven't hadn't doesn't don't didn't won't wouldn't shan't
+    shouldn't can't cannot couldn't mustn't needn't actually basically really exactly simply
+    always ever never still already anyway please perhaps maybe probably quite rather even often
+    usually sometimes say says said saying tell tells told hear heard know knew wonder wondering
+    mention mentions mentioned mentioning talk talks talked talking
 """
 STOP_WORDS = frozenset(_STOP_WORD_LIST.split())
+
+
+# One document per record. FTS5 ranks the title (a question), `asked` (other ways of asking it, with
+# the question's weight), the keywords and the body (an answer).
+INDEX_SCHEMA = """
+CREATE TABLE documents(
+    rowid INTEGER PRIMARY KEY, kind TEXT NOT NULL, key TEXT NOT NULL, title TEXT NOT NULL,
+    asked TEXT NOT NULL, keywords TEXT NOT NULL, body TEXT NOT NULL, record TEXT NOT NULL);
+CREATE VIRTUAL TABLE documents_fts USING fts5(
+    title, asked, keywords, body, content='documents', content_rowid='rowid',
+    tokenize='porter unicode61 remove_diacritics 2');
+CREATE TABLE synonyms(stems TEXT NOT NULL, expansion TEXT NOT NULL,
+    PRIMARY KEY (stems, expansion)) WITHOUT ROWID;
+CREATE TABLE english(word TEXT PRIMARY KEY, count INTEGER NOT NULL) WITHOUT ROWID;
+CREATE VIRTUAL TABLE vocabulary USING fts5vocab(documents_fts, col);
+CREATE VIRTUAL TABLE vocabulary_instances USING fts5vocab(documents_fts, instance);
+CREATE TABLE sizes(name TEXT PRIMARY KEY, size REAL NOT NULL) WITHOUT ROWID;
+"""
+# How much a word counts in each column (BM25_WEIGHTS), for the data's word rates.
+COLUMN_WEIGHTS = {"title": 3.0, "asked": 3.0, "keywords": 2.0, "body": 1.0}
+# The words as written (unstemmed), each with the number of documents holding it: counted by
+# FTS5 in a temporary index when a query first needs them (to correct a typo), not at each build.
+WORDS_SCRIPT = """
+CREATE VIRTUAL TABLE temp.words_fts USING fts5(
+    text, content='', detail=none, columnsize=0, tokenize='unicode61 remove_diacritics 2');
+INSERT INTO temp.words_fts(rowid, text)
+    SELECT rowid, title || ' ' || asked || ' ' || keywords || ' ' || body FROM documents;
+CREATE VIRTUAL TABLE temp.words_vocabulary USING fts5vocab(temp, words_fts, 'row');
+CREATE TEMP VIEW words(word, documents) AS SELECT term, doc FROM temp.words_vocabulary;
+"""
+# Porter stems of texts, as the index has them: what thesaurus entries are matched on.
+STEMS_SCRIPT = f"""
+CREATE VIRTUAL TABLE temp.stemmed USING fts5(text, tokenize='{TOKENIZER}');
+CREATE VIRTUAL TABLE temp.stemmed_terms USING fts5vocab(temp, stemmed, instance);
+"""
+
+
+class Document(NamedTuple):
+    """One searchable record: what it is, how it is found again, and the text to index."""
+
+    kind: str  # faq, pilot, term, ...
+    key: str  # unique within its kind: an FAQ entry's id, a pilot's id
+    title: str  # weighs most: a question, a pilot's name
+    keywords: str  # editorial search aids
+    body: str  # an answer, a pilot's themes and places
+    record: dict[str, Any]  # the rest of the record, to rebuild it without the YAML
+    asked: str = ""  # other ways of asking an FAQ question, one a line: weighs as the title
+
+
+def faq_documents(entries: Iterable[FaqEntry]) -> Iterator[Document]:
+    """The FAQ's entries as documents of kind `faq`."""
+    for entry in entries:
+        record = {"id": entry.id, "slug": entry.slug, "keywords": entry.keywords}
+        yield Document(
+            "faq",
+            str(entry.id),
+            entry.question,
+            " ; ".join(entry.keywords),
+            entry.answer,
+            record | {"also_asked": entry.also_asked},
+            "\n".join(entry.also_asked),
+        )
+
+
+def pilot_documents(pilots: Iterable[Pilot], sources: Registry) -> Iterator[Document]:
+    """The pilots as documents of kind `pilot`: found by name, places and themes."""
+    for pilot in pilots:
+        record = pilot.to_json(sources)
+        # "pilot" names what the record is: "which pilot looked at ..." asks for one.
+        keywords = ["pilot area", *filter(None, [pilot.official_name]), pilot.region]
+        keywords += [*pilot.authorities, *(c.replace("-", " ") for c in pilot.categories)]
+        body = [*(t.text for t in pilot.themes), *(f.text for f in pilot.figures)]
+        body += [t.text for t in pilot.field_trials]
+        yield Document("pilot", pilot.id, pilot.name, " ; ".join(keywords), "\n".join(body), record)
+
+
+def term_documents(terms: Iterable[GlossaryTerm]) -> Iterator[Document]:
+    """The glossary's acronyms as documents of kind `term`: found by the acronym or its words."""
+    for term in terms:
+        record = term.to_json()
+        del record["used_in"]
+        # "acronym" names what the record is: "HMT acronym" asks for one.
+        keywords = " ; ".join(["acronym", *term.aliases])
+        yield Document("term", term.term, term.term, keywords, term.expansion, record)
+
+
+def programme_documents(items: Iterable[ProgrammeItem], sources: Registry) -> Iterator[Document]:
+    """The programme's facts and events as documents of kinds `fact` and `event`."""
+    for item in items:
+        # The text is the body, not a title: a fact's short text would outweigh the FAQ's questions.
+        # "figure" and "date" name what the record holds: "figure for ...", "date of ...".
+        named = "figure" if item.kind == "fact" else "date"
+        keywords = " ; ".join(filter(None, (named, item.figure, item.period, item.date)))
+        body = "\n".join(filter(None, (item.text, item.quote)))
+        yield Document(item.kind, item.id, "", keywords, body, item.to_json(sources))
+
+
+def build_index(database: sqlite3.Connection, data: DataSet) -> None:
+    """Create and fill every table search reads in `database`: the documents and their FTS5
+    index, the thesaurus (by the stems of the words typed) and the English word counts."""
+    sources, terms, thesaurus = data.registry(), data.glossary, data.thesaurus
+    documents = [
+        *faq_documents(data.faq),
+        *pilot_documents(data.pilots, sources),
+        *term_documents(terms),
+        *programme_documents((*data.facts, *timeline(data.events)), sources),
+    ]
+    # Stemming the thesaurus fills a temporary table: in memory, never a file of its own.
+    database.execute("PRAGMA temp_store = MEMORY")
+    database.executescript(INDEX_SCHEMA)
+    rows = [
+        (rowid, d.kind, d.key, d.title, d.asked, d.keywords, d.body, json.dumps(d.record))
+        for rowid, d in enumerate(documents, start=1)
+    ]
+    with database:
+        database.executemany("INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        database.execute(
+            "INSERT INTO documents_fts(rowid, title, asked, keywords, body) "
+            "SELECT rowid, title, asked, keywords, body FROM documents"
+        )
+        # One b-tree per term: a query over a large data set costs a tenth less (60 ms once).
+        database.execute("INSERT INTO documents_fts(documents_fts) VALUES ('optimize')")
+        english = english_word_counts()
+        database.executemany(
+            "INSERT INTO english VALUES (?, ?)",
+            ((word, n) for word, n in english.items() if n >= COMMON_WORD_COUNT),
+        )
+        tokens = sum(
+            COLUMN_WEIGHTS[column] * count
+            for column, count in database.execute(
+                "SELECT col, sum(cnt) FROM vocabulary GROUP BY col"
+            )
+        )
+        sizes = {"english": sum(english.values()), "data": max(tokens, 1.0)}
+        kinds = database.execute("SELECT kind, count(*) FROM documents GROUP BY kind")
+        sizes |= {f"documents {kind}": count for kind, count in kinds}
+        sizes["documents"] = len(documents)
+        database.executemany("INSERT INTO sizes VALUES (?, ?)", sizes.items())
+        rules = [*thesaurus, *glossary_rules(terms)]
+        texts = sorted({text for rule in rules for text in (*rule.words, *rule.expansions)})
+        stems = dict(zip(texts, map(" ".join, stem_texts(database, texts)), strict=True))
+        # Each word's expansions once by their stems ("alcoholism", "alcohol"), never itself.
+        expansions: dict[tuple[str, str], str] = {}
+        for rule in rules:
+            for word in rule.words:
+                for text in rule.expansions:
+                    if stems[text] != stems[word]:
+                        expansions.setdefault((stems[word], stems[text]), text)
+        database.executemany(
+            "INSERT INTO synonyms VALUES (?, ?)",
+            [(word, text) for (word, _), text in expansions.items()],
+        )
+
+
+def glossary_rules(terms: Iterable[GlossaryTerm]) -> Iterator[SynonymRule]:
+    """Each acronym, its other spellings and its expansion search each other ("HMT", "HM
+    Treasury"), unless it is also a common English word ("IDeA" is not "idea")."""
+    english = english_word_counts()
+    for term in terms:
+        spellings = [term.term, *term.aliases]
+        if all(english.get(spelling.lower(), 0) < COMMON_WORD_COUNT for spelling in spellings):
+            words = (*spellings, term.expansion)
+            yield SynonymRule(words, words)
+
+
+@functools.cache
+def english_word_counts() -> dict[str, int]:
+    """How common each English word is (pyspellchecker's counts). The index keeps those at
+    least COMMON_WORD_COUNT: a rarer word weighs as much as an unknown one. Read once a process:
+    loading costs 0.2-0.6 s, and tests and benchmarks build many indexes."""
+    # Read only to build an index: about 0.2 s, and a cached run never pays it.
+    import spellchecker
+
+    return dict(spellchecker.SpellChecker(distance=1).word_frequency.dictionary)
+
+
+def stem_texts(database: sqlite3.Connection, texts: Sequence[str]) -> list[tuple[str, ...]]:
+    """Each text's words as Porter stems (normalised as `query_words` does), in order."""
+    if not texts:
+        return []
+    _create_once(database, "stemmed", STEMS_SCRIPT)
+    rows = [(n, " ".join(w for w, _, _ in query_words(text))) for n, text in enumerate(texts)]
+    with database:
+        database.execute("DELETE FROM temp.stemmed")
+        database.executemany("INSERT INTO temp.stemmed(rowid, text) VALUES (?, ?)", rows)
+    stems: list[list[str]] = [[] for _ in texts]
+    for term, row in database.execute(
+        "SELECT term, doc FROM temp.stemmed_terms ORDER BY doc, offset"
+    ):
+        stems[row].append(term)
+    return [tuple(stem) for stem in stems]
+
+
+def count_words(database: sqlite3.Connection) -> None:
+    """Make the view `words` (word, documents) of `database`, once per connection."""
+    _create_once(database, "words", WORDS_SCRIPT)
+
+
+def _create_once(database: sqlite3.Connection, name: str, script: str) -> None:
+    """Run `script`, which makes the temporary table or view `name`, unless it exists."""
+    found = database.execute("SELECT 1 FROM temp.sqlite_master WHERE name = ?", (name,))
+    if found.fetchone() is None:
+        database.executescript(script)
 
 
 # The keys of each kind's record that `tp ask --json` shows (an FAQ entry: all of `to_json`).
@@ -85,7 +324,7 @@ class SearchResult(NamedTuple):
     matched (0-100), which query words matched, and why (a snippet)."""
 
     kind: str
-    record: dict[str, Any]  # an FAQ entry's `from_record` form; another kind's JSON
+    record: dict[str, Any]  # an FAQ entry's `from_data` form; another kind's JSON
     score: float
     matched: tuple[str, ...] = ()
     snippet: str = ""
@@ -129,13 +368,6 @@ class Answer(NamedTuple):
     corrections: list[Correction]
 
 
-class QueryWord(NamedTuple):
-    """One content word as searched, and how many documents hold it."""
-
-    word: str
-    documents: int
-
-
 def query_words(query: str) -> list[tuple[str, int, int]]:
     """The normalised words of `query` with their spans, lower-case ("RIEPs" stays "rieps":
     Porter makes it "riep" like the data's "RIEP")."""
@@ -165,40 +397,40 @@ def _within(kinds: Collection[str] | None) -> tuple[str, list[str]]:
     return f" AND rowid IN (SELECT rowid FROM documents WHERE kind IN ({marks}))", [*kinds]
 
 
-def _count(
-    database: sqlite3.Connection, words: Sequence[str], kinds: Collection[str] | None = None
+def _documents(
+    database: sqlite3.Connection, expression: str, kinds: Collection[str] | None = None
 ) -> int:
-    """How many documents (of `kinds`) hold `words` (stemmed as the index is) as a phrase."""
+    """How many documents (of `kinds`) match an FTS5 expression."""
     condition, values = _within(kinds)
     row = database.execute(
         f"SELECT count(*) FROM documents_fts WHERE documents_fts MATCH ?{condition}",
-        (_phrase(words), *values),
+        (expression, *values),
     ).fetchone()
     return int(row[0])
 
 
-_ENGLISH_COUNTS: dict[str, int] = {}
+def _count(
+    database: sqlite3.Connection, words: Sequence[str], kinds: Collection[str] | None = None
+) -> int:
+    """How many documents (of `kinds`) hold `words` (stemmed as the index is) as a phrase."""
+    return _documents(database, _phrase(words), kinds)
 
 
-def english_counts(words: Sequence[str]) -> dict[str, int]:
-    """How common each word is in English (0: not an English word), remembered for the run."""
-    missing = [word for word in dict.fromkeys(words) if word not in _ENGLISH_COUNTS]
-    if missing:
-        from totalplace_cli.index import english_word_counts
-
-        _ENGLISH_COUNTS.update(english_word_counts(missing))
-    return {word: _ENGLISH_COUNTS[word] for word in words}
+def english_counts(database: sqlite3.Connection, words: Sequence[str]) -> dict[str, int]:
+    """How common each word is in English (0: not a common English word)."""
+    marks = ",".join("?" * len(words))
+    query = f"SELECT word, count FROM english WHERE word IN ({marks})"
+    found = dict(database.execute(query, [*words]).fetchall())
+    return {word: found.get(word, 0) for word in words}
 
 
-def is_common_english(word: str) -> bool:
+def is_common_english(database: sqlite3.Connection, word: str) -> bool:
     """Whether `word` is a correctly spelt, common English word."""
-    return english_counts([word])[word] >= COMMON_WORD_COUNT
+    return english_counts(database, [word])[word] >= COMMON_WORD_COUNT
 
 
 def _vocabulary(database: sqlite3.Connection, first: str | None) -> dict[str, int]:
     """The data's words (with the documents holding each), those starting with `first` if set."""
-    from totalplace_cli.index import count_words
-
     count_words(database)
     if first is None:
         rows = database.execute("SELECT word, documents FROM words")
@@ -214,12 +446,13 @@ def _correct(database: sqlite3.Connection, word: str) -> str | None:
     """The closest word of the data (or function word) to an unknown, misspelt `word`.
 
     A short word must keep its first letter, which typists rarely get wrong; among equally
-    close words the commoner in English wins ("waht" is "what", not "want")."""
-    if len(word) < 3 or word[0].isdigit() or is_common_english(word):
+    close words one reached by leaving out or adding letters wins, then the commoner in English
+    ("waht" is "what", not "want")."""
+    if len(word) < 3 or word[0].isdigit() or is_common_english(database, word):
         return None
     # RapidFuzz costs ~15 ms to import: only a query with an unknown word pays for it.
     from rapidfuzz import process
-    from rapidfuzz.distance import OSA
+    from rapidfuzz.distance import OSA, Indel
 
     short = len(word) <= 5
     known = _vocabulary(database, word[0] if short else None)
@@ -230,10 +463,18 @@ def _correct(database: sqlite3.Connection, word: str) -> str | None:
     )
     if not candidates:
         return None
-    english = english_counts([str(c[0]) for c in candidates])
+    english = english_counts(database, [str(c[0]) for c in candidates])
+    # A letter left out or swapped is likelier than one mistyped ("wher" is "where", not "when").
     best = min(
         candidates,
-        key=lambda c: (c[1], c[0][0] != word[0], -english[c[0]], -known[c[0]], c[0]),
+        key=lambda c: (
+            c[1],
+            Indel.distance(word, c[0]),
+            c[0][0] != word[0],
+            -english[c[0]],
+            -known[c[0]],
+            c[0],
+        ),
     )
     return str(best[0])
 
@@ -261,39 +502,120 @@ def _split(database: sqlite3.Connection, word: str) -> list[str]:
     return []
 
 
+class Term(NamedTuple):
+    """One way an idea of the query is searched, and how much finding it counts."""
+
+    expression: str  # an FTS5 query: a word, a phrase, or the words of a phrase all present
+    label: str  # what `matched` shows for it
+    weight: float  # 1 as typed; a share for part of a phrase, or EXPANSION_WEIGHT
+    typed: bool = True  # False: found through the thesaurus
+    documents: int = 0  # how many documents hold it
+
+
+class Idea(NamedTuple):
+    """One idea of the query: a content word, or a run of words the thesaurus knows ("red
+    tape"), with the terms searched for it (as typed first, then through the thesaurus)."""
+
+    typed: tuple[str, ...]
+    terms: list[Term]
+
+
 class _Query(NamedTuple):
-    words: list[QueryWord]
+    ideas: list[Idea]  # each with at least one term the data holds
     corrections: list[Correction]
     unknown: list[str]  # content words left unknown (weighed as the rarest words)
     off_topic: list[str]  # of which real English words: the query is about something else
     only_function_words: bool
 
 
+def _thesaurus(
+    database: sqlite3.Connection, words: Sequence[str], content: Sequence[bool]
+) -> dict[int, tuple[int, list[str]]]:
+    """Where the thesaurus knows a run of the query's words: start -> (end, expansions), the
+    longest run first, runs not overlapping. Words and entries are matched by their stems."""
+    stems = [" ".join(stem) for stem in stem_texts(database, words)]
+    runs = {
+        (start, end): " ".join(stems[start:end])
+        for start in range(len(words))
+        for end in range(start + 1, min(len(words), start + MAX_PHRASE_WORDS) + 1)
+        if any(content[start:end])
+    }
+    if not runs:
+        return {}
+    marks = ",".join("?" * len(runs))
+    known: dict[str, list[str]] = {}
+    for key, expansion in database.execute(
+        f"SELECT stems, expansion FROM synonyms WHERE stems IN ({marks})", list(runs.values())
+    ):
+        known.setdefault(key, []).append(expansion)
+    found: dict[int, tuple[int, list[str]]] = {}
+    taken: set[int] = set()
+    for (start, end), key in sorted(runs.items(), key=lambda run: run[0][0] - run[0][1]):
+        if key in known and taken.isdisjoint(range(start, end)):
+            found[start] = (end, known[key])
+            taken.update(range(start, end))
+    return found
+
+
 def _analyse(
     database: sqlite3.Connection, query: str, kinds: Collection[str] | None = None
 ) -> _Query:
-    """The query's words as searched (corrected where needed) and what is left unknown."""
-    typed = [word for word, _, _ in query_words(query)]
-    # Each word once: a pasted paragraph repeats words, and so would its unknown ones count twice.
-    content = list(dict.fromkeys(word for word in typed if word not in STOP_WORDS))
-    if not content:
-        words = [QueryWord(w, _count(database, [w], kinds)) for w in dict.fromkeys(typed)]
-        found = [w for w in words if w.documents]
+    """The query's ideas as searched (corrected where needed, with the thesaurus's other words
+    for them) and what is left unknown."""
+    spans = query_words(query)
+    typed = [word for word, _, _ in spans]
+    content = [word not in STOP_WORDS for word in typed]
+
+    def held(terms: Iterable[Term]) -> list[Term]:
+        counted = (t._replace(documents=_documents(database, t.expression, kinds)) for t in terms)
+        return [term for term in counted if term.documents]
+
+    if not any(content):
+        shape = held(Term(_phrase([w]), w, 1.0) for w in dict.fromkeys(typed))
+        found = [Idea((term.label,), [term]) for term in shape]
         return _Query(found if len(typed) > 1 else [], [], [], [], True)
-    searched: dict[str, QueryWord] = {}
+    runs = _thesaurus(database, typed, content)
+    ideas: list[Idea] = []
     corrections: list[Correction] = []
     unknown: list[str] = []
     off_topic: list[str] = []
-    for word in content:
-        documents = _count(database, [word], kinds)
-        if documents:
-            searched.setdefault(word, QueryWord(word, documents))
+    seen: set[tuple[str, ...]] = set()  # a pasted paragraph repeats words: each counts once
+    position = 0
+    while position < len(typed):
+        end, expansions = runs.get(position, (position + 1, []))
+        words = tuple(typed[position:end])
+        if words in seen or not any(content[position:end]):
+            position = end
             continue
+        seen.add(words)
+        if len(words) == 1:
+            terms = [Term(_phrase(words), words[0], 1.0)]
+        else:  # the run as typed ("children's services"), all its words, or a share of them
+            text = query[spans[position][1] : spans[end - 1][2]]
+            own = [word for word in words if word not in STOP_WORDS]
+            together = " AND ".join(_phrase([word]) for word in own)
+            terms = [Term(_phrase([text]), text, 1.0), Term(together, " ".join(own), 1.0)]
+            if len(own) > 1:
+                terms += [Term(_phrase([word]), word, 1.0 / len(own)) for word in own]
+        position = end
+        terms += [Term(_phrase([text]), text, EXPANSION_WEIGHT, False) for text in expansions]
+        unique = {term.expression.lower(): term for term in reversed(terms)}  # the first wins
+        found_terms = held(reversed(unique.values()))
+        if any(term.typed and term.documents >= CANDIDATES for term in found_terms):
+            # The words as typed fill the candidates: their synonyms would bring no new record.
+            found_terms = [term for term in found_terms if term.typed]
+        if found_terms or len(words) > 1 or expansions:
+            if found_terms:
+                ideas.append(Idea(words, found_terms))
+            else:
+                unknown += [word for word in words if word not in STOP_WORDS]
+            continue
+        word = words[0]
         if word[0].isdigit():
             continue  # a number the data lacks ("2012") says little about the topic
         if kinds is not None and _count(database, [word]):
             unknown.append(word)  # known to other kinds of record than those searched
-            off_topic += [word] if is_common_english(word) else []
+            off_topic += [word] if is_common_english(database, word) else []
             continue
         corrected = _correct(database, word)
         if corrected is not None and corrected in STOP_WORDS:
@@ -303,18 +625,155 @@ def _analyse(
         replacement = [corrected] if corrected else [root] if root else _split(database, word)
         if not replacement:
             unknown.append(word)
-            off_topic += [word] if is_common_english(word) else []
+            off_topic += [word] if is_common_english(database, word) else []
             continue
         corrections.append(Correction(word, " ".join(replacement)))
         for part in replacement:
-            count = _count(database, [part], kinds)
-            searched.setdefault(part, QueryWord(part, count))
-    return _Query(list(searched.values()), corrections, unknown, off_topic, False)
+            if (part,) not in seen:
+                seen.add((part,))
+                ideas += [
+                    Idea((part,), [term]) for term in held([Term(_phrase([part]), part, 1.0)])
+                ]
+    return _Query(ideas, corrections, unknown, off_topic, False)
 
 
 def _idf(total: int, documents: int) -> float:
     """How rare a word is across documents (BM25's IDF)."""
     return math.log(1.0 + (total - documents + 0.5) / (documents + 0.5))
+
+
+def _asked_kinds(query: str) -> dict[str, float]:
+    """How much more each kind of record is worth when the question's words ask for it."""
+    asked = {kind: PRIOR_ASKED for kind, pattern in ASKS_FOR.items() if re.search(pattern, query)}
+    return asked
+
+
+class _Ranking(NamedTuple):
+    """The candidates for a query, best first, and what each matched."""
+
+    order: list[int]  # rowids
+    ranked: dict[int, float]
+    coverage: dict[int, float]  # the share of the query each holds (ideas weighted by rarity)
+    matched: dict[int, list[Term]]
+    found: dict[int, list[Idea]]
+    terms: str  # every term as one FTS5 expression, for the snippets
+
+
+def _rank(
+    database: sqlite3.Connection,
+    query: str,
+    analysed: _Query,
+    kinds: Collection[str] | None,
+    limit: int = CANDIDATES,
+) -> _Ranking | None:
+    """The records (of `kinds`) matching the query's ideas, ranked; None when none does."""
+    ideas = analysed.ideas
+    if not ideas:
+        return None
+    condition, values = _within(kinds)
+    sizes = dict(database.execute("SELECT name, size FROM sizes WHERE name LIKE 'documents%'"))
+    rows_in_index = int(sizes["documents"])
+    total = rows_in_index
+    if kinds is not None:
+        total = sum(int(sizes.get(f"documents {kind}", 0)) for kind in kinds)
+    # An idea weighs as much as its rarest term: how much finding it says.
+    weight = [max(_idf(total, term.documents) for term in idea.terms) for idea in ideas]
+    query_weight = sum(weight) + _idf(total, 0) * len(analysed.unknown)
+    # Two words side by side are also searched as a phrase ("total place").
+    singles = [idea.typed[0] for idea in ideas if len(idea.typed) == 1]
+    pair_terms = [Term(_phrase(pair), " ".join(pair), 1.0) for pair in itertools.pairwise(singles)]
+    every_term = list(dict.fromkeys([*(t for idea in ideas for t in idea.terms), *pair_terms]))
+    terms = " OR ".join(f"({term.expression})" for term in every_term)
+    column = "title : " if analysed.only_function_words else ""  # where the search looked
+    rows = database.execute(
+        "SELECT rowid FROM documents_fts WHERE documents_fts MATCH ? AND rank MATCH ?"
+        f"{condition} ORDER BY rank LIMIT ?",
+        (
+            f"{column}({terms})",
+            BM25_WEIGHTS,
+            *values,
+            max(CANDIDATES, min(limit, 1 << 62)),
+        ),  # any N
+    ).fetchall()
+    if not rows:
+        return None
+    candidates = [rowid for (rowid,) in rows]
+    marks = ",".join(map(str, candidates))
+    bm25 = BM25_WEIGHTS.replace("bm25(", "bm25(documents_fts, ")
+
+    def scores(expression: str) -> list[tuple[int, float]]:
+        """FTS5's BM25 of an expression for each candidate holding it."""
+        return database.execute(
+            f"SELECT rowid, -{bm25} FROM documents_fts WHERE documents_fts MATCH ? "
+            f"AND rowid IN ({marks})",
+            (f"{column}({expression})",),
+        ).fetchall()
+
+    def idf(documents: int) -> float:
+        """FTS5's IDF, except that a word in half the records or more keeps BM25's usual one:
+        FTS5 gives it 1e-6, and "pilots" would count for nothing."""
+        if documents < rows_in_index / 2:
+            return math.log((rows_in_index - documents + 0.5) / (documents + 0.5))
+        return _idf(rows_in_index, documents)
+
+    # BM25 of the words typed, plus a share of the words the thesaurus added for them, each
+    # counting at most as much as the word typed (a rare synonym must not outweigh it).
+    everywhere = {term: _documents(database, term.expression) for term in every_term}
+    alone = {  # scored one by one: FTS5 would give each an IDF of 1e-6
+        term
+        for term in every_term
+        if term.typed and " AND " not in term.expression and everywhere[term] >= rows_in_index / 2
+    }
+    summed = [f"({t.expression})" for t in every_term if t.typed and t not in alone]
+    score = dict.fromkeys(candidates, 0.0)
+    for rowid, value in scores(" OR ".join(summed)) if summed else []:
+        score[rowid] += value
+    typed_documents = {
+        term: max((t.documents for t in idea.terms if t.typed), default=0)
+        for idea in ideas
+        for term in idea.terms
+    }
+    holds: dict[Term, set[int]] = {}  # the candidates holding each term
+    for term in every_term:
+        matching = scores(term.expression) if not term.typed or term in alone else []
+        holds[term] = {rowid for rowid, _ in matching} or {
+            rowid
+            for (rowid,) in database.execute(
+                f"SELECT rowid FROM documents_fts WHERE documents_fts MATCH ? "
+                f"AND rowid IN ({marks})",
+                (f"{column}({term.expression})",),
+            )
+        }
+        n = everywhere[term]
+        fts5_idf = max(math.log((rows_in_index - n + 0.5) / (n + 0.5)), 1e-6)
+        share = 1.0
+        if not term.typed:
+            own = typed_documents.get(term, 0)  # records holding the word it stands for
+            share = EXPANSION_WEIGHT * min(idf(n), idf(own) if own else math.inf) / idf(n)
+        for rowid, value in matching:
+            score[rowid] += share * value / fts5_idf * idf(n)
+    # Each idea counts by its weight, as much as the best of its terms the record holds.
+    coverage = dict.fromkeys(candidates, 0.0)
+    matched: dict[int, list[Term]] = {rowid: [] for rowid in candidates}
+    found: dict[int, list[Idea]] = {rowid: [] for rowid in candidates}
+    for idea, idea_weight in zip(ideas, weight, strict=True):
+        for rowid in candidates:
+            held = [term for term in idea.terms if rowid in holds[term]]
+            if held:
+                best_term = max(held, key=lambda term: term.weight)
+                coverage[rowid] += idea_weight * best_term.weight / query_weight
+                matched[rowid].append(best_term)
+                found[rowid].append(idea)
+    kind_of = dict(
+        database.execute(f"SELECT rowid, kind FROM documents WHERE rowid IN ({marks})").fetchall()
+    )
+    prior = dict.fromkeys(set(kind_of.values()), 1.0) | _asked_kinds(query)
+    ranked = {
+        rowid: score[rowid] * coverage[rowid] ** COVERAGE_POWER * prior[kind_of[rowid]]
+        for rowid in candidates
+    }
+    order = sorted(ranked, key=lambda rowid: (-ranked[rowid], rowid))
+    return _Ranking(order, ranked, coverage, matched, found, terms)
 
 
 def search(
@@ -326,71 +785,26 @@ def search(
     """Records (of `kinds`, else all) matching `query`, best first, at most `limit`, and the
     corrections made."""
     analysed = _analyse(database, query, kinds)
-    words = [word for word in analysed.words if word.documents]
-    if not words:
+    ranking = _rank(database, query, analysed, kinds, limit)
+    if ranking is None:
         return Answer([], analysed.corrections)
-    condition, values = _within(kinds)
-    (total,) = database.execute(
-        f"SELECT count(*) FROM documents WHERE 1{condition}", values
-    ).fetchone()
-    idf = {w.word: _idf(total, w.documents) for w in words}
-    rarest = _idf(total, 0)
-    query_weight = sum(idf.values()) + rarest * len(analysed.unknown)
-    parts = [_phrase([w.word]) for w in words]
-    parts += [_phrase([a.word, b.word]) for a, b in itertools.pairwise(words)]
-    expression = terms = " OR ".join(parts)
-    if analysed.only_function_words:
-        expression = f"title : ({expression})"  # only the shape of a question says anything
-    rows = database.execute(
-        "SELECT rowid, -rank FROM documents_fts WHERE documents_fts MATCH ? AND rank MATCH ?"
-        f"{condition} ORDER BY rank LIMIT ?",
-        (expression, BM25_WEIGHTS, *values, max(CANDIDATES, min(limit, 1 << 62))),  # any N
-    ).fetchall()
-    if not rows:
-        return Answer([], analysed.corrections)
-    candidates = {rowid: score for rowid, score in rows}
-    marks = ",".join(map(str, candidates))
-    matched: dict[int, list[str]] = {rowid: [] for rowid in candidates}
-    column = "title : " if analysed.only_function_words else ""  # where the search looked
-    for word in words:
-        holding = database.execute(
-            f"SELECT rowid FROM documents_fts WHERE documents_fts MATCH ? AND rowid IN ({marks})",
-            (column + _phrase([word.word]),),
-        )
-        for (rowid,) in holding:
-            matched[rowid].append(word.word)
-    coverage = {
-        rowid: sum(idf[word] for word in found) / query_weight for rowid, found in matched.items()
-    }
-    kind_of = dict(
-        database.execute(f"SELECT rowid, kind FROM documents WHERE rowid IN ({marks})").fetchall()
-    )
-    prior = {kind: KIND_PRIOR.get(kind, 1.0) for kind in set(kind_of.values())}
-    if any(word in query.lower() for word in ("pilot", "area", "place")) and re.search(
-        ASKS_FOR_PILOT, query
-    ):
-        prior["pilot"] = PILOT_ASKED
-    ranked = {
-        rowid: score * coverage[rowid] ** COVERAGE_POWER * prior[kind_of[rowid]]
-        for rowid, score in rows
-    }
-    order = sorted(ranked, key=lambda rowid: (-ranked[rowid], rowid))
-    best = order[0]
-    off_topic = len(analysed.off_topic)
+    best = ranking.order[0]
     if (
-        coverage[best] < MIN_COVERAGE
-        or off_topic > len(words)
-        or _off_topic_words(analysed, matched[best])
+        ranking.ranked[best] <= 0
+        or ranking.coverage[best] < MIN_COVERAGE
+        or len(analysed.off_topic) > len(analysed.ideas)
+        or _off_topic(database, analysed, ranking.found[best], best)
     ):
         return Answer([], analysed.corrections)  # the query is mostly about something else
-    kept = [rowid for rowid in order if ranked[rowid] >= RELATIVE_CUTOFF * ranked[best]][:limit]
+    cutoff = RELATIVE_CUTOFF * ranking.ranked[best]
+    kept = [rowid for rowid in ranking.order if ranking.ranked[rowid] >= cutoff][:limit]
     rows = [
         database.execute(
             "SELECT kind, title, body, record FROM documents WHERE rowid = ?", (rowid,)
         ).fetchone()
         for rowid in kept
     ]
-    snippets = _snippets(database, terms, [body or title for _, title, body, _ in rows])
+    snippets = _snippets(database, ranking.terms, [body or title for _, title, body, _ in rows])
     results = []
     for rowid, (kind, title, body, stored), (snippet, highlights) in zip(
         kept, rows, snippets, strict=True
@@ -398,11 +812,32 @@ def search(
         record = json.loads(stored)
         if kind == "faq":
             record |= {"question": title, "answer": body}
-        score = round(min(100.0, 100.0 * coverage[best] * ranked[rowid] / ranked[best]), 1)
-        results.append(
-            SearchResult(kind, record, score, tuple(matched[rowid]), snippet, highlights)
-        )
+        share = ranking.ranked[rowid] / ranking.ranked[best]
+        points = round(min(100.0, 100.0 * ranking.coverage[best] * share), 1)
+        words = tuple(term.label for term in ranking.matched[rowid])
+        results.append(SearchResult(kind, record, points, words, snippet, highlights))
     return Answer(results, analysed.corrections)
+
+
+def closest_questions(database: sqlite3.Connection, query: str, limit: int = 3) -> list[FaqEntry]:
+    """The FAQ entries nearest to a query that found nothing: those sharing most of its words,
+    then the FAQ's first entries, so that "no match" always offers somewhere to go."""
+    faq = frozenset({"faq"})
+    ranking = _rank(database, query, _analyse(database, query, faq), faq)
+    near = ranking.order if ranking else []
+    rest = [
+        rowid for (rowid,) in database.execute("SELECT rowid FROM documents WHERE kind = 'faq'")
+    ]
+    chosen = list(dict.fromkeys([*near, *rest]))[:limit]
+    entries = []
+    for rowid in chosen:
+        question, answer, stored = database.execute(
+            "SELECT title, body, record FROM documents WHERE rowid = ?", (rowid,)
+        ).fetchone()
+        entries.append(
+            FaqEntry.from_data({**json.loads(stored), "question": question, "answer": answer})
+        )
+    return entries
 
 
 def _information(word_count: int) -> float:
@@ -410,19 +845,93 @@ def _information(word_count: int) -> float:
     return max(0.0, math.log(INFORMATION_TOTAL / (word_count + INFORMATION_SMOOTHING)))
 
 
-def _off_topic_words(analysed: _Query, matched: Collection[str]) -> bool:
-    """Whether the query names a topic the data lacks ("pothole", "restaurants", not a common
-    verb such as "tried") and the words `matched` carry little of the query's information."""
-    if not analysed.off_topic:
+def _occurrences(database: sqlite3.Connection, stems: Sequence[str]) -> float:
+    """How often a run of stems occurs in the data, each column weighted as in ranking."""
+    if len(stems) == 1:
+        rows = database.execute("SELECT col, cnt FROM vocabulary WHERE term = ?", (stems[0],))
+        return sum(COLUMN_WEIGHTS[column] * float(count) for column, count in rows)
+    places = [
+        set(
+            database.execute(
+                "SELECT doc, col, offset - ? FROM vocabulary_instances WHERE term = ?",
+                (position, stem),
+            )
+        )
+        for position, stem in enumerate(stems)
+    ]
+    return sum(COLUMN_WEIGHTS[column] for _, column, _ in set.intersection(*places))
+
+
+def _keyness(database: sqlite3.Connection, stems: Sequence[str], english: int) -> float:
+    """How much likelier a run of stems is in the data than its rarest word is in English
+    (natural log of the ratio of rates)."""
+    sizes: dict[str, float] = dict(database.execute("SELECT name, size FROM sizes"))
+    data = (_occurrences(database, stems) + 0.5) / sizes["data"]
+    return math.log(data / ((english + 50) / sizes["english"]))
+
+
+def _off_topic(
+    database: sqlite3.Connection, analysed: _Query, found: Sequence[Idea], best: int
+) -> bool:
+    """Whether the words of the query that the data lacks outweigh what the best record
+    matches: "croydon parking fine appeal" is about parking, "why is cumbria mentioned so
+    often" about Cumbria (see KEYNESS_FLOOR)."""
+    against = sum(
+        _information(count)
+        for word, count in english_counts(database, analysed.off_topic).items()
+        if count < GENERIC_WORD_COUNT
+    )
+    if not against:
         return False
-    counts = english_counts([*(word.word for word in analysed.words), *analysed.unknown])
-    if all(counts[word] >= GENERIC_WORD_COUNT for word in analysed.off_topic):
-        return False
-    information = {word: _information(count) for word, count in counts.items()}
-    found = sum(information[word] for word in matched)
-    missing = sum(information[word] for word in analysed.unknown)
-    elsewhere = sum(information[w.word] for w in analysed.words if w.word not in matched)
-    return found < MIN_TOPIC_SHARE * (found + missing + ELSEWHERE_WEIGHT * elsewhere)
+    words = [w for idea in found for w in idea.typed if w not in STOP_WORDS]
+    english = english_counts(database, words)
+    labels = [term.label for idea in found for term in idea.terms]
+    stems = dict(zip([*words, *labels], stem_texts(database, [*words, *labels]), strict=True))
+    (kind,) = database.execute("SELECT kind FROM documents WHERE rowid = ?", (best,)).fetchone()
+
+    def share(idea: Idea) -> float:
+        """1, or ANSWER_SHARE when an FAQ entry holds the idea only in its answer."""
+        salient = "{title asked keywords} : "
+        for term in idea.terms:
+            found = database.execute(
+                "SELECT 1 FROM documents_fts WHERE documents_fts MATCH ? AND rowid = ?",
+                (f"{salient}({term.expression})", best),
+            ).fetchone()
+            if kind != "faq" or found:
+                return 1.0
+        return ANSWER_SHARE
+
+    def keyness(words: Sequence[str]) -> float:
+        """The keyness of words typed side by side: as a phrase, else the rarest alone."""
+        own = [word for word in words if word not in STOP_WORDS]
+        rarest = min(english[word] for word in own)
+        run = [stem for word in words for stem in stems.get(word, ())]
+        if len(own) == 1 or _occurrences(database, run):
+            return _keyness(database, run, rarest)
+        return min(_keyness(database, stems[word], english[word]) for word in own)
+
+    support = 0.0
+    ideas = [idea for idea in analysed.ideas if idea in found]  # in the query's order
+    while ideas:
+        idea, *ideas = ideas
+        # Two ideas side by side that the data holds as a phrase are one ("council tax").
+        pair = [*idea.typed, *ideas[0].typed] if ideas else []
+        if len(pair) == 2 and all(w in stems for w in pair):
+            run = [stem for word in pair for stem in stems[word]]
+            if _occurrences(database, run):
+                key = keyness(pair) * min(share(idea), share(ideas[0]))
+                support += max(0.0, min(key, KEYNESS_CAP) - KEYNESS_FLOOR)
+                ideas = ideas[1:]
+                continue
+        if any(term.typed for term in idea.terms):
+            key = keyness(idea.typed)
+        else:  # found through the thesaurus: the data's rate of what it found
+            rarest = min(english[word] for word in idea.typed if word not in STOP_WORDS)
+            key = EXPANSION_WEIGHT * max(
+                _keyness(database, stems[term.label], rarest) for term in idea.terms
+            )
+        support += max(0.0, min(key * share(idea), KEYNESS_CAP) - KEYNESS_FLOOR)
+    return support < OFF_TOPIC_RATIO * against
 
 
 def _snippets(
@@ -485,7 +994,7 @@ def suggest_query(database: sqlite3.Connection, query: str) -> str | None:
         if word not in STOP_WORDS
         and not word[0].isdigit()
         and not _count(database, [word])
-        and not is_common_english(word)  # "weather in Leeds" is not "leads"
+        and not is_common_english(database, word)  # "weather in Leeds" is not "leads"
     ]
     if not unknown:
         return None

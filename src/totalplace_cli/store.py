@@ -27,7 +27,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, NamedTuple, TypeVar
 
-from totalplace_cli import __version__, index
+from totalplace_cli import __version__, search
 from totalplace_cli.checking import check_citations, check_file
 from totalplace_cli.loading import KINDS, DataFiles
 from totalplace_cli.models import (
@@ -38,6 +38,7 @@ from totalplace_cli.models import (
     Pilot,
     ProgrammeItem,
     Source,
+    SynonymRule,
 )
 
 T = TypeVar("T")
@@ -65,6 +66,7 @@ RECORDS = {
     "event": ("programme", "events", "id"),
     "fact": ("programme", "facts", "id"),
     "source": ("sources", "sources", "id"),
+    "synonym": ("synonyms", "synonyms", ""),  # a line of text, keyed by its place
 }
 
 
@@ -74,7 +76,7 @@ class Store:
     def __init__(self, database: sqlite3.Connection) -> None:
         self.database = database
 
-    def records(self, kind: str) -> list[dict[str, Any]]:
+    def records(self, kind: str) -> list[Any]:
         rows = self.database.execute(
             "SELECT data FROM records WHERE kind = ? ORDER BY rowid", (kind,)
         )
@@ -128,6 +130,7 @@ class Store:
             self.programme("event"),
             self.programme("fact"),
             self.sources(),
+            tuple(map(SynonymRule.parse, self.records("synonym"))),
         )
 
     def files(self) -> list[dict[str, Any]]:
@@ -145,9 +148,9 @@ def build(files: DataFiles, key: str = "") -> sqlite3.Connection:
     # Sorting and temporary tables in memory too: no temporary file to fail (`ulimit -f`).
     database.executescript("PRAGMA temp_store=MEMORY;" + SCHEMA)
     rows = [
-        (kind, str(record[field]), json.dumps(record, ensure_ascii=False))
+        (kind, str(record[field] if field else n), json.dumps(record, ensure_ascii=False))
         for kind, (file_kind, list_key, field) in RECORDS.items()
-        for record in checked[file_kind].records(list_key)
+        for n, record in enumerate(checked[file_kind].records(list_key))
     ]
     summary = [
         {**file.to_json(), "source": "bundled" if files.is_bundled(files.paths[kind]) else "user"}
@@ -157,7 +160,7 @@ def build(files: DataFiles, key: str = "") -> sqlite3.Connection:
         database.executemany("INSERT INTO records(kind, key, data) VALUES (?, ?, ?)", rows)
         database.execute("INSERT INTO meta VALUES ('files', ?)", (json.dumps(summary),))
         database.execute("INSERT INTO meta VALUES ('key', ?)", (key,))
-    index.build_index(database, Store(database).data_set())
+    search.build_index(database, Store(database).data_set())
     return database
 
 
