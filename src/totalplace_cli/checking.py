@@ -155,6 +155,18 @@ def check_file(path: Path, kind: str | None = None) -> CheckedFile:
     return _Checker(document, kind).checked()
 
 
+def summary(checked: list[CheckedFile]) -> dict[str, Any]:
+    """What `tp validate --json` prints of the files checked."""
+    errors = sum(len(file.errors) for file in checked)
+    return {
+        "valid": errors == 0,
+        "errors": errors,
+        "warnings": sum(len(file.warnings) for file in checked),
+        "files": [file.to_json() for file in checked],
+        "problems": [problem.to_json() for file in checked for problem in file.problems],
+    }
+
+
 def check_data_files(files: DataFiles) -> list[CheckedFile]:
     """Check the files in use (what `tp validate` with no PATH reports), and across them."""
     return check_citations([check_file(files.paths[kind], kind) for kind in KINDS])

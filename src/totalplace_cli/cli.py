@@ -25,7 +25,6 @@ from totalplace_cli.loading import (
 from totalplace_cli.models import timeline as in_date_order
 from totalplace_cli.streams import (
     DataError,
-    ExitCode,
     NoMatchError,
     TpError,
     UsageError,
@@ -161,67 +160,31 @@ def global_options(
     ctx.obj = Options(data_dir, "environment" if from_env else "option", no_color)
 
 
-# Shell completion. Typer keeps only the values that start with the typed text, case and all,
-# so each value is offered in the case the user typed ("West" -> "West-midlands").
+# Shell completion: values of the data in use (none when it is broken), each spelt as typed and
+# with a one-line description. Global options are parsed into the root context, not yet applied.
 
 Completions = list[tuple[str, str]]
-COMPLETION_WIDTH = 76  # Rich wraps at 80 when it cannot see a terminal
 
 
-def _completions(
-    ctx: typer.Context, typed: str, values: Callable[[store.Store], Completions]
-) -> Completions:
-    """`values` of the data in use, spelt as typed, each with a one-line description; none when
-    the data is broken. Global options are parsed into the root context but not yet applied."""
-    try:
-        found = store.use(resolve_data_files(ctx.find_root().params.get("data_dir")), values)
-    except TpError:
-        return []
-    return [(_as_typed(value, typed), _description(text)) for value, text in found]
+def _completer(
+    values: Callable[[store.Store, str], Completions],
+) -> Callable[[typer.Context, str], Completions]:
+    def complete(ctx: typer.Context, typed: str) -> Completions:
+        try:
+            files = resolve_data_files(ctx.find_root().params.get("data_dir"))
+            return lookup.as_completions(store.use(files, lambda data: values(data, typed)), typed)
+        except TpError:
+            return []
+
+    return complete
 
 
-def _as_typed(value: str, typed: str) -> str:
-    """`value` spelt so that it starts with `typed`, when they differ only in case."""
-    if value[: len(typed)].casefold() != typed.casefold():
-        return value
-    for candidate in (value, value.lower(), value.upper()):
-        if candidate.startswith(typed):
-            return candidate
-    return typed + value[len(typed) :]
-
-
-def _description(text: str) -> str:
-    """A description for Typer to print on one line: Rich reads its markup ("[x]") and wraps it."""
-    from rich.markup import escape  # completion only; Typer's own rendering imports Rich anyway
-
-    text = " ".join(streams.without_controls(text).split())
-    if len(text) > COMPLETION_WIDTH:
-        text = text[: COMPLETION_WIDTH - 1] + "\u2026"
-    return escape(text)
-
-
-def complete_region(ctx: typer.Context, typed: str) -> Completions:
-    return _completions(ctx, typed, lambda s: lookup.region_completions(s.pilots(), typed))
-
-
-def complete_theme(ctx: typer.Context, typed: str) -> Completions:
-    return _completions(ctx, typed, lambda s: lookup.theme_completions(s.categories(), typed))
-
-
-def complete_place(ctx: typer.Context, typed: str) -> Completions:
-    return _completions(ctx, typed, lambda s: lookup.place_completions(s.pilots(), typed))
-
-
-def complete_pilot(ctx: typer.Context, typed: str) -> Completions:
-    return _completions(ctx, typed, lambda s: lookup.pilot_completions(s.pilots(), typed))
-
-
-def complete_question(ctx: typer.Context, typed: str) -> Completions:
-    return _completions(ctx, typed, lambda s: lookup.question_completions(s.faq(), typed))
-
-
-def complete_term(ctx: typer.Context, typed: str) -> Completions:
-    return _completions(ctx, typed, lambda s: lookup.term_completions(s.glossary(), typed))
+complete_region = _completer(lambda data, typed: lookup.region_completions(data.pilots(), typed))
+complete_theme = _completer(lambda data, typed: lookup.theme_completions(data.categories(), typed))
+complete_place = _completer(lambda data, typed: lookup.place_completions(data.pilots(), typed))
+complete_pilot = _completer(lambda data, typed: lookup.pilot_completions(data.pilots(), typed))
+complete_question = _completer(lambda data, typed: lookup.question_completions(data.faq(), typed))
+complete_term = _completer(lambda data, typed: lookup.term_completions(data.glossary(), typed))
 
 
 def complete_ask_kind(incomplete: str) -> list[str]:
@@ -322,17 +285,14 @@ def ask(
     ] = None,
     json: JsonFlag = False,
 ) -> None:
-    """Search the FAQ, the pilots, the glossary and the programme's facts and events at once;
+    """Search the FAQ, the pilots, the glossary and the programme's facts and events at once:
     the best answer first, then other matches with a snippet.
 
-    Words are matched by their stem ("saved" finds "savings"), a misspelt word is corrected to the
-    closest word of the data (a correctly spelt English word never is), and a title (a question,
-    a pilot's name, an acronym) outranks the text. A query mostly about something the data does
-    not cover finds nothing (exit 1) and lists the three closest questions (--json prints []).
-    Each result has a "kind": faq, pilot, term, fact or event; all but faq come from later
-    sources and are labelled so. --json adds "snippet" (an excerpt
-    around the matched words) and "matched" (the query words that matched). In a terminal,
-    corrections are shown first.
+    Plain English works ("who paid for it?"): words count by their stem, everyday words find the
+    FAQ's (data/synonyms.yaml), typos are corrected, and question words ask for a kind ("how
+    many": a figure; "when": an event). A query the data cannot answer finds nothing (exit 1;
+    a terminal lists the closest questions). Each result has a "kind"; all but faq come from
+    later sources and are labelled so. --json adds "snippet" and "matched".
 
     \b
     Examples:
@@ -590,36 +550,22 @@ def export_command(
       tp export sqlite -o tp.db
       tp export json | jq '.pilots[].name'
     """
-    to_stdout = destination is None or destination == "-"
+    to_stdout = destination in (None, "-")
     if format is ExportFormat.sqlite and to_stdout:
         raise UsageError("a database cannot go to standard output; name its file: -o tp.db")
     if metadata is not None and format is not ExportFormat.sqlite:
         raise UsageError("--metadata describes a database: use it with 'tp export sqlite'")
     files = ctx.obj.files()
     data = store.use(files, store.Store.data_set)
-    if format is ExportFormat.json:
-        text = streams.json_text(export.build_document(data))
-    elif format is not ExportFormat.sqlite:
-        build = export.build_html if format is ExportFormat.html else export.build_markdown
-        # A page or a Markdown file is text too: no control character from the data reaches it.
-        text = streams.terminal_text(build(data))
     if to_stdout:  # UTF-8 even on a legacy console: the HTML declares it, and JSON is UTF-8
+        text = export.document(format.value, data)
         streams.write_all(ctx.obj.output().stdout, text, encoding="utf-8")
         return
-    path, described = Path(str(destination)).expanduser(), Path(metadata or "").expanduser()
-    if metadata is not None and described.absolute() == path.absolute():
-        raise UsageError("-o and --metadata name the same file; give each its own")
     # Every data file in use, of every kind, is off limits, and so is the bundled fallback.
     protected = [*files.paths.values(), *(bundled_data_dir() / file_name(kind) for kind in KINDS)]
-    if format is ExportFormat.sqlite:
-        size = export.write_database(path, data, protected)
-    else:
-        size = export.write_atomically(path, text, protected)
-    report(f"wrote {shown_path(path)} ({max(1, round(size / 1024))} KB)", ExitCode.OK)
-    if metadata is not None:  # Datasette names a database after its file, less the extension
-        value = streams.json_text(export.build_metadata(path.stem))
-        export.write_atomically(described, value, [*protected, path])
-        report(f"wrote {shown_path(described)}", ExitCode.OK)
+    for path, size in export.write_files(format.value, data, str(destination), metadata, protected):
+        kilobytes = f" ({max(1, round(size / 1024))} KB)" if size else ""
+        report(f"wrote {shown_path(path)}{kilobytes}")
 
 
 @app.command()
@@ -681,17 +627,10 @@ def validate(
         checked = checking.check_data_files(ctx.obj.files())
     else:
         checked = checking.check_path(Path(path))
-    errors = sum(len(file.errors) for file in checked)
-    value = {
-        "valid": errors == 0,
-        "errors": errors,
-        "warnings": sum(len(file.warnings) for file in checked),
-        "files": [file.to_json() for file in checked],
-        "problems": [p.to_json() for file in checked for p in file.problems],
-    }
+    value = checking.summary(checked)
     ctx.obj.show(json, value, render.render_validation, checked)
-    if errors:
-        where = "in the JSON above" if json else "above"
+    if value["errors"]:
+        where, errors = "in the JSON above" if json else "above", value["errors"]
         raise DataError(f"{errors} error{'s' * (errors != 1)} in the data (listed {where})")
 
 

@@ -24,7 +24,7 @@ from totalplace_cli.models import DataSet, timeline
 from totalplace_cli.page_index import build_page_index
 from totalplace_cli.render import answer_blocks, readable_date
 from totalplace_cli.store import replacing
-from totalplace_cli.streams import UsageError
+from totalplace_cli.streams import UsageError, json_text, terminal_text
 
 if TYPE_CHECKING:
     import jinja2
@@ -159,7 +159,32 @@ def build_markdown(data: DataSet) -> str:
     return _render("page.md", data)
 
 
-# Writing an export to a file the user names.
+# Writing an export where the user says.
+
+
+def document(format: str, data: DataSet) -> str:
+    """`tp export FORMAT`'s text: a page, Markdown or the JSON document; no control character
+    from the data reaches it."""
+    if format == "json":
+        return json_text(build_document(data))
+    return terminal_text((build_html if format == "html" else build_markdown)(data))
+
+
+def write_files(
+    format: str, data: DataSet, destination: str, metadata: str | None, protected: list[Path]
+) -> list[tuple[Path, int]]:
+    """Write the export to `destination` (and a database's Datasette `metadata` beside it), never
+    over a `protected` file; each file written with its size in bytes (0 for the metadata)."""
+    path, described = Path(destination).expanduser(), Path(metadata or "").expanduser()
+    if metadata is not None and described.absolute() == path.absolute():
+        raise UsageError("-o and --metadata name the same file; give each its own")
+    if format != "sqlite":
+        return [(path, write_atomically(path, document(format, data), protected))]
+    written = [(path, write_database(path, data, protected))]
+    if metadata is not None:  # Datasette names a database after its file, less the extension
+        write_atomically(described, json_text(build_metadata(path.stem)), [*protected, path])
+        written.append((described, 0))
+    return written
 
 
 def _same_file(target: Path, protected: Iterable[Path]) -> Path | None:

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from totalplace_cli.models import Category, FaqEntry, GlossaryTerm, Pilot
 from totalplace_cli.search import STOP_WORDS
-from totalplace_cli.streams import UsageError
+from totalplace_cli.streams import UsageError, without_controls
 
 MAX_CANDIDATES_NAMED = 5  # entries an ambiguous prefix names before pointing to `tp questions`
 TYPO_SCORE = 80  # RapidFuzz ratio (0-100) for a typed word to count as a typo of a known word
@@ -494,3 +494,23 @@ def place_completions(pilots: Sequence[Pilot], incomplete: str) -> list[tuple[st
 def _complete(values: list[tuple[str, str]], incomplete: str) -> list[tuple[str, str]]:
     start = slug(incomplete)
     return [(value, help_text) for value, help_text in values if value.startswith(start)]
+
+
+COMPLETION_WIDTH = 76  # Rich wraps a shell's completion descriptions at 80 when it sees no terminal
+
+
+def as_completions(values: list[tuple[str, str]], typed: str) -> list[tuple[str, str]]:
+    """Values for the shell, each spelt so that it starts with `typed` (Typer keeps only those,
+    case and all: "West" -> "West-midlands"), each description on one line, its markup escaped."""
+    from rich.markup import escape  # completion only; Typer's own rendering imports Rich anyway
+
+    found = []
+    for value, text in values:
+        if value[: len(typed)].casefold() == typed.casefold() and not value.startswith(typed):
+            starts = [v for v in (value.lower(), value.upper()) if v.startswith(typed)]
+            value = starts[0] if starts else typed + value[len(typed) :]
+        text = " ".join(without_controls(text).split())
+        if len(text) > COMPLETION_WIDTH:
+            text = text[: COMPLETION_WIDTH - 1] + "\u2026"
+        found.append((value, escape(text)))
+    return found
