@@ -133,8 +133,8 @@ def global_options(
             "--data-dir",
             metavar="DIR",
             envvar="TP_DATA_DIR",
-            help="Folder with your own faq.yaml, pilots.yaml, glossary.yaml, programme.yaml and/or "
-            "sources.yaml (others fall back to the bundled ones).",
+            help="Folder with your own data files (faq, pilots, glossary, programme, sources, "
+            "synonyms .yaml); a file it lacks falls back to the bundled one.",
             show_envvar=True,
         ),
     ] = None,
@@ -225,7 +225,9 @@ def show(
     ],
     json: JsonFlag = False,
 ) -> None:
-    """Show one question and its answer, word for word, and explain the acronyms it uses.
+    """Show one answer, word for word.
+
+    By number, slug or the question itself; the acronyms the answer uses are explained after it.
 
     \b
     Examples:
@@ -285,8 +287,10 @@ def ask(
     ] = None,
     json: JsonFlag = False,
 ) -> None:
-    """Search the FAQ, the pilots, the glossary and the programme's facts and events at once:
-    the best answer first, then other matches with a snippet.
+    """Search everything; the best answer first.
+
+    The FAQ, the pilots, the glossary and the programme's facts and events at once: the best
+    answer in full, then other matches with a snippet.
 
     Plain English works ("who paid for it?"): words count by their stem, everyday words find the
     FAQ's (data/synonyms.yaml), typos are corrected, and question words ask for a kind ("how
@@ -371,7 +375,9 @@ def pilots(
         bool, typer.Option("--csv", help="Print CSV (header row; lists joined with '; ').")
     ] = False,
 ) -> None:
-    """List the pilots; filter by --region, --theme, --place (all must hold).
+    """List the pilots, by region, theme or place.
+
+    Filters combine: every one given must hold.
 
     \b
     Examples:
@@ -411,7 +417,7 @@ def pilot(
     ],
     json: JsonFlag = False,
 ) -> None:
-    """Show one pilot in full, each fact with its source.
+    """Show one pilot in full, with its sources.
 
     Themes, member authorities, figures, field trials, sources, and the FAQ lines naming it; each
     citation as [Publisher, year] <URL> (tp sources: the sources in full).
@@ -455,7 +461,9 @@ def regions(ctx: typer.Context, json: JsonFlag = False) -> None:
 
 @app.command()
 def themes(ctx: typer.Context, json: JsonFlag = False) -> None:
-    """Count the pilots in each theme category (from their sourced themes).
+    """Count the pilots in each theme category.
+
+    Categories group the themes the sources give for each pilot.
 
     \b
     Examples:
@@ -484,7 +492,7 @@ def glossary(
     ] = None,
     json: JsonFlag = False,
 ) -> None:
-    """Explain the acronyms of the FAQ and of Total Place: all of them, or the one you name.
+    """Explain the acronyms: all, or the one you name.
 
     Acronyms the FAQ spells out itself are explained in its own words; the others come from
     the project's research notes, which give their source.
@@ -534,8 +542,10 @@ def export_command(
         typer.Option(metavar="FILE", help="With sqlite: also write Datasette's metadata.json."),
     ] = None,
 ) -> None:
-    """Write the FAQ, the pilots, the programme's timeline and figures, the glossary and the
-    sources as one document (what is not the FAQ's own words is labelled "Beyond the FAQ"), or
+    """Write a page, Markdown or open data.
+
+    The FAQ, the pilots, the programme's timeline and figures, the glossary and the sources as
+    one document (what is not the FAQ's own words is labelled "Beyond the FAQ"), or
     as open data: an SQLite database for Datasette, sqlite-utils or pandas, or one JSON document
     ('tp schema export'), both described in docs/open-data.md.
 
@@ -611,7 +621,7 @@ def validate(
     ] = None,
     json: JsonFlag = False,
 ) -> None:
-    """Check data files; list every problem with its file:line:column.
+    """Check data files; list every problem.
 
     Each problem is one line, 'file:line:column: severity: message'. Exit 0 when valid (warnings
     allowed), 3 when there is any error. The format: 'tp schema faq' (or pilots, glossary,
@@ -645,7 +655,9 @@ def schema(
         ),
     ],
 ) -> None:
-    """Print the JSON Schema of a data file, or of the document 'tp export json' writes.
+    """Print the JSON Schema of a data file.
+
+    Or, with 'export', of the document 'tp export json' writes.
 
     Put '# yaml-language-server: $schema=FILE' at the top of your YAML for completion and
     checking as you type; 'tp validate' checks the same rules.
@@ -665,7 +677,9 @@ def schema(
 
 @app.command()
 def timeline(ctx: typer.Context, json: JsonFlag = False) -> None:
-    """The programme in date order (2008-2010): launch, pilots, reports and what came after.
+    """The programme's events in date order.
+
+    2008-2010: launch, pilots, reports and what came after.
 
     Beyond the FAQ: each event comes from a later source, shown with it. A partial date (2009-10)
     means the source gives no day.
@@ -684,7 +698,9 @@ def timeline(ctx: typer.Context, json: JsonFlag = False) -> None:
 
 @app.command()
 def facts(ctx: typer.Context, json: JsonFlag = False) -> None:
-    """The programme's headline figures (spending mapped, savings estimates), each with its source.
+    """The programme's headline figures.
+
+    Spending mapped, savings estimates, each with its source.
 
     Beyond the FAQ: the figures come from the March 2010 report and later sources, with their
     own words where recorded.
@@ -706,7 +722,9 @@ def sources(
     json: JsonFlag = False,
     csv: Annotated[bool, typer.Option("--csv", help="Print CSV (header row).")] = False,
 ) -> None:
-    """Every source the data cites (sources.yaml): title, publisher, date, and what cites it.
+    """Every page the data cites.
+
+    From sources.yaml: title, publisher, date, and what cites it.
 
     A page's own title is in quotes; one without describes the page (title_is_description).
     No date: none is known. Into a pipe, one line each: id, date, publisher, title, address.
