@@ -370,7 +370,7 @@ def test_every_option_missing_its_value_says_what_it_takes(
         (["pilot"], "tp pilot takes PILOT: pilot id, name or a place in it"),
         (["schema"], "tp schema takes KIND: faq, pilots, glossary, programme"),
         (["pilots", "--region"], "--region takes REGION: only pilots in this region, e.g."),
-        (["--data-dir"], "--data-dir takes DIR: folder with your own faq.yaml"),
+        (["--data-dir"], "--data-dir takes DIR: folder with your own data files"),
         (["questions", "--limit", "3"], "tp questions has no option --limit; its options: --json"),
         (["pilots", "--jsn"], "tp pilots has no option --jsn; did you mean --json?"),
         (["-x"], "tp has no option -x; its options: --data-dir, --no-color, --version"),
