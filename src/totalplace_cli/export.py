@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import re
 import sqlite3
@@ -17,11 +18,10 @@ from functools import cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from totalplace_cli import __version__
+from totalplace_cli import __version__, search, store
 from totalplace_cli.loading import NOT_REGULAR, shown_path
 from totalplace_cli.lookup import answers_using, category_labels, mark_terms, regions
 from totalplace_cli.models import DataSet, timeline
-from totalplace_cli.page_index import build_page_index
 from totalplace_cli.render import answer_blocks, readable_date
 from totalplace_cli.store import replacing
 from totalplace_cli.streams import UsageError, json_text, terminal_text
@@ -385,3 +385,79 @@ def build_metadata(database_name: str) -> dict[str, Any]:
     metadata: dict[str, Any] = json.loads(_asset("datasette-metadata.json"))
     metadata["databases"] = {database_name: metadata["databases"]["DATABASE"]}
     return metadata
+
+
+# The page's search index: what `page/page.js` needs to rank the FAQ as `tp ask --kind faq` does,
+# since the page cannot run SQLite. It comes from `tp ask`'s own index (`store.build_index`):
+# each entry's words as the tokenizer stems them, column by column (the page counts words and
+# phrases from them), each written word's stem, the thesaurus by stems (the glossary's acronyms
+# included), the English counts the rules read, and the rules' constants.
+
+# The page carries the count of each English word at least this common (and of every word of
+# the data and the thesaurus); any other word counts as an English word this common, for its
+# information ("pothole" and "wigan" alike): the rules barely tell such rare words apart.
+PAGE_ENGLISH_COUNT = 5000
+PAGE_RULES = (  # the constants of search.py that page.js ranks and turns queries away with
+    *("EXPANSION_WEIGHT", "COVERAGE_POWER", "RELATIVE_CUTOFF", "MIN_COVERAGE"),
+    *("MAX_PHRASE_WORDS", "KEYNESS_FLOOR", "KEYNESS_CAP", "ANSWER_SHARE", "OFF_TOPIC_RATIO"),
+    *("INFORMATION_TOTAL", "INFORMATION_SMOOTHING", "GENERIC_WORD_COUNT"),
+)
+
+
+def build_page_index(data: DataSet) -> dict[str, Any]:
+    """The page's search index.
+
+    Shape: {"columns", "rules", "slugs", "vocabulary": [stem], "tokens": [[[stem number] per
+    column] per entry], "surface": {written word: documents}, "stems": {written word: stem (where
+    they differ)}, "synonyms": {stems: [[stem]]}, "english": {"4.3": "words counted about 10^4.3
+    times"}, "sizes": {"english"}, "stop": [function word]}.
+    """
+    rules = (*data.thesaurus, *store.glossary_rules(data.glossary))
+    with contextlib.closing(sqlite3.connect(":memory:")) as database:
+        store.build_index(database, DataSet(faq=data.faq, thesaurus=rules))
+        instances = database.execute(
+            "SELECT term, doc, col FROM vocabulary_instances ORDER BY doc, col, offset"
+        ).fetchall()
+        vocabulary = sorted({term for term, _, _ in instances})
+        number = {stem: n for n, stem in enumerate(vocabulary)}
+        columns = list(search.COLUMN_WEIGHTS)
+        tokens: list[list[list[int]]] = [[[] for _ in columns] for _ in data.faq]
+        for term, doc, column in instances:  # the entries are documents 1, 2, ...
+            tokens[doc - 1][columns.index(column)].append(number[term])
+        search.create_once(database, "words", search.WORDS_SCRIPT)
+        surface = dict(database.execute("SELECT word, documents FROM words"))
+        thesaurus_words = {w for rule in rules for text in rule.words for w in text.split()}
+        written = sorted({*surface, *(w.lower() for w in thesaurus_words)})
+        stems = dict(zip(written, map(" ".join, search.stem_texts(database, written)), strict=True))
+        expansions: dict[str, list[list[str]]] = {}
+        rows = database.execute("SELECT stems, expansion FROM synonyms").fetchall()
+        expanded = search.stem_texts(database, [expansion for _, expansion in rows])
+        for (key, _), words in zip(rows, expanded, strict=True):
+            if words and number.keys() >= set(words):  # an expansion the FAQ lacks finds nothing
+                expansions.setdefault(key, []).append(list(words))
+        (english_size,) = database.execute(
+            "SELECT size FROM sizes WHERE name = 'english'"
+        ).fetchone()
+    english = store.english_word_counts()
+    common = [w for w, n in english.items() if n >= PAGE_ENGLISH_COUNT]
+    ours = [w for w in written if english.get(w, 0) >= search.COMMON_WORD_COUNT]
+    by_size: dict[str, list[str]] = {}  # counts to a tenth of their logarithm: all the rules read
+    for word in sorted({*common, *ours}):
+        by_size.setdefault(f"{math.log10(english[word]):.1f}", []).append(word)
+    constants = {name.lower(): getattr(search, name) for name in PAGE_RULES}
+    weights = list(search.COLUMN_WEIGHTS.values())
+    return {
+        "columns": ["question", "asked", "keywords", "answer"],  # the title, asked, keywords, body
+        "rules": constants
+        | {"weights": weights, "common_word_count": search.COMMON_WORD_COUNT}
+        | {"default_english_count": PAGE_ENGLISH_COUNT},
+        "slugs": [entry.slug for entry in data.faq],
+        "vocabulary": vocabulary,
+        "tokens": tokens,
+        "surface": surface,
+        "stems": {word: stem for word, stem in stems.items() if word != stem},
+        "synonyms": expansions,
+        "english": {size: " ".join(words) for size, words in sorted(by_size.items())},
+        "sizes": {"english": english_size},
+        "stop": sorted(search.STOP_WORDS),  # function words count only when nothing else does
+    }

@@ -16,7 +16,6 @@ rules that measurably help on the quality sets (`benchmarks/ask_quality.py`):
 
 from __future__ import annotations
 
-import functools
 import itertools
 import json
 import math
@@ -26,20 +25,34 @@ import sqlite3
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
-from totalplace_cli.models import (
-    DataSet,
-    FaqEntry,
-    GlossaryTerm,
-    Pilot,
-    ProgrammeItem,
-    Registry,
-    SynonymRule,
-    timeline,
-)
+from totalplace_cli.models import FaqEntry
 
 KINDS = ("faq", "pilot", "term", "fact", "event")
 """The kinds of document `tp ask` searches, in the order they are listed to a user."""
 TOKENIZER = "porter unicode61 remove_diacritics 2"  # documents_fts's, as INDEX_SCHEMA spells it
+# How much a word counts in each column of a document (search.py ranks with these weights).
+COLUMN_WEIGHTS = {"title": 3.0, "asked": 3.0, "keywords": 2.0, "body": 1.0}
+COMMON_WORD_COUNT = 100  # a word this frequent in English is spelt right (pyspellchecker counts)
+# The words as written (unstemmed), each with the number of documents holding it: counted by
+# FTS5 in a temporary index when a query first needs them (to correct a typo), not at each build.
+WORDS_SCRIPT = """
+CREATE VIRTUAL TABLE temp.words_fts USING fts5(
+    text, content='', detail=none, columnsize=0, tokenize='unicode61 remove_diacritics 2');
+INSERT INTO temp.words_fts(rowid, text)
+    SELECT rowid, title || ' ' || asked || ' ' || keywords || ' ' || body FROM documents;
+CREATE VIRTUAL TABLE temp.words_vocabulary USING fts5vocab(temp, words_fts, 'row');
+CREATE TEMP VIEW words(word, documents) AS SELECT term, doc FROM temp.words_vocabulary;
+"""
+# Porter stems of texts, as the index has them: what thesaurus entries are matched on.
+STEMS_SCRIPT = f"""
+CREATE VIRTUAL TABLE temp.stemmed USING fts5(text, tokenize='{TOKENIZER}');
+CREATE VIRTUAL TABLE temp.stemmed_terms USING fts5vocab(temp, stemmed, instance);
+"""
+# Words as FTS5's unicode61 tokenizer sees them (letters and digits: "9th", "PBR09"), except that
+# a decimal stays whole ("5.5") and apart from its unit ("4.5bn"), and "'" joins ("children's").
+WORD = re.compile(r"(?:\d+(?:\.\d+)+|[^\W_]+)(?:['\u2019][^\W_]+)*")
+AMERICAN_IZE = r"iz(e|es|ed|er|ers|ing|ation|ations)$"
+UNITS = {"bn": "billion", "mn": "million"}  # short forms readers type for amounts ("£4.5bn")
 BM25_WEIGHTS = "bm25(3.0, 3.0, 2.0, 1.0)"  # title (question), asked (also_asked), keywords, body
 CANDIDATES = 50  # leading FTS5 matches re-ranked by coverage
 COVERAGE_POWER = 1.0  # how strongly covering more of the query lifts an entry
@@ -57,7 +70,6 @@ ANSWER_SHARE = 0.3
 OFF_TOPIC_RATIO = 1.5  # the query is about something else when its lacking words outweigh this
 INFORMATION_TOTAL, INFORMATION_SMOOTHING = 5e6, 5e3  # English counts: "come" 4e6, "pothole" 374
 GENERIC_WORD_COUNT = 200_000  # an English word this common names no topic ("tried", "come")
-COMMON_WORD_COUNT = 100  # a word this frequent in English is spelt right (pyspellchecker counts)
 SUGGESTION_CUTOFF = 75  # RapidFuzz ratio (0-100) for a "did you mean" word
 # Words that ask for a kind of record: "which pilot ...", "how many ...", "when ...", "what does
 # X stand for". Such a record is worth PRIOR_ASKED times more than otherwise.
@@ -78,11 +90,6 @@ CHUNK = 4000  # a line longer than this is cut into pieces of this size for its 
 ELLIPSIS = "\u2026"
 MARK_START, MARK_END = "\x02", "\x03"  # snippet() markers; data never holds control characters
 
-# Words as FTS5's unicode61 tokenizer sees them (letters and digits: "9th", "PBR09"), except that
-# a decimal stays whole ("5.5") and apart from its unit ("4.5bn"), and "'" joins ("children's").
-WORD = re.compile(r"(?:\d+(?:\.\d+)+|[^\W_]+)(?:['\u2019][^\W_]+)*")
-AMERICAN_IZE = r"iz(e|es|ed|er|ers|ing|ation|ations)$"
-UNITS = {"bn": "billion", "mn": "million"}  # short forms readers type for amounts ("£4.5bn")
 # Function words (Snowball's English list with its contractions, and the adverbs and verbs that
 # questions wrap around a topic: "what was it actually trying to do", "why is X mentioned") carry
 # no topic: a query keys on its other words. A query made only of them
@@ -105,209 +112,6 @@ _STOP_WORD_LIST = """
     mention mentions mentioned mentioning talk talks talked talking
 """
 STOP_WORDS = frozenset(_STOP_WORD_LIST.split())
-
-
-# One document per record. FTS5 ranks the title (a question), `asked` (other ways of asking it, with
-# the question's weight), the keywords and the body (an answer).
-INDEX_SCHEMA = """
-CREATE TABLE documents(
-    rowid INTEGER PRIMARY KEY, kind TEXT NOT NULL, key TEXT NOT NULL, title TEXT NOT NULL,
-    asked TEXT NOT NULL, keywords TEXT NOT NULL, body TEXT NOT NULL, record TEXT NOT NULL);
-CREATE VIRTUAL TABLE documents_fts USING fts5(
-    title, asked, keywords, body, content='documents', content_rowid='rowid',
-    tokenize='porter unicode61 remove_diacritics 2');
-CREATE TABLE synonyms(stems TEXT NOT NULL, expansion TEXT NOT NULL,
-    PRIMARY KEY (stems, expansion)) WITHOUT ROWID;
-CREATE TABLE english(word TEXT PRIMARY KEY, count INTEGER NOT NULL) WITHOUT ROWID;
-CREATE VIRTUAL TABLE vocabulary USING fts5vocab(documents_fts, col);
-CREATE VIRTUAL TABLE vocabulary_instances USING fts5vocab(documents_fts, instance);
-CREATE TABLE sizes(name TEXT PRIMARY KEY, size REAL NOT NULL) WITHOUT ROWID;
-"""
-# How much a word counts in each column (BM25_WEIGHTS), for the data's word rates.
-COLUMN_WEIGHTS = {"title": 3.0, "asked": 3.0, "keywords": 2.0, "body": 1.0}
-# The words as written (unstemmed), each with the number of documents holding it: counted by
-# FTS5 in a temporary index when a query first needs them (to correct a typo), not at each build.
-WORDS_SCRIPT = """
-CREATE VIRTUAL TABLE temp.words_fts USING fts5(
-    text, content='', detail=none, columnsize=0, tokenize='unicode61 remove_diacritics 2');
-INSERT INTO temp.words_fts(rowid, text)
-    SELECT rowid, title || ' ' || asked || ' ' || keywords || ' ' || body FROM documents;
-CREATE VIRTUAL TABLE temp.words_vocabulary USING fts5vocab(temp, words_fts, 'row');
-CREATE TEMP VIEW words(word, documents) AS SELECT term, doc FROM temp.words_vocabulary;
-"""
-# Porter stems of texts, as the index has them: what thesaurus entries are matched on.
-STEMS_SCRIPT = f"""
-CREATE VIRTUAL TABLE temp.stemmed USING fts5(text, tokenize='{TOKENIZER}');
-CREATE VIRTUAL TABLE temp.stemmed_terms USING fts5vocab(temp, stemmed, instance);
-"""
-
-
-class Document(NamedTuple):
-    """One searchable record: what it is, how it is found again, and the text to index."""
-
-    kind: str  # faq, pilot, term, ...
-    key: str  # unique within its kind: an FAQ entry's id, a pilot's id
-    title: str  # weighs most: a question, a pilot's name
-    keywords: str  # editorial search aids
-    body: str  # an answer, a pilot's themes and places
-    record: dict[str, Any]  # the rest of the record, to rebuild it without the YAML
-    asked: str = ""  # other ways of asking an FAQ question, one a line: weighs as the title
-
-
-def faq_documents(entries: Iterable[FaqEntry]) -> Iterator[Document]:
-    """The FAQ's entries as documents of kind `faq`."""
-    for entry in entries:
-        record = {"id": entry.id, "slug": entry.slug, "keywords": entry.keywords}
-        yield Document(
-            "faq",
-            str(entry.id),
-            entry.question,
-            " ; ".join(entry.keywords),
-            entry.answer,
-            record | {"also_asked": entry.also_asked},
-            "\n".join(entry.also_asked),
-        )
-
-
-def pilot_documents(pilots: Iterable[Pilot], sources: Registry) -> Iterator[Document]:
-    """The pilots as documents of kind `pilot`: found by name, places and themes."""
-    for pilot in pilots:
-        record = pilot.to_json(sources)
-        # "pilot" names what the record is: "which pilot looked at ..." asks for one.
-        keywords = ["pilot area", *filter(None, [pilot.official_name]), pilot.region]
-        keywords += [*pilot.authorities, *(c.replace("-", " ") for c in pilot.categories)]
-        body = [*(t.text for t in pilot.themes), *(f.text for f in pilot.figures)]
-        body += [t.text for t in pilot.field_trials]
-        yield Document("pilot", pilot.id, pilot.name, " ; ".join(keywords), "\n".join(body), record)
-
-
-def term_documents(terms: Iterable[GlossaryTerm]) -> Iterator[Document]:
-    """The glossary's acronyms as documents of kind `term`: found by the acronym or its words."""
-    for term in terms:
-        record = term.to_json()
-        del record["used_in"]
-        # "acronym" names what the record is: "HMT acronym" asks for one.
-        keywords = " ; ".join(["acronym", *term.aliases])
-        yield Document("term", term.term, term.term, keywords, term.expansion, record)
-
-
-def programme_documents(items: Iterable[ProgrammeItem], sources: Registry) -> Iterator[Document]:
-    """The programme's facts and events as documents of kinds `fact` and `event`."""
-    for item in items:
-        # The text is the body, not a title: a fact's short text would outweigh the FAQ's questions.
-        # "figure" and "date" name what the record holds: "figure for ...", "date of ...".
-        named = "figure" if item.kind == "fact" else "date"
-        keywords = " ; ".join(filter(None, (named, item.figure, item.period, item.date)))
-        body = "\n".join(filter(None, (item.text, item.quote)))
-        yield Document(item.kind, item.id, "", keywords, body, item.to_json(sources))
-
-
-def build_index(database: sqlite3.Connection, data: DataSet) -> None:
-    """Create and fill every table search reads in `database`: the documents and their FTS5
-    index, the thesaurus (by the stems of the words typed) and the English word counts."""
-    sources, terms, thesaurus = data.registry(), data.glossary, data.thesaurus
-    documents = [
-        *faq_documents(data.faq),
-        *pilot_documents(data.pilots, sources),
-        *term_documents(terms),
-        *programme_documents((*data.facts, *timeline(data.events)), sources),
-    ]
-    # Stemming the thesaurus fills a temporary table: in memory, never a file of its own.
-    database.execute("PRAGMA temp_store = MEMORY")
-    database.executescript(INDEX_SCHEMA)
-    rows = [
-        (rowid, d.kind, d.key, d.title, d.asked, d.keywords, d.body, json.dumps(d.record))
-        for rowid, d in enumerate(documents, start=1)
-    ]
-    with database:
-        database.executemany("INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
-        database.execute(
-            "INSERT INTO documents_fts(rowid, title, asked, keywords, body) "
-            "SELECT rowid, title, asked, keywords, body FROM documents"
-        )
-        # One b-tree per term: a query over a large data set costs a tenth less (60 ms once).
-        database.execute("INSERT INTO documents_fts(documents_fts) VALUES ('optimize')")
-        english = english_word_counts()
-        database.executemany(
-            "INSERT INTO english VALUES (?, ?)",
-            ((word, n) for word, n in english.items() if n >= COMMON_WORD_COUNT),
-        )
-        tokens = sum(
-            COLUMN_WEIGHTS[column] * count
-            for column, count in database.execute(
-                "SELECT col, sum(cnt) FROM vocabulary GROUP BY col"
-            )
-        )
-        sizes = {"english": sum(english.values()), "data": max(tokens, 1.0)}
-        kinds = database.execute("SELECT kind, count(*) FROM documents GROUP BY kind")
-        sizes |= {f"documents {kind}": count for kind, count in kinds}
-        sizes["documents"] = len(documents)
-        database.executemany("INSERT INTO sizes VALUES (?, ?)", sizes.items())
-        rules = [*thesaurus, *glossary_rules(terms)]
-        texts = sorted({text for rule in rules for text in (*rule.words, *rule.expansions)})
-        stems = dict(zip(texts, map(" ".join, stem_texts(database, texts)), strict=True))
-        # Each word's expansions once by their stems ("alcoholism", "alcohol"), never itself.
-        expansions: dict[tuple[str, str], str] = {}
-        for rule in rules:
-            for word in rule.words:
-                for text in rule.expansions:
-                    if stems[text] != stems[word]:
-                        expansions.setdefault((stems[word], stems[text]), text)
-        database.executemany(
-            "INSERT INTO synonyms VALUES (?, ?)",
-            [(word, text) for (word, _), text in expansions.items()],
-        )
-
-
-def glossary_rules(terms: Iterable[GlossaryTerm]) -> Iterator[SynonymRule]:
-    """Each acronym, its other spellings and its expansion search each other ("HMT", "HM
-    Treasury"), unless it is also a common English word ("IDeA" is not "idea")."""
-    english = english_word_counts()
-    for term in terms:
-        spellings = [term.term, *term.aliases]
-        if all(english.get(spelling.lower(), 0) < COMMON_WORD_COUNT for spelling in spellings):
-            words = (*spellings, term.expansion)
-            yield SynonymRule(words, words)
-
-
-@functools.cache
-def english_word_counts() -> dict[str, int]:
-    """How common each English word is (pyspellchecker's counts). The index keeps those at
-    least COMMON_WORD_COUNT: a rarer word weighs as much as an unknown one. Read once a process:
-    loading costs 0.2-0.6 s, and tests and benchmarks build many indexes."""
-    # Read only to build an index: about 0.2 s, and a cached run never pays it.
-    import spellchecker
-
-    return dict(spellchecker.SpellChecker(distance=1).word_frequency.dictionary)
-
-
-def stem_texts(database: sqlite3.Connection, texts: Sequence[str]) -> list[tuple[str, ...]]:
-    """Each text's words as Porter stems (normalised as `query_words` does), in order."""
-    if not texts:
-        return []
-    _create_once(database, "stemmed", STEMS_SCRIPT)
-    rows = [(n, " ".join(w for w, _, _ in query_words(text))) for n, text in enumerate(texts)]
-    with database:
-        database.execute("DELETE FROM temp.stemmed")
-        database.executemany("INSERT INTO temp.stemmed(rowid, text) VALUES (?, ?)", rows)
-    stems: list[list[str]] = [[] for _ in texts]
-    for term, row in database.execute(
-        "SELECT term, doc FROM temp.stemmed_terms ORDER BY doc, offset"
-    ):
-        stems[row].append(term)
-    return [tuple(stem) for stem in stems]
-
-
-def count_words(database: sqlite3.Connection) -> None:
-    """Make the view `words` (word, documents) of `database`, once per connection."""
-    _create_once(database, "words", WORDS_SCRIPT)
-
-
-def _create_once(database: sqlite3.Connection, name: str, script: str) -> None:
-    """Run `script`, which makes the temporary table or view `name`, unless it exists."""
-    found = database.execute("SELECT 1 FROM temp.sqlite_master WHERE name = ?", (name,))
-    if found.fetchone() is None:
-        database.executescript(script)
 
 
 # The keys of each kind's record that `tp ask --json` shows (an FAQ entry: all of `to_json`).
@@ -373,15 +177,38 @@ def query_words(query: str) -> list[tuple[str, int, int]]:
     Porter makes it "riep" like the data's "RIEP")."""
     found = []
     for match in WORD.finditer(query):
-        word = match.group().lower().replace("\u2019", "'")
-        if word.endswith("'s"):
-            word = word[:-2]
+        word = match.group().lower().replace("\u2019", "'").removesuffix("'s")
         word = UNITS.get(word, word)
         if "iz" in word:  # `re` compiles a pattern on its first use: most runs never do
             word = re.sub(AMERICAN_IZE, r"is\1", word)
         if word:
             found.append((word, match.start(), match.end()))
     return found
+
+
+def stem_texts(database: sqlite3.Connection, texts: Sequence[str]) -> list[tuple[str, ...]]:
+    """Each text's words as Porter stems (normalised as `query_words` does), in order."""
+    if not texts:
+        return []
+    create_once(database, "stemmed", STEMS_SCRIPT)
+    rows = [(n, " ".join(w for w, _, _ in query_words(text))) for n, text in enumerate(texts)]
+    with database:
+        database.execute("DELETE FROM temp.stemmed")
+        database.executemany("INSERT INTO temp.stemmed(rowid, text) VALUES (?, ?)", rows)
+    stems: list[list[str]] = [[] for _ in texts]
+    for term, row in database.execute(
+        "SELECT term, doc FROM temp.stemmed_terms ORDER BY doc, offset"
+    ):
+        stems[row].append(term)
+    return [tuple(stem) for stem in stems]
+
+
+def create_once(database: sqlite3.Connection, name: str, script: str) -> None:
+    """Run `script`, which makes the temporary table or view `name`, unless it exists (the
+    view `words` of WORDS_SCRIPT, for one)."""
+    found = database.execute("SELECT 1 FROM temp.sqlite_master WHERE name = ?", (name,))
+    if found.fetchone() is None:
+        database.executescript(script)
 
 
 def _phrase(words: Sequence[str]) -> str:
@@ -431,7 +258,7 @@ def is_common_english(database: sqlite3.Connection, word: str) -> bool:
 
 def _vocabulary(database: sqlite3.Connection, first: str | None) -> dict[str, int]:
     """The data's words (with the documents holding each), those starting with `first` if set."""
-    count_words(database)
+    create_once(database, "words", WORDS_SCRIPT)
     if first is None:
         rows = database.execute("SELECT word, documents FROM words")
     else:

@@ -8,12 +8,15 @@ damaged or locked is rebuilt, or bypassed in memory with the same results; it is
 and never memory-mapped, so another process cannot crash this one.
 
 Tables: `records` (each record's checked mapping as JSON, by kind and key, in the files' order),
-`meta` (the key, and what `tp info` says of each file), and the search index (`search.py`).
+`meta` (the key, and what `tp info` says of each file), and the search index `search.py` reads:
+`documents` and their FTS5 index (Porter stems: "saved" finds "savings"), the thesaurus by stems
+(`synonyms`), the English word counts (`english`) and the index's `sizes`.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import signal
@@ -22,12 +25,12 @@ import stat
 import threading
 import time
 import zlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from types import FrameType
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, TypeVar
 
-from totalplace_cli import __version__, search
+from totalplace_cli import __version__
 from totalplace_cli.checking import check_citations, check_file
 from totalplace_cli.loading import KINDS, DataFiles
 from totalplace_cli.models import (
@@ -39,23 +42,49 @@ from totalplace_cli.models import (
     ProgrammeItem,
     Source,
     SynonymRule,
+    timeline,
+)
+from totalplace_cli.search import (
+    COLUMN_WEIGHTS,
+    COMMON_WORD_COUNT,
+    TOKENIZER,
+    stem_texts,
 )
 
 T = TypeVar("T")
 
 CACHE_DIR_ENV = "TP_CACHE_DIR"
 NO_CACHE_ENV = "TP_NO_CACHE"
-SCHEMA_VERSION = "7"
+SCHEMA_VERSION = "8"
 TEMPORARY_SUFFIX = ".tp-tmp"  # how a temporary file of tp's is named, for sweeping
 STALE_TEMPORARY_SECONDS = 3600  # a temporary file this old was left by a killed run
 # A database is a few times the size of its YAML; one far larger is not ours (a sparse file).
 MAX_SIZE_FACTOR, MAX_SIZE_FLOOR = 16, 64 << 20
 LOCK_TIMEOUT = 0.2  # seconds to wait for a locked database before building one in memory
 
+# Sorting and temporary tables in memory: no temporary file to fail (`ulimit -f`).
 SCHEMA = """
+PRAGMA temp_store=MEMORY;
 CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE records(kind TEXT NOT NULL, key TEXT NOT NULL, data TEXT NOT NULL,
     PRIMARY KEY (kind, key));
+"""
+# One document per record: FTS5 ranks the title (a question, a pilot's name), `asked` (other
+# ways of asking an FAQ question), the keywords and the body (an answer, a pilot's themes).
+INDEX_SCHEMA = f"""
+PRAGMA temp_store=MEMORY;
+CREATE TABLE documents(
+    rowid INTEGER PRIMARY KEY, kind TEXT NOT NULL, key TEXT NOT NULL, title TEXT NOT NULL,
+    asked TEXT NOT NULL, keywords TEXT NOT NULL, body TEXT NOT NULL, record TEXT NOT NULL);
+CREATE VIRTUAL TABLE documents_fts USING fts5(
+    title, asked, keywords, body, content='documents', content_rowid='rowid',
+    tokenize='{TOKENIZER}');
+CREATE TABLE synonyms(stems TEXT NOT NULL, expansion TEXT NOT NULL,
+    PRIMARY KEY (stems, expansion)) WITHOUT ROWID;
+CREATE TABLE english(word TEXT PRIMARY KEY, count INTEGER NOT NULL) WITHOUT ROWID;
+CREATE VIRTUAL TABLE vocabulary USING fts5vocab(documents_fts, col);
+CREATE VIRTUAL TABLE vocabulary_instances USING fts5vocab(documents_fts, instance);
+CREATE TABLE sizes(name TEXT PRIMARY KEY, size REAL NOT NULL) WITHOUT ROWID;
 """
 # Each kind of record: the data file and list it comes from, and the field that is its key.
 RECORDS = {
@@ -145,8 +174,7 @@ def build(files: DataFiles, key: str = "") -> sqlite3.Connection:
     for file in check_citations(list(checked.values())):
         file.raise_first_error()
     database = sqlite3.connect(":memory:")
-    # Sorting and temporary tables in memory too: no temporary file to fail (`ulimit -f`).
-    database.executescript("PRAGMA temp_store=MEMORY;" + SCHEMA)
+    database.executescript(SCHEMA)
     rows = [
         (kind, str(record[field] if field else n), json.dumps(record, ensure_ascii=False))
         for kind, (file_kind, list_key, field) in RECORDS.items()
@@ -160,15 +188,108 @@ def build(files: DataFiles, key: str = "") -> sqlite3.Connection:
         database.executemany("INSERT INTO records(kind, key, data) VALUES (?, ?, ?)", rows)
         database.execute("INSERT INTO meta VALUES ('files', ?)", (json.dumps(summary),))
         database.execute("INSERT INTO meta VALUES ('key', ?)", (key,))
-    search.build_index(database, Store(database).data_set())
+    build_index(database, Store(database).data_set())
     return database
 
 
-def use(files: DataFiles, run: Callable[[Store], T]) -> T:
-    """`run` on the store of the files, fresh from the cache or built; a cached database that
-    fails in use (damaged, truncated, locked) is replaced by a fresh one and `run` repeated."""
-    sources = [files.paths[kind] for kind in KINDS]
-    return query_cached("all", sources, lambda key: build(files, key), lambda db: run(Store(db)))
+# The search index.
+
+
+def documents(data: DataSet) -> Iterator[tuple[str, str, str, str, str, str, dict[str, Any]]]:
+    """Each record as a document: kind, key, title, asked, keywords, body, and the record (to
+    rebuild it without the YAML). Keywords name what a record is ("pilot area", "acronym",
+    "figure", "date"): "which pilot ...", "HMT acronym" ask for one."""
+    for entry in data.faq:
+        record = {"id": entry.id, "slug": entry.slug, "keywords": entry.keywords}
+        record["also_asked"] = entry.also_asked
+        asked, keywords = "\n".join(entry.also_asked), " ; ".join(entry.keywords)
+        yield "faq", str(entry.id), entry.question, asked, keywords, entry.answer, record
+    sources = data.registry()
+    for pilot in data.pilots:
+        words = ["pilot area", *filter(None, [pilot.official_name]), pilot.region]
+        words += [*pilot.authorities, *(c.replace("-", " ") for c in pilot.categories)]
+        texts = [*(t.text for t in pilot.themes), *(f.text for f in pilot.figures)]
+        texts += [t.text for t in pilot.field_trials]
+        keywords, body = " ; ".join(words), "\n".join(texts)
+        yield "pilot", pilot.id, pilot.name, "", keywords, body, pilot.to_json(sources)
+    for term in data.glossary:
+        record = {k: v for k, v in term.to_json().items() if k != "used_in"}
+        keywords = " ; ".join(["acronym", *term.aliases])
+        yield "term", term.term, term.term, "", keywords, term.expansion, record
+    for item in (*data.facts, *timeline(data.events)):
+        # The text is the body, not a title: a fact's short text would outweigh the questions.
+        named = "figure" if item.kind == "fact" else "date"
+        keywords = " ; ".join(filter(None, (named, item.figure, item.period, item.date)))
+        body = "\n".join(filter(None, (item.text, item.quote)))
+        yield item.kind, item.id, "", "", keywords, body, item.to_json(sources)
+
+
+def build_index(database: sqlite3.Connection, data: DataSet) -> None:
+    """Make and fill the search index of `database`: the documents and their FTS5 index, the
+    thesaurus by the stems of the words typed, the English word counts and sizes."""
+    database.executescript(INDEX_SCHEMA)
+    rows = [(n, *row[:6], json.dumps(row[6])) for n, row in enumerate(documents(data), start=1)]
+    english = english_word_counts()
+    with database:
+        database.executemany("INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        database.execute(
+            "INSERT INTO documents_fts(rowid, title, asked, keywords, body) "
+            "SELECT rowid, title, asked, keywords, body FROM documents"
+        )
+        # One b-tree per term: a query over a large data set costs a tenth less (60 ms once).
+        database.execute("INSERT INTO documents_fts(documents_fts) VALUES ('optimize')")
+        database.executemany(
+            "INSERT INTO english VALUES (?, ?)",
+            ((word, n) for word, n in english.items() if n >= COMMON_WORD_COUNT),
+        )
+        columns = database.execute("SELECT col, sum(cnt) FROM vocabulary GROUP BY col")
+        tokens = sum(COLUMN_WEIGHTS[column] * count for column, count in columns)
+        sizes = {"english": sum(english.values()), "data": max(tokens, 1.0)}
+        kinds = database.execute("SELECT kind, count(*) FROM documents GROUP BY kind")
+        sizes |= {f"documents {kind}": count for kind, count in kinds}
+        sizes["documents"] = len(rows)
+        database.executemany("INSERT INTO sizes VALUES (?, ?)", sizes.items())
+        rules = [*data.thesaurus, *glossary_rules(data.glossary)]
+        texts = sorted({text for rule in rules for text in (*rule.words, *rule.expansions)})
+        stems = dict(zip(texts, map(" ".join, stem_texts(database, texts)), strict=True))
+        # Each word's expansions once by their stems ("alcoholism", "alcohol"), never itself:
+        # read backwards, so that the first spelling of a stem is the one kept.
+        expansions = {
+            (stems[word], stems[text]): text
+            for rule in reversed(rules)
+            for word in rule.words
+            for text in reversed(rule.expansions)
+            if stems[text] != stems[word]
+        }
+        database.executemany(
+            "INSERT INTO synonyms VALUES (?, ?)",
+            [(word, text) for (word, _), text in expansions.items()],
+        )
+
+
+def glossary_rules(terms: Iterable[GlossaryTerm]) -> Iterator[SynonymRule]:
+    """Each acronym, its other spellings and its expansion search each other ("HMT", "HM
+    Treasury"), unless it is also a common English word ("IDeA" is not "idea")."""
+    english = english_word_counts()
+    for term in terms:
+        spellings = [term.term, *term.aliases]
+        if all(english.get(spelling.lower(), 0) < COMMON_WORD_COUNT for spelling in spellings):
+            words = (*spellings, term.expansion)
+            yield SynonymRule(words, words)
+
+
+@functools.cache
+def english_word_counts() -> dict[str, int]:
+    """How common each English word is (pyspellchecker's counts), read once a process: loading
+    costs 0.2-0.6 s, and tests and benchmarks build many indexes. The index keeps those at least
+    COMMON_WORD_COUNT (a rarer word weighs as much as an unknown one): a cached run never reads
+    this."""
+    import spellchecker  # read only to build an index
+
+    return dict(spellchecker.SpellChecker(distance=1).word_frequency.dictionary)
+
+
+# The cache.
 
 
 def cache_dir() -> Path:
@@ -181,52 +302,69 @@ def cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir("tp", appauthor=False))
 
 
-class CacheSlot(NamedTuple):
-    """Where the database of some data files lives and the identity it must record."""
+def use(files: DataFiles, run: Callable[[Store], T]) -> T:
+    """`run` on the store of the files, fresh from the cache or built; a cached database that
+    fails in use (damaged, truncated or locked by another process) is replaced by a fresh one
+    and `run` repeated."""
+    database = open_cached(files)
+    try:
+        return run(Store(database))
+    except sqlite3.DatabaseError:
+        database.close()
+        database = open_cached(files, rebuild=True)
+        return run(Store(database))
+    finally:
+        database.close()
 
-    file: Path
-    key: str
-    max_size: int
 
-
-def _slot(name: str, sources: Sequence[Path]) -> CacheSlot | None:
-    """The cache file (`name-*.sqlite`) of `sources` and its key; None when one is not a regular
-    file. Paths are keyed as the bytes the system gives (a folder's name need not be UTF-8)."""
+def open_cached(files: DataFiles, rebuild: bool = False) -> sqlite3.Connection:
+    """The database of the files: the cached one when none has changed, else built and saved
+    (an invalid file raises: nothing is cached then). Paths are keyed as the bytes the system
+    gives (a folder's name need not be UTF-8); a source that is not a regular file, or
+    TP_NO_CACHE, means no cache."""
+    if os.environ.get(NO_CACHE_ENV):
+        return build(files)
     identities: list[object] = [__version__, SCHEMA_VERSION]
     paths, size = [], 0
-    for source in sources:
+    for source in (files.paths[kind] for kind in KINDS):
         path = os.fsencode(os.path.abspath(source))  # links need no resolving: the inode is keyed
         try:
             info = os.stat(path)
         except (OSError, ValueError):
-            return None
+            return build(files)
         if not stat.S_ISREG(info.st_mode):
-            return None
+            return build(files)
         size += info.st_size
         paths.append(path)
         identities += [path.hex(), info.st_size, info.st_mtime_ns, info.st_ctime_ns]
         identities += [info.st_ino, info.st_dev]
-    spread = zlib.crc32(b"\0".join(paths))  # the name only spreads files; the key decides
-    file = f"{name}-{spread:08x}.sqlite"
+    # The name only spreads files; the key decides.
+    spread = zlib.crc32(b"\0".join(paths))
+    file = cache_dir() / f"all-{spread:08x}.sqlite"
     key = "\0".join(map(str, identities))
-    return CacheSlot(cache_dir() / file, key, max(MAX_SIZE_FLOOR, MAX_SIZE_FACTOR * size))
+    cached = None if rebuild else _open(file, key, max(MAX_SIZE_FLOOR, MAX_SIZE_FACTOR * size))
+    if cached is not None:
+        return cached
+    database = build(files, key)
+    _save(database, file)
+    return database
 
 
-def _open_cached(slot: CacheSlot) -> sqlite3.Connection | None:
-    """The cached database if it is a regular file of sane size recording `slot.key`."""
+def _open(file: Path, key: str, max_size: int) -> sqlite3.Connection | None:
+    """The cached database if it is a regular file of sane size recording `key`."""
     try:
-        info = os.lstat(slot.file)
+        info = os.lstat(file)
     except OSError:
         return None
-    if not stat.S_ISREG(info.st_mode) or info.st_size > slot.max_size:
+    if not stat.S_ISREG(info.st_mode) or info.st_size > max_size:
         return None  # a FIFO would block, /dev/zero or a sparse file would exhaust memory
     database = None
     try:
-        uri = Path(slot.file).absolute().as_uri() + "?mode=ro"
+        uri = file.absolute().as_uri() + "?mode=ro"
         database = sqlite3.connect(uri, uri=True, timeout=LOCK_TIMEOUT)
         database.execute("PRAGMA mmap_size=0")  # a file truncated under us must not SIGBUS
         found = database.execute("SELECT value FROM meta WHERE name = 'key'").fetchone()
-        if found is not None and found[0] == slot.key:
+        if found is not None and found[0] == key:
             return database
     except (sqlite3.Error, ValueError, OSError):
         pass
@@ -235,67 +373,21 @@ def _open_cached(slot: CacheSlot) -> sqlite3.Connection | None:
     return None
 
 
-def _sweep(folder: Path) -> None:
-    """Remove temporary files (and their journals) that runs killed mid-build left over an hour
-    ago, or whose time lies in the future (a clock set back)."""
-    now = time.time()
-    with contextlib.suppress(OSError):
-        for entry in os.scandir(folder):
+def _save(database: sqlite3.Connection, file: Path) -> None:
+    """Copy `database` to `file` whole or not at all, first removing temporary files (and their
+    journals) that runs killed mid-build left over an hour ago, or whose time lies in the future
+    (a clock set back). A cache that cannot be written is no error."""
+    with contextlib.suppress(OSError, sqlite3.Error):
+        file.parent.mkdir(parents=True, exist_ok=True)
+        now = time.time()
+        for entry in os.scandir(file.parent):
             if TEMPORARY_SUFFIX in entry.name:
                 with contextlib.suppress(OSError):
                     age = now - entry.stat(follow_symlinks=False).st_mtime
                     if age > STALE_TEMPORARY_SECONDS or age < -60:
                         os.unlink(entry.path)
-
-
-def _save(database: sqlite3.Connection, file: Path) -> None:
-    """Copy `database` to `file` whole or not at all; a cache that cannot be written is no error."""
-    try:
-        file.parent.mkdir(parents=True, exist_ok=True)
-        _sweep(file.parent)
         with replacing(file) as temporary, contextlib.closing(sqlite3.connect(temporary)) as copy:
             database.backup(copy)
-    except (OSError, sqlite3.Error):
-        pass
-
-
-def open_cached(
-    name: str,
-    sources: Sequence[Path],
-    build: Callable[[str], sqlite3.Connection],
-    rebuild: bool = False,
-) -> sqlite3.Connection:
-    """The database made from `sources`: cached when none has changed, else `build(key)` and
-    saved (`build` raises on an invalid file: nothing is cached then)."""
-    slot = None if os.environ.get(NO_CACHE_ENV) else _slot(name, sources)
-    if slot is None:
-        return build("")
-    if not rebuild:
-        cached = _open_cached(slot)
-        if cached is not None:
-            return cached
-    database = build(slot.key)
-    _save(database, slot.file)
-    return database
-
-
-def query_cached(
-    name: str,
-    sources: Sequence[Path],
-    build: Callable[[str], sqlite3.Connection],
-    run: Callable[[sqlite3.Connection], T],
-) -> T:
-    """`run(database)` on `open_cached`'s database; one that fails while in use (damaged,
-    truncated or locked by another process) is replaced by a fresh one and `run` repeated."""
-    database = open_cached(name, sources, build)
-    try:
-        return run(database)
-    except sqlite3.DatabaseError:
-        database.close()
-        database = open_cached(name, sources, build, rebuild=True)
-        return run(database)
-    finally:
-        database.close()
 
 
 # Writing a file whole or not at all (the cache here, the exports in export.py).

@@ -5,7 +5,7 @@
   for (const control of all("[data-needs-script]")) control.hidden = false;
 
   // --- Search: `tp ask --kind faq`'s rules (search.py) on the index `tp export` built from its
-  // own (page_index.py): the same words, thesaurus, other phrasings, ranking and "no match". ---
+  // own (export.py, build_page_index): the same words, thesaurus, other phrasings, ranking and "no match". ---
   const index = JSON.parse(byId("search-index").textContent);
   const rules = index.rules;
   const weights = rules.weights;
@@ -24,7 +24,7 @@
   }
   const englishCount = (word) => english.get(word) || 0;
   const isCommonEnglish = (word) => englishCount(word) >= rules.common_word_count;
-  // A word the page knows no count for is taken as a rare English word (see page_index.py).
+  // A word the page knows no count for is taken as a rare English word (see export.py, build_page_index).
   const countOrDefault = (word) => (english.has(word) ? englishCount(word)
     : (index.surface[word] ? 0 : rules.default_english_count));
   const normal = (word) => word.toLowerCase().normalize("NFD").replace(/\p{M}/gu, "");

@@ -8,8 +8,8 @@ import sqlite3
 from conftest import bundled_data, in_memory
 
 from totalplace_cli import search
+from totalplace_cli.export import build_page_index
 from totalplace_cli.models import DataSet, FaqEntry
-from totalplace_cli.page_index import build_page_index
 from totalplace_cli.search import TOKENIZER
 
 DATA = bundled_data()
