@@ -1,8 +1,6 @@
-"""The data format: each kind of data file checked against its JSON Schema
-(`schemas/data/KIND.schema.json`, our keywords `x-unique` and `x-severity`) and by plain functions
-for the few rules a schema cannot say. The store's build and `tp validate` share these
-`file:line:column` problems; only they import jsonschema.
-"""
+"""The data files checked against their JSON Schemas (`schemas/data/KIND.schema.json`, with our
+keywords `x-unique` and `x-severity`) and the few rules a schema cannot say, as `file:line:col`
+problems shared by the store's build and `tp validate`; only they import jsonschema."""
 
 from __future__ import annotations
 
@@ -14,19 +12,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, cast
 
-from totalplace_cli.loading import (
-    KINDS,
-    DataFiles,
-    Document,
-    DocumentError,
-    describe,
-    file_name,
-    path_error,
-    place_of,
-    read_document,
-    resolve_data_files,
-    shown_path,
-)
+from totalplace_cli import loading
+from totalplace_cli.loading import KINDS, file_name, shown_path
 from totalplace_cli.lookup import spelling_key
 from totalplace_cli.streams import DataError
 
@@ -51,8 +38,7 @@ def schema_path(kind: str) -> Path:
 @cache
 def load_schema(kind: str) -> dict[str, Any]:
     """The JSON Schema of a kind of data file (`faq`, `pilots`, ...)."""
-    schema: dict[str, Any] = json.loads(schema_path(kind).read_text(encoding="utf-8"))
-    return schema
+    return cast(dict[str, Any], json.loads(schema_path(kind).read_text(encoding="utf-8")))
 
 
 def record_name(schema: dict[str, Any], list_key: str | int) -> str:
@@ -86,10 +72,6 @@ class Problem(NamedTuple):
     def __str__(self) -> str:
         return f"{self.location()}: {self.message}"
 
-    def to_json(self) -> dict[str, Any]:
-        """The form used by `tp validate --json`."""
-        return self._asdict()
-
 
 class CheckedFile(NamedTuple):
     """What checking one file found: its problems and, when it could be read, its data."""
@@ -117,9 +99,7 @@ class CheckedFile(NamedTuple):
 
     def records(self, list_key: str | None = None) -> list[dict[str, Any]]:
         """The records of a list (the main one by default), as plain data."""
-        if self.kind is None:
-            return []
-        found = self.data.get(list_key or MAIN_LISTS[self.kind])
+        found = self.data.get(list_key or MAIN_LISTS[self.kind]) if self.kind else None
         return found if isinstance(found, list) else []
 
     def to_json(self) -> dict[str, Any]:
@@ -143,13 +123,18 @@ class CheckedFile(NamedTuple):
 
 
 def check_file(path: Path, kind: str | None = None) -> CheckedFile:
-    """Every problem of one data file; its kind, unless given, is told by its name (`faq.yaml`)
-    or by its main list."""
+    """Every problem of one data file, whose kind, unless given, its name or main list tells."""
     kind = kind or next((kind for kind in MAIN_LISTS if path.name == file_name(kind)), None)
     try:
-        document = read_document(path)
-        kind = kind or _kind_of(document)
-    except DocumentError as error:  # unreadable, of no known kind, or beyond the limits
+        document = loading.read_document(path)
+        top = document.data if isinstance(document.data, dict) else {}
+        kind = kind or next((kind for kind, main in MAIN_LISTS.items() if main in top), None)
+        if kind is None:
+            names = " or ".join(file_name(kind) for kind in MAIN_LISTS)
+            lists = " or ".join(f"'{main}'" for main in MAIN_LISTS.values())
+            message = f"cannot tell what this file holds: name it {names}, or give it {lists}"
+            raise loading.DocumentError(message, 1, 1)
+    except loading.DocumentError as error:  # unreadable, of no known kind, or beyond the limits
         problem = Problem(shown_path(path), error.line, error.column, "error", str(error))
         return CheckedFile(kind, shown_path(path), [problem])
     return _Checker(document, kind).checked()
@@ -163,11 +148,11 @@ def summary(checked: list[CheckedFile]) -> dict[str, Any]:
         "errors": errors,
         "warnings": sum(len(file.warnings) for file in checked),
         "files": [file.to_json() for file in checked],
-        "problems": [problem.to_json() for file in checked for problem in file.problems],
+        "problems": [problem._asdict() for file in checked for problem in file.problems],
     }
 
 
-def check_data_files(files: DataFiles) -> list[CheckedFile]:
+def check_data_files(files: loading.DataFiles) -> list[CheckedFile]:
     """Check the files in use (what `tp validate` with no PATH reports), and across them."""
     return check_citations([check_file(files.paths[kind], kind) for kind in KINDS])
 
@@ -199,13 +184,12 @@ def check_citations(
             severity: Severity = "warning" if file.kind == "sources" else "error"
             text = f"{at.record}: {message}" if at.record else message
             file.problems.append(at._replace(severity=severity, message=text))
-            file.problems.sort(key=lambda p: (p.line or 0, p.column or 0))
+        file.problems.sort(key=lambda p: (p.line or 0, p.column or 0))
     return checked
 
 
 def check_path(path: Path) -> list[CheckedFile]:
-    """What `tp validate PATH` reports: one file, or the data files of a folder (and a warning
-    for each YAML file tp would ignore there)."""
+    """What `tp validate PATH` reports: one file, or a folder's data files and stray YAML files."""
     try:
         if not path.is_dir():
             if os.path.lexists(path):  # a broken link too: reading it says what is wrong
@@ -223,33 +207,19 @@ def check_path(path: Path) -> list[CheckedFile]:
             checked.insert(0, _only(path, "error", f"no {names} in this folder"))
         return checked
     except OSError as error:  # a path too long, a folder we may not list
-        return [_only(path, "error", f"cannot use this path ({path_error(error)})")]
+        return [_only(path, "error", f"cannot use this path ({loading.path_error(error)})")]
 
 
 def _with_partners(checked: list[CheckedFile], folder: Path) -> list[CheckedFile]:
     """The rules across files, with the files `tp --data-dir FOLDER` reads for kinds not here."""
-    have, paths = {file.kind for file in checked}, resolve_data_files(folder).paths
+    have, paths = {file.kind for file in checked}, loading.resolve_data_files(folder).paths
     return check_citations(checked, [check_file(paths[k], k) for k in KINDS if k not in have])
 
 
 def _only(path: Path, severity: Severity, message: str) -> CheckedFile:
     """A file whose whole story is one problem without a line."""
-    return CheckedFile(
-        None, shown_path(path), [Problem(shown_path(path), None, None, severity, message)]
-    )
-
-
-def _kind_of(document: Document) -> str:
-    """The kind of a file named otherwise, told by the main list it holds."""
-    keys = set(document.data) if isinstance(document.data, dict) else set()
-    for kind, main in MAIN_LISTS.items():
-        if main in keys:
-            return kind
-    names = " or ".join(file_name(kind) for kind in MAIN_LISTS)
-    lists = " or ".join(f"'{main}'" for main in MAIN_LISTS.values())
-    raise DocumentError(
-        f"cannot tell what this file holds: name it {names}, or give it {lists}", 1, 1
-    )
+    problem = Problem(shown_path(path), None, None, severity, message)
+    return CheckedFile(None, shown_path(path), [problem])
 
 
 @cache
@@ -283,15 +253,15 @@ def _inlined(schema: Any, definitions: dict[str, Any]) -> Any:
 class _Checker:
     """The problems of one document read within the limits, against its schema and rules."""
 
-    def __init__(self, document: Document, kind: str) -> None:
+    def __init__(self, document: loading.Document, kind: str) -> None:
         self.document = document
         self.kind = kind
         self.schema = load_schema(kind)
         self.top: dict[str, Any] = document.data if isinstance(document.data, dict) else {}
-        self.found: list[tuple[Node, Path_, Severity, str]] = [
-            (node, path, "error", text) for node, path, text in document.key_problems
-        ]
+        self.problems: list[Problem] = []
         self.missing: set[tuple[Path_, str]] = set()  # each "required" error lists all keys
+        for node, path, message in document.key_problems:
+            self.report(path, message, node=node)
 
     def checked(self) -> CheckedFile:
         for error in _validator(self.kind).iter_errors(self.document.data):
@@ -309,34 +279,33 @@ class _Checker:
         return CheckedFile(
             self.kind,
             self.document.path,
-            self.problems(),
+            sorted(self.problems, key=lambda p: (p.line or 0, p.column or 0)),
             self.top,
             entries=len(items) if isinstance(items, list) else None,
             format_version=version if type(version) is int and version >= 1 else None,
             citations=self.citations(),
         )
 
+    def report(
+        self, path: Path_, message: str, severity: Severity = "error", node: Node | None = None
+    ) -> None:
+        """A problem at the node of `path` (or at `node`), in its record's words."""
+        line, column = loading.place_of((node or self.document.node_at(path)).start_mark)
+        record = self.record_label(path)
+        text = f"{record}: {message}" if record else message
+        self.problems.append(Problem(self.document.path, line, column, severity, text, record))
+
     def citations(self) -> list[tuple[str, Problem]]:
-        """The source ids the file cites (pilots, programme) or registers (sources)."""
+        """The source ids the file cites (pilots, programme) or registers (sources), each where."""
         found = []
         for path, value in _texts_in(self.top):
             if (self.kind in {"pilots", "programme"} and _key(path) in CITING) or (
                 self.kind == "sources" and path[0::2] == ("sources", "id")
             ):
-                line, column = place_of(self.document.node_at(path).start_mark)
+                line, column = loading.place_of(self.document.node_at(path).start_mark)
                 where = Problem(self.document.path, line, column, "error", self.name(path))
                 found.append((value, where._replace(record=self.record_label(path))))
         return found
-
-    def report(self, path: Path_, message: str, severity: Severity = "error") -> None:
-        self.found.append((self.document.node_at(path), path, severity, message))
-
-    def resolved(self, schema: dict[str, Any]) -> dict[str, Any]:
-        """A subschema with what its local `$ref` names under its own keywords."""
-        reference = str(schema.get("$ref", ""))
-        if not reference.startswith("#/$defs/"):
-            return schema
-        return {**self.resolved(self.schema["$defs"][reference.removeprefix("#/$defs/")]), **schema}
 
     def record_label(self, path: Path_) -> str | None:
         """`entry 3 (id 3)`, `pilot 2 (id croydon)`: the record a path is in, if any."""
@@ -361,60 +330,57 @@ class _Checker:
         path: Path_ = tuple(error.absolute_path)
         schema: dict[str, Any] = error.schema if isinstance(error.schema, dict) else {}
         severity: Severity = "warning" if schema.get("x-severity") == "warning" else "error"
-        node = self.document.node_at(path)
         if error.validator == "additionalProperties":
             known = list(schema.get("properties", {}))
-            for key in cast(dict[str, Any], error.instance):
-                if key not in known:
-                    from rapidfuzz import process
+            for key in [key for key in cast(dict[str, Any], error.instance) if key not in known]:
+                from rapidfuzz import process  # costly: only an unknown key pays for it
 
-                    close = process.extractOne(key, known, score_cutoff=60)
-                    hint = f"did you mean '{close[0]}'?" if close else f"known: {', '.join(known)}"
-                    where = (*path, key)
-                    node = self.document.node_at(where, key=True)
-                    self.found.append(
-                        (node, where, "warning", f"unknown key '{key}' is ignored; {hint}")
-                    )
+                close = process.extractOne(key, known, score_cutoff=60)
+                hint = f"did you mean '{close[0]}'?" if close else f"known: {', '.join(known)}"
+                node = self.document.node_at((*path, key), key=True)
+                self.report(
+                    (*path, key), f"unknown key '{key}' is ignored; {hint}", "warning", node
+                )
         elif error.validator == "required" and list(error.relative_schema_path)[-2:-1] == ["then"]:
-            self.found.append((node, path, severity, str(schema["description"])))
+            self.report(path, str(schema["description"]), severity)
         elif error.validator == "required":
             for key in cast(list[str], error.validator_value):
                 if key in cast(dict[str, Any], error.instance) or (path, key) in self.missing:
                     continue
                 self.missing.add((path, key))
                 if path:
-                    wanted = self.resolved(schema["properties"][key]).get("title", "valid")
+                    wanted = schema["properties"][key].get("title", "valid")
                     message = f"'{self.name((*path, key))}' is missing ({wanted})"
                 else:
                     message = f"expected {self.schema['title']}; '{key}' is missing"
-                self.found.append((node, path, severity, message))
+                self.report(path, message, severity)
         else:
-            self.found.append((node, path, severity, self.wrong_value(error, schema, node)))
+            self.report(path, self.wrong_value(error, schema), severity)
 
-    def wrong_value(self, error: ValidationError, schema: dict[str, Any], node: Node) -> str:
+    def wrong_value(self, error: ValidationError, schema: dict[str, Any]) -> str:
         """What a value must be, what it is, and how to fix it."""
         path: Path_ = tuple(error.absolute_path)
-        name = self.name(path)
+        name, found = self.name(path), loading.describe(self.document.node_at(path))
         if error.validator == "pattern" and error.validator_value == r"\S":
             return f"'{name}' must not be empty"
-        wanted = self.resolved(schema).get("title", "valid")
-        found, hint = f", found {describe(node)}", ""
+        wanted = schema.get("title", "valid")
         if not path:
-            return f"expected {wanted}{found}"
+            return f"expected {wanted}, found {found}"
         verb = "should" if schema.get("x-severity") == "warning" else "must"
         subject = f"'{name}' {verb} be" if name else f"{verb} be"
         if error.validator == "const" and "title" not in schema:
             wanted = json.dumps(error.validator_value)  # `version: 2` where only 1 exists: "1"
         if error.validator in {"pattern", "enum", "const"}:
-            found = ""
-        elif error.validator == "type":
+            return f"{subject} {wanted}"
+        hint = ""
+        if error.validator == "type":
             expected = error.validator_value
             expected = expected if isinstance(expected, list) else [expected]
-            if "string" in expected and describe(node) not in {"no value", "a list", "a mapping"}:
+            if "string" in expected and found not in {"no value", "a list", "a mapping"}:
                 hint = "; put it in quotes"
             if "object" in expected and schema.get("required"):
                 hint = f"; give it the keys {', '.join(schema['required'])}"
-        return f"{subject} {wanted}{found}{hint}"
+        return f"{subject} {wanted}, found {found}{hint}"
 
     def unique_keys(self) -> None:
         """The `x-unique` keys of each list's records differ; a repeat names the first's line."""
@@ -426,21 +392,10 @@ class _Checker:
                 for index, item in _indexed(self.top.get(list_key)):
                     value = item.get(key)
                     if type(value) in (str, int) and first.setdefault(value, index) != index:
-                        line = place_of(
-                            self.document.node_at((list_key, first[value], key)).start_mark
-                        )[0]
+                        node = self.document.node_at((list_key, first[value], key))
+                        line = node.start_mark.line + 1
                         message = f"duplicate {key} {value!r} (first at line {line})"
                         self.report((list_key, index, key), message)
-
-    def problems(self) -> list[Problem]:
-        """The problems found, in the file's order, each in its record's words."""
-        result = []
-        for node, path, severity, message in self.found:
-            record = self.record_label(path)
-            text = f"{record}: {message}" if record else message
-            line, column = place_of(node.start_mark)
-            result.append(Problem(self.document.path, line, column, severity, text, record))
-        return sorted(result, key=lambda p: (p.line or 0, p.column or 0))
 
 
 CITING = {"source", "official_name_source", "sources"}
