@@ -20,8 +20,8 @@ from typer.testing import CliRunner, Result
 from totalplace_cli.__main__ import run as run_tp
 from totalplace_cli.loading import KINDS, DataFiles, bundled_data_dir, file_name
 from totalplace_cli.models import Category, DataSet, FaqEntry, GlossaryTerm, Pilot
-from totalplace_cli.search import SearchResult, build_index, search
-from totalplace_cli.store import Store, build, open_cached, use
+from totalplace_cli.search import SearchResult, search
+from totalplace_cli.store import Store, build, build_index, open_cached, use
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

@@ -16,8 +16,8 @@ from typer.testing import Result
 
 from totalplace_cli.loading import bundled_data_dir, resolve_data_files
 from totalplace_cli.models import DataSet, FaqEntry, SynonymRule
-from totalplace_cli.search import build_index, search
-from totalplace_cli.store import build
+from totalplace_cli.search import search
+from totalplace_cli.store import build, build_index
 
 Tp = Callable[..., Result]
 FAQ_ONLY = frozenset({"faq"})
