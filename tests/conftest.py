@@ -21,7 +21,7 @@ from totalplace_cli.__main__ import run as run_tp
 from totalplace_cli.loading import KINDS, DataFiles, bundled_data_dir, file_name
 from totalplace_cli.models import Category, DataSet, FaqEntry, GlossaryTerm, Pilot
 from totalplace_cli.search import SearchResult, search
-from totalplace_cli.store import Store, build, build_index, open_cached, use
+from totalplace_cli.store import Store, build_index, open_cached, use
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -225,7 +225,7 @@ def load_pilots(path: Path) -> tuple[Pilot, ...]:
 
 def load_data_set(files: DataFiles) -> sqlite3.Connection:
     """The database of every data file in use, as `tp ask` searches it (the caller closes it)."""
-    return open_cached("all", [files.paths[kind] for kind in KINDS], lambda key: build(files, key))
+    return open_cached(files)
 
 
 def in_memory(entries: Sequence[FaqEntry]) -> sqlite3.Connection:
