@@ -202,6 +202,8 @@ def test_the_page_searches_with_the_thesaurus_other_phrasings_and_no_match_rule(
     """As `tp ask --kind faq` (issue #20): everyday words, whole questions, honest "no match"."""
     assert search_for(page, "weather in leeds") == []  # once 11 of 14 questions
     assert search_for(page, "council tax bands") == []
+    assert search_for(page, "kent police contact number") == []  # synonyms.yaml's `elsewhere`
+    assert search_for(page, "kent police") != []
     assert search_for(page, "is this just a rehash of old schemes")[0] == (
         "havent-you-done-this-all-before"
     )

@@ -274,13 +274,13 @@ def quality_of(path: Path) -> Any:
 QUALITY_FLOORS = {
     DEV_SET: (0.97, 0.98, 0, 0),
     shared_file("eval/ask_plain.tsv"): (0.88, 0.91, 3, 0),
-    shared_file("eval/off_topic_plain.tsv"): (0.88, 0.91, 0, 16),
+    shared_file("eval/off_topic_plain.tsv"): (0.88, 0.91, 0, 9),
     shared_file("eval/ask_kinds_plain.tsv"): (0.77, 0.81, 3, 0),
     EXTRA_SET: (0.93, 0.96, 0, 0),
     NATURAL_SET: (0.90, 0.93, 1, 0),
-    OFF_TOPIC_SET: (1.0, 1.0, 0, 12),
+    OFF_TOPIC_SET: (1.0, 1.0, 0, 8),
     KINDS_SET: (0.97, 0.98, 0, 0),
-    FRESH_SET: (0.87, 0.90, 2, 2),
+    FRESH_SET: (0.87, 0.90, 2, 1),
     FRESH_KINDS_SET: (0.85, 0.90, 0, 0),
 }
 
@@ -378,6 +378,13 @@ def test_the_closest_questions_share_the_query_words_when_any_do() -> None:
         ("Birmingham", True),
         ("has this been tried before", True),  # "tried" is too common to name a topic
         ("could reporting requirements be relaxed", True),
+        # A service asked for today (synonyms.yaml's `elsewhere`)
+        ("kent police phone number", False),
+        ("drug and alcohol services near me", False),
+        ("coventry council contact details", False),
+        ("bradford police helpline", False),
+        ("kent police", True),
+        ("what was the timetable for the pilots", True),  # "timetable" is a timescale
     ],
 )
 def test_a_topic_the_data_lacks_outweighs_a_common_word_it_has(

@@ -193,3 +193,54 @@ def test_other_phrasings_never_copy_or_lightly_reword_a_query_of_any_set() -> No
     for _, phrasing in PHRASINGS:
         closest = max(rows, key=lambda row: fuzz.ratio(phrasing.lower(), row))
         assert fuzz.ratio(phrasing.lower(), closest) < 85, (phrasing, closest)
+
+
+# --- what the data never answers (synonyms.yaml's `elsewhere`) --------------------------------
+
+
+def test_an_elsewhere_phrase_turns_a_query_away_unless_the_record_holds_it() -> None:
+    library = FaqEntry(1, "a", "Which library did the pilot study?", "The central library.")
+    hours = FaqEntry(2, "b", "When is the library open?", "Its opening times were published.")
+    phrases = ("opening times", "near me")
+
+    def database(*entries: FaqEntry) -> sqlite3.Connection:
+        found = sqlite3.connect(":memory:")
+        build_index(found, DataSet(faq=entries, elsewhere=phrases))
+        return found
+
+    alone = database(library)
+    assert search(alone, "central library opening times", kinds=FAQ_ONLY).results == []
+    assert search(alone, "central library near me", kinds=FAQ_ONLY).results == []
+    assert search(alone, "central library", kinds=FAQ_ONLY).results[0].entry.id == 1
+    # A record that holds the phrase answers it: the data does cover it then.
+    both = database(library, hours)
+    assert search(both, "library opening times", kinds=FAQ_ONLY).results[0].entry.id == 2
+
+
+def test_no_elsewhere_phrase_is_a_word_the_thesaurus_searches_for_a_topic() -> None:
+    """A thesaurus word finds records that do not hold it ("timetable" finds the timescale):
+    as an `elsewhere` phrase too, it would turn such questions away."""
+    data = bundled_data()
+    assert data.elsewhere, "synonyms.yaml lists what the data never answers"
+    rules = data.thesaurus
+    thesaurus = {text.lower() for rule in rules for text in (*rule.words, *rule.expansions)}
+    assert [phrase for phrase in data.elsewhere if phrase in thesaurus] == []
+
+
+@pytest.mark.parametrize(
+    ("elsewhere", "message"),
+    [
+        ("[phone number, near me]", None),
+        ("phone number", "a list"),
+        ("['', x]", "must not be empty"),
+    ],
+)
+def test_validate_checks_the_elsewhere_list(
+    tp: Tp, tmp_path: Path, elsewhere: str, message: str | None
+) -> None:
+    path = tmp_path / "synonyms.yaml"
+    path.write_text(f"synonyms:\n  - trial, pilot\nelsewhere: {elsewhere}\n", encoding="utf-8")
+    result = tp("validate", str(path))
+    assert result.exit_code == (0 if message is None else 3), result.stdout
+    if message:
+        assert message in result.stdout

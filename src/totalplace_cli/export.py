@@ -409,12 +409,13 @@ def build_page_index(data: DataSet) -> dict[str, Any]:
 
     Shape: {"columns", "rules", "slugs", "vocabulary": [stem], "tokens": [[[stem number] per
     column] per entry], "surface": {written word: documents}, "stems": {written word: stem (where
-    they differ)}, "synonyms": {stems: [[stem]]}, "english": {"4.3": "words counted about 10^4.3
-    times"}, "sizes": {"english"}, "stop": [function word]}.
+    they differ)}, "synonyms": {stems: [[stem]]}, "elsewhere": [[stem]], "english": {"4.3":
+    "words counted about 10^4.3 times"}, "sizes": {"english"}, "stop": [function word]}.
     """
     rules = (*data.thesaurus, *store.glossary_rules(data.glossary))
     with contextlib.closing(sqlite3.connect(":memory:")) as database:
-        store.build_index(database, DataSet(faq=data.faq, thesaurus=rules))
+        only_faq = DataSet(faq=data.faq, thesaurus=rules, elsewhere=data.elsewhere)
+        store.build_index(database, only_faq)
         instances = database.execute(
             "SELECT term, doc, col FROM vocabulary_instances ORDER BY doc, col, offset"
         ).fetchall()
@@ -427,6 +428,7 @@ def build_page_index(data: DataSet) -> dict[str, Any]:
         search.create_once(database, "words", search.WORDS_SCRIPT)
         surface = dict(database.execute("SELECT word, documents FROM words"))
         thesaurus_words = {w for rule in rules for text in rule.words for w in text.split()}
+        thesaurus_words |= {word for phrase in data.elsewhere for word in phrase.split()}
         written = sorted({*surface, *(w.lower() for w in thesaurus_words)})
         stems = dict(zip(written, map(" ".join, search.stem_texts(database, written)), strict=True))
         expansions: dict[str, list[list[str]]] = {}
@@ -438,6 +440,7 @@ def build_page_index(data: DataSet) -> dict[str, Any]:
         (english_size,) = database.execute(
             "SELECT size FROM sizes WHERE name = 'english'"
         ).fetchone()
+        elsewhere = database.execute("SELECT stems FROM elsewhere ORDER BY stems").fetchall()
     english = store.english_word_counts()
     common = [w for w, n in english.items() if n >= PAGE_ENGLISH_COUNT]
     ours = [w for w in written if english.get(w, 0) >= search.COMMON_WORD_COUNT]
@@ -457,6 +460,7 @@ def build_page_index(data: DataSet) -> dict[str, Any]:
         "surface": surface,
         "stems": {word: stem for word, stem in stems.items() if word != stem},
         "synonyms": expansions,
+        "elsewhere": [key.split() for (key,) in elsewhere],
         "english": {size: " ".join(words) for size, words in sorted(by_size.items())},
         "sizes": {"english": english_size},
         "stop": sorted(search.STOP_WORDS),  # function words count only when nothing else does

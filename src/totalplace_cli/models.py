@@ -311,6 +311,7 @@ class DataSet(NamedTuple):
     facts: tuple[ProgrammeItem, ...] = ()
     sources: tuple[Source, ...] = ()
     thesaurus: tuple[SynonymRule, ...] = ()
+    elsewhere: tuple[str, ...] = ()  # what people ask that the data never answers (synonyms.yaml)
 
     def registry(self) -> dict[str, Source]:
         """The sources by id, to resolve citations."""

@@ -1,9 +1,7 @@
-"""The search index of a data set's database and the ranking of its records for a query.
-
-`build_index` fills every table search reads: the records and their FTS5 index (title, other
-ways of asking, keywords, body; Porter stemming: "saved" finds "savings"), the thesaurus of
-`synonyms.yaml` by stems, and the English word counts. SQLite ranks with `bm25()`; on top, only
-rules that measurably help on the quality sets (`benchmarks/ask_quality.py`):
+"""The ranking of a data set's records for a query, over the search index `store.build_index`
+fills (FTS5 over title, other ways of asking, keywords and body; Porter stems: "saved" finds
+"savings"; the thesaurus of `synonyms.yaml` by stems; the English word counts). SQLite ranks with
+`bm25()`; on top, only rules that measurably help on the quality sets (`benchmarks/ask_quality.py`):
 - Function words ("how", "does", "actually") are left out, unless the query has nothing else.
 - A run of words the thesaurus knows ("red tape", "town halls") also searches its other words,
   each counting half and never more than the word typed.
@@ -11,7 +9,8 @@ rules that measurably help on the quality sets (`benchmarks/ask_quality.py`):
   correctly spelt common English word ("fixtures" never becomes "figures"): see `_correct`.
 - Each candidate is scaled by the share of the query's ideas it holds (weighted by rarity), and
   a kind of record the question's words ask for ("which pilot", "how many", "when did") by ten.
-- Nothing is returned when the words the data lacks outweigh what the best record matches.
+- Nothing is returned when the words the data lacks outweigh what the best record matches, or
+  the query asks for what the data never answers (synonyms.yaml's `elsewhere`: a phone number).
 """
 
 from __future__ import annotations
@@ -353,6 +352,7 @@ class _Query(NamedTuple):
     unknown: list[str]  # content words left unknown (weighed as the rarest words)
     off_topic: list[str]  # of which real English words: the query is about something else
     only_function_words: bool
+    stems: tuple[str, ...] = ()  # every word of the query, as the index stems it
 
 
 def _thesaurus(
@@ -392,6 +392,7 @@ def _analyse(
     spans = query_words(query)
     typed = [word for word, _, _ in spans]
     content = [word not in STOP_WORDS for word in typed]
+    stems = stem_texts(database, [" ".join(typed)])[0] if typed else ()
 
     def held(terms: Iterable[Term]) -> list[Term]:
         counted = (t._replace(documents=_documents(database, t.expression, kinds)) for t in terms)
@@ -400,7 +401,7 @@ def _analyse(
     if not any(content):
         shape = held(Term(_phrase([w]), w, 1.0) for w in dict.fromkeys(typed))
         found = [Idea((term.label,), [term]) for term in shape]
-        return _Query(found if len(typed) > 1 else [], [], [], [], True)
+        return _Query(found if len(typed) > 1 else [], [], [], [], True, stems)
     runs = _thesaurus(database, typed, content)
     ideas: list[Idea] = []
     corrections: list[Correction] = []
@@ -461,7 +462,7 @@ def _analyse(
                 ideas += [
                     Idea((part,), [term]) for term in held([Term(_phrase([part]), part, 1.0)])
                 ]
-    return _Query(ideas, corrections, unknown, off_topic, False)
+    return _Query(ideas, corrections, unknown, off_topic, False, stems)
 
 
 def _idf(total: int, documents: int) -> float:
@@ -708,6 +709,7 @@ def _off_topic(
         for word, count in english_counts(database, analysed.off_topic).items()
         if count < GENERIC_WORD_COUNT
     )
+    against += _information(0) * len(_elsewhere(database, analysed.stems, best))
     if not against:
         return False
     words = [w for idea in found for w in idea.typed if w not in STOP_WORDS]
@@ -731,6 +733,8 @@ def _off_topic(
     def keyness(words: Sequence[str]) -> float:
         """The keyness of words typed side by side: as a phrase, else the rarest alone."""
         own = [word for word in words if word not in STOP_WORDS]
+        if not own:
+            return 0.0  # function words alone ("near me") name no topic
         rarest = min(english[word] for word in own)
         run = [stem for word in words for stem in stems.get(word, ())]
         if len(own) == 1 or _occurrences(database, run):
@@ -753,12 +757,28 @@ def _off_topic(
         if any(term.typed for term in idea.terms):
             key = keyness(idea.typed)
         else:  # found through the thesaurus: the data's rate of what it found
-            rarest = min(english[word] for word in idea.typed if word not in STOP_WORDS)
+            own = [english[word] for word in idea.typed if word not in STOP_WORDS]
             key = EXPANSION_WEIGHT * max(
-                _keyness(database, stems[term.label], rarest) for term in idea.terms
+                (_keyness(database, stems[term.label], min(own)) for term in idea.terms if own),
+                default=0.0,
             )
         support += max(0.0, min(key * share(idea), KEYNESS_CAP) - KEYNESS_FLOOR)
     return support < OFF_TOPIC_RATIO * against
+
+
+def _elsewhere(database: sqlite3.Connection, stems: Sequence[str], best: int) -> list[str]:
+    """The phrases of the query that ask for what the data never answers (a phone number,
+    opening times: synonyms.yaml's `elsewhere`), unless the best record holds them."""
+    text = f" {' '.join(stems)} "
+    return [
+        phrase
+        for key, phrase in database.execute("SELECT stems, phrase FROM elsewhere")
+        if f" {key} " in text
+        and not database.execute(
+            "SELECT 1 FROM documents_fts WHERE documents_fts MATCH ? AND rowid = ?",
+            (_phrase([phrase]), best),
+        ).fetchone()
+    ]
 
 
 def _snippets(

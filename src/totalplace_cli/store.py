@@ -55,7 +55,7 @@ T = TypeVar("T")
 
 CACHE_DIR_ENV = "TP_CACHE_DIR"
 NO_CACHE_ENV = "TP_NO_CACHE"
-SCHEMA_VERSION = "8"
+SCHEMA_VERSION = "9"
 TEMPORARY_SUFFIX = ".tp-tmp"  # how a temporary file of tp's is named, for sweeping
 STALE_TEMPORARY_SECONDS = 3600  # a temporary file this old was left by a killed run
 # A database is a few times the size of its YAML; one far larger is not ours (a sparse file).
@@ -81,6 +81,7 @@ CREATE VIRTUAL TABLE documents_fts USING fts5(
     tokenize='{TOKENIZER}');
 CREATE TABLE synonyms(stems TEXT NOT NULL, expansion TEXT NOT NULL,
     PRIMARY KEY (stems, expansion)) WITHOUT ROWID;
+CREATE TABLE elsewhere(stems TEXT PRIMARY KEY, phrase TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE english(word TEXT PRIMARY KEY, count INTEGER NOT NULL) WITHOUT ROWID;
 CREATE VIRTUAL TABLE vocabulary USING fts5vocab(documents_fts, col);
 CREATE VIRTUAL TABLE vocabulary_instances USING fts5vocab(documents_fts, instance);
@@ -96,6 +97,7 @@ RECORDS = {
     "fact": ("programme", "facts", "id"),
     "source": ("sources", "sources", "id"),
     "synonym": ("synonyms", "synonyms", ""),  # a line of text, keyed by its place
+    "elsewhere": ("synonyms", "elsewhere", ""),
 }
 
 
@@ -160,6 +162,7 @@ class Store:
             self.programme("fact"),
             self.sources(),
             tuple(map(SynonymRule.parse, self.records("synonym"))),
+            tuple(self.records("elsewhere")),
         )
 
     def files(self) -> list[dict[str, Any]]:
@@ -264,6 +267,11 @@ def build_index(database: sqlite3.Connection, data: DataSet) -> None:
         database.executemany(
             "INSERT INTO synonyms VALUES (?, ?)",
             [(word, text) for (word, _), text in expansions.items()],
+        )
+        phrases = stem_texts(database, data.elsewhere)
+        database.executemany(
+            "INSERT OR IGNORE INTO elsewhere VALUES (?, ?)",
+            [(" ".join(s), text) for s, text in zip(phrases, data.elsewhere, strict=True) if s],
         )
 
 

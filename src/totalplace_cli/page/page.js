@@ -141,6 +141,7 @@
 
   const analyse = (query) => { // search.py's _analyse: the ideas of a query and its unknown words
     const typed = queryWords(query);
+    const stems = typed.flatMap(stemsOf);
     const content = typed.map((word) => !stopWords.has(word));
     const term = (stems, label, weight, isTyped = true, all = false) =>
       ({ stems, label, weight, typed: isTyped, all });
@@ -148,7 +149,7 @@
     if (!content.some(Boolean)) { // only function words: the questions' wording decides
       const shape = held(Array.from(new Set(typed), (word) => term(stemsOf(word), word, 1)), [0]);
       return { ideas: typed.length > 1 ? shape.map((t) => ({ typed: [t.label], terms: [t] })) : [],
-        unknown: [], offTopic: [], shape: true };
+        unknown: [], offTopic: [], shape: true, stems };
     }
     const runs = new Map();
     const candidates = [];
@@ -217,17 +218,21 @@
         if (found.length) ideas.push({ typed: [part], terms: found });
       }
     }
-    return { ideas, unknown, offTopic, shape: false };
+    return { ideas, unknown, offTopic, shape: false, stems };
   };
 
   const offTopic = (analysed, found, best) => { // search.py's _off_topic
+    const text = ` ${analysed.stems.join(" ")} `;
+    const elsewhere = index.elsewhere.filter((stems) => text.includes(` ${stems.join(" ")} `)
+      && !holds(best, { stems, all: false }, ALL)); // search.py's _elsewhere
     const against = analysed.offTopic.map(countOrDefault)
       .filter((count) => count < rules.generic_word_count)
-      .reduce((sum, count) => sum + information(count), 0);
+      .reduce((sum, count) => sum + information(count), information(0) * elsewhere.length);
     if (!against) return false;
     const share = (idea) => (idea.terms.some((t) => holds(best, t, [0, 1, 2])) ? 1 : rules.answer_share);
     const runKeyness = (typedWords) => {
       const own = typedWords.filter((word) => !stopWords.has(word));
+      if (!own.length) return 0; // function words alone ("near me") name no topic
       const rarest = Math.min(...own.map(englishCount));
       const run = typedWords.flatMap(stemsOf);
       if (own.length === 1 || occurrences(run)) return keyness(run, rarest);
