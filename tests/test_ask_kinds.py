@@ -44,6 +44,9 @@ def best(tp: Tp, *args: str) -> dict[str, object]:
         ("how much funding did each pilot get", "fact", "id", "start-up-funding"),
         ("when were the 13 pilot areas announced", "event", "id", "pilots-announced"),
         ("what does LSP stand for", "term", "term", "LSP"),
+        # A date as people write it finds the event; "250k" is the data's "£250,000".
+        ("what happened in january 2010", "event", "id", "denham-early-savings"),
+        ("£250k for each area", "fact", "id", "start-up-funding"),
     ],
 )  # fmt: skip
 def test_the_issue_examples_hold(tp: Tp, query: str, kind: str, key: str, value: object) -> None:

@@ -180,7 +180,9 @@ def query_words(query: str) -> list[tuple[str, int, int]]:
         word = UNITS.get(word, word)
         if "iz" in word:  # `re` compiles a pattern on its first use: most runs never do
             word = re.sub(AMERICAN_IZE, r"is\1", word)
-        if word:
+        if word[:-1].isdigit() and word[-1] == "k":  # "250k" is written "250,000" in the data
+            found += [(word[:-1], match.start(), match.end()), ("000", match.start(), match.end())]
+        elif word:
             found.append((word, match.start(), match.end()))
     return found
 

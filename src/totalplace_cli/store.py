@@ -44,6 +44,7 @@ from totalplace_cli.models import (
     SynonymRule,
     timeline,
 )
+from totalplace_cli.render import readable_date
 from totalplace_cli.search import (
     COLUMN_WEIGHTS,
     COMMON_WORD_COUNT,
@@ -55,7 +56,7 @@ T = TypeVar("T")
 
 CACHE_DIR_ENV = "TP_CACHE_DIR"
 NO_CACHE_ENV = "TP_NO_CACHE"
-SCHEMA_VERSION = "9"
+SCHEMA_VERSION = "10"
 TEMPORARY_SUFFIX = ".tp-tmp"  # how a temporary file of tp's is named, for sweeping
 STALE_TEMPORARY_SECONDS = 3600  # a temporary file this old was left by a killed run
 # A database is a few times the size of its YAML; one far larger is not ours (a sparse file).
@@ -222,7 +223,9 @@ def documents(data: DataSet) -> Iterator[tuple[str, str, str, str, str, str, dic
     for item in (*data.facts, *timeline(data.events)):
         # The text is the body, not a title: a fact's short text would outweigh the questions.
         named = "figure" if item.kind == "fact" else "date"
-        keywords = " ; ".join(filter(None, (named, item.figure, item.period, item.date)))
+        # The date also as people write it ("January 2010"), for "what happened in January 2010".
+        date = item.date and readable_date(item.date)
+        keywords = " ; ".join(filter(None, (named, item.figure, item.period, item.date, date)))
         body = "\n".join(filter(None, (item.text, item.quote)))
         yield item.kind, item.id, "", "", keywords, body, item.to_json(sources)
 

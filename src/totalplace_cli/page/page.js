@@ -34,8 +34,9 @@
     let word = match[0].replace(/\u2019/g, "'");
     if (word.endsWith("'s")) word = word.slice(0, -2);
     word = UNITS[word] || word;
-    return word.replace(/(?<=\p{L}{3})iz(e|es|ed|er|ers|ing|ation|ations)$/u, "is$1");
-  }).filter(Boolean);
+    word = word.replace(/(?<=\p{L}{3})iz(e|es|ed|er|ers|ing|ation|ations)$/u, "is$1");
+    return /^\d+k$/.test(word) ? [word.slice(0, -1), "000"] : [word]; // "250k" is "250,000"
+  }).flat().filter(Boolean);
   // The page has no Porter stemmer: a word neither the data nor the thesaurus writes is taken
   // to a stem they hold when only an inflection is left over ("bodys" is "bodi", as for body).
   const roots = Array.from(new Set([...index.vocabulary, ...Object.keys(index.synonyms)]))
