@@ -1,13 +1,14 @@
-"""Text for people: every renderer draws with the one Rich console of the output context (a
-table and wrapping in a terminal, one line per record into a pipe, for grep and cut). Rich is
-imported inside the renderers, so `--json` never loads it.
-"""
+"""Text for people, drawn with the output context's one Rich console: tables and wrapping in a
+terminal, one line per record into a pipe (for grep and cut). Rich is imported inside the
+renderers, so `--json` never loads it."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 from collections.abc import Iterable, Sequence
+from itertools import zip_longest
 from typing import TYPE_CHECKING, Any
 
 from totalplace_cli.models import (
@@ -32,7 +33,8 @@ from totalplace_cli.streams import (
 )
 
 if TYPE_CHECKING:
-    from rich.console import Console, RenderableType
+    from rich.console import Console
+    from rich.table import Table
     from rich.text import Text
 
     from totalplace_cli.checking import CheckedFile
@@ -41,9 +43,9 @@ if TYPE_CHECKING:
 INDENT = "  "
 NARROW = 60  # below this many columns, tables become stacked lists: no column cuts a word
 DATE_WIDTH = len("2009-07-30")
-
-
-# Text for people.
+BAR = "\u2588"  # full block, for the bar charts of `tp regions` and `tp themes`
+KIND_LABELS = {"faq": "FAQ", "pilot": "Pilot", "term": "Term", "fact": "Fact", "event": "Event"}
+POINTERS = {"faq": "tp show ", "pilot": "tp pilot ", "term": "tp glossary "}
 
 
 def answer_blocks(answer: str) -> list[str | list[list[str]]]:
@@ -113,11 +115,8 @@ def _columns(ctx: OutputContext, rows: Iterable[Sequence[str]]) -> None:
     """Rows as aligned columns, one line each, however long (a listing into a pipe)."""
     rows = [[terminal_text(cell) for cell in row] for row in rows]
     widths = [max(len(row[n]) for row in rows) for n in range(len(rows[0]) - 1)] if rows else []
-    lines = (
-        "  ".join([*(c.ljust(w) for c, w in zip(row, widths, strict=False)), row[-1]])
-        for row in rows
-    )
-    write_all(ctx.stdout, "".join(line.rstrip() + "\n" for line in lines))
+    lines = ("  ".join(map(str.ljust, row, [*widths, 0])).rstrip() for row in rows)
+    write_all(ctx.stdout, "".join(line + "\n" for line in lines))
 
 
 def _plural(count: int, noun: str) -> str:
@@ -134,18 +133,17 @@ def render_questions(ctx: OutputContext, entries: Sequence[FaqEntry]) -> None:
         _beside(ctx, console, _text((number, "bold cyan"), " "), _text(entry.question))
 
 
-def _answer_table(rows: list[list[str]]) -> RenderableType:
-    """A table of an answer (header first), columns aligned under a bold header and a rule."""
+def _table(rows: Sequence[Sequence[str]], ratios: Sequence[int] = ()) -> Table:
+    """Rows (header first) in columns under a bold header and a rule, with no outer edge."""
     from rich import box
-    from rich.padding import Padding
     from rich.table import Table
 
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold")
-    for cell in rows[0]:
-        table.add_column(_text(cell))
+    for cell, ratio in zip_longest(rows[0], ratios):
+        table.add_column(_text(cell), ratio=ratio)
     for row in rows[1:]:
-        table.add_row(*(_text(cell) for cell in row))
-    return Padding(table, (0, 0, 0, len(INDENT)), expand=False)
+        table.add_row(*map(_text, row))
+    return table
 
 
 def render_entry(
@@ -160,7 +158,9 @@ def render_entry(
         if isinstance(block, str):
             _beside(ctx, console, INDENT if ctx.is_terminal else "", _text(block))
         else:
-            console.print(_answer_table(block))
+            from rich.padding import Padding
+
+            console.print(Padding(_table(block), (0, 0, 0, len(INDENT)), expand=False))
     if acronyms:
         console.print()
         colon = "" if ctx.is_terminal else ":"
@@ -169,10 +169,6 @@ def render_entry(
         for term in acronyms:
             name = _text(INDENT, (f"{term.term:<{width}}", "cyan"), "  ")
             _beside(ctx, console, name, _text(term.expansion))
-
-
-KIND_LABELS = {"faq": "FAQ", "pilot": "Pilot", "term": "Term", "fact": "Fact", "event": "Event"}
-POINTERS = {"faq": "tp show ", "pilot": "tp pilot ", "term": "tp glossary "}
 
 
 def result_title(result: SearchResult) -> str:
@@ -222,16 +218,12 @@ def result_lines(result: SearchResult) -> list[str]:
 
 
 def _snippet(result: SearchResult) -> Text:
-    """The snippet, dim, its matched words bold yellow; each piece made terminal-safe."""
-    from rich.text import Text
-
-    text, position = Text(style="dim"), 0
+    """The snippet, dim, its matched words bold yellow."""
+    snippet, position, parts = result.snippet, 0, list[tuple[str, str]]()
     for start, end in result.highlights:
-        text.append(terminal_text(result.snippet[position:start]))
-        text.append(terminal_text(result.snippet[start:end]), style="bold yellow not dim")
+        parts += [(snippet[position:start], "dim"), (snippet[start:end], "bold yellow")]
         position = end
-    text.append(terminal_text(result.snippet[position:]))
-    return text
+    return _text(*parts, (snippet[position:], "dim"))
 
 
 def render_ask(
@@ -282,15 +274,7 @@ def render_pilots(ctx: OutputContext, pilots: Sequence[Pilot]) -> None:
             console.print(_text((name, "bold")))
             _beside(ctx, console, INDENT, _text(region, ("; ", "dim"), themes))
         return
-    from rich import box
-    from rich.table import Table
-
-    table = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False, show_edge=False)
-    for title, ratio in (("Pilot", 3), ("Region", 2), ("Theme categories", 4)):
-        table.add_column(title, ratio=ratio)
-    for row in rows:
-        table.add_row(*map(_text, row))
-    console.print(table)
+    console.print(_table([("Pilot", "Region", "Theme categories"), *rows], ratios=(3, 2, 4)))
 
 
 def pilot_sections(
@@ -312,19 +296,17 @@ def pilot_sections(
         names = ", ".join(f"{labels.get(c, c)} ({c})" for c in pilot.categories)
         facts.append(f"Categories: {names}")
     themes = [cited(t.text, t.source) for t in pilot.themes] or ["none found in the sources read"]
-    sections = [("", facts), ("Themes", themes)]
     pages = [sources[i] for i in pilot.sources if i in sources]
-    for heading, lines in (
+    sections = [
+        ("", facts),
+        ("Themes", themes),
         (cited("Member authorities and bodies", pilot.authorities_source), list(pilot.authorities)),
         ("Figures", [cited(f.text, f.source) for f in pilot.figures]),
         ("Field trials after the pilot", [cited(t.text, t.source) for t in pilot.field_trials]),
         ("Sources", [f"{page.name()}  {citation([page.id], sources)}" for page in pages]),
-    ):
-        if lines:
-            sections.append((heading, lines))
-    for entry, lines in mentions:
-        sections.append((f"In the FAQ: {entry.id}. {entry.question}  (tp show {entry.id})", lines))
-    return sections
+        *((f"In the FAQ: {e.id}. {e.question}  (tp show {e.id})", lines) for e, lines in mentions),
+    ]
+    return [(heading, lines) for heading, lines in sections if lines]
 
 
 def render_pilot(
@@ -350,17 +332,13 @@ def render_pilot(
             _sourced(ctx, console, line)
 
 
-BAR = "\u2588"  # full block, for the bar charts of `tp regions` and `tp themes`
-
-
 def render_groups(
     ctx: OutputContext, groups: Sequence[tuple[str, list[Pilot]]], title: str, footer: str = ""
 ) -> None:
     """Label, count and pilots per group (`tp regions`, `tp themes`): aligned columns into a
     pipe, a table with bars in a terminal (the pilots wrapped under each bar when narrow)."""
     rows = [
-        (label, len(members), "; ".join(p.name for p in members) or "-")
-        for label, members in groups
+        (label, len(pilots), "; ".join(p.name for p in pilots) or "-") for label, pilots in groups
     ]
     if not ctx.is_terminal:
         _columns(ctx, [(label, f"{count:>2}", pilots) for label, count, pilots in rows])
@@ -424,10 +402,7 @@ def render_glossary_term(
 
 
 def render_programme(
-    ctx: OutputContext,
-    items: Sequence[ProgrammeItem],
-    heading: str,
-    sources: Registry,
+    ctx: OutputContext, items: Sequence[ProgrammeItem], heading: str, sources: Registry
 ) -> None:
     """A title saying none of this is the FAQ, then each item: date, words, quote, citation."""
     if not ctx.is_terminal:
@@ -463,14 +438,11 @@ def render_sources(ctx: OutputContext, sources: Sequence[Source], citations: Cit
 
 
 def readable_date(date: str) -> str:
-    """An ISO date, whole or partial, as GOV.UK writes it ("2010-03-25" -> "25 March 2010",
-    "2009-10" -> "October 2009"); others unchanged."""
+    """An ISO date, whole or partial, as GOV.UK writes it ("25 March 2010", "October 2009")."""
     for pattern, shown in (("%Y-%m-%d", "{day} %B %Y"), ("%Y-%m", "%B %Y")):
-        try:
+        with contextlib.suppress(ValueError):  # not of this pattern
             moment = time.strptime(date, pattern)
-        except ValueError:
-            continue
-        return time.strftime(shown.format(day=moment.tm_mday), moment)
+            return time.strftime(shown.format(day=moment.tm_mday), moment)
     return date
 
 
@@ -479,9 +451,7 @@ def render_validation(ctx: OutputContext, checked: Sequence[CheckedFile]) -> Non
     from totalplace_cli.checking import count
 
     lines = [
-        f"{problem.location()}: {problem.severity}: {problem.message}"
-        for file in checked
-        for problem in file.problems
+        f"{p.location()}: {p.severity}: {p.message}" for file in checked for p in file.problems
     ]
     for file in checked:
         if file.kind is None and file.valid:
