@@ -1,10 +1,7 @@
 """Find what a person names: an FAQ entry by number, slug or question; a pilot by id, name or a
 place in it; pilots by region, theme and place; an acronym in any case or number; and the values
-shell completion offers.
-
-Names are matched ignoring case, punctuation, "&"/"and" and word order, each typed word as the
-start of a word ("west mids", "older"), then, if nothing matched, forgiving typos (RapidFuzz).
-"""
+shell completion offers. Names match ignoring case, punctuation, "&"/"and" and word order, each
+typed word as the start of a word ("west mids", "older"), then forgiving typos (RapidFuzz)."""
 
 from __future__ import annotations
 
@@ -75,12 +72,11 @@ def _word_matches(typed: str, known: str, fuzzy: bool) -> bool:
     return False
 
 
-def phrase_matches(typed: Sequence[str], known: Sequence[str], fuzzy: bool = False) -> bool:
-    """True if every typed word starts (or, fuzzily, resembles) some word of the known phrase."""
-    return bool(typed) and all(any(_word_matches(t, k, fuzzy) for k in known) for t in typed)
-
-
-# FAQ entries
+def matches_any(typed: Sequence[str], names: Iterable[str], fuzzy: bool = False) -> bool:
+    """True if every typed word starts (or, fuzzily, resembles) some word of one of the names."""
+    return bool(typed) and any(
+        all(any(_word_matches(t, k, fuzzy) for k in words(name)) for t in typed) for name in names
+    )
 
 
 def question_number(key: str) -> int | None:
@@ -90,15 +86,13 @@ def question_number(key: str) -> int | None:
 
 
 def find_entry(entries: Sequence[FaqEntry], key: str) -> FaqEntry:
-    """The entry whose id, slug or question is `key` (or a unique start of a slug); the error
-    names what an ambiguous start could mean, or the nearest slugs to a typo."""
+    """The entry whose id, slug or question is `key`, or the one whose slug `key` starts."""
     key = key.strip()
     number = question_number(key)
     if number is not None:
-        for entry in entries:
-            if entry.id == number:
-                return entry
         ids = [entry.id for entry in entries]
+        if number in ids:
+            return entries[ids.index(number)]
         span = f"{min(ids)}-{max(ids)}" if ids else "none"
         raise UsageError(f"no question number {number} (valid numbers: {span}); see 'tp questions'")
     wanted = slug(key)  # "What sort of savings" starts the slug what-sort-of-savings-can-be-made
@@ -115,23 +109,16 @@ def find_entry(entries: Sequence[FaqEntry], key: str) -> FaqEntry:
         rest = f" and {more} more (see 'tp questions')" if more > 0 else ""
         raise UsageError(f"'{key}' could be any of: {named}{rest}; say which")
     close = closest(wanted, [e.slug for e in entries], limit=3, cutoff=50)
-    hint = (
-        f"; did you mean {', '.join(close)}?" if close else "; see 'tp questions' or try 'tp ask'"
-    )
-    raise UsageError(f"no question with id or slug '{key}'{hint}")
+    hint = f"did you mean {', '.join(close)}?" if close else "see 'tp questions' or try 'tp ask'"
+    raise UsageError(f"no question with id or slug '{key}'; {hint}")
 
 
 def question_completions(entries: Sequence[FaqEntry], incomplete: str) -> list[tuple[str, str]]:
     """Values for `tp show <TAB>` with their questions: numbers, or slugs once a letter is typed."""
     typed = incomplete.strip().lstrip("#").casefold()
-    if not typed or typed[0].isdigit():
-        values = [(str(entry.id), entry.question) for entry in entries]
-    else:
-        values = [(entry.slug, entry.question) for entry in entries]
+    by_number = not typed or typed[0].isdigit()
+    values = [(str(entry.id) if by_number else entry.slug, entry.question) for entry in entries]
     return [(value, question) for value, question in values if value.startswith(typed)]
-
-
-# Acronyms
 
 
 def spelling_key(spelling: str) -> str:
@@ -173,8 +160,7 @@ def _terms_pattern(terms: tuple[GlossaryTerm, ...]) -> re.Pattern[str]:
 
 
 def mark_terms(terms: Sequence[GlossaryTerm], text: str) -> list[tuple[str, GlossaryTerm | None]]:
-    """`text` in pieces, each with the term it spells (None for plain text). Case-sensitive, on
-    whole words: "GO" is a term, "go" is not."""
+    """`text` in pieces, each with the term it spells or None; case matters ("GO", not "go")."""
     by_form = {form: term for term in terms for form in term.forms}
     # The pattern's one group makes split() alternate plain text (even) and matched terms (odd).
     parts = enumerate(_terms_pattern(tuple(terms)).split(text))
@@ -195,9 +181,6 @@ def answers_using(
     return {term.term: [number for number, found in used if term.term in found] for term in terms}
 
 
-# Pilots
-
-
 def _typed_words(wanted: str, what: str, known: Callable[[], str]) -> tuple[str, ...]:
     typed = words(wanted)
     if not typed:
@@ -211,23 +194,21 @@ def regions(pilots: Sequence[Pilot]) -> list[str]:
 
 
 def match_regions(pilots: Sequence[Pilot], wanted: str) -> list[str]:
-    """An exact name ("east" is East, not North East), else every region the words could mean
-    ("midlands": East and West)."""
+    """An exact name ("east": not North East), else every region it could mean ("midlands")."""
     known = regions(pilots)
     listed = f"the regions are: {', '.join(known)}"
     typed = _typed_words(wanted, "region", lambda: listed)
     typed = tuple(word for t in typed for word in REGION_ABBREVIATIONS.get(t, (t,)))
 
     def named(fuzzy: bool) -> list[str]:
-        return [region for region in known if phrase_matches(typed, words(region), fuzzy)]
+        return [region for region in known if matches_any(typed, [region], fuzzy)]
 
     found = [r for r in known if words(r) == typed] or named(fuzzy=False) or named(fuzzy=True)
     if found:
         return found
     close = closest(wanted, known)
-    if close:
-        raise UsageError(f"unknown region '{wanted}'; did you mean {close[0]}?")
-    raise UsageError(f"unknown region '{wanted}'; {listed}")
+    hint = f"did you mean {close[0]}?" if close else listed
+    raise UsageError(f"unknown region '{wanted}'; {hint}")
 
 
 def _category_terms(category: Category) -> list[str]:
@@ -237,21 +218,16 @@ def _category_terms(category: Category) -> list[str]:
 def match_theme(
     pilots: Sequence[Pilot], categories: Sequence[Category], wanted: str
 ) -> frozenset[str]:
-    """The ids of the pilots in the categories `wanted` names (by id, label or synonym), and of
-    those whose own wording it matches."""
+    """The ids of the pilots in the categories `wanted` names, or whose themes' wording it does."""
     listed = f"the themes are: {', '.join(c.id for c in categories)}"
     typed = _typed_words(wanted, "theme", lambda: listed)
     for fuzzy in (False, True):
-        chosen = {
-            category.id
-            for category in categories
-            if any(phrase_matches(typed, words(term), fuzzy) for term in _category_terms(category))
-        }
+        chosen = {c.id for c in categories if matches_any(typed, _category_terms(c), fuzzy)}
         selected = frozenset(
             pilot.id
             for pilot in pilots
             if chosen.intersection(pilot.categories)
-            or any(phrase_matches(typed, words(theme.text), fuzzy) for theme in pilot.themes)
+            or matches_any(typed, [theme.text for theme in pilot.themes], fuzzy)
         )
         if chosen or selected:  # a category may have no pilots: no match, but no typo either
             return selected
@@ -328,8 +304,7 @@ def _place_of_body(name: str) -> list[str]:
 
 
 def places(pilot: Pilot) -> list[tuple[str, str]]:
-    """The places a pilot names (in its names, local member bodies and themes), each with where
-    it is first named."""
+    """The places a pilot's names, local member bodies and themes name, each with where first."""
     found = [(part, pilot.name) for part in _split_places(pilot.name)]
     if pilot.official_name:
         found += [(part, pilot.official_name) for part in _split_places(pilot.official_name)]
@@ -345,8 +320,7 @@ def places(pilot: Pilot) -> list[tuple[str, str]]:
 
 
 def match_place(pilots: Sequence[Pilot], wanted: str) -> frozenset[str]:
-    """The ids of pilots whose `place_names` contain the place (none is no error: any text may
-    be a place)."""
+    """The ids of pilots whose `place_names` hold the place (none: no error; any text may be)."""
 
     def examples() -> str:  # each pilot's second place, unless only a theme names it
         named = [x for p in pilots for x, where in places(p)[1:2] if not where.startswith("theme")]
@@ -355,11 +329,7 @@ def match_place(pilots: Sequence[Pilot], wanted: str) -> frozenset[str]:
     typed = _typed_words(wanted, "place", examples)
 
     def named(fuzzy: bool) -> frozenset[str]:
-        return frozenset(
-            pilot.id
-            for pilot in pilots
-            if any(phrase_matches(typed, words(name), fuzzy) for name in place_names(pilot))
-        )
+        return frozenset(p.id for p in pilots if matches_any(typed, place_names(p), fuzzy))
 
     return named(fuzzy=False) or named(fuzzy=True)
 
@@ -419,10 +389,10 @@ def find_pilot(pilots: Sequence[Pilot], key: str) -> Pilot:
     stages: tuple[Callable[[Pilot], bool], ...] = (
         lambda p: wanted in {normalise(p.id), normalise(p.name), normalise(p.official_name or "")},
         lambda p: normalise(p.id).startswith(wanted) or normalise(p.name).startswith(wanted),
-        lambda p: any(phrase_matches(typed, words(n)) for n in (p.name, p.official_name or "")),
-        lambda p: any(phrase_matches(typed, words(name)) for name in place_names(p)),
-        lambda p: phrase_matches(typed, words(p.name), fuzzy=True),
-        lambda p: any(phrase_matches(typed, words(name), fuzzy=True) for name in place_names(p)),
+        lambda p: matches_any(typed, [p.name, p.official_name or ""]),
+        lambda p: matches_any(typed, place_names(p)),
+        lambda p: matches_any(typed, [p.name], fuzzy=True),
+        lambda p: matches_any(typed, place_names(p), fuzzy=True),
     )
     for stage in stages:
         found = [pilot for pilot in pilots if stage(pilot)]
@@ -432,7 +402,7 @@ def find_pilot(pilots: Sequence[Pilot], key: str) -> Pilot:
         if found:
             return found[0]
     hint = "see 'tp pilots' for their ids and names"
-    if any(phrase_matches(typed, words(region)) for region in regions(pilots)):
+    if matches_any(typed, regions(pilots)):
         hint = f"'{key}' is a region: try tp pilots --region '{key}'"
     raise UsageError(f"no pilot '{key}'; {hint}")
 
@@ -440,14 +410,9 @@ def find_pilot(pilots: Sequence[Pilot], key: str) -> Pilot:
 def faq_mentions(entries: Sequence[FaqEntry], pilot: Pilot) -> list[tuple[FaqEntry, list[str]]]:
     """The FAQ entries whose text names the pilot, each with the verbatim lines that do."""
     pattern = re.compile(rf"(?<!\w){re.escape(pilot.name)}(?!\w)")
-    mentions = []
-    for entry in entries:
-        lines = [line for line in entry.answer.split("\n") if pattern.search(line)]
-        if pattern.search(entry.question):
-            lines.insert(0, entry.question)
-        if lines:
-            mentions.append((entry, lines))
-    return mentions
+    texts = [(entry, [entry.question, *entry.answer.split("\n")]) for entry in entries]
+    found = [(entry, [line for line in lines if pattern.search(line)]) for entry, lines in texts]
+    return [(entry, lines) for entry, lines in found if lines]
 
 
 def pilots_by_region(pilots: Sequence[Pilot]) -> list[tuple[str, list[Pilot]]]:
