@@ -22,15 +22,7 @@ from totalplace_cli.models import (
     Registry,
     Source,
 )
-from totalplace_cli.streams import (
-    URL,
-    OutputContext,
-    citation,
-    cited_by,
-    printable,
-    terminal_text,
-    write_all,
-)
+from totalplace_cli.streams import URL, citation, cited_by, printable, terminal_text, write_all
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -39,6 +31,7 @@ if TYPE_CHECKING:
 
     from totalplace_cli.checking import CheckedFile
     from totalplace_cli.search import Correction, SearchResult
+    from totalplace_cli.streams import OutputContext
 
 INDENT = "  "
 NARROW = 60  # below this many columns, tables become stacked lists: no column cuts a word
@@ -75,8 +68,8 @@ def _text(*parts: str | tuple[str, str]) -> Text:
 def _beside(
     ctx: OutputContext, console: Console, prefix: str | Text, body: Text, indent: int = 0
 ) -> None:
-    """`prefix` then `body`, wrapped in a terminal under its first word (or `indent` columns in),
-    a word too long for a line (a URL) whole on one of its own; whole in a pipe, for grep."""
+    """`prefix` then `body`: whole in a pipe (for grep); in a terminal wrapped under its first word
+    (or `indent` columns in), a word too long for a line (a URL) on a line of its own."""
     from rich.text import Text
 
     prefix = Text(prefix) if isinstance(prefix, str) else prefix
@@ -86,9 +79,8 @@ def _beside(
     indent = indent or prefix.cell_len
     width, lines, position = max(ctx.width - indent, 1), list[Text](), 0
     for word in re.finditer(rf"\s*(\S{{{width + 1},}})\s*", body.plain):
-        lines += (
-            body[position : word.start()].wrap(console, width) if word.start() > position else []
-        )
+        if word.start() > position:
+            lines += body[position : word.start()].wrap(console, width)
         lines.append(body[word.start(1) : word.end(1)])
         position = word.end()
     lines += body[position:].wrap(console, width) if position < len(body) or not position else []
@@ -96,9 +88,8 @@ def _beside(
         console.print(Text.assemble(prefix if number == 0 else " " * indent, line), soft_wrap=True)
 
 
-def _sourced(ctx: OutputContext, console: Console, line: str, margin: str = INDENT) -> None:
-    """An indented line whose citation ("words  [Publisher, 2010] <url>") is dimmed; where
-    links show, a URL shows its host."""
+def _sourced(ctx: OutputContext, console: Console, line: str) -> None:
+    """An indented line, its citation ("[Publisher, 2010] <url>") dim; a link shows a URL's host."""
     from rich.style import Style
     from rich.text import Text
 
@@ -108,7 +99,7 @@ def _sourced(ctx: OutputContext, console: Console, line: str, margin: str = INDE
     for url in reversed(list(re.finditer(URL, body.plain) if ctx.links else [])):
         style = body.get_style_at_offset(console, url.start()) + Style(link=url[0])
         body = body[: url.start()] + Text(url[1], style) + body[url.end() :]
-    _beside(ctx, console, margin, body)
+    _beside(ctx, console, INDENT, body)
 
 
 def _columns(ctx: OutputContext, rows: Iterable[Sequence[str]]) -> None:
@@ -162,9 +153,8 @@ def render_entry(
 
             console.print(Padding(_table(block), (0, 0, 0, len(INDENT)), expand=False))
     if acronyms:
-        console.print()
         colon = "" if ctx.is_terminal else ":"
-        console.print(_text(("Acronyms", "bold"), " ", ("(tp glossary TERM)", "dim"), colon))
+        console.print(_text("\n", ("Acronyms", "bold"), " ", ("(tp glossary TERM)", "dim"), colon))
         width = max(len(term.term) for term in acronyms)
         for term in acronyms:
             name = _text(INDENT, (f"{term.term:<{width}}", "cyan"), "  ")
@@ -229,16 +219,14 @@ def _snippet(result: SearchResult) -> Text:
 def render_ask(
     ctx: OutputContext, results: Sequence[SearchResult], corrections: Sequence[Correction] = ()
 ) -> None:
-    """The words a search corrected, the best result in full (an FAQ entry word for word, another
-    kind by its key facts), then the other matches, each with its kind and a snippet."""
+    """The words corrected, the best result in full (an FAQ entry verbatim), then the others."""
     console = ctx.console()
     if corrections:
         searched = " ".join(c.searched for c in corrections)
         typed = " ".join(c.typed for c in corrections)
         console.print(
-            _text("Showing results for ", (f'"{searched}"', "bold"), f' (you typed "{typed}")')
+            _text("Showing results for ", (f'"{searched}"', "bold"), f' (you typed "{typed}")\n')
         )
-        console.print()
     best, others = results[0], results[1:]
     if best.kind == "faq":
         if ctx.is_terminal:  # a pipe gets the entry exactly as `tp show` prints it
@@ -250,8 +238,7 @@ def render_ask(
             _sourced(ctx, console, line)
     if not others:
         return
-    console.print()
-    console.print(_text(("Other matches", "bold"), "" if ctx.is_terminal else ":"))
+    console.print(_text("\n", ("Other matches", "bold"), "" if ctx.is_terminal else ":"))
     for result in others:
         pointer = f"  ({result.score:.0f}; {result_pointer(result)})"
         title = _text(result_title(result), (pointer, "dim"))
@@ -262,8 +249,7 @@ def render_ask(
 
 
 def render_pilots(ctx: OutputContext, pilots: Sequence[Pilot]) -> None:
-    """The pilots: name, region and theme categories (as `--theme` accepts them); a table in a
-    terminal (stacked when narrow), aligned columns into a pipe."""
+    """Name, region, categories (as `--theme` takes them): a table (narrow: a list) or columns."""
     rows = [(p.name, p.region, ", ".join(p.categories) or "(no sourced themes)") for p in pilots]
     if not ctx.is_terminal:
         _columns(ctx, rows)
@@ -277,13 +263,14 @@ def render_pilots(ctx: OutputContext, pilots: Sequence[Pilot]) -> None:
     console.print(_table([("Pilot", "Region", "Theme categories"), *rows], ratios=(3, 2, 4)))
 
 
-def pilot_sections(
+def render_pilot(
+    ctx: OutputContext,
     pilot: Pilot,
     categories: Sequence[Category],
     mentions: Sequence[tuple[FaqEntry, list[str]]],
     sources: Registry,
-) -> list[tuple[str, list[str]]]:
-    """The parts of `tp pilot` as (heading, lines); sourced lines end "[Publisher, 2010] <URL>"."""
+) -> None:
+    """One pilot in full: plain indented text in a pipe, the same with emphasis in a terminal."""
     labels = {category.id: category.label for category in categories}
 
     def cited(text: str, ids: Sequence[str]) -> str:
@@ -306,28 +293,17 @@ def pilot_sections(
         ("Sources", [f"{page.name()}  {citation([page.id], sources)}" for page in pages]),
         *((f"In the FAQ: {e.id}. {e.question}  (tp show {e.id})", lines) for e, lines in mentions),
     ]
-    return [(heading, lines) for heading, lines in sections if lines]
-
-
-def render_pilot(
-    ctx: OutputContext,
-    pilot: Pilot,
-    categories: Sequence[Category],
-    mentions: Sequence[tuple[FaqEntry, list[str]]],
-    sources: Registry,
-) -> None:
-    """One pilot in full: plain indented text in a pipe, the same with emphasis in a terminal."""
     console = ctx.console()
     console.print(_text((pilot.name, "bold")))
-    for heading, lines in pilot_sections(pilot, categories, mentions, sources):
+    for heading, lines in [(heading, lines) for heading, lines in sections if lines]:
         console.print()
         if heading and not ctx.is_terminal:
             console.print(_text(heading))
         elif heading:  # a terminal puts a heading's source on a line of its own
-            title, _, cited = heading.partition("  [")
+            title, _, source = heading.partition("  [")
             _beside(ctx, console, "", _text((title, "bold cyan")), indent=len(INDENT))
-            if cited:
-                _sourced(ctx, console, f"[{cited}")
+            if source:
+                _sourced(ctx, console, f"[{source}")
         for line in lines:
             _sourced(ctx, console, line)
 
@@ -335,8 +311,7 @@ def render_pilot(
 def render_groups(
     ctx: OutputContext, groups: Sequence[tuple[str, list[Pilot]]], title: str, footer: str = ""
 ) -> None:
-    """Label, count and pilots per group (`tp regions`, `tp themes`): aligned columns into a
-    pipe, a table with bars in a terminal (the pilots wrapped under each bar when narrow)."""
+    """Label, count and pilots per group: columns into a pipe, a table with bars in a terminal."""
     rows = [
         (label, len(pilots), "; ".join(p.name for p in pilots) or "-") for label, pilots in groups
     ]
@@ -416,8 +391,7 @@ def render_programme(
     console = ctx.console()
     console.print(_text((f"{BEYOND_THE_FAQ}. {heading}", "bold")))
     for item in items:
-        console.print()
-        console.print(_text((item.date or "undated", "bold cyan")))
+        console.print(_text("\n", (item.date or "undated", "bold cyan")))
         _beside(ctx, console, INDENT, _text(item.text))
         if item.kind == "fact" and item.quote:
             _beside(ctx, console, INDENT, _text((f"\u201c{item.quote}\u201d", "italic")))
@@ -457,8 +431,8 @@ def render_validation(ctx: OutputContext, checked: Sequence[CheckedFile]) -> Non
         if file.kind is None and file.valid:
             continue  # an ignored stray file: its warning says so
         details = [count(file.kind, file.entries)] if file.kind and file.entries is not None else []
-        details += [_plural(len(file.errors), "error")] if file.errors else []
-        details += [_plural(len(file.warnings), "warning")] if file.warnings else []
+        found = {"error": len(file.errors), "warning": len(file.warnings)}
+        details += [_plural(number, noun) for noun, number in found.items() if number]
         summary = f" ({', '.join(details)})" if details else ""
         lines.append(f"{'ok' if file.valid else 'INVALID'}: {file.path}{summary}")
     _report(ctx, lines)
