@@ -16,6 +16,7 @@ from totalplace_cli.streams import UsageError, without_controls
 MAX_CANDIDATES_NAMED = 5  # entries an ambiguous prefix names before pointing to `tp questions`
 TYPO_SCORE = 80  # RapidFuzz ratio (0-100) for a typed word to count as a typo of a known word
 NEAR_MISS = 60  # ratio above which a name is worth suggesting
+COMPLETION_WIDTH = 76  # Rich wraps a shell's completion descriptions at 80 when it sees no terminal
 # Words people use for regions that are not the start of the region's own words.
 REGION_ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "mids": ("midlands",),
@@ -199,11 +200,9 @@ def match_regions(pilots: Sequence[Pilot], wanted: str) -> list[str]:
     listed = f"the regions are: {', '.join(known)}"
     typed = _typed_words(wanted, "region", lambda: listed)
     typed = tuple(word for t in typed for word in REGION_ABBREVIATIONS.get(t, (t,)))
-
-    def named(fuzzy: bool) -> list[str]:
-        return [region for region in known if matches_any(typed, [region], fuzzy)]
-
-    found = [r for r in known if words(r) == typed] or named(fuzzy=False) or named(fuzzy=True)
+    found = [region for region in known if words(region) == typed]
+    for fuzzy in (False, True):
+        found = found or [region for region in known if matches_any(typed, [region], fuzzy)]
     if found:
         return found
     close = closest(wanted, known)
@@ -258,8 +257,7 @@ _PARTS = r",|&|\band\b|\bincluding\b"
 
 
 def theme_place_names(text: str) -> list[str]:
-    """The proper names in a theme's wording ("Margate Task Force", "Cliftonville West"); a
-    capitalised word alone at the start of a clause is just the clause's capital ("Gangs")."""
+    """The proper names in a theme's wording ("Margate Task Force"), not a clause's capital."""
     found: list[str] = []
     for clause in re.split(_CLAUSE, text):
         run: list[str] = []
@@ -286,8 +284,7 @@ def _split_places(text: str) -> list[str]:
 
 
 def _place_of_body(name: str) -> list[str]:
-    """The places a local body's name starts with ("Hinckley and Bosworth Borough Council");
-    none for a national body ("Ministry of Justice", "Learning and Skills Council")."""
+    """Places a local body's name starts with; none for a national one ("Ministry of Justice")."""
     name = re.sub(r"\s*\(.*?\)", "", name).strip()
     if name.startswith("NHS ") and not name.endswith(" Trust"):
         return _split_places(name.removeprefix("NHS "))
@@ -305,9 +302,8 @@ def _place_of_body(name: str) -> list[str]:
 
 def places(pilot: Pilot) -> list[tuple[str, str]]:
     """The places a pilot's names, local member bodies and themes name, each with where first."""
-    found = [(part, pilot.name) for part in _split_places(pilot.name)]
-    if pilot.official_name:
-        found += [(part, pilot.official_name) for part in _split_places(pilot.official_name)]
+    names = [pilot.name, *filter(None, [pilot.official_name])]
+    found = [(part, name) for name in names for part in _split_places(name)]
     found += [(place, body) for body in pilot.authorities for place in _place_of_body(body)]
     for theme in pilot.themes:
         title = re.split(r"[:;,(]", theme.text)[0]  # "Margate Task Force", not the whole theme
@@ -370,12 +366,9 @@ def explain_no_match(
     given = {"region": region, "theme": theme, "place": place}
     filters = " ".join(f"--{name} '{value}'" for name, value in given.items() if value is not None)
     message = f"no pilot meets all of {filters}"
-    if theme is not None:
-        unthemed = filter_pilots(pilots, region=region, place=place)
-        names = [pilot.name for pilot in unthemed if not pilot.themes]
-        if names:
-            message += f" (no sourced themes for: {', '.join(names)})"
-    return message
+    unthemed = filter_pilots(pilots, region=region, place=place) if theme is not None else []
+    names = ", ".join(pilot.name for pilot in unthemed if not pilot.themes)
+    return f"{message} (no sourced themes for: {names})" if names else message
 
 
 def find_pilot(pilots: Sequence[Pilot], key: str) -> Pilot:
@@ -459,9 +452,6 @@ def place_completions(pilots: Sequence[Pilot], incomplete: str) -> list[tuple[st
 def _complete(values: list[tuple[str, str]], incomplete: str) -> list[tuple[str, str]]:
     start = slug(incomplete)
     return [(value, help_text) for value, help_text in values if value.startswith(start)]
-
-
-COMPLETION_WIDTH = 76  # Rich wraps a shell's completion descriptions at 80 when it sees no terminal
 
 
 def as_completions(values: list[tuple[str, str]], typed: str) -> list[tuple[str, str]]:
