@@ -19,14 +19,10 @@ NEAR_MISS = 60  # ratio above which a name is worth suggesting
 COMPLETION_WIDTH = 76  # Rich wraps a shell's completion descriptions at 80 when it sees no terminal
 # Words people use for regions that are not the start of the region's own words.
 REGION_ABBREVIATIONS: dict[str, tuple[str, ...]] = {
-    "mids": ("midlands",),
-    "yorks": ("yorkshire",),
-    "ne": ("north", "east"),
-    "nw": ("north", "west"),
-    "se": ("south", "east"),
-    "sw": ("south", "west"),
-    "em": ("east", "midlands"),
-    "wm": ("west", "midlands"),
+    **{"mids": ("midlands",), "yorks": ("yorkshire",)},
+    **{"ne": ("north", "east"), "nw": ("north", "west")},
+    **{"se": ("south", "east"), "sw": ("south", "west")},
+    **{"em": ("east", "midlands"), "wm": ("west", "midlands")},
 }
 
 
@@ -46,25 +42,22 @@ def slug(text: str) -> str:
     return normalise(re.sub(r"\(.*?\)", "", text)).replace(" ", "-")
 
 
-def closest(
-    wanted: str, names: Iterable[str], limit: int = 1, cutoff: int = NEAR_MISS
-) -> list[str]:
-    """The names most like `wanted` (compared as `normalise` leaves them), best first."""
+def closest(typed: str, names: Iterable[str], limit: int = 1, cutoff: int = NEAR_MISS) -> list[str]:
+    """The names most like `typed` (compared as `normalise` leaves them), best first."""
     from rapidfuzz import fuzz, process  # costs start-up time: only a near miss pays for it
 
     by_form = {normalise(name): name for name in names}
-    found = process.extract(normalise(wanted), list(by_form), scorer=fuzz.ratio, limit=limit)
+    found = process.extract(normalise(typed), list(by_form), scorer=fuzz.ratio, limit=limit)
     return [by_form[form] for form, score, _ in found if score >= cutoff]
 
 
 def _word_matches(typed: str, known: str, fuzzy: bool) -> bool:
-    if known.startswith(typed):
-        return True
     # A plural typed against a singular name ("drugs" finds "drug misuse", "ferries" "ferry").
+    singular = typed
     if len(typed) > 3 and typed.endswith("s") and not typed.endswith("ss"):
         singular = typed[:-3] + "y" if typed.endswith("ies") else typed[:-1]
-        if known.startswith(singular):
-            return True
+    if known.startswith((typed, singular)):
+        return True
     # Typos rarely hit the first letter; requiring it keeps "housing" from meaning "focusing".
     if fuzzy and len(typed) >= 4 and typed[0] == known[0]:
         from rapidfuzz import fuzz
@@ -98,15 +91,13 @@ def find_entry(entries: Sequence[FaqEntry], key: str) -> FaqEntry:
         raise UsageError(f"no question number {number} (valid numbers: {span}); see 'tp questions'")
     wanted = slug(key)  # "What sort of savings" starts the slug what-sort-of-savings-can-be-made
     asked = normalise(key)
-    for entry in entries:
-        if entry.slug == wanted or normalise(entry.question) == asked:
-            return entry
-    prefixed = [entry for entry in entries if entry.slug.startswith(wanted)] if wanted else []
-    if len(prefixed) == 1:
-        return prefixed[0]
-    if prefixed:
-        named = ", ".join(f"{e.slug} ({e.id})" for e in prefixed[:MAX_CANDIDATES_NAMED])
-        more = len(prefixed) - MAX_CANDIDATES_NAMED
+    found = [e for e in entries if e.slug == wanted or normalise(e.question) == asked][:1]
+    found = found or [e for e in entries if wanted and e.slug.startswith(wanted)]  # a slug's start
+    if len(found) == 1:
+        return found[0]
+    if found:
+        named = ", ".join(f"{e.slug} ({e.id})" for e in found[:MAX_CANDIDATES_NAMED])
+        more = len(found) - MAX_CANDIDATES_NAMED
         rest = f" and {more} more (see 'tp questions')" if more > 0 else ""
         raise UsageError(f"'{key}' could be any of: {named}{rest}; say which")
     close = closest(wanted, [e.slug for e in entries], limit=3, cutoff=50)
@@ -231,11 +222,10 @@ def match_theme(
         if chosen or selected:  # a category may have no pilots: no match, but no typo either
             return selected
     close = closest(wanted, [term for c in categories for term in _category_terms(c)])
-    if close:
-        suggestion = next(c.id for c in categories if close[0] in _category_terms(c))
-        raise UsageError(f"no pilot theme like '{wanted}'; did you mean {suggestion}?")
+    ids = [c.id for c in categories if close and close[0] in _category_terms(c)]
     # Nothing close: the list of categories helps more than three unrelated near misses.
-    raise UsageError(f"no pilot theme like '{wanted}'; {listed}")
+    hint = f"did you mean {ids[0]}?" if ids else listed
+    raise UsageError(f"no pilot theme like '{wanted}'; {hint}")
 
 
 # Places. Words that name the kind of body, not its place ("Thanet District Council").
@@ -309,10 +299,8 @@ def places(pilot: Pilot) -> list[tuple[str, str]]:
         title = re.split(r"[:;,(]", theme.text)[0]  # "Margate Task Force", not the whole theme
         for name in theme_place_names(theme.text):
             found += [(place, f"theme {title}") for place in _place_of_body(name) or [name]]
-    first: dict[str, str] = {}
-    for place, named_in in found:
-        first.setdefault(place, named_in)
-    return list(first.items())
+    first = dict(reversed(found))  # each place with where it is first named
+    return [(place, first[place]) for place in dict.fromkeys(place for place, _ in found)]
 
 
 def match_place(pilots: Sequence[Pilot], wanted: str) -> frozenset[str]:
@@ -323,11 +311,9 @@ def match_place(pilots: Sequence[Pilot], wanted: str) -> frozenset[str]:
         return f"places such as {', '.join(named)}"
 
     typed = _typed_words(wanted, "place", examples)
-
-    def named(fuzzy: bool) -> frozenset[str]:
-        return frozenset(p.id for p in pilots if matches_any(typed, place_names(p), fuzzy))
-
-    return named(fuzzy=False) or named(fuzzy=True)
+    names = [(pilot.id, place_names(pilot)) for pilot in pilots]
+    found = frozenset(pilot for pilot, known in names if matches_any(typed, known))
+    return found or frozenset(pilot for pilot, known in names if matches_any(typed, known, True))
 
 
 def filter_pilots(
@@ -338,17 +324,13 @@ def filter_pilots(
     categories: Sequence[Category] = (),
 ) -> list[Pilot]:
     """The pilots that meet every given filter, in the data's order."""
-    selected = list(pilots)
-    if region is not None:
-        names = match_regions(pilots, region)
-        selected = [pilot for pilot in selected if pilot.region in names]
+    named = match_regions(pilots, region) if region is not None else regions(pilots)
+    chosen: list[frozenset[str]] = []  # the ids the theme and the place keep
     if theme is not None:
-        themed = match_theme(pilots, categories, theme)
-        selected = [pilot for pilot in selected if pilot.id in themed]
+        chosen.append(match_theme(pilots, categories, theme))
     if place is not None:
-        placed = match_place(pilots, place)
-        selected = [pilot for pilot in selected if pilot.id in placed]
-    return selected
+        chosen.append(match_place(pilots, place))
+    return [p for p in pilots if p.region in named and all(p.id in ids for ids in chosen)]
 
 
 def explain_no_match(
@@ -377,7 +359,6 @@ def find_pilot(pilots: Sequence[Pilot], key: str) -> Pilot:
     if not typed:
         raise UsageError("the pilot is empty; see 'tp pilots' for their ids")
     wanted = normalise(key)
-
     # From the strictest reading of `key` to the loosest; the first that names any pilot decides.
     stages: tuple[Callable[[Pilot], bool], ...] = (
         lambda p: wanted in {normalise(p.id), normalise(p.name), normalise(p.official_name or "")},
@@ -455,8 +436,7 @@ def _complete(values: list[tuple[str, str]], incomplete: str) -> list[tuple[str,
 
 
 def as_completions(values: list[tuple[str, str]], typed: str) -> list[tuple[str, str]]:
-    """Values for the shell, each spelt so that it starts with `typed` (Typer keeps only those,
-    case and all: "West" -> "West-midlands"), each description on one line, its markup escaped."""
+    """Values spelt to start with `typed`, case and all (Typer keeps only those); help on a line."""
     from rich.markup import escape  # completion only; Typer's own rendering imports Rich anyway
 
     found = []
@@ -465,7 +445,6 @@ def as_completions(values: list[tuple[str, str]], typed: str) -> list[tuple[str,
             starts = [v for v in (value.lower(), value.upper()) if v.startswith(typed)]
             value = starts[0] if starts else typed + value[len(typed) :]
         text = " ".join(without_controls(text).split())
-        if len(text) > COMPLETION_WIDTH:
-            text = text[: COMPLETION_WIDTH - 1] + "\u2026"
+        text = text if len(text) <= COMPLETION_WIDTH else text[: COMPLETION_WIDTH - 1] + "\u2026"
         found.append((value, escape(text)))
     return found
