@@ -1,6 +1,5 @@
-"""Text for people, drawn with the output context's one Rich console: tables and wrapping in a
-terminal, one line per record into a pipe (for grep and cut). Rich is imported inside the
-renderers, so `--json` never loads it."""
+"""Text for people: tables and wrapping in a terminal, one line per record into a pipe (for grep
+and cut). Rich is imported inside the renderers, so `--json` never loads it."""
 
 from __future__ import annotations
 
@@ -11,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from itertools import zip_longest
 from typing import TYPE_CHECKING, Any
 
+from totalplace_cli.checking import count
 from totalplace_cli.models import (
     BEYOND_THE_FAQ,
     Category,
@@ -26,7 +26,7 @@ from totalplace_cli.streams import URL, citation, cited_by, printable, terminal_
 
 if TYPE_CHECKING:
     from rich.console import Console
-    from rich.table import Table
+    from rich.padding import Padding
     from rich.text import Text
 
     from totalplace_cli.checking import CheckedFile
@@ -45,12 +45,9 @@ def answer_blocks(answer: str) -> list[str | list[list[str]]]:
     """Split an answer into paragraphs (str) and tables (rows of cells, header first)."""
     blocks: list[str | list[list[str]]] = []
     for block in answer.split("\n\n"):
-        lines = block.split("\n")
-        if all(line.rstrip().endswith("|") for line in lines):
-            rows = [line.rstrip().rstrip("|").split("|") for line in lines]
-            blocks.append([[cell.strip() for cell in row] for row in rows])
-        else:
-            blocks.append(block)
+        lines = [line.rstrip() for line in block.split("\n")]
+        rows = [[cell.strip() for cell in line.rstrip("|").split("|")] for line in lines]
+        blocks.append(rows if all(line.endswith("|") for line in lines) else block)
     return blocks
 
 
@@ -124,9 +121,10 @@ def render_questions(ctx: OutputContext, entries: Sequence[FaqEntry]) -> None:
         _beside(ctx, console, _text((number, "bold cyan"), " "), _text(entry.question))
 
 
-def _table(rows: Sequence[Sequence[str]], ratios: Sequence[int] = ()) -> Table:
+def _table(rows: Sequence[Sequence[str]], ratios: Sequence[int] = (), indent: int = 0) -> Padding:
     """Rows (header first) in columns under a bold header and a rule, with no outer edge."""
     from rich import box
+    from rich.padding import Padding
     from rich.table import Table
 
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold")
@@ -134,7 +132,7 @@ def _table(rows: Sequence[Sequence[str]], ratios: Sequence[int] = ()) -> Table:
         table.add_column(_text(cell), ratio=ratio)
     for row in rows[1:]:
         table.add_row(*map(_text, row))
-    return table
+    return Padding(table, (0, 0, 0, indent), expand=False)
 
 
 def render_entry(
@@ -149,9 +147,7 @@ def render_entry(
         if isinstance(block, str):
             _beside(ctx, console, INDENT if ctx.is_terminal else "", _text(block))
         else:
-            from rich.padding import Padding
-
-            console.print(Padding(_table(block), (0, 0, 0, len(INDENT)), expand=False))
+            console.print(_table(block, indent=len(INDENT)))
     if acronyms:
         colon = "" if ctx.is_terminal else ":"
         console.print(_text("\n", ("Acronyms", "bold"), " ", ("(tp glossary TERM)", "dim"), colon))
@@ -312,9 +308,7 @@ def render_groups(
     ctx: OutputContext, groups: Sequence[tuple[str, list[Pilot]]], title: str, footer: str = ""
 ) -> None:
     """Label, count and pilots per group: columns into a pipe, a table with bars in a terminal."""
-    rows = [
-        (label, len(pilots), "; ".join(p.name for p in pilots) or "-") for label, pilots in groups
-    ]
+    rows = [(label, len(group), "; ".join(p.name for p in group) or "-") for label, group in groups]
     if not ctx.is_terminal:
         _columns(ctx, [(label, f"{count:>2}", pilots) for label, count, pilots in rows])
         return
@@ -348,12 +342,10 @@ def render_glossary(ctx: OutputContext, terms: Sequence[GlossaryTerm]) -> None:
     if not ctx.is_terminal:
         _columns(ctx, [(term.term, term.expansion) for term in terms])
         return
-    from rich.table import Table
+    from rich.table import Column, Table
 
-    table = Table(header_style="bold")
-    table.add_column("Acronym", no_wrap=True, style="cyan")
-    table.add_column("Expansion")
-    table.add_column("Source")
+    acronym = Column("Acronym", no_wrap=True, style="cyan")
+    table = Table(acronym, "Expansion", "Source", header_style="bold")
     for term in terms:
         source = "the FAQ" if term.source == "faq" else term.provenance or ""
         table.add_row(_text(term.term), _text(term.expansion), _text(source))
@@ -364,11 +356,9 @@ def render_glossary_term(
     ctx: OutputContext, term: GlossaryTerm, used_in: Sequence[FaqEntry]
 ) -> None:
     """One acronym: its expansion, where that comes from, and the answers that use it."""
-    lines = [("Source: ", term.source_note())]
-    if term.aliases:
-        lines.append(("Also written: ", ", ".join(term.aliases)))
+    aliases = [("Also written: ", ", ".join(term.aliases))] if term.aliases else []
     used = [f"{entry.id}. {entry.question}" for entry in used_in] or ["none of the FAQ's answers"]
-    lines.append(("Used in: ", used[0]))
+    lines = [("Source: ", term.source_note()), *aliases, ("Used in: ", used[0])]
     lines += [("", " " * len("Used in: ") + question) for question in used[1:]]
     console = ctx.console()
     console.print(_text((term.term, "bold cyan"), (f": {term.expansion}", "bold")))
@@ -422,11 +412,7 @@ def readable_date(date: str) -> str:
 
 def render_validation(ctx: OutputContext, checked: Sequence[CheckedFile]) -> None:
     """Every problem as `file:line:column: severity: message`, then one summary line per file."""
-    from totalplace_cli.checking import count
-
-    lines = [
-        f"{p.location()}: {p.severity}: {p.message}" for file in checked for p in file.problems
-    ]
+    lines = [f"{p.location()}: {p.severity}: {p.message}" for f in checked for p in f.problems]
     for file in checked:
         if file.kind is None and file.valid:
             continue  # an ignored stray file: its warning says so
@@ -440,8 +426,6 @@ def render_validation(ctx: OutputContext, checked: Sequence[CheckedFile]) -> Non
 
 def render_info(ctx: OutputContext, info: dict[str, Any]) -> None:
     """What `tp info` shows people: version, data folder and the files in use."""
-    from totalplace_cli.checking import count
-
     sources = {"option": "from --data-dir", "environment": "from TP_DATA_DIR"}
     folder = "none (bundled data)"
     if info["data_dir"] is not None:
