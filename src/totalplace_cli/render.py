@@ -91,8 +91,7 @@ def _sourced(ctx: OutputContext, console: Console, line: str) -> None:
     from rich.text import Text
 
     cut = 0 if line.startswith("[") else line.find("  [") if "  [" in line else line.find("<http")
-    text, cited = (line, "") if cut < 0 else (line[:cut], line[cut:])
-    body = _text(text, (cited, "dim"))
+    body = _text(line) if cut < 0 else _text(line[:cut], (line[cut:], "dim"))
     for url in reversed(list(re.finditer(URL, body.plain) if ctx.links else [])):
         style = body.get_style_at_offset(console, url.start()) + Style(link=url[0])
         body = body[: url.start()] + Text(url[1], style) + body[url.end() :]
@@ -135,9 +134,7 @@ def _table(rows: Sequence[Sequence[str]], ratios: Sequence[int] = (), indent: in
     return Padding(table, (0, 0, 0, indent), expand=False)
 
 
-def render_entry(
-    ctx: OutputContext, entry: FaqEntry, acronyms: Sequence[GlossaryTerm] = ()
-) -> None:
+def render_entry(ctx: OutputContext, entry: FaqEntry, terms: Sequence[GlossaryTerm] = ()) -> None:
     """One question and its answer (verbatim), then the acronyms it uses, explained."""
     console = ctx.console()
     console.print(_text((f"{entry.id}. ", "bold"), (entry.question, "bold")))
@@ -148,11 +145,11 @@ def render_entry(
             _beside(ctx, console, INDENT if ctx.is_terminal else "", _text(block))
         else:
             console.print(_table(block, indent=len(INDENT)))
-    if acronyms:
+    if terms:
         colon = "" if ctx.is_terminal else ":"
         console.print(_text("\n", ("Acronyms", "bold"), " ", ("(tp glossary TERM)", "dim"), colon))
-        width = max(len(term.term) for term in acronyms)
-        for term in acronyms:
+        width = max(len(term.term) for term in terms)
+        for term in terms:
             name = _text(INDENT, (f"{term.term:<{width}}", "cyan"), "  ")
             _beside(ctx, console, name, _text(term.expansion))
 
@@ -190,15 +187,13 @@ def result_lines(result: SearchResult) -> list[str]:
         if record["authorities"]:
             lines.append("Member authorities: " + "; ".join(record["authorities"]))
     elif result.kind == "term":
-        lines.append(str(record["expansion"]))
-        if record["source"] == "faq":
-            lines.append(f"Spelt out in the FAQ: \u201c{record['quote']}\u201d")
-        else:
-            lines.append(f"{record['provenance']} (not spelt out in the FAQ)")
+        spelt = f"Spelt out in the FAQ: \u201c{record['quote']}\u201d"
+        if record["source"] != "faq":
+            spelt = f"{record['provenance']} (not spelt out in the FAQ)"
+        lines += [str(record["expansion"]), spelt]
     else:  # the title holds the date and text
-        if record.get("quote"):
-            lines.append(f"\u201c{record['quote']}\u201d")
-        lines.append(f"<{record['source']}>")
+        quote = [f"\u201c{record['quote']}\u201d"] if record.get("quote") else []
+        lines += [*quote, f"<{record['source']}>"]
     lines.append(f"More: {result_pointer(result)}")
     return lines
 
@@ -232,9 +227,8 @@ def render_ask(
         console.print(_text((result_title(best), "bold")))
         for line in result_lines(best):
             _sourced(ctx, console, line)
-    if not others:
-        return
-    console.print(_text("\n", ("Other matches", "bold"), "" if ctx.is_terminal else ":"))
+    if others:
+        console.print(_text("\n", ("Other matches", "bold"), "" if ctx.is_terminal else ":"))
     for result in others:
         pointer = f"  ({result.score:.0f}; {result_pointer(result)})"
         title = _text(result_title(result), (pointer, "dim"))
@@ -275,9 +269,8 @@ def render_pilot(
     facts = [f"Region: {pilot.region}"]
     if pilot.official_name:
         facts.append(cited(f"Official name: {pilot.official_name}", pilot.official_name_source))
-    if pilot.categories:
-        names = ", ".join(f"{labels.get(c, c)} ({c})" for c in pilot.categories)
-        facts.append(f"Categories: {names}")
+    names = ", ".join(f"{labels.get(c, c)} ({c})" for c in pilot.categories)
+    facts += [f"Categories: {names}"] if names else []
     themes = [cited(t.text, t.source) for t in pilot.themes] or ["none found in the sources read"]
     pages = [sources[i] for i in pilot.sources if i in sources]
     sections = [
@@ -352,12 +345,10 @@ def render_glossary(ctx: OutputContext, terms: Sequence[GlossaryTerm]) -> None:
     ctx.console().print(table)
 
 
-def render_glossary_term(
-    ctx: OutputContext, term: GlossaryTerm, used_in: Sequence[FaqEntry]
-) -> None:
+def render_glossary_term(ctx: OutputContext, term: GlossaryTerm, users: Sequence[FaqEntry]) -> None:
     """One acronym: its expansion, where that comes from, and the answers that use it."""
     aliases = [("Also written: ", ", ".join(term.aliases))] if term.aliases else []
-    used = [f"{entry.id}. {entry.question}" for entry in used_in] or ["none of the FAQ's answers"]
+    used = [f"{entry.id}. {entry.question}" for entry in users] or ["none of the FAQ's answers"]
     lines = [("Source: ", term.source_note()), *aliases, ("Used in: ", used[0])]
     lines += [("", " " * len("Used in: ") + question) for question in used[1:]]
     console = ctx.console()
