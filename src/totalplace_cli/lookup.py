@@ -312,8 +312,8 @@ def match_place(pilots: Sequence[Pilot], wanted: str) -> frozenset[str]:
 
     typed = _typed_words(wanted, "place", examples)
     names = [(pilot.id, place_names(pilot)) for pilot in pilots]
-    found = frozenset(pilot for pilot, known in names if matches_any(typed, known))
-    return found or frozenset(pilot for pilot, known in names if matches_any(typed, known, True))
+    found = frozenset(id_ for id_, known in names if matches_any(typed, known))
+    return found or frozenset(id_ for id_, known in names if matches_any(typed, known, fuzzy=True))
 
 
 def filter_pilots(

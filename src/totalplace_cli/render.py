@@ -121,7 +121,7 @@ def render_questions(ctx: OutputContext, entries: Sequence[FaqEntry]) -> None:
 
 
 def _table(rows: Sequence[Sequence[str]], ratios: Sequence[int] = (), indent: int = 0) -> Padding:
-    """Rows (header first) in columns under a bold header and a rule, with no outer edge."""
+    """Rows (header first) under a bold header and a rule, no outer edge, `indent` columns in."""
     from rich import box
     from rich.padding import Padding
     from rich.table import Table
