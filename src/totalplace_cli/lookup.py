@@ -1,10 +1,7 @@
 """Find what a person names: an FAQ entry by number, slug or question; a pilot by id, name or a
 place in it; pilots by region, theme and place; an acronym in any case or number; and the values
-shell completion offers.
-
-Names are matched ignoring case, punctuation, "&"/"and" and word order, each typed word as the
-start of a word ("west mids", "older"), then, if nothing matched, forgiving typos (RapidFuzz).
-"""
+shell completion offers. Names match ignoring case, punctuation, "&"/"and" and word order, each
+typed word as the start of a word ("west mids", "older"), then forgiving typos (RapidFuzz)."""
 
 from __future__ import annotations
 
@@ -19,16 +16,13 @@ from totalplace_cli.streams import UsageError, without_controls
 MAX_CANDIDATES_NAMED = 5  # entries an ambiguous prefix names before pointing to `tp questions`
 TYPO_SCORE = 80  # RapidFuzz ratio (0-100) for a typed word to count as a typo of a known word
 NEAR_MISS = 60  # ratio above which a name is worth suggesting
+COMPLETION_WIDTH = 76  # Rich wraps a shell's completion descriptions at 80 when it sees no terminal
 # Words people use for regions that are not the start of the region's own words.
 REGION_ABBREVIATIONS: dict[str, tuple[str, ...]] = {
-    "mids": ("midlands",),
-    "yorks": ("yorkshire",),
-    "ne": ("north", "east"),
-    "nw": ("north", "west"),
-    "se": ("south", "east"),
-    "sw": ("south", "west"),
-    "em": ("east", "midlands"),
-    "wm": ("west", "midlands"),
+    **{"mids": ("midlands",), "yorks": ("yorkshire",)},
+    **{"ne": ("north", "east"), "nw": ("north", "west")},
+    **{"se": ("south", "east"), "sw": ("south", "west")},
+    **{"em": ("east", "midlands"), "wm": ("west", "midlands")},
 }
 
 
@@ -48,25 +42,22 @@ def slug(text: str) -> str:
     return normalise(re.sub(r"\(.*?\)", "", text)).replace(" ", "-")
 
 
-def closest(
-    wanted: str, names: Iterable[str], limit: int = 1, cutoff: int = NEAR_MISS
-) -> list[str]:
-    """The names most like `wanted` (compared as `normalise` leaves them), best first."""
+def closest(typed: str, names: Iterable[str], limit: int = 1, cutoff: int = NEAR_MISS) -> list[str]:
+    """The names most like `typed` (compared as `normalise` leaves them), best first."""
     from rapidfuzz import fuzz, process  # costs start-up time: only a near miss pays for it
 
     by_form = {normalise(name): name for name in names}
-    found = process.extract(normalise(wanted), list(by_form), scorer=fuzz.ratio, limit=limit)
+    found = process.extract(normalise(typed), list(by_form), scorer=fuzz.ratio, limit=limit)
     return [by_form[form] for form, score, _ in found if score >= cutoff]
 
 
 def _word_matches(typed: str, known: str, fuzzy: bool) -> bool:
-    if known.startswith(typed):
-        return True
     # A plural typed against a singular name ("drugs" finds "drug misuse", "ferries" "ferry").
+    singular = typed
     if len(typed) > 3 and typed.endswith("s") and not typed.endswith("ss"):
         singular = typed[:-3] + "y" if typed.endswith("ies") else typed[:-1]
-        if known.startswith(singular):
-            return True
+    if known.startswith((typed, singular)):
+        return True
     # Typos rarely hit the first letter; requiring it keeps "housing" from meaning "focusing".
     if fuzzy and len(typed) >= 4 and typed[0] == known[0]:
         from rapidfuzz import fuzz
@@ -75,12 +66,11 @@ def _word_matches(typed: str, known: str, fuzzy: bool) -> bool:
     return False
 
 
-def phrase_matches(typed: Sequence[str], known: Sequence[str], fuzzy: bool = False) -> bool:
-    """True if every typed word starts (or, fuzzily, resembles) some word of the known phrase."""
-    return bool(typed) and all(any(_word_matches(t, k, fuzzy) for k in known) for t in typed)
-
-
-# FAQ entries
+def matches_any(typed: Sequence[str], names: Iterable[str], fuzzy: bool = False) -> bool:
+    """True if every typed word starts (or, fuzzily, resembles) some word of one of the names."""
+    return bool(typed) and any(
+        all(any(_word_matches(t, k, fuzzy) for k in words(name)) for t in typed) for name in names
+    )
 
 
 def question_number(key: str) -> int | None:
@@ -90,48 +80,37 @@ def question_number(key: str) -> int | None:
 
 
 def find_entry(entries: Sequence[FaqEntry], key: str) -> FaqEntry:
-    """The entry whose id, slug or question is `key` (or a unique start of a slug); the error
-    names what an ambiguous start could mean, or the nearest slugs to a typo."""
+    """The entry whose id, slug or question is `key`, or the one whose slug `key` starts."""
     key = key.strip()
     number = question_number(key)
     if number is not None:
-        for entry in entries:
-            if entry.id == number:
-                return entry
         ids = [entry.id for entry in entries]
+        if number in ids:
+            return entries[ids.index(number)]
         span = f"{min(ids)}-{max(ids)}" if ids else "none"
         raise UsageError(f"no question number {number} (valid numbers: {span}); see 'tp questions'")
     wanted = slug(key)  # "What sort of savings" starts the slug what-sort-of-savings-can-be-made
     asked = normalise(key)
-    for entry in entries:
-        if entry.slug == wanted or normalise(entry.question) == asked:
-            return entry
-    prefixed = [entry for entry in entries if entry.slug.startswith(wanted)] if wanted else []
-    if len(prefixed) == 1:
-        return prefixed[0]
-    if prefixed:
-        named = ", ".join(f"{e.slug} ({e.id})" for e in prefixed[:MAX_CANDIDATES_NAMED])
-        more = len(prefixed) - MAX_CANDIDATES_NAMED
+    found = [e for e in entries if e.slug == wanted or normalise(e.question) == asked][:1]
+    found = found or [e for e in entries if wanted and e.slug.startswith(wanted)]  # a slug's start
+    if len(found) == 1:
+        return found[0]
+    if found:
+        named = ", ".join(f"{e.slug} ({e.id})" for e in found[:MAX_CANDIDATES_NAMED])
+        more = len(found) - MAX_CANDIDATES_NAMED
         rest = f" and {more} more (see 'tp questions')" if more > 0 else ""
         raise UsageError(f"'{key}' could be any of: {named}{rest}; say which")
     close = closest(wanted, [e.slug for e in entries], limit=3, cutoff=50)
-    hint = (
-        f"; did you mean {', '.join(close)}?" if close else "; see 'tp questions' or try 'tp ask'"
-    )
-    raise UsageError(f"no question with id or slug '{key}'{hint}")
+    hint = f"did you mean {', '.join(close)}?" if close else "see 'tp questions' or try 'tp ask'"
+    raise UsageError(f"no question with id or slug '{key}'; {hint}")
 
 
 def question_completions(entries: Sequence[FaqEntry], incomplete: str) -> list[tuple[str, str]]:
     """Values for `tp show <TAB>` with their questions: numbers, or slugs once a letter is typed."""
     typed = incomplete.strip().lstrip("#").casefold()
-    if not typed or typed[0].isdigit():
-        values = [(str(entry.id), entry.question) for entry in entries]
-    else:
-        values = [(entry.slug, entry.question) for entry in entries]
+    by_number = not typed or typed[0].isdigit()
+    values = [(str(entry.id) if by_number else entry.slug, entry.question) for entry in entries]
     return [(value, question) for value, question in values if value.startswith(typed)]
-
-
-# Acronyms
 
 
 def spelling_key(spelling: str) -> str:
@@ -173,8 +152,7 @@ def _terms_pattern(terms: tuple[GlossaryTerm, ...]) -> re.Pattern[str]:
 
 
 def mark_terms(terms: Sequence[GlossaryTerm], text: str) -> list[tuple[str, GlossaryTerm | None]]:
-    """`text` in pieces, each with the term it spells (None for plain text). Case-sensitive, on
-    whole words: "GO" is a term, "go" is not."""
+    """`text` in pieces, each with the term it spells or None; case matters ("GO", not "go")."""
     by_form = {form: term for term in terms for form in term.forms}
     # The pattern's one group makes split() alternate plain text (even) and matched terms (odd).
     parts = enumerate(_terms_pattern(tuple(terms)).split(text))
@@ -195,9 +173,6 @@ def answers_using(
     return {term.term: [number for number, found in used if term.term in found] for term in terms}
 
 
-# Pilots
-
-
 def _typed_words(wanted: str, what: str, known: Callable[[], str]) -> tuple[str, ...]:
     typed = words(wanted)
     if not typed:
@@ -211,23 +186,19 @@ def regions(pilots: Sequence[Pilot]) -> list[str]:
 
 
 def match_regions(pilots: Sequence[Pilot], wanted: str) -> list[str]:
-    """An exact name ("east" is East, not North East), else every region the words could mean
-    ("midlands": East and West)."""
+    """An exact name ("east": not North East), else every region it could mean ("midlands")."""
     known = regions(pilots)
     listed = f"the regions are: {', '.join(known)}"
     typed = _typed_words(wanted, "region", lambda: listed)
     typed = tuple(word for t in typed for word in REGION_ABBREVIATIONS.get(t, (t,)))
-
-    def named(fuzzy: bool) -> list[str]:
-        return [region for region in known if phrase_matches(typed, words(region), fuzzy)]
-
-    found = [r for r in known if words(r) == typed] or named(fuzzy=False) or named(fuzzy=True)
+    found = [region for region in known if words(region) == typed]
+    for fuzzy in (False, True):
+        found = found or [region for region in known if matches_any(typed, [region], fuzzy)]
     if found:
         return found
     close = closest(wanted, known)
-    if close:
-        raise UsageError(f"unknown region '{wanted}'; did you mean {close[0]}?")
-    raise UsageError(f"unknown region '{wanted}'; {listed}")
+    hint = f"did you mean {close[0]}?" if close else listed
+    raise UsageError(f"unknown region '{wanted}'; {hint}")
 
 
 def _category_terms(category: Category) -> list[str]:
@@ -237,30 +208,24 @@ def _category_terms(category: Category) -> list[str]:
 def match_theme(
     pilots: Sequence[Pilot], categories: Sequence[Category], wanted: str
 ) -> frozenset[str]:
-    """The ids of the pilots in the categories `wanted` names (by id, label or synonym), and of
-    those whose own wording it matches."""
+    """The ids of the pilots in the categories `wanted` names, or whose themes' wording it does."""
     listed = f"the themes are: {', '.join(c.id for c in categories)}"
     typed = _typed_words(wanted, "theme", lambda: listed)
     for fuzzy in (False, True):
-        chosen = {
-            category.id
-            for category in categories
-            if any(phrase_matches(typed, words(term), fuzzy) for term in _category_terms(category))
-        }
+        chosen = {c.id for c in categories if matches_any(typed, _category_terms(c), fuzzy)}
         selected = frozenset(
             pilot.id
             for pilot in pilots
             if chosen.intersection(pilot.categories)
-            or any(phrase_matches(typed, words(theme.text), fuzzy) for theme in pilot.themes)
+            or matches_any(typed, [theme.text for theme in pilot.themes], fuzzy)
         )
         if chosen or selected:  # a category may have no pilots: no match, but no typo either
             return selected
     close = closest(wanted, [term for c in categories for term in _category_terms(c)])
-    if close:
-        suggestion = next(c.id for c in categories if close[0] in _category_terms(c))
-        raise UsageError(f"no pilot theme like '{wanted}'; did you mean {suggestion}?")
+    ids = [c.id for c in categories if close and close[0] in _category_terms(c)]
     # Nothing close: the list of categories helps more than three unrelated near misses.
-    raise UsageError(f"no pilot theme like '{wanted}'; {listed}")
+    hint = f"did you mean {ids[0]}?" if ids else listed
+    raise UsageError(f"no pilot theme like '{wanted}'; {hint}")
 
 
 # Places. Words that name the kind of body, not its place ("Thanet District Council").
@@ -282,8 +247,7 @@ _PARTS = r",|&|\band\b|\bincluding\b"
 
 
 def theme_place_names(text: str) -> list[str]:
-    """The proper names in a theme's wording ("Margate Task Force", "Cliftonville West"); a
-    capitalised word alone at the start of a clause is just the clause's capital ("Gangs")."""
+    """The proper names in a theme's wording ("Margate Task Force"), not a clause's capital."""
     found: list[str] = []
     for clause in re.split(_CLAUSE, text):
         run: list[str] = []
@@ -310,8 +274,7 @@ def _split_places(text: str) -> list[str]:
 
 
 def _place_of_body(name: str) -> list[str]:
-    """The places a local body's name starts with ("Hinckley and Bosworth Borough Council");
-    none for a national body ("Ministry of Justice", "Learning and Skills Council")."""
+    """Places a local body's name starts with; none for a national one ("Ministry of Justice")."""
     name = re.sub(r"\s*\(.*?\)", "", name).strip()
     if name.startswith("NHS ") and not name.endswith(" Trust"):
         return _split_places(name.removeprefix("NHS "))
@@ -328,40 +291,29 @@ def _place_of_body(name: str) -> list[str]:
 
 
 def places(pilot: Pilot) -> list[tuple[str, str]]:
-    """The places a pilot names (in its names, local member bodies and themes), each with where
-    it is first named."""
-    found = [(part, pilot.name) for part in _split_places(pilot.name)]
-    if pilot.official_name:
-        found += [(part, pilot.official_name) for part in _split_places(pilot.official_name)]
+    """The places a pilot's names, local member bodies and themes name, each with where first."""
+    names = [pilot.name, *filter(None, [pilot.official_name])]
+    found = [(part, name) for name in names for part in _split_places(name)]
     found += [(place, body) for body in pilot.authorities for place in _place_of_body(body)]
     for theme in pilot.themes:
         title = re.split(r"[:;,(]", theme.text)[0]  # "Margate Task Force", not the whole theme
         for name in theme_place_names(theme.text):
             found += [(place, f"theme {title}") for place in _place_of_body(name) or [name]]
-    first: dict[str, str] = {}
-    for place, named_in in found:
-        first.setdefault(place, named_in)
-    return list(first.items())
+    first = dict(reversed(found))  # each place with where it is first named
+    return [(place, first[place]) for place in dict.fromkeys(place for place, _ in found)]
 
 
 def match_place(pilots: Sequence[Pilot], wanted: str) -> frozenset[str]:
-    """The ids of pilots whose `place_names` contain the place (none is no error: any text may
-    be a place)."""
+    """The ids of pilots whose `place_names` hold the place (none: no error; any text may be)."""
 
     def examples() -> str:  # each pilot's second place, unless only a theme names it
         named = [x for p in pilots for x, where in places(p)[1:2] if not where.startswith("theme")]
         return f"places such as {', '.join(named)}"
 
     typed = _typed_words(wanted, "place", examples)
-
-    def named(fuzzy: bool) -> frozenset[str]:
-        return frozenset(
-            pilot.id
-            for pilot in pilots
-            if any(phrase_matches(typed, words(name), fuzzy) for name in place_names(pilot))
-        )
-
-    return named(fuzzy=False) or named(fuzzy=True)
+    names = [(pilot.id, place_names(pilot)) for pilot in pilots]
+    found = frozenset(id_ for id_, known in names if matches_any(typed, known))
+    return found or frozenset(id_ for id_, known in names if matches_any(typed, known, fuzzy=True))
 
 
 def filter_pilots(
@@ -372,17 +324,13 @@ def filter_pilots(
     categories: Sequence[Category] = (),
 ) -> list[Pilot]:
     """The pilots that meet every given filter, in the data's order."""
-    selected = list(pilots)
-    if region is not None:
-        names = match_regions(pilots, region)
-        selected = [pilot for pilot in selected if pilot.region in names]
+    named = match_regions(pilots, region) if region is not None else regions(pilots)
+    chosen: list[frozenset[str]] = []  # the ids the theme and the place keep
     if theme is not None:
-        themed = match_theme(pilots, categories, theme)
-        selected = [pilot for pilot in selected if pilot.id in themed]
+        chosen.append(match_theme(pilots, categories, theme))
     if place is not None:
-        placed = match_place(pilots, place)
-        selected = [pilot for pilot in selected if pilot.id in placed]
-    return selected
+        chosen.append(match_place(pilots, place))
+    return [p for p in pilots if p.region in named and all(p.id in ids for ids in chosen)]
 
 
 def explain_no_match(
@@ -400,12 +348,9 @@ def explain_no_match(
     given = {"region": region, "theme": theme, "place": place}
     filters = " ".join(f"--{name} '{value}'" for name, value in given.items() if value is not None)
     message = f"no pilot meets all of {filters}"
-    if theme is not None:
-        unthemed = filter_pilots(pilots, region=region, place=place)
-        names = [pilot.name for pilot in unthemed if not pilot.themes]
-        if names:
-            message += f" (no sourced themes for: {', '.join(names)})"
-    return message
+    unthemed = filter_pilots(pilots, region=region, place=place) if theme is not None else []
+    names = ", ".join(pilot.name for pilot in unthemed if not pilot.themes)
+    return f"{message} (no sourced themes for: {names})" if names else message
 
 
 def find_pilot(pilots: Sequence[Pilot], key: str) -> Pilot:
@@ -414,15 +359,14 @@ def find_pilot(pilots: Sequence[Pilot], key: str) -> Pilot:
     if not typed:
         raise UsageError("the pilot is empty; see 'tp pilots' for their ids")
     wanted = normalise(key)
-
     # From the strictest reading of `key` to the loosest; the first that names any pilot decides.
     stages: tuple[Callable[[Pilot], bool], ...] = (
         lambda p: wanted in {normalise(p.id), normalise(p.name), normalise(p.official_name or "")},
         lambda p: normalise(p.id).startswith(wanted) or normalise(p.name).startswith(wanted),
-        lambda p: any(phrase_matches(typed, words(n)) for n in (p.name, p.official_name or "")),
-        lambda p: any(phrase_matches(typed, words(name)) for name in place_names(p)),
-        lambda p: phrase_matches(typed, words(p.name), fuzzy=True),
-        lambda p: any(phrase_matches(typed, words(name), fuzzy=True) for name in place_names(p)),
+        lambda p: matches_any(typed, [p.name, p.official_name or ""]),
+        lambda p: matches_any(typed, place_names(p)),
+        lambda p: matches_any(typed, [p.name], fuzzy=True),
+        lambda p: matches_any(typed, place_names(p), fuzzy=True),
     )
     for stage in stages:
         found = [pilot for pilot in pilots if stage(pilot)]
@@ -432,7 +376,7 @@ def find_pilot(pilots: Sequence[Pilot], key: str) -> Pilot:
         if found:
             return found[0]
     hint = "see 'tp pilots' for their ids and names"
-    if any(phrase_matches(typed, words(region)) for region in regions(pilots)):
+    if matches_any(typed, regions(pilots)):
         hint = f"'{key}' is a region: try tp pilots --region '{key}'"
     raise UsageError(f"no pilot '{key}'; {hint}")
 
@@ -440,14 +384,9 @@ def find_pilot(pilots: Sequence[Pilot], key: str) -> Pilot:
 def faq_mentions(entries: Sequence[FaqEntry], pilot: Pilot) -> list[tuple[FaqEntry, list[str]]]:
     """The FAQ entries whose text names the pilot, each with the verbatim lines that do."""
     pattern = re.compile(rf"(?<!\w){re.escape(pilot.name)}(?!\w)")
-    mentions = []
-    for entry in entries:
-        lines = [line for line in entry.answer.split("\n") if pattern.search(line)]
-        if pattern.search(entry.question):
-            lines.insert(0, entry.question)
-        if lines:
-            mentions.append((entry, lines))
-    return mentions
+    texts = [(entry, [entry.question, *entry.answer.split("\n")]) for entry in entries]
+    found = [(entry, [line for line in lines if pattern.search(line)]) for entry, lines in texts]
+    return [(entry, lines) for entry, lines in found if lines]
 
 
 def pilots_by_region(pilots: Sequence[Pilot]) -> list[tuple[str, list[Pilot]]]:
@@ -496,12 +435,8 @@ def _complete(values: list[tuple[str, str]], incomplete: str) -> list[tuple[str,
     return [(value, help_text) for value, help_text in values if value.startswith(start)]
 
 
-COMPLETION_WIDTH = 76  # Rich wraps a shell's completion descriptions at 80 when it sees no terminal
-
-
 def as_completions(values: list[tuple[str, str]], typed: str) -> list[tuple[str, str]]:
-    """Values for the shell, each spelt so that it starts with `typed` (Typer keeps only those,
-    case and all: "West" -> "West-midlands"), each description on one line, its markup escaped."""
+    """Values spelt to start with `typed`, case and all (Typer keeps only those); help on a line."""
     from rich.markup import escape  # completion only; Typer's own rendering imports Rich anyway
 
     found = []
@@ -510,7 +445,6 @@ def as_completions(values: list[tuple[str, str]], typed: str) -> list[tuple[str,
             starts = [v for v in (value.lower(), value.upper()) if v.startswith(typed)]
             value = starts[0] if starts else typed + value[len(typed) :]
         text = " ".join(without_controls(text).split())
-        if len(text) > COMPLETION_WIDTH:
-            text = text[: COMPLETION_WIDTH - 1] + "\u2026"
+        text = text if len(text) <= COMPLETION_WIDTH else text[: COMPLETION_WIDTH - 1] + "\u2026"
         found.append((value, escape(text)))
     return found

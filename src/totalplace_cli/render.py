@@ -1,15 +1,16 @@
-"""Text for people: every renderer draws with the one Rich console of the output context (a
-table and wrapping in a terminal, one line per record into a pipe, for grep and cut). Rich is
-imported inside the renderers, so `--json` never loads it.
-"""
+"""Text for people: tables and wrapping in a terminal, one line per record into a pipe (for grep
+and cut). Rich is imported inside the renderers, so `--json` never loads it."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 from collections.abc import Iterable, Sequence
+from itertools import zip_longest
 from typing import TYPE_CHECKING, Any
 
+from totalplace_cli.checking import count
 from totalplace_cli.models import (
     BEYOND_THE_FAQ,
     Category,
@@ -21,41 +22,32 @@ from totalplace_cli.models import (
     Registry,
     Source,
 )
-from totalplace_cli.streams import (
-    URL,
-    OutputContext,
-    citation,
-    cited_by,
-    printable,
-    terminal_text,
-    write_all,
-)
+from totalplace_cli.streams import URL, citation, cited_by, printable, terminal_text, write_all
 
 if TYPE_CHECKING:
-    from rich.console import Console, RenderableType
+    from rich.console import Console
+    from rich.padding import Padding
     from rich.text import Text
 
     from totalplace_cli.checking import CheckedFile
     from totalplace_cli.search import Correction, SearchResult
+    from totalplace_cli.streams import OutputContext
 
 INDENT = "  "
 NARROW = 60  # below this many columns, tables become stacked lists: no column cuts a word
 DATE_WIDTH = len("2009-07-30")
-
-
-# Text for people.
+BAR = "\u2588"  # full block, for the bar charts of `tp regions` and `tp themes`
+KIND_LABELS = {"faq": "FAQ", "pilot": "Pilot", "term": "Term", "fact": "Fact", "event": "Event"}
+POINTERS = {"faq": "tp show ", "pilot": "tp pilot ", "term": "tp glossary "}
 
 
 def answer_blocks(answer: str) -> list[str | list[list[str]]]:
     """Split an answer into paragraphs (str) and tables (rows of cells, header first)."""
     blocks: list[str | list[list[str]]] = []
     for block in answer.split("\n\n"):
-        lines = block.split("\n")
-        if all(line.rstrip().endswith("|") for line in lines):
-            rows = [line.rstrip().rstrip("|").split("|") for line in lines]
-            blocks.append([[cell.strip() for cell in row] for row in rows])
-        else:
-            blocks.append(block)
+        lines = [line.rstrip() for line in block.split("\n")]
+        rows = [[cell.strip() for cell in line.rstrip("|").split("|")] for line in lines]
+        blocks.append(rows if all(line.endswith("|") for line in lines) else block)
     return blocks
 
 
@@ -73,8 +65,8 @@ def _text(*parts: str | tuple[str, str]) -> Text:
 def _beside(
     ctx: OutputContext, console: Console, prefix: str | Text, body: Text, indent: int = 0
 ) -> None:
-    """`prefix` then `body`, wrapped in a terminal under its first word (or `indent` columns in),
-    a word too long for a line (a URL) whole on one of its own; whole in a pipe, for grep."""
+    """`prefix` then `body`: whole in a pipe (for grep); in a terminal wrapped under its first word
+    (or `indent` columns in), a word too long for a line (a URL) on a line of its own."""
     from rich.text import Text
 
     prefix = Text(prefix) if isinstance(prefix, str) else prefix
@@ -84,9 +76,8 @@ def _beside(
     indent = indent or prefix.cell_len
     width, lines, position = max(ctx.width - indent, 1), list[Text](), 0
     for word in re.finditer(rf"\s*(\S{{{width + 1},}})\s*", body.plain):
-        lines += (
-            body[position : word.start()].wrap(console, width) if word.start() > position else []
-        )
+        if word.start() > position:
+            lines += body[position : word.start()].wrap(console, width)
         lines.append(body[word.start(1) : word.end(1)])
         position = word.end()
     lines += body[position:].wrap(console, width) if position < len(body) or not position else []
@@ -94,30 +85,25 @@ def _beside(
         console.print(Text.assemble(prefix if number == 0 else " " * indent, line), soft_wrap=True)
 
 
-def _sourced(ctx: OutputContext, console: Console, line: str, margin: str = INDENT) -> None:
-    """An indented line whose citation ("words  [Publisher, 2010] <url>") is dimmed; where
-    links show, a URL shows its host."""
+def _sourced(ctx: OutputContext, console: Console, line: str) -> None:
+    """An indented line, its citation ("[Publisher, 2010] <url>") dim; a link shows a URL's host."""
     from rich.style import Style
     from rich.text import Text
 
     cut = 0 if line.startswith("[") else line.find("  [") if "  [" in line else line.find("<http")
-    text, cited = (line, "") if cut < 0 else (line[:cut], line[cut:])
-    body = _text(text, (cited, "dim"))
+    body = _text(line) if cut < 0 else _text(line[:cut], (line[cut:], "dim"))
     for url in reversed(list(re.finditer(URL, body.plain) if ctx.links else [])):
         style = body.get_style_at_offset(console, url.start()) + Style(link=url[0])
         body = body[: url.start()] + Text(url[1], style) + body[url.end() :]
-    _beside(ctx, console, margin, body)
+    _beside(ctx, console, INDENT, body)
 
 
 def _columns(ctx: OutputContext, rows: Iterable[Sequence[str]]) -> None:
     """Rows as aligned columns, one line each, however long (a listing into a pipe)."""
     rows = [[terminal_text(cell) for cell in row] for row in rows]
     widths = [max(len(row[n]) for row in rows) for n in range(len(rows[0]) - 1)] if rows else []
-    lines = (
-        "  ".join([*(c.ljust(w) for c, w in zip(row, widths, strict=False)), row[-1]])
-        for row in rows
-    )
-    write_all(ctx.stdout, "".join(line.rstrip() + "\n" for line in lines))
+    lines = ("  ".join(map(str.ljust, row, [*widths, 0])).rstrip() for row in rows)
+    write_all(ctx.stdout, "".join(line + "\n" for line in lines))
 
 
 def _plural(count: int, noun: str) -> str:
@@ -134,23 +120,21 @@ def render_questions(ctx: OutputContext, entries: Sequence[FaqEntry]) -> None:
         _beside(ctx, console, _text((number, "bold cyan"), " "), _text(entry.question))
 
 
-def _answer_table(rows: list[list[str]]) -> RenderableType:
-    """A table of an answer (header first), columns aligned under a bold header and a rule."""
+def _table(rows: Sequence[Sequence[str]], ratios: Sequence[int] = (), indent: int = 0) -> Padding:
+    """Rows (header first) under a bold header and a rule, no outer edge, `indent` columns in."""
     from rich import box
     from rich.padding import Padding
     from rich.table import Table
 
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold")
-    for cell in rows[0]:
-        table.add_column(_text(cell))
+    for cell, ratio in zip_longest(rows[0], ratios):
+        table.add_column(_text(cell), ratio=ratio)
     for row in rows[1:]:
-        table.add_row(*(_text(cell) for cell in row))
-    return Padding(table, (0, 0, 0, len(INDENT)), expand=False)
+        table.add_row(*map(_text, row))
+    return Padding(table, (0, 0, 0, indent), expand=False)
 
 
-def render_entry(
-    ctx: OutputContext, entry: FaqEntry, acronyms: Sequence[GlossaryTerm] = ()
-) -> None:
+def render_entry(ctx: OutputContext, entry: FaqEntry, terms: Sequence[GlossaryTerm] = ()) -> None:
     """One question and its answer (verbatim), then the acronyms it uses, explained."""
     console = ctx.console()
     console.print(_text((f"{entry.id}. ", "bold"), (entry.question, "bold")))
@@ -160,19 +144,14 @@ def render_entry(
         if isinstance(block, str):
             _beside(ctx, console, INDENT if ctx.is_terminal else "", _text(block))
         else:
-            console.print(_answer_table(block))
-    if acronyms:
-        console.print()
+            console.print(_table(block, indent=len(INDENT)))
+    if terms:
         colon = "" if ctx.is_terminal else ":"
-        console.print(_text(("Acronyms", "bold"), " ", ("(tp glossary TERM)", "dim"), colon))
-        width = max(len(term.term) for term in acronyms)
-        for term in acronyms:
+        console.print(_text("\n", ("Acronyms", "bold"), " ", ("(tp glossary TERM)", "dim"), colon))
+        width = max(len(term.term) for term in terms)
+        for term in terms:
             name = _text(INDENT, (f"{term.term:<{width}}", "cyan"), "  ")
             _beside(ctx, console, name, _text(term.expansion))
-
-
-KIND_LABELS = {"faq": "FAQ", "pilot": "Pilot", "term": "Term", "fact": "Fact", "event": "Event"}
-POINTERS = {"faq": "tp show ", "pilot": "tp pilot ", "term": "tp glossary "}
 
 
 def result_title(result: SearchResult) -> str:
@@ -208,45 +187,37 @@ def result_lines(result: SearchResult) -> list[str]:
         if record["authorities"]:
             lines.append("Member authorities: " + "; ".join(record["authorities"]))
     elif result.kind == "term":
-        lines.append(str(record["expansion"]))
-        if record["source"] == "faq":
-            lines.append(f"Spelt out in the FAQ: \u201c{record['quote']}\u201d")
-        else:
-            lines.append(f"{record['provenance']} (not spelt out in the FAQ)")
+        spelt = f"Spelt out in the FAQ: \u201c{record['quote']}\u201d"
+        if record["source"] != "faq":
+            spelt = f"{record['provenance']} (not spelt out in the FAQ)"
+        lines += [str(record["expansion"]), spelt]
     else:  # the title holds the date and text
-        if record.get("quote"):
-            lines.append(f"\u201c{record['quote']}\u201d")
-        lines.append(f"<{record['source']}>")
+        quote = [f"\u201c{record['quote']}\u201d"] if record.get("quote") else []
+        lines += [*quote, f"<{record['source']}>"]
     lines.append(f"More: {result_pointer(result)}")
     return lines
 
 
 def _snippet(result: SearchResult) -> Text:
-    """The snippet, dim, its matched words bold yellow; each piece made terminal-safe."""
-    from rich.text import Text
-
-    text, position = Text(style="dim"), 0
+    """The snippet, dim, its matched words bold yellow."""
+    snippet, position, parts = result.snippet, 0, list[tuple[str, str]]()
     for start, end in result.highlights:
-        text.append(terminal_text(result.snippet[position:start]))
-        text.append(terminal_text(result.snippet[start:end]), style="bold yellow not dim")
+        parts += [(snippet[position:start], "dim"), (snippet[start:end], "bold yellow")]
         position = end
-    text.append(terminal_text(result.snippet[position:]))
-    return text
+    return _text(*parts, (snippet[position:], "dim"))
 
 
 def render_ask(
     ctx: OutputContext, results: Sequence[SearchResult], corrections: Sequence[Correction] = ()
 ) -> None:
-    """The words a search corrected, the best result in full (an FAQ entry word for word, another
-    kind by its key facts), then the other matches, each with its kind and a snippet."""
+    """The words corrected, the best result in full (an FAQ entry verbatim), then the others."""
     console = ctx.console()
     if corrections:
         searched = " ".join(c.searched for c in corrections)
         typed = " ".join(c.typed for c in corrections)
         console.print(
-            _text("Showing results for ", (f'"{searched}"', "bold"), f' (you typed "{typed}")')
+            _text("Showing results for ", (f'"{searched}"', "bold"), f' (you typed "{typed}")\n')
         )
-        console.print()
     best, others = results[0], results[1:]
     if best.kind == "faq":
         if ctx.is_terminal:  # a pipe gets the entry exactly as `tp show` prints it
@@ -256,10 +227,8 @@ def render_ask(
         console.print(_text((result_title(best), "bold")))
         for line in result_lines(best):
             _sourced(ctx, console, line)
-    if not others:
-        return
-    console.print()
-    console.print(_text(("Other matches", "bold"), "" if ctx.is_terminal else ":"))
+    if others:
+        console.print(_text("\n", ("Other matches", "bold"), "" if ctx.is_terminal else ":"))
     for result in others:
         pointer = f"  ({result.score:.0f}; {result_pointer(result)})"
         title = _text(result_title(result), (pointer, "dim"))
@@ -270,8 +239,7 @@ def render_ask(
 
 
 def render_pilots(ctx: OutputContext, pilots: Sequence[Pilot]) -> None:
-    """The pilots: name, region and theme categories (as `--theme` accepts them); a table in a
-    terminal (stacked when narrow), aligned columns into a pipe."""
+    """Name, region, categories (as `--theme` takes them): a table (narrow: a list) or columns."""
     rows = [(p.name, p.region, ", ".join(p.categories) or "(no sourced themes)") for p in pilots]
     if not ctx.is_terminal:
         _columns(ctx, rows)
@@ -282,49 +250,7 @@ def render_pilots(ctx: OutputContext, pilots: Sequence[Pilot]) -> None:
             console.print(_text((name, "bold")))
             _beside(ctx, console, INDENT, _text(region, ("; ", "dim"), themes))
         return
-    from rich import box
-    from rich.table import Table
-
-    table = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False, show_edge=False)
-    for title, ratio in (("Pilot", 3), ("Region", 2), ("Theme categories", 4)):
-        table.add_column(title, ratio=ratio)
-    for row in rows:
-        table.add_row(*map(_text, row))
-    console.print(table)
-
-
-def pilot_sections(
-    pilot: Pilot,
-    categories: Sequence[Category],
-    mentions: Sequence[tuple[FaqEntry, list[str]]],
-    sources: Registry,
-) -> list[tuple[str, list[str]]]:
-    """The parts of `tp pilot` as (heading, lines); sourced lines end "[Publisher, 2010] <URL>"."""
-    labels = {category.id: category.label for category in categories}
-
-    def cited(text: str, ids: Sequence[str]) -> str:
-        return f"{text}  {citation(ids, sources)}" if ids else text
-
-    facts = [f"Region: {pilot.region}"]
-    if pilot.official_name:
-        facts.append(cited(f"Official name: {pilot.official_name}", pilot.official_name_source))
-    if pilot.categories:
-        names = ", ".join(f"{labels.get(c, c)} ({c})" for c in pilot.categories)
-        facts.append(f"Categories: {names}")
-    themes = [cited(t.text, t.source) for t in pilot.themes] or ["none found in the sources read"]
-    sections = [("", facts), ("Themes", themes)]
-    pages = [sources[i] for i in pilot.sources if i in sources]
-    for heading, lines in (
-        (cited("Member authorities and bodies", pilot.authorities_source), list(pilot.authorities)),
-        ("Figures", [cited(f.text, f.source) for f in pilot.figures]),
-        ("Field trials after the pilot", [cited(t.text, t.source) for t in pilot.field_trials]),
-        ("Sources", [f"{page.name()}  {citation([page.id], sources)}" for page in pages]),
-    ):
-        if lines:
-            sections.append((heading, lines))
-    for entry, lines in mentions:
-        sections.append((f"In the FAQ: {entry.id}. {entry.question}  (tp show {entry.id})", lines))
-    return sections
+    console.print(_table([("Pilot", "Region", "Theme categories"), *rows], ratios=(3, 2, 4)))
 
 
 def render_pilot(
@@ -335,33 +261,47 @@ def render_pilot(
     sources: Registry,
 ) -> None:
     """One pilot in full: plain indented text in a pipe, the same with emphasis in a terminal."""
+    labels = {category.id: category.label for category in categories}
+
+    def cited(text: str, ids: Sequence[str]) -> str:
+        return f"{text}  {citation(ids, sources)}" if ids else text
+
+    facts = [f"Region: {pilot.region}"]
+    if pilot.official_name:
+        facts.append(cited(f"Official name: {pilot.official_name}", pilot.official_name_source))
+    names = ", ".join(f"{labels.get(c, c)} ({c})" for c in pilot.categories)
+    facts += [f"Categories: {names}"] if names else []
+    themes = [cited(t.text, t.source) for t in pilot.themes] or ["none found in the sources read"]
+    pages = [sources[i] for i in pilot.sources if i in sources]
+    sections = [
+        ("", facts),
+        ("Themes", themes),
+        (cited("Member authorities and bodies", pilot.authorities_source), list(pilot.authorities)),
+        ("Figures", [cited(f.text, f.source) for f in pilot.figures]),
+        ("Field trials after the pilot", [cited(t.text, t.source) for t in pilot.field_trials]),
+        ("Sources", [f"{page.name()}  {citation([page.id], sources)}" for page in pages]),
+        *((f"In the FAQ: {e.id}. {e.question}  (tp show {e.id})", lines) for e, lines in mentions),
+    ]
     console = ctx.console()
     console.print(_text((pilot.name, "bold")))
-    for heading, lines in pilot_sections(pilot, categories, mentions, sources):
+    for heading, lines in [(heading, lines) for heading, lines in sections if lines]:
         console.print()
         if heading and not ctx.is_terminal:
             console.print(_text(heading))
         elif heading:  # a terminal puts a heading's source on a line of its own
-            title, _, cited = heading.partition("  [")
+            title, _, source = heading.partition("  [")
             _beside(ctx, console, "", _text((title, "bold cyan")), indent=len(INDENT))
-            if cited:
-                _sourced(ctx, console, f"[{cited}")
+            if source:
+                _sourced(ctx, console, f"[{source}")
         for line in lines:
             _sourced(ctx, console, line)
-
-
-BAR = "\u2588"  # full block, for the bar charts of `tp regions` and `tp themes`
 
 
 def render_groups(
     ctx: OutputContext, groups: Sequence[tuple[str, list[Pilot]]], title: str, footer: str = ""
 ) -> None:
-    """Label, count and pilots per group (`tp regions`, `tp themes`): aligned columns into a
-    pipe, a table with bars in a terminal (the pilots wrapped under each bar when narrow)."""
-    rows = [
-        (label, len(members), "; ".join(p.name for p in members) or "-")
-        for label, members in groups
-    ]
+    """Label, count and pilots per group: columns into a pipe, a table with bars in a terminal."""
+    rows = [(label, len(group), "; ".join(p.name for p in group) or "-") for label, group in groups]
     if not ctx.is_terminal:
         _columns(ctx, [(label, f"{count:>2}", pilots) for label, count, pilots in rows])
         return
@@ -395,27 +335,21 @@ def render_glossary(ctx: OutputContext, terms: Sequence[GlossaryTerm]) -> None:
     if not ctx.is_terminal:
         _columns(ctx, [(term.term, term.expansion) for term in terms])
         return
-    from rich.table import Table
+    from rich.table import Column, Table
 
-    table = Table(header_style="bold")
-    table.add_column("Acronym", no_wrap=True, style="cyan")
-    table.add_column("Expansion")
-    table.add_column("Source")
+    acronym = Column("Acronym", no_wrap=True, style="cyan")
+    table = Table(acronym, "Expansion", "Source", header_style="bold")
     for term in terms:
         source = "the FAQ" if term.source == "faq" else term.provenance or ""
         table.add_row(_text(term.term), _text(term.expansion), _text(source))
     ctx.console().print(table)
 
 
-def render_glossary_term(
-    ctx: OutputContext, term: GlossaryTerm, used_in: Sequence[FaqEntry]
-) -> None:
+def render_glossary_term(ctx: OutputContext, term: GlossaryTerm, users: Sequence[FaqEntry]) -> None:
     """One acronym: its expansion, where that comes from, and the answers that use it."""
-    lines = [("Source: ", term.source_note())]
-    if term.aliases:
-        lines.append(("Also written: ", ", ".join(term.aliases)))
-    used = [f"{entry.id}. {entry.question}" for entry in used_in] or ["none of the FAQ's answers"]
-    lines.append(("Used in: ", used[0]))
+    aliases = [("Also written: ", ", ".join(term.aliases))] if term.aliases else []
+    used = [f"{entry.id}. {entry.question}" for entry in users] or ["none of the FAQ's answers"]
+    lines = [("Source: ", term.source_note()), *aliases, ("Used in: ", used[0])]
     lines += [("", " " * len("Used in: ") + question) for question in used[1:]]
     console = ctx.console()
     console.print(_text((term.term, "bold cyan"), (f": {term.expansion}", "bold")))
@@ -424,10 +358,7 @@ def render_glossary_term(
 
 
 def render_programme(
-    ctx: OutputContext,
-    items: Sequence[ProgrammeItem],
-    heading: str,
-    sources: Registry,
+    ctx: OutputContext, items: Sequence[ProgrammeItem], heading: str, sources: Registry
 ) -> None:
     """A title saying none of this is the FAQ, then each item: date, words, quote, citation."""
     if not ctx.is_terminal:
@@ -441,8 +372,7 @@ def render_programme(
     console = ctx.console()
     console.print(_text((f"{BEYOND_THE_FAQ}. {heading}", "bold")))
     for item in items:
-        console.print()
-        console.print(_text((item.date or "undated", "bold cyan")))
+        console.print(_text("\n", (item.date or "undated", "bold cyan")))
         _beside(ctx, console, INDENT, _text(item.text))
         if item.kind == "fact" and item.quote:
             _beside(ctx, console, INDENT, _text((f"\u201c{item.quote}\u201d", "italic")))
@@ -463,32 +393,23 @@ def render_sources(ctx: OutputContext, sources: Sequence[Source], citations: Cit
 
 
 def readable_date(date: str) -> str:
-    """An ISO date, whole or partial, as GOV.UK writes it ("2010-03-25" -> "25 March 2010",
-    "2009-10" -> "October 2009"); others unchanged."""
+    """An ISO date, whole or partial, as GOV.UK writes it ("25 March 2010", "October 2009")."""
     for pattern, shown in (("%Y-%m-%d", "{day} %B %Y"), ("%Y-%m", "%B %Y")):
-        try:
+        with contextlib.suppress(ValueError):  # not of this pattern
             moment = time.strptime(date, pattern)
-        except ValueError:
-            continue
-        return time.strftime(shown.format(day=moment.tm_mday), moment)
+            return time.strftime(shown.format(day=moment.tm_mday), moment)
     return date
 
 
 def render_validation(ctx: OutputContext, checked: Sequence[CheckedFile]) -> None:
     """Every problem as `file:line:column: severity: message`, then one summary line per file."""
-    from totalplace_cli.checking import count
-
-    lines = [
-        f"{problem.location()}: {problem.severity}: {problem.message}"
-        for file in checked
-        for problem in file.problems
-    ]
+    lines = [f"{p.location()}: {p.severity}: {p.message}" for f in checked for p in f.problems]
     for file in checked:
         if file.kind is None and file.valid:
             continue  # an ignored stray file: its warning says so
         details = [count(file.kind, file.entries)] if file.kind and file.entries is not None else []
-        details += [_plural(len(file.errors), "error")] if file.errors else []
-        details += [_plural(len(file.warnings), "warning")] if file.warnings else []
+        found = {"error": len(file.errors), "warning": len(file.warnings)}
+        details += [_plural(number, noun) for noun, number in found.items() if number]
         summary = f" ({', '.join(details)})" if details else ""
         lines.append(f"{'ok' if file.valid else 'INVALID'}: {file.path}{summary}")
     _report(ctx, lines)
@@ -496,8 +417,6 @@ def render_validation(ctx: OutputContext, checked: Sequence[CheckedFile]) -> Non
 
 def render_info(ctx: OutputContext, info: dict[str, Any]) -> None:
     """What `tp info` shows people: version, data folder and the files in use."""
-    from totalplace_cli.checking import count
-
     sources = {"option": "from --data-dir", "environment": "from TP_DATA_DIR"}
     folder = "none (bundled data)"
     if info["data_dir"] is not None:
