@@ -3,8 +3,9 @@
 No `from __future__ import annotations`: Typer reads these annotations at run time, as objects.
 """
 
+import inspect
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, NamedTuple, TypeVar
@@ -22,6 +23,7 @@ from totalplace_cli.loading import (
     resolve_data_files,
     shown_path,
 )
+from totalplace_cli.models import group_json
 from totalplace_cli.models import timeline as in_date_order
 from totalplace_cli.streams import (
     DataError,
@@ -29,11 +31,14 @@ from totalplace_cli.streams import (
     TpError,
     UsageError,
     clean_argument,
+    clean_choices,
+    clean_filter,
     clean_query,
     report,
 )
 
 T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
 HELP = "Explore the Total Place FAQ (2009-2010) and its 13 pilot areas."
 EXAMPLES = [
     ("tp questions", "list the FAQ's questions"),
@@ -54,6 +59,31 @@ EPILOG = (
     "written (closed, disk full), 130 interrupted, 141 output pipe closed early."
 )
 SCHEMAS = (*KINDS, "export")  # what `tp schema` prints: each data file's, and `tp export json`'s
+# What `--help` says of each option (by its long name) and argument (by its metavar).
+PARAMETER_HELP = {
+    "--data-dir": "Folder with your own data files (faq, pilots, glossary, programme, sources, "
+    "synonyms .yaml); a file it lacks falls back to the bundled one.",
+    "--no-color": "Never colour the output (NO_COLOR works too).",
+    "--version": "Print the version.",
+    "--json": "Print JSON for scripts instead of text.",
+    "--csv": "Print CSV (header row; lists joined with '; ').",
+    "ID": "Question number, slug or the question itself (see 'tp questions').",
+    "QUERY...": "Words to look for, quoted or not; typos forgiven.",
+    "--limit": "Most results to return (any N from 1).",
+    "--kind": "Search only these kinds: faq, pilot, term, fact, event "
+    "(repeat or comma-separate: --kind pilot,term).",
+    "--region": "Only pilots in this region, e.g. 'west mids', 'Yorkshire' (see 'tp regions').",
+    "--theme": "Only pilots with this theme: a category (see 'tp themes') or the pilot's own "
+    "words, e.g. children, drugs, older, gangs.",
+    "--place": "Only pilots that name this place or member authority, e.g. Poole, Thanet.",
+    "PILOT": "Pilot id, name or a place in it; a unique start or a near miss is enough.",
+    "TERM": "An acronym, in any case, singular or plural (RIEP, rieps); or none.",
+    "FORMAT": "html (a page), markdown, sqlite or json.",
+    "--output": "Write to FILE ('-' or none: standard output).",
+    "--metadata": "With sqlite: also write Datasette's metadata.json.",
+    "PATH": "A data file or a folder of them (default: the files in use).",
+    "KIND": "faq, pilots, glossary, programme, sources, synonyms; or export.",
+}
 
 
 class Commands(TyperGroup):
@@ -93,6 +123,31 @@ app = typer.Typer(
 )
 
 
+def command(*examples: str, name: str | None = None) -> Callable[[F], F]:
+    """A command of `app`; its help is its docstring, then its examples, a line each."""
+
+    def add(function: F) -> F:
+        lines = "".join(f"\n  {example}" for example in examples)
+        help = f"{inspect.cleandoc(function.__doc__ or '')}\n\n\b\nExamples:{lines}"
+        return app.command(name, help=help)(function)
+
+    return add
+
+
+def _option(spec: str, complete: Callable[..., Any] | None = None, **settings: Any) -> Any:
+    """The option `spec` shows ('--region -r REGION': its names, then its metavar if any)."""
+    names = spec.split()
+    metavar = None if names[-1].startswith("-") else names.pop()
+    help = PARAMETER_HELP[names[0]]
+    return typer.Option(*names, metavar=metavar, help=help, autocompletion=complete, **settings)
+
+
+def _argument(metavar: str, complete: Callable[..., Any] | None = None, **settings: Any) -> Any:
+    """The argument shown as `metavar`, with its help."""
+    help = PARAMETER_HELP[metavar]
+    return typer.Argument(metavar=metavar, help=help, autocompletion=complete, **settings)
+
+
 class Options(NamedTuple):
     """Global options, for every command through Typer's context."""
 
@@ -128,25 +183,10 @@ def _version(value: bool) -> None:
 def global_options(
     ctx: typer.Context,
     data_dir: Annotated[
-        str | None,
-        typer.Option(
-            "--data-dir",
-            metavar="DIR",
-            envvar="TP_DATA_DIR",
-            help="Folder with your own data files (faq, pilots, glossary, programme, sources, "
-            "synonyms .yaml); a file it lacks falls back to the bundled one.",
-            show_envvar=True,
-        ),
+        str | None, _option("--data-dir DIR", envvar="TP_DATA_DIR", show_envvar=True)
     ] = None,
-    no_color: Annotated[
-        bool, typer.Option("--no-color", help="Never colour the output (NO_COLOR works too).")
-    ] = False,
-    version: Annotated[
-        bool,
-        typer.Option(
-            "--version", "-V", callback=_version, is_eager=True, help="Print the version."
-        ),
-    ] = False,
+    no_color: Annotated[bool, _option("--no-color")] = False,
+    version: Annotated[bool, _option("--version -V", callback=_version, is_eager=True)] = False,
 ) -> None:
     if ctx.invoked_subcommand is None:  # bare `tp`: the help, on stdout, as a success
         sys.stdout.write(ctx.get_help() + "\n")
@@ -195,96 +235,41 @@ def complete_data_kind(incomplete: str) -> list[str]:
     return [kind for kind in SCHEMAS if kind.startswith(incomplete.lower())]
 
 
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of text.")]
+JsonFlag = Annotated[bool, _option("--json")]
+CsvFlag = Annotated[bool, _option("--csv")]
 
 
-@app.command()
+@command("tp questions | grep -i saving", "tp questions --json | jq '.[0]'")
 def questions(ctx: typer.Context, json: JsonFlag = False) -> None:
-    """List the FAQ's questions with their numbers.
-
-    \b
-    Examples:
-      tp questions | grep -i saving
-      tp questions --json | jq '.[0]'
-    """
+    """List the FAQ's questions with their numbers."""
     entries = ctx.obj.read(store.Store.faq)
     value = [entry.summary_json() for entry in entries]
     ctx.obj.show(json, value, render.render_questions, entries)
 
 
-@app.command()
+@command("tp show 12", 'tp show "What is Total Place?"')
 def show(
     ctx: typer.Context,
-    question: Annotated[
-        str,
-        typer.Argument(
-            metavar="ID",
-            help="Question number, slug or the question itself (see 'tp questions').",
-            autocompletion=complete_question,
-        ),
-    ],
+    question: Annotated[str, _argument("ID", complete_question)],
     json: JsonFlag = False,
 ) -> None:
     """Show one answer, word for word.
 
     By number, slug or the question itself; the acronyms the answer uses are explained after it.
-
-    \b
-    Examples:
-      tp show 12
-      tp show "What is Total Place?"
     """
     key = clean_argument(question, "question number or slug")
-
-    def read(data: store.Store) -> tuple[Any, ...]:
-        number = lookup.question_number(key)
-        entry = data.entry(number) if number is not None else None
-        return entry or lookup.find_entry(data.faq(), key), data.glossary()
-
-    entry, glossary = ctx.obj.read(read)
+    entry, glossary = ctx.obj.read(lambda data: (data.find_entry(key), data.glossary()))
     acronyms = lookup.terms_in(glossary, entry.answer)
     value = {**entry.to_json(), "glossary": [term.summary_json() for term in acronyms]}
     ctx.obj.show(json, value, render.render_entry, entry, acronyms)
 
 
-def _ask_kinds(given: Sequence[str] | None) -> frozenset[str] | None:
-    """The kinds `--kind` names (repeated or comma-separated); None for all."""
-    if not given:
-        return None
-    named = {part.strip().lower() for value in given for part in value.split(",")} - {""}
-    unknown = sorted(named - set(search.KINDS))
-    if unknown or not named:
-        shown = ", ".join(unknown) or "''"
-        raise UsageError(f"unknown --kind {shown}; choose from: {', '.join(search.KINDS)}")
-    return frozenset(named)
-
-
-@app.command()
+@command("tp ask savings", "tp ask poole --kind pilot", "tp ask consultants -n 3 --kind faq")
 def ask(
     ctx: typer.Context,
-    query: Annotated[
-        list[str],
-        typer.Argument(
-            metavar="QUERY...", help="Words to look for, quoted or not; typos forgiven."
-        ),
-    ],
-    limit: Annotated[
-        int,
-        typer.Option(
-            "--limit", "-n", min=1, metavar="N", help="Most results to return (any N from 1)."
-        ),
-    ] = 5,
-    kind: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--kind",
-            "-k",
-            metavar="KIND",
-            help="Search only these kinds: faq, pilot, term, fact, event "
-            "(repeat or comma-separate: --kind pilot,term).",
-            autocompletion=complete_ask_kind,
-        ),
-    ] = None,
+    query: Annotated[list[str], _argument("QUERY...")],
+    limit: Annotated[int, _option("--limit -n N", min=1)] = 5,
+    kind: Annotated[list[str] | None, _option("--kind -k KIND", complete_ask_kind)] = None,
     json: JsonFlag = False,
 ) -> None:
     """Search everything; the best answer first.
@@ -297,16 +282,9 @@ def ask(
     many": a figure; "when": an event). A query the data cannot answer finds nothing (exit 1;
     a terminal lists the closest questions). Each result has a "kind"; all but faq come from
     later sources and are labelled so. --json adds "snippet" and "matched".
-
-    \b
-    Examples:
-      tp ask savings
-      tp ask poole --kind pilot
-      tp ask consultants -n 3 --kind faq
     """
     text = clean_query(" ".join(query))
-    kinds = _ask_kinds(kind)
-
+    kinds = clean_choices(kind, search.KINDS, "--kind")
     out = ctx.obj.output()
 
     def run(data: store.Store) -> tuple[Any, str | None, list[Any]]:
@@ -332,65 +310,24 @@ def ask(
         raise NoMatchError(f"nothing matches '{shown}'; {hint} (or see 'tp questions')")
 
 
-def _filter(value: str | None, option: str) -> str | None:
-    return value if value is None or not value.strip() else clean_argument(value, f"{option} value")
-
-
-@app.command()
+@command("tp pilots --theme drugs -r west", "tp pilots --json | jq -r '.[].name'")
 def pilots(
     ctx: typer.Context,
-    region: Annotated[
-        str | None,
-        typer.Option(
-            "--region",
-            "-r",
-            metavar="REGION",
-            help="Only pilots in this region, e.g. 'west mids', 'Yorkshire' (see 'tp regions').",
-            autocompletion=complete_region,
-        ),
-    ] = None,
-    theme: Annotated[
-        str | None,
-        typer.Option(
-            "--theme",
-            "-t",
-            metavar="THEME",
-            help="Only pilots with this theme: a category (see 'tp themes') or the pilot's own "
-            "words, e.g. children, drugs, older, gangs.",
-            autocompletion=complete_theme,
-        ),
-    ] = None,
-    place: Annotated[
-        str | None,
-        typer.Option(
-            "--place",
-            "-p",
-            metavar="PLACE",
-            help="Only pilots that name this place or member authority, e.g. Poole, Thanet.",
-            autocompletion=complete_place,
-        ),
-    ] = None,
+    region: Annotated[str | None, _option("--region -r REGION", complete_region)] = None,
+    theme: Annotated[str | None, _option("--theme -t THEME", complete_theme)] = None,
+    place: Annotated[str | None, _option("--place -p PLACE", complete_place)] = None,
     json: JsonFlag = False,
-    csv: Annotated[
-        bool, typer.Option("--csv", help="Print CSV (header row; lists joined with '; ').")
-    ] = False,
+    csv: CsvFlag = False,
 ) -> None:
     """List the pilots, by region, theme or place.
 
     Filters combine: every one given must hold.
-
-    \b
-    Examples:
-      tp pilots --theme drugs -r west
-      tp pilots --json | jq -r '.[].name'
     """
     if json and csv:
         raise UsageError("choose one of --json and --csv")
-    region, theme, place = (
-        _filter(region, "--region"),
-        _filter(theme, "--theme"),
-        _filter(place, "--place"),
-    )
+    region = clean_filter(region, "--region")
+    theme = clean_filter(theme, "--theme")
+    place = clean_filter(place, "--place")
     every, categories, sources = ctx.obj.read(lambda d: (d.pilots(), d.categories(), d.registry()))
     selected = lookup.filter_pilots(every, region, theme, place, categories)
     out = ctx.obj.output()
@@ -404,29 +341,16 @@ def pilots(
         raise NoMatchError(lookup.explain_no_match(every, region, theme, place, categories))
 
 
-@app.command()
+@command("tp pilot poole", "tp pilot margate", "tp pilot kent --json | jq .themes")
 def pilot(
     ctx: typer.Context,
-    key: Annotated[
-        str,
-        typer.Argument(
-            metavar="PILOT",
-            help="Pilot id, name or a place in it; a unique start or a near miss is enough.",
-            autocompletion=complete_pilot,
-        ),
-    ],
+    key: Annotated[str, _argument("PILOT", complete_pilot)],
     json: JsonFlag = False,
 ) -> None:
     """Show one pilot in full, with its sources.
 
     Themes, member authorities, figures, field trials, sources, and the FAQ lines naming it; each
     citation as [Publisher, year] <URL> (tp sources: the sources in full).
-
-    \b
-    Examples:
-      tp pilot poole
-      tp pilot margate
-      tp pilot kent --json | jq .themes
     """
     wanted = clean_argument(key, "pilot")
 
@@ -440,67 +364,39 @@ def pilot(
     ctx.obj.show(json, value, render.render_pilot, found, categories, mentions, sources)
 
 
-def _counted(members: Sequence[Any]) -> dict[str, Any]:
-    """The JSON of a group of pilots (a region, a theme): how many, and who."""
-    return {"count": len(members), "pilots": [pilot.brief_json() for pilot in members]}
-
-
-@app.command()
+@command("tp regions", "tp regions --json | jq '.[].count'")
 def regions(ctx: typer.Context, json: JsonFlag = False) -> None:
-    """Count the pilots in each region.
-
-    \b
-    Examples:
-      tp regions
-      tp regions --json | jq '.[].count'
-    """
+    """Count the pilots in each region."""
     rows = lookup.pilots_by_region(ctx.obj.read(store.Store.pilots))
-    value = [{"region": region, **_counted(members)} for region, members in rows]
+    value = [{"region": region, **group_json(members)} for region, members in rows]
     ctx.obj.show(json, value, render.render_groups, rows, "Regions and their pilots")
 
 
-@app.command()
+@command("tp themes", "tp themes --json | jq -r '.[].id'")
 def themes(ctx: typer.Context, json: JsonFlag = False) -> None:
     """Count the pilots in each theme category.
 
     Categories group the themes the sources give for each pilot.
-
-    \b
-    Examples:
-      tp themes
-      tp themes --json | jq -r '.[].id'
     """
     every, categories = ctx.obj.read(lambda data: (data.pilots(), data.categories()))
     rows = lookup.pilots_by_category(every, categories)
-    value = [{**category.to_json(), **_counted(members)} for category, members in rows]
+    value = [{**category.to_json(), **group_json(members)} for category, members in rows]
     unthemed = "; ".join(pilot.name for pilot in every if not pilot.themes)
     footer = f"No sourced themes: {unthemed}." if unthemed else ""
     groups = [(category.id, members) for category, members in rows]
     ctx.obj.show(json, value, render.render_groups, groups, "Themes and their pilots", footer)
 
 
-@app.command()
+@command("tp glossary riep", "tp glossary --json | jq '.[].term'")
 def glossary(
     ctx: typer.Context,
-    term: Annotated[
-        str | None,
-        typer.Argument(
-            metavar="TERM",
-            help="An acronym, in any case, singular or plural (RIEP, rieps); or none.",
-            autocompletion=complete_term,
-        ),
-    ] = None,
+    term: Annotated[str | None, _argument("TERM", complete_term)] = None,
     json: JsonFlag = False,
 ) -> None:
     """Explain the acronyms: all, or the one you name.
 
     Acronyms the FAQ spells out itself are explained in its own words; the others come from
     the project's research notes, which give their source.
-
-    \b
-    Examples:
-      tp glossary riep
-      tp glossary --json | jq '.[].term'
     """
     terms, entries = ctx.obj.read(lambda data: (data.glossary(), data.faq()))
     used_in = lookup.answers_using(terms, entries)
@@ -509,10 +405,9 @@ def glossary(
         ctx.obj.show(json, value, render.render_glossary, terms)
         return
     found = lookup.find_term(terms, clean_argument(term, "term"))
-    users = [entry for entry in entries if entry.id in used_in[found.term]]
-    ctx.obj.show(
-        json, found.to_json(used_in[found.term]), render.render_glossary_term, found, users
-    )
+    used = used_in[found.term]
+    users = [entry for entry in entries if entry.id in used]
+    ctx.obj.show(json, found.to_json(used), render.render_glossary_term, found, users)
 
 
 class ExportFormat(str, Enum):
@@ -524,23 +419,18 @@ class ExportFormat(str, Enum):
     json = "json"
 
 
-@app.command("export")
+@command(
+    "tp export html -o faq.html",
+    "tp export markdown > faq.md",
+    "tp export sqlite -o tp.db",
+    "tp export json | jq '.pilots[].name'",
+    name="export",
+)
 def export_command(
     ctx: typer.Context,
-    format: Annotated[
-        ExportFormat,
-        typer.Argument(metavar="FORMAT", help="html (a page), markdown, sqlite or json."),
-    ],
-    destination: Annotated[
-        str | None,
-        typer.Option(
-            "--output", "-o", metavar="FILE", help="Write to FILE ('-' or none: standard output)."
-        ),
-    ] = None,
-    metadata: Annotated[
-        str | None,
-        typer.Option(metavar="FILE", help="With sqlite: also write Datasette's metadata.json."),
-    ] = None,
+    format: Annotated[ExportFormat, _argument("FORMAT")],
+    destination: Annotated[str | None, _option("--output -o FILE")] = None,
+    metadata: Annotated[str | None, _option("--metadata FILE")] = None,
 ) -> None:
     """Write a page, Markdown or open data.
 
@@ -552,13 +442,6 @@ def export_command(
     The HTML page needs nothing else (no fonts, scripts or images from elsewhere): open it in
     any browser, send it, or print it. Click a question to read its answer; search as with
     `tp ask`. With -o the file is written whole or not at all, and never over the data in use.
-
-    \b
-    Examples:
-      tp export html -o faq.html
-      tp export markdown > faq.md
-      tp export sqlite -o tp.db
-      tp export json | jq '.pilots[].name'
     """
     to_stdout = destination in (None, "-")
     if format is ExportFormat.sqlite and to_stdout:
@@ -578,47 +461,20 @@ def export_command(
         report(f"wrote {shown_path(path)}{kilobytes}")
 
 
-@app.command()
+@command("tp --data-dir ./mydata info", "tp info --json | jq '.files[].path'")
 def info(ctx: typer.Context, json: JsonFlag = False) -> None:
-    """Show the version and the data files in use (yours or bundled).
-
-    \b
-    Examples:
-      tp --data-dir ./mydata info
-      tp info --json | jq '.files[].path'
-    """
-    files: DataFiles = ctx.obj.files()
-    try:
-        summary, problems = store.use(files, store.Store.files), []
-    except DataError:  # show every file all the same, then fail
-        checked = checking.check_data_files(files)
-        summary = [file.to_json() for file in checked]
-        problems = [problem for file in checked for problem in file.errors]
-        for row, kind in zip(summary, KINDS, strict=True):
-            row["source"] = "bundled" if files.is_bundled(files.paths[kind]) else "user"
-    details = {
-        "tp_version": __version__,
-        "data_dir": shown_path(files.data_dir) if files.data_dir else None,
-        "data_dir_source": files.source,
-        "files": summary,
-    }
+    """Show the version and the data files in use (yours or bundled)."""
+    details, problems = store.describe(ctx.obj.files())
     ctx.obj.show(json, details, render.render_info, details)
-    if problems:
+    if problems:  # every file shown all the same, then fail
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise DataError(f"{problems[0]}{more}; run 'tp validate' for every problem")
 
 
-@app.command()
+@command("tp validate ./mydata", "tp validate mydata/faq.yaml --json")
 def validate(
     ctx: typer.Context,
-    path: Annotated[
-        str | None,
-        typer.Argument(
-            help="A data file or a folder of them (default: the files in use).",
-            metavar="PATH",
-            show_default=False,
-        ),
-    ] = None,
+    path: Annotated[str | None, _argument("PATH", show_default=False)] = None,
     json: JsonFlag = False,
 ) -> None:
     """Check data files; list every problem.
@@ -627,11 +483,6 @@ def validate(
     allowed), 3 when there is any error. The format: 'tp schema faq' (or pilots, glossary,
     programme, sources, synonyms). An unknown source id is an error, a source nothing cites a
     warning (checked with the files 'tp --data-dir' would read beside PATH).
-
-    \b
-    Examples:
-      tp validate ./mydata
-      tp validate mydata/faq.yaml --json
     """
     if path is None:
         checked = checking.check_data_files(ctx.obj.files())
@@ -644,28 +495,14 @@ def validate(
         raise DataError(f"{errors} error{'s' * (errors != 1)} in the data (listed {where})")
 
 
-@app.command()
-def schema(
-    kind: Annotated[
-        str,
-        typer.Argument(
-            metavar="KIND",
-            help="faq, pilots, glossary, programme, sources, synonyms; or export.",
-            autocompletion=complete_data_kind,
-        ),
-    ],
-) -> None:
+@command("tp schema faq > faq.schema.json", "tp schema export > export.json")
+def schema(kind: Annotated[str, _argument("KIND", complete_data_kind)]) -> None:
     """Print the JSON Schema of a data file.
 
     Or, with 'export', of the document 'tp export json' writes.
 
     Put '# yaml-language-server: $schema=FILE' at the top of your YAML for completion and
     checking as you type; 'tp validate' checks the same rules.
-
-    \b
-    Examples:
-      tp schema faq > faq.schema.json
-      tp schema export > export.json
     """
     wanted = kind.strip().lower()
     if wanted not in SCHEMAS:
@@ -675,7 +512,15 @@ def schema(
     streams.write_all(sys.stdout, path.read_text(encoding="utf-8"))
 
 
-@app.command()
+def _programme(ctx: typer.Context, json: bool, kind: str, heading: str) -> None:
+    """The programme's events (in date order) or facts, each with its sources."""
+    found, sources = ctx.obj.read(lambda data: (data.programme(kind), data.registry()))
+    items = in_date_order(found) if kind == "event" else found
+    value = [item.to_json(sources) for item in items]
+    ctx.obj.show(json, value, render.render_programme, items, heading, sources)
+
+
+@command("tp timeline", "tp timeline --json | jq '.[].date'")
 def timeline(ctx: typer.Context, json: JsonFlag = False) -> None:
     """The programme's events in date order.
 
@@ -683,20 +528,11 @@ def timeline(ctx: typer.Context, json: JsonFlag = False) -> None:
 
     Beyond the FAQ: each event comes from a later source, shown with it. A partial date (2009-10)
     means the source gives no day.
-
-    \b
-    Examples:
-      tp timeline
-      tp timeline --json | jq '.[].date'
     """
-    found, sources = ctx.obj.read(lambda data: (data.programme("event"), data.registry()))
-    events = in_date_order(found)
-    heading = "Events in date order (tp facts: the figures)"
-    value = [event.to_json(sources) for event in events]
-    ctx.obj.show(json, value, render.render_programme, events, heading, sources)
+    _programme(ctx, json, "event", "Events in date order (tp facts: the figures)")
 
 
-@app.command()
+@command("tp facts", "tp facts --json | jq -r '.[].figure'")
 def facts(ctx: typer.Context, json: JsonFlag = False) -> None:
     """The programme's headline figures.
 
@@ -704,35 +540,18 @@ def facts(ctx: typer.Context, json: JsonFlag = False) -> None:
 
     Beyond the FAQ: the figures come from the March 2010 report and later sources, with their
     own words where recorded.
-
-    \b
-    Examples:
-      tp facts
-      tp facts --json | jq -r '.[].figure'
     """
-    figures, sources = ctx.obj.read(lambda data: (data.programme("fact"), data.registry()))
-    heading = "Figures (tp timeline: the events)"
-    value = [fact.to_json(sources) for fact in figures]
-    ctx.obj.show(json, value, render.render_programme, figures, heading, sources)
+    _programme(ctx, json, "fact", "Figures (tp timeline: the events)")
 
 
-@app.command()
-def sources(
-    ctx: typer.Context,
-    json: JsonFlag = False,
-    csv: Annotated[bool, typer.Option("--csv", help="Print CSV (header row).")] = False,
-) -> None:
+@command("tp sources", "tp sources --json | jq '.[].title'")
+def sources(ctx: typer.Context, json: JsonFlag = False, csv: CsvFlag = False) -> None:
     """Every page the data cites.
 
     From sources.yaml: title, publisher, date, and what cites it.
 
     A page's own title is in quotes; one without describes the page (title_is_description).
     No date: none is known. Into a pipe, one line each: id, date, publisher, title, address.
-
-    \b
-    Examples:
-      tp sources
-      tp sources --json | jq '.[].title'
     """
     if json and csv:
         raise UsageError("choose one of --json and --csv")
