@@ -7,35 +7,17 @@ import inspect
 import sys
 from collections.abc import Callable
 from enum import Enum
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, NamedTuple, TypeVar
 
 import typer
 from typer.core import TyperGroup
 
-from totalplace_cli import __version__, checking, export, lookup, render, search, store, streams
-from totalplace_cli.loading import (
-    KINDS,
-    DataDirSource,
-    DataFiles,
-    bundled_data_dir,
-    file_name,
-    resolve_data_files,
-    shown_path,
-)
-from totalplace_cli.models import group_json
-from totalplace_cli.models import timeline as in_date_order
-from totalplace_cli.streams import (
-    DataError,
-    NoMatchError,
-    TpError,
-    UsageError,
-    clean_argument,
-    clean_choices,
-    clean_filter,
-    clean_query,
-    report,
-)
+import totalplace_cli
+from totalplace_cli import checking, export, loading, lookup, models, render, search, store, streams
+from totalplace_cli.loading import KINDS
+from totalplace_cli.streams import DataError, NoMatchError, TpError, UsageError, report
 
 T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -116,7 +98,6 @@ app = typer.Typer(
     cls=Commands,
     help=HELP,
     epilog=EPILOG,
-    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -152,11 +133,11 @@ class Options(NamedTuple):
     """Global options, for every command through Typer's context."""
 
     data_dir: str | None
-    data_dir_source: DataDirSource
+    data_dir_source: loading.DataDirSource
     no_color: bool
 
-    def files(self) -> DataFiles:
-        return resolve_data_files(self.data_dir, self.data_dir_source)
+    def files(self) -> loading.DataFiles:
+        return loading.resolve_data_files(self.data_dir, self.data_dir_source)
 
     def output(self) -> streams.OutputContext:
         return streams.OutputContext.detect(no_color=self.no_color)
@@ -175,7 +156,7 @@ class Options(NamedTuple):
 
 def _version(value: bool) -> None:
     if value:
-        sys.stdout.write(f"tp {__version__}\n")
+        sys.stdout.write(f"tp {totalplace_cli.__version__}\n")
         raise typer.Exit()
 
 
@@ -211,7 +192,7 @@ def _completer(
 ) -> Callable[[typer.Context, str], Completions]:
     def complete(ctx: typer.Context, typed: str) -> Completions:
         try:
-            files = resolve_data_files(ctx.find_root().params.get("data_dir"))
+            files = loading.resolve_data_files(ctx.find_root().params.get("data_dir"))
             return lookup.as_completions(store.use(files, lambda data: values(data, typed)), typed)
         except TpError:
             return []
@@ -257,7 +238,7 @@ def show(
 
     By number, slug or the question itself; the acronyms the answer uses are explained after it.
     """
-    key = clean_argument(question, "question number or slug")
+    key = streams.clean_argument(question, "question number or slug")
     entry, glossary = ctx.obj.read(lambda data: (data.find_entry(key), data.glossary()))
     acronyms = lookup.terms_in(glossary, entry.answer)
     value = {**entry.to_json(), "glossary": [term.summary_json() for term in acronyms]}
@@ -283,21 +264,11 @@ def ask(
     a terminal lists the closest questions). Each result has a "kind"; all but faq come from
     later sources and are labelled so. --json adds "snippet" and "matched".
     """
-    text = clean_query(" ".join(query))
-    kinds = clean_choices(kind, search.KINDS, "--kind")
+    text = streams.clean_query(" ".join(query))
+    kinds = streams.clean_choices(kind, search.KINDS, "--kind")
     out = ctx.obj.output()
-
-    def run(data: store.Store) -> tuple[Any, str | None, list[Any]]:
-        answer = search.search(data.database, text, limit=limit, kinds=kinds)
-        if answer.results:
-            return answer, None, []
-        # Never a dead end for a person: the closest questions; a pipe gets nothing, as from grep.
-        closest = (
-            search.closest_questions(data.database, text) if out.is_terminal and not json else []
-        )
-        return answer, search.suggest_query(data.database, text), closest
-
-    answer, suggestion, closest = ctx.obj.read(run)
+    person = out.is_terminal and not json  # the closest questions; a pipe gets none, as from grep
+    answer, suggestion, closest = ctx.obj.read(lambda data: data.ask(text, limit, kinds, person))
     if json:
         streams.write_json(out, [result.to_json() for result in answer.results])
     elif answer.results:
@@ -325,18 +296,15 @@ def pilots(
     """
     if json and csv:
         raise UsageError("choose one of --json and --csv")
-    region = clean_filter(region, "--region")
-    theme = clean_filter(theme, "--theme")
-    place = clean_filter(place, "--place")
+    region = streams.clean_filter(region, "--region")
+    theme = streams.clean_filter(theme, "--theme")
+    place = streams.clean_filter(place, "--place")
     every, categories, sources = ctx.obj.read(lambda d: (d.pilots(), d.categories(), d.registry()))
     selected = lookup.filter_pilots(every, region, theme, place, categories)
-    out = ctx.obj.output()
-    if json:
-        streams.write_json(out, [pilot.to_json(sources) for pilot in selected])
-    elif csv:
-        streams.write_pilots_csv(out, selected, sources)
-    elif selected:
-        render.render_pilots(out, selected)
+    value = [pilot.to_json(sources) for pilot in selected]
+    draw = partial(streams.write_pilots_csv, sources=sources) if csv else render.render_pilots
+    if selected or json or csv:  # with no pilot, a person gets the error alone
+        ctx.obj.show(json, value, draw, selected)
     if not selected:
         raise NoMatchError(lookup.explain_no_match(every, region, theme, place, categories))
 
@@ -352,7 +320,7 @@ def pilot(
     Themes, member authorities, figures, field trials, sources, and the FAQ lines naming it; each
     citation as [Publisher, year] <URL> (tp sources: the sources in full).
     """
-    wanted = clean_argument(key, "pilot")
+    wanted = streams.clean_argument(key, "pilot")
 
     def read(data: store.Store) -> tuple[Any, ...]:
         found = data.pilot(lookup.slug(wanted)) or lookup.find_pilot(data.pilots(), wanted)
@@ -368,7 +336,7 @@ def pilot(
 def regions(ctx: typer.Context, json: JsonFlag = False) -> None:
     """Count the pilots in each region."""
     rows = lookup.pilots_by_region(ctx.obj.read(store.Store.pilots))
-    value = [{"region": region, **group_json(members)} for region, members in rows]
+    value = [{"region": region, **models.group_json(members)} for region, members in rows]
     ctx.obj.show(json, value, render.render_groups, rows, "Regions and their pilots")
 
 
@@ -380,7 +348,7 @@ def themes(ctx: typer.Context, json: JsonFlag = False) -> None:
     """
     every, categories = ctx.obj.read(lambda data: (data.pilots(), data.categories()))
     rows = lookup.pilots_by_category(every, categories)
-    value = [{**category.to_json(), **group_json(members)} for category, members in rows]
+    value = [{**category.to_json(), **models.group_json(members)} for category, members in rows]
     unthemed = "; ".join(pilot.name for pilot in every if not pilot.themes)
     footer = f"No sourced themes: {unthemed}." if unthemed else ""
     groups = [(category.id, members) for category, members in rows]
@@ -404,7 +372,7 @@ def glossary(
         value = [t.to_json(used_in[t.term]) for t in terms]
         ctx.obj.show(json, value, render.render_glossary, terms)
         return
-    found = lookup.find_term(terms, clean_argument(term, "term"))
+    found = lookup.find_term(terms, streams.clean_argument(term, "term"))
     used = used_in[found.term]
     users = [entry for entry in entries if entry.id in used]
     ctx.obj.show(json, found.to_json(used), render.render_glossary_term, found, users)
@@ -455,10 +423,11 @@ def export_command(
         streams.write_all(ctx.obj.output().stdout, text, encoding="utf-8")
         return
     # Every data file in use, of every kind, is off limits, and so is the bundled fallback.
-    protected = [*files.paths.values(), *(bundled_data_dir() / file_name(kind) for kind in KINDS)]
+    bundled = loading.bundled_data_dir()
+    protected = [*files.paths.values(), *(bundled / loading.file_name(kind) for kind in KINDS)]
     for path, size in export.write_files(format.value, data, str(destination), metadata, protected):
         kilobytes = f" ({max(1, round(size / 1024))} KB)" if size else ""
-        report(f"wrote {shown_path(path)}{kilobytes}")
+        report(f"wrote {loading.shown_path(path)}{kilobytes}")
 
 
 @command("tp --data-dir ./mydata info", "tp info --json | jq '.files[].path'")
@@ -515,7 +484,7 @@ def schema(kind: Annotated[str, _argument("KIND", complete_data_kind)]) -> None:
 def _programme(ctx: typer.Context, json: bool, kind: str, heading: str) -> None:
     """The programme's events (in date order) or facts, each with its sources."""
     found, sources = ctx.obj.read(lambda data: (data.programme(kind), data.registry()))
-    items = in_date_order(found) if kind == "event" else found
+    items = models.timeline(found) if kind == "event" else found
     value = [item.to_json(sources) for item in items]
     ctx.obj.show(json, value, render.render_programme, items, heading, sources)
 
@@ -557,10 +526,6 @@ def sources(ctx: typer.Context, json: JsonFlag = False, csv: CsvFlag = False) ->
         raise UsageError("choose one of --json and --csv")
     found, cited = ctx.obj.read(lambda data: (data.sources(), data.data_set().citations()))
     cited = {source.id: cited.get(source.id, []) for source in found}
-    out = ctx.obj.output()
-    if json:
-        streams.write_json(out, [source.to_json(cited[source.id]) for source in found])
-    elif csv:
-        streams.write_sources_csv(out, found, cited)
-    else:
-        render.render_sources(out, found, cited)
+    value = [source.to_json(cited[source.id]) for source in found]
+    draw = streams.write_sources_csv if csv else render.render_sources
+    ctx.obj.show(json, value, draw, found, cited)

@@ -30,7 +30,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, TypeVar
 
-from totalplace_cli import __version__, lookup
+from totalplace_cli import __version__, lookup, search
 from totalplace_cli.checking import Problem, check_citations, check_data_files, check_file
 from totalplace_cli.loading import KINDS, DataFiles, shown_path
 from totalplace_cli.models import (
@@ -134,6 +134,17 @@ class Store:
         number = lookup.question_number(key)
         entry = self.entry(number) if number is not None else None
         return entry or lookup.find_entry(self.faq(), key)
+
+    def ask(
+        self, query: str, limit: int, kinds: frozenset[str] | None, closest: bool
+    ) -> tuple[search.Answer, str | None, list[FaqEntry]]:
+        """What `tp ask` finds; when nothing, a respelt query to suggest and, with `closest`, the
+        questions nearest to it: never a dead end for a person."""
+        answer = search.search(self.database, query, limit=limit, kinds=kinds)
+        if answer.results:
+            return answer, None, []
+        nearest = search.closest_questions(self.database, query) if closest else []
+        return answer, search.suggest_query(self.database, query), nearest
 
     def pilots(self) -> tuple[Pilot, ...]:
         return tuple(Pilot.from_data(record) for record in self.records("pilot"))
