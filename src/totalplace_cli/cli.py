@@ -21,7 +21,6 @@ from totalplace_cli.streams import DataError, NoMatchError, TpError, UsageError,
 
 T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])
-HELP = "Explore the Total Place FAQ (2009-2010) and its 13 pilot areas."
 EXAMPLES = [
     ("tp questions", "list the FAQ's questions"),
     ("tp show 12", "read one answer: by number, slug or question"),
@@ -36,10 +35,6 @@ EXAMPLES = [
 # Words people type for a command: run as that command, as git and gh run their aliases.
 ALIASES = {"search": "ask", "find": "ask", "query": "ask", "list": "questions", "faq": "questions"}
 ALIASES |= {"area": "pilot", "areas": "pilots", "acronyms": "glossary", "version": "info"}
-EPILOG = (
-    "Exit codes: 0 ok, 1 no match, 2 usage error, 3 bad data file, 74 output could not be "
-    "written (closed, disk full), 130 interrupted, 141 output pipe closed early."
-)
 SCHEMAS = (*KINDS, "export")  # what `tp schema` prints: each data file's, and `tp export json`'s
 # What `--help` says of each option (by its long name) and argument (by its metavar).
 PARAMETER_HELP = {
@@ -96,8 +91,9 @@ class Commands(TyperGroup):
 
 app = typer.Typer(
     cls=Commands,
-    help=HELP,
-    epilog=EPILOG,
+    help="Explore the Total Place FAQ (2009-2010) and its 13 pilot areas.",
+    epilog="Exit codes: 0 ok, 1 no match, 2 usage error, 3 bad data file, 74 output could not be "
+    "written (closed, disk full), 130 interrupted, 141 output pipe closed early.",
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -163,9 +159,7 @@ def _version(value: bool) -> None:
 @app.callback(invoke_without_command=True)
 def global_options(
     ctx: typer.Context,
-    data_dir: Annotated[
-        str | None, _option("--data-dir DIR", envvar="TP_DATA_DIR", show_envvar=True)
-    ] = None,
+    data_dir: Annotated[str | None, _option("--data-dir DIR", envvar="TP_DATA_DIR")] = None,
     no_color: Annotated[bool, _option("--no-color")] = False,
     version: Annotated[bool, _option("--version -V", callback=_version, is_eager=True)] = False,
 ) -> None:
@@ -185,11 +179,10 @@ def global_options(
 # with a one-line description. Global options are parsed into the root context, not yet applied.
 
 Completions = list[tuple[str, str]]
+Completer = Callable[[typer.Context, str], Completions]
 
 
-def _completer(
-    values: Callable[[store.Store, str], Completions],
-) -> Callable[[typer.Context, str], Completions]:
+def _completer(values: Callable[[store.Store, str], Completions]) -> Completer:
     def complete(ctx: typer.Context, typed: str) -> Completions:
         try:
             files = loading.resolve_data_files(ctx.find_root().params.get("data_dir"))
@@ -236,8 +229,7 @@ def show(
 ) -> None:
     """Show one answer, word for word.
 
-    By number, slug or the question itself; the acronyms the answer uses are explained after it.
-    """
+    By number, slug or the question itself; the acronyms the answer uses are explained after it."""
     key = streams.clean_argument(question, "question number or slug")
     entry, glossary = ctx.obj.read(lambda data: (data.find_entry(key), data.glossary()))
     acronyms = lookup.terms_in(glossary, entry.answer)
@@ -262,8 +254,7 @@ def ask(
     FAQ's (data/synonyms.yaml), typos are corrected, and question words ask for a kind ("how
     many": a figure; "when": an event). A query the data cannot answer finds nothing (exit 1;
     a terminal lists the closest questions). Each result has a "kind"; all but faq come from
-    later sources and are labelled so. --json adds "snippet" and "matched".
-    """
+    later sources and are labelled so. --json adds "snippet" and "matched"."""
     text = streams.clean_query(" ".join(query))
     kinds = streams.clean_choices(kind, search.KINDS, "--kind")
     out = ctx.obj.output()
@@ -292,8 +283,7 @@ def pilots(
 ) -> None:
     """List the pilots, by region, theme or place.
 
-    Filters combine: every one given must hold.
-    """
+    Filters combine: every one given must hold."""
     if json and csv:
         raise UsageError("choose one of --json and --csv")
     region = streams.clean_filter(region, "--region")
@@ -318,8 +308,7 @@ def pilot(
     """Show one pilot in full, with its sources.
 
     Themes, member authorities, figures, field trials, sources, and the FAQ lines naming it; each
-    citation as [Publisher, year] <URL> (tp sources: the sources in full).
-    """
+    citation as [Publisher, year] <URL> (tp sources: the sources in full)."""
     wanted = streams.clean_argument(key, "pilot")
 
     def read(data: store.Store) -> tuple[Any, ...]:
@@ -344,8 +333,7 @@ def regions(ctx: typer.Context, json: JsonFlag = False) -> None:
 def themes(ctx: typer.Context, json: JsonFlag = False) -> None:
     """Count the pilots in each theme category.
 
-    Categories group the themes the sources give for each pilot.
-    """
+    Categories group the themes the sources give for each pilot."""
     every, categories = ctx.obj.read(lambda data: (data.pilots(), data.categories()))
     rows = lookup.pilots_by_category(every, categories)
     value = [{**category.to_json(), **models.group_json(members)} for category, members in rows]
@@ -364,8 +352,7 @@ def glossary(
     """Explain the acronyms: all, or the one you name.
 
     Acronyms the FAQ spells out itself are explained in its own words; the others come from
-    the project's research notes, which give their source.
-    """
+    the project's research notes, which give their source."""
     terms, entries = ctx.obj.read(lambda data: (data.glossary(), data.faq()))
     used_in = lookup.answers_using(terms, entries)
     if term is None:
@@ -409,8 +396,7 @@ def export_command(
 
     The HTML page needs nothing else (no fonts, scripts or images from elsewhere): open it in
     any browser, send it, or print it. Click a question to read its answer; search as with
-    `tp ask`. With -o the file is written whole or not at all, and never over the data in use.
-    """
+    `tp ask`. With -o the file is written whole or not at all, and never over the data in use."""
     to_stdout = destination in (None, "-")
     if format is ExportFormat.sqlite and to_stdout:
         raise UsageError("a database cannot go to standard output; name its file: -o tp.db")
@@ -433,11 +419,10 @@ def export_command(
 @command("tp --data-dir ./mydata info", "tp info --json | jq '.files[].path'")
 def info(ctx: typer.Context, json: JsonFlag = False) -> None:
     """Show the version and the data files in use (yours or bundled)."""
-    details, problems = store.describe(ctx.obj.files())
+    details, error = store.describe(ctx.obj.files())
     ctx.obj.show(json, details, render.render_info, details)
-    if problems:  # every file shown all the same, then fail
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise DataError(f"{problems[0]}{more}; run 'tp validate' for every problem")
+    if error:  # every file shown all the same, then fail
+        raise error
 
 
 @command("tp validate ./mydata", "tp validate mydata/faq.yaml --json")
@@ -451,8 +436,7 @@ def validate(
     Each problem is one line, 'file:line:column: severity: message'. Exit 0 when valid (warnings
     allowed), 3 when there is any error. The format: 'tp schema faq' (or pilots, glossary,
     programme, sources, synonyms). An unknown source id is an error, a source nothing cites a
-    warning (checked with the files 'tp --data-dir' would read beside PATH).
-    """
+    warning (checked with the files 'tp --data-dir' would read beside PATH)."""
     if path is None:
         checked = checking.check_data_files(ctx.obj.files())
     else:
@@ -471,8 +455,7 @@ def schema(kind: Annotated[str, _argument("KIND", complete_data_kind)]) -> None:
     Or, with 'export', of the document 'tp export json' writes.
 
     Put '# yaml-language-server: $schema=FILE' at the top of your YAML for completion and
-    checking as you type; 'tp validate' checks the same rules.
-    """
+    checking as you type; 'tp validate' checks the same rules."""
     wanted = kind.strip().lower()
     if wanted not in SCHEMAS:
         raise UsageError(f"unknown schema '{kind}'; choose one of: {', '.join(SCHEMAS)}")
@@ -496,8 +479,7 @@ def timeline(ctx: typer.Context, json: JsonFlag = False) -> None:
     2008-2010: launch, pilots, reports and what came after.
 
     Beyond the FAQ: each event comes from a later source, shown with it. A partial date (2009-10)
-    means the source gives no day.
-    """
+    means the source gives no day."""
     _programme(ctx, json, "event", "Events in date order (tp facts: the figures)")
 
 
@@ -508,8 +490,7 @@ def facts(ctx: typer.Context, json: JsonFlag = False) -> None:
     Spending mapped, savings estimates, each with its source.
 
     Beyond the FAQ: the figures come from the March 2010 report and later sources, with their
-    own words where recorded.
-    """
+    own words where recorded."""
     _programme(ctx, json, "fact", "Figures (tp timeline: the events)")
 
 
@@ -520,8 +501,7 @@ def sources(ctx: typer.Context, json: JsonFlag = False, csv: CsvFlag = False) ->
     From sources.yaml: title, publisher, date, and what cites it.
 
     A page's own title is in quotes; one without describes the page (title_is_description).
-    No date: none is known. Into a pipe, one line each: id, date, publisher, title, address.
-    """
+    No date: none is known. Into a pipe, one line each: id, date, publisher, title, address."""
     if json and csv:
         raise UsageError("choose one of --json and --csv")
     found, cited = ctx.obj.read(lambda data: (data.sources(), data.data_set().citations()))

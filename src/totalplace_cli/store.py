@@ -31,7 +31,7 @@ from types import FrameType
 from typing import Any, TypeVar
 
 from totalplace_cli import __version__, lookup, search
-from totalplace_cli.checking import Problem, check_citations, check_data_files, check_file
+from totalplace_cli.checking import check_citations, check_data_files, check_file
 from totalplace_cli.loading import KINDS, DataFiles, shown_path
 from totalplace_cli.models import (
     Category,
@@ -190,8 +190,8 @@ class Store:
         return list(json.loads(row[0]))
 
 
-def describe(files: DataFiles) -> tuple[dict[str, Any], list[Problem]]:
-    """What `tp info` shows (tp's version, each data file in use), and the problems of a broken
+def describe(files: DataFiles) -> tuple[dict[str, Any], DataError | None]:
+    """What `tp info` shows (tp's version, each data file in use), and the error of a broken
     file: every file is described all the same, from checking it when no store can be built."""
     try:
         summary, problems = use(files, Store.files), []
@@ -207,7 +207,10 @@ def describe(files: DataFiles) -> tuple[dict[str, Any], list[Problem]]:
         "data_dir_source": files.source,
         "files": summary,
     }
-    return details, problems
+    if not problems:
+        return details, None
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    return details, DataError(f"{problems[0]}{more}; run 'tp validate' for every problem")
 
 
 def build(files: DataFiles, key: str = "") -> sqlite3.Connection:
