@@ -5,7 +5,7 @@ No `from __future__ import annotations`: Typer reads these annotations at run ti
 
 import inspect
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from enum import Enum
 from functools import partial
 from pathlib import Path
@@ -201,16 +201,20 @@ complete_question = _completer(lambda data, typed: lookup.question_completions(d
 complete_term = _completer(lambda data, typed: lookup.term_completions(data.glossary(), typed))
 
 
-def complete_ask_kind(incomplete: str) -> list[str]:
-    return [kind for kind in search.KINDS if kind.startswith(incomplete.lower())]
+def _one_of(words: Sequence[str]) -> Callable[[str], list[str]]:
+    def complete(typed: str) -> list[str]:
+        return [word for word in words if word.startswith(typed.lower())]
+
+    return complete
 
 
-def complete_data_kind(incomplete: str) -> list[str]:
-    return [kind for kind in SCHEMAS if kind.startswith(incomplete.lower())]
-
-
+# Parameter types, by name: the flags several commands share, and the commands' arguments.
 JsonFlag = Annotated[bool, _option("--json")]
 CsvFlag = Annotated[bool, _option("--csv")]
+QuestionKey = Annotated[str, _argument("ID", complete_question)]
+PilotKey = Annotated[str, _argument("PILOT", complete_pilot)]
+TermKey = Annotated[str | None, _argument("TERM", complete_term)]
+DataPath = Annotated[str | None, _argument("PATH", show_default=False)]
 
 
 @command("tp questions | grep -i saving", "tp questions --json | jq '.[0]'")
@@ -222,11 +226,7 @@ def questions(ctx: typer.Context, json: JsonFlag = False) -> None:
 
 
 @command("tp show 12", 'tp show "What is Total Place?"')
-def show(
-    ctx: typer.Context,
-    question: Annotated[str, _argument("ID", complete_question)],
-    json: JsonFlag = False,
-) -> None:
+def show(ctx: typer.Context, question: QuestionKey, json: JsonFlag = False) -> None:
     """Show one answer, word for word.
 
     By number, slug or the question itself; the acronyms the answer uses are explained after it."""
@@ -242,7 +242,7 @@ def ask(
     ctx: typer.Context,
     query: Annotated[list[str], _argument("QUERY...")],
     limit: Annotated[int, _option("--limit -n N", min=1)] = 5,
-    kind: Annotated[list[str] | None, _option("--kind -k KIND", complete_ask_kind)] = None,
+    kind: Annotated[list[str] | None, _option("--kind -k KIND", _one_of(search.KINDS))] = None,
     json: JsonFlag = False,
 ) -> None:
     """Search everything; the best answer first.
@@ -300,11 +300,7 @@ def pilots(
 
 
 @command("tp pilot poole", "tp pilot margate", "tp pilot kent --json | jq .themes")
-def pilot(
-    ctx: typer.Context,
-    key: Annotated[str, _argument("PILOT", complete_pilot)],
-    json: JsonFlag = False,
-) -> None:
+def pilot(ctx: typer.Context, key: PilotKey, json: JsonFlag = False) -> None:
     """Show one pilot in full, with its sources.
 
     Themes, member authorities, figures, field trials, sources, and the FAQ lines naming it; each
@@ -344,11 +340,7 @@ def themes(ctx: typer.Context, json: JsonFlag = False) -> None:
 
 
 @command("tp glossary riep", "tp glossary --json | jq '.[].term'")
-def glossary(
-    ctx: typer.Context,
-    term: Annotated[str | None, _argument("TERM", complete_term)] = None,
-    json: JsonFlag = False,
-) -> None:
+def glossary(ctx: typer.Context, term: TermKey = None, json: JsonFlag = False) -> None:
     """Explain the acronyms: all, or the one you name.
 
     Acronyms the FAQ spells out itself are explained in its own words; the others come from
@@ -426,11 +418,7 @@ def info(ctx: typer.Context, json: JsonFlag = False) -> None:
 
 
 @command("tp validate ./mydata", "tp validate mydata/faq.yaml --json")
-def validate(
-    ctx: typer.Context,
-    path: Annotated[str | None, _argument("PATH", show_default=False)] = None,
-    json: JsonFlag = False,
-) -> None:
+def validate(ctx: typer.Context, path: DataPath = None, json: JsonFlag = False) -> None:
     """Check data files; list every problem.
 
     Each problem is one line, 'file:line:column: severity: message'. Exit 0 when valid (warnings
@@ -449,7 +437,7 @@ def validate(
 
 
 @command("tp schema faq > faq.schema.json", "tp schema export > export.json")
-def schema(kind: Annotated[str, _argument("KIND", complete_data_kind)]) -> None:
+def schema(kind: Annotated[str, _argument("KIND", _one_of(SCHEMAS))]) -> None:
     """Print the JSON Schema of a data file.
 
     Or, with 'export', of the document 'tp export json' writes.
