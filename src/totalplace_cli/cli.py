@@ -3,38 +3,24 @@
 No `from __future__ import annotations`: Typer reads these annotations at run time, as objects.
 """
 
+import inspect
 import sys
 from collections.abc import Callable, Sequence
 from enum import Enum
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, NamedTuple, TypeVar
 
 import typer
 from typer.core import TyperGroup
 
-from totalplace_cli import __version__, checking, export, lookup, render, search, store, streams
-from totalplace_cli.loading import (
-    KINDS,
-    DataDirSource,
-    DataFiles,
-    bundled_data_dir,
-    file_name,
-    resolve_data_files,
-    shown_path,
-)
-from totalplace_cli.models import timeline as in_date_order
-from totalplace_cli.streams import (
-    DataError,
-    NoMatchError,
-    TpError,
-    UsageError,
-    clean_argument,
-    clean_query,
-    report,
-)
+import totalplace_cli
+from totalplace_cli import checking, export, loading, lookup, models, render, search, store, streams
+from totalplace_cli.loading import KINDS
+from totalplace_cli.streams import DataError, NoMatchError, TpError, UsageError, report
 
 T = TypeVar("T")
-HELP = "Explore the Total Place FAQ (2009-2010) and its 13 pilot areas."
+F = TypeVar("F", bound=Callable[..., Any])
 EXAMPLES = [
     ("tp questions", "list the FAQ's questions"),
     ("tp show 12", "read one answer: by number, slug or question"),
@@ -49,11 +35,32 @@ EXAMPLES = [
 # Words people type for a command: run as that command, as git and gh run their aliases.
 ALIASES = {"search": "ask", "find": "ask", "query": "ask", "list": "questions", "faq": "questions"}
 ALIASES |= {"area": "pilot", "areas": "pilots", "acronyms": "glossary", "version": "info"}
-EPILOG = (
-    "Exit codes: 0 ok, 1 no match, 2 usage error, 3 bad data file, 74 output could not be "
-    "written (closed, disk full), 130 interrupted, 141 output pipe closed early."
-)
 SCHEMAS = (*KINDS, "export")  # what `tp schema` prints: each data file's, and `tp export json`'s
+# What `--help` says of each option (by its long name) and argument (by its metavar).
+PARAMETER_HELP = {
+    "--data-dir": "Folder with your own data files (faq, pilots, glossary, programme, sources, "
+    "synonyms .yaml); a file it lacks falls back to the bundled one.",
+    "--no-color": "Never colour the output (NO_COLOR works too).",
+    "--version": "Print the version.",
+    "--json": "Print JSON for scripts instead of text.",
+    "--csv": "Print CSV (header row; lists joined with '; ').",
+    "ID": "Question number, slug or the question itself (see 'tp questions').",
+    "QUERY...": "Words to look for, quoted or not; typos forgiven.",
+    "--limit": "Most results to return (any N from 1).",
+    "--kind": "Search only these kinds: faq, pilot, term, fact, event "
+    "(repeat or comma-separate: --kind pilot,term).",
+    "--region": "Only pilots in this region, e.g. 'west mids', 'Yorkshire' (see 'tp regions').",
+    "--theme": "Only pilots with this theme: a category (see 'tp themes') or the pilot's own "
+    "words, e.g. children, drugs, older, gangs.",
+    "--place": "Only pilots that name this place or member authority, e.g. Poole, Thanet.",
+    "PILOT": "Pilot id, name or a place in it; a unique start or a near miss is enough.",
+    "TERM": "An acronym, in any case, singular or plural (RIEP, rieps); or none.",
+    "FORMAT": "html (a page), markdown, sqlite or json.",
+    "--output": "Write to FILE ('-' or none: standard output).",
+    "--metadata": "With sqlite: also write Datasette's metadata.json.",
+    "PATH": "A data file or a folder of them (default: the files in use).",
+    "KIND": "faq, pilots, glossary, programme, sources, synonyms; or export.",
+}
 
 
 class Commands(TyperGroup):
@@ -84,24 +91,49 @@ class Commands(TyperGroup):
 
 app = typer.Typer(
     cls=Commands,
-    help=HELP,
-    epilog=EPILOG,
-    add_completion=True,
+    help="Explore the Total Place FAQ (2009-2010) and its 13 pilot areas.",
+    epilog="Exit codes: 0 ok, 1 no match, 2 usage error, 3 bad data file, 74 output could not be "
+    "written (closed, disk full), 130 interrupted, 141 output pipe closed early.",
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 
+def command(*examples: str, name: str | None = None) -> Callable[[F], F]:
+    """A command of `app`; its help is its docstring, then its examples, a line each."""
+
+    def add(function: F) -> F:
+        lines = "".join(f"\n  {example}" for example in examples)
+        help = f"{inspect.cleandoc(function.__doc__ or '')}\n\n\b\nExamples:{lines}"
+        return app.command(name, help=help)(function)
+
+    return add
+
+
+def _option(spec: str, complete: Callable[..., Any] | None = None, **settings: Any) -> Any:
+    """The option `spec` shows ('--region -r REGION': its names, then its metavar if any)."""
+    names = spec.split()
+    metavar = None if names[-1].startswith("-") else names.pop()
+    help = PARAMETER_HELP[names[0]]
+    return typer.Option(*names, metavar=metavar, help=help, autocompletion=complete, **settings)
+
+
+def _argument(metavar: str, complete: Callable[..., Any] | None = None, **settings: Any) -> Any:
+    """The argument shown as `metavar`, with its help."""
+    help = PARAMETER_HELP[metavar]
+    return typer.Argument(metavar=metavar, help=help, autocompletion=complete, **settings)
+
+
 class Options(NamedTuple):
     """Global options, for every command through Typer's context."""
 
     data_dir: str | None
-    data_dir_source: DataDirSource
+    data_dir_source: loading.DataDirSource
     no_color: bool
 
-    def files(self) -> DataFiles:
-        return resolve_data_files(self.data_dir, self.data_dir_source)
+    def files(self) -> loading.DataFiles:
+        return loading.resolve_data_files(self.data_dir, self.data_dir_source)
 
     def output(self) -> streams.OutputContext:
         return streams.OutputContext.detect(no_color=self.no_color)
@@ -120,33 +152,16 @@ class Options(NamedTuple):
 
 def _version(value: bool) -> None:
     if value:
-        sys.stdout.write(f"tp {__version__}\n")
+        sys.stdout.write(f"tp {totalplace_cli.__version__}\n")
         raise typer.Exit()
 
 
 @app.callback(invoke_without_command=True)
 def global_options(
     ctx: typer.Context,
-    data_dir: Annotated[
-        str | None,
-        typer.Option(
-            "--data-dir",
-            metavar="DIR",
-            envvar="TP_DATA_DIR",
-            help="Folder with your own data files (faq, pilots, glossary, programme, sources, "
-            "synonyms .yaml); a file it lacks falls back to the bundled one.",
-            show_envvar=True,
-        ),
-    ] = None,
-    no_color: Annotated[
-        bool, typer.Option("--no-color", help="Never colour the output (NO_COLOR works too).")
-    ] = False,
-    version: Annotated[
-        bool,
-        typer.Option(
-            "--version", "-V", callback=_version, is_eager=True, help="Print the version."
-        ),
-    ] = False,
+    data_dir: Annotated[str | None, _option("--data-dir DIR", envvar="TP_DATA_DIR")] = None,
+    no_color: Annotated[bool, _option("--no-color")] = False,
+    version: Annotated[bool, _option("--version -V", callback=_version, is_eager=True)] = False,
 ) -> None:
     if ctx.invoked_subcommand is None:  # bare `tp`: the help, on stdout, as a success
         sys.stdout.write(ctx.get_help() + "\n")
@@ -164,14 +179,13 @@ def global_options(
 # with a one-line description. Global options are parsed into the root context, not yet applied.
 
 Completions = list[tuple[str, str]]
+Completer = Callable[[typer.Context, str], Completions]
 
 
-def _completer(
-    values: Callable[[store.Store, str], Completions],
-) -> Callable[[typer.Context, str], Completions]:
+def _completer(values: Callable[[store.Store, str], Completions]) -> Completer:
     def complete(ctx: typer.Context, typed: str) -> Completions:
         try:
-            files = resolve_data_files(ctx.find_root().params.get("data_dir"))
+            files = loading.resolve_data_files(ctx.find_root().params.get("data_dir"))
             return lookup.as_completions(store.use(files, lambda data: values(data, typed)), typed)
         except TpError:
             return []
@@ -187,104 +201,48 @@ complete_question = _completer(lambda data, typed: lookup.question_completions(d
 complete_term = _completer(lambda data, typed: lookup.term_completions(data.glossary(), typed))
 
 
-def complete_ask_kind(incomplete: str) -> list[str]:
-    return [kind for kind in search.KINDS if kind.startswith(incomplete.lower())]
+def _one_of(words: Sequence[str]) -> Callable[[str], list[str]]:
+    def complete(typed: str) -> list[str]:
+        return [word for word in words if word.startswith(typed.lower())]
+
+    return complete
 
 
-def complete_data_kind(incomplete: str) -> list[str]:
-    return [kind for kind in SCHEMAS if kind.startswith(incomplete.lower())]
+# Parameter types, by name: the flags several commands share, and the commands' arguments.
+JsonFlag = Annotated[bool, _option("--json")]
+CsvFlag = Annotated[bool, _option("--csv")]
+QuestionKey = Annotated[str, _argument("ID", complete_question)]
+PilotKey = Annotated[str, _argument("PILOT", complete_pilot)]
+TermKey = Annotated[str | None, _argument("TERM", complete_term)]
+DataPath = Annotated[str | None, _argument("PATH", show_default=False)]
 
 
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of text.")]
-
-
-@app.command()
+@command("tp questions | grep -i saving", "tp questions --json | jq '.[0]'")
 def questions(ctx: typer.Context, json: JsonFlag = False) -> None:
-    """List the FAQ's questions with their numbers.
-
-    \b
-    Examples:
-      tp questions | grep -i saving
-      tp questions --json | jq '.[0]'
-    """
+    """List the FAQ's questions with their numbers."""
     entries = ctx.obj.read(store.Store.faq)
     value = [entry.summary_json() for entry in entries]
     ctx.obj.show(json, value, render.render_questions, entries)
 
 
-@app.command()
-def show(
-    ctx: typer.Context,
-    question: Annotated[
-        str,
-        typer.Argument(
-            metavar="ID",
-            help="Question number, slug or the question itself (see 'tp questions').",
-            autocompletion=complete_question,
-        ),
-    ],
-    json: JsonFlag = False,
-) -> None:
+@command("tp show 12", 'tp show "What is Total Place?"')
+def show(ctx: typer.Context, question: QuestionKey, json: JsonFlag = False) -> None:
     """Show one answer, word for word.
 
-    By number, slug or the question itself; the acronyms the answer uses are explained after it.
-
-    \b
-    Examples:
-      tp show 12
-      tp show "What is Total Place?"
-    """
-    key = clean_argument(question, "question number or slug")
-
-    def read(data: store.Store) -> tuple[Any, ...]:
-        number = lookup.question_number(key)
-        entry = data.entry(number) if number is not None else None
-        return entry or lookup.find_entry(data.faq(), key), data.glossary()
-
-    entry, glossary = ctx.obj.read(read)
+    By number, slug or the question itself; the acronyms the answer uses are explained after it."""
+    key = streams.clean_argument(question, "question number or slug")
+    entry, glossary = ctx.obj.read(lambda data: (data.find_entry(key), data.glossary()))
     acronyms = lookup.terms_in(glossary, entry.answer)
     value = {**entry.to_json(), "glossary": [term.summary_json() for term in acronyms]}
     ctx.obj.show(json, value, render.render_entry, entry, acronyms)
 
 
-def _ask_kinds(given: Sequence[str] | None) -> frozenset[str] | None:
-    """The kinds `--kind` names (repeated or comma-separated); None for all."""
-    if not given:
-        return None
-    named = {part.strip().lower() for value in given for part in value.split(",")} - {""}
-    unknown = sorted(named - set(search.KINDS))
-    if unknown or not named:
-        shown = ", ".join(unknown) or "''"
-        raise UsageError(f"unknown --kind {shown}; choose from: {', '.join(search.KINDS)}")
-    return frozenset(named)
-
-
-@app.command()
+@command("tp ask savings", "tp ask poole --kind pilot", "tp ask consultants -n 3 --kind faq")
 def ask(
     ctx: typer.Context,
-    query: Annotated[
-        list[str],
-        typer.Argument(
-            metavar="QUERY...", help="Words to look for, quoted or not; typos forgiven."
-        ),
-    ],
-    limit: Annotated[
-        int,
-        typer.Option(
-            "--limit", "-n", min=1, metavar="N", help="Most results to return (any N from 1)."
-        ),
-    ] = 5,
-    kind: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--kind",
-            "-k",
-            metavar="KIND",
-            help="Search only these kinds: faq, pilot, term, fact, event "
-            "(repeat or comma-separate: --kind pilot,term).",
-            autocompletion=complete_ask_kind,
-        ),
-    ] = None,
+    query: Annotated[list[str], _argument("QUERY...")],
+    limit: Annotated[int, _option("--limit -n N", min=1)] = 5,
+    kind: Annotated[list[str] | None, _option("--kind -k KIND", _one_of(search.KINDS))] = None,
     json: JsonFlag = False,
 ) -> None:
     """Search everything; the best answer first.
@@ -296,30 +254,12 @@ def ask(
     FAQ's (data/synonyms.yaml), typos are corrected, and question words ask for a kind ("how
     many": a figure; "when": an event). A query the data cannot answer finds nothing (exit 1;
     a terminal lists the closest questions). Each result has a "kind"; all but faq come from
-    later sources and are labelled so. --json adds "snippet" and "matched".
-
-    \b
-    Examples:
-      tp ask savings
-      tp ask poole --kind pilot
-      tp ask consultants -n 3 --kind faq
-    """
-    text = clean_query(" ".join(query))
-    kinds = _ask_kinds(kind)
-
+    later sources and are labelled so. --json adds "snippet" and "matched"."""
+    text = streams.clean_query(" ".join(query))
+    kinds = streams.clean_choices(kind, search.KINDS, "--kind")
     out = ctx.obj.output()
-
-    def run(data: store.Store) -> tuple[Any, str | None, list[Any]]:
-        answer = search.search(data.database, text, limit=limit, kinds=kinds)
-        if answer.results:
-            return answer, None, []
-        # Never a dead end for a person: the closest questions; a pipe gets nothing, as from grep.
-        closest = (
-            search.closest_questions(data.database, text) if out.is_terminal and not json else []
-        )
-        return answer, search.suggest_query(data.database, text), closest
-
-    answer, suggestion, closest = ctx.obj.read(run)
+    person = out.is_terminal and not json  # the closest questions; a pipe gets none, as from grep
+    answer, suggestion, closest = ctx.obj.read(lambda data: data.ask(text, limit, kinds, person))
     if json:
         streams.write_json(out, [result.to_json() for result in answer.results])
     elif answer.results:
@@ -332,103 +272,40 @@ def ask(
         raise NoMatchError(f"nothing matches '{shown}'; {hint} (or see 'tp questions')")
 
 
-def _filter(value: str | None, option: str) -> str | None:
-    return value if value is None or not value.strip() else clean_argument(value, f"{option} value")
-
-
-@app.command()
+@command("tp pilots --theme drugs -r west", "tp pilots --json | jq -r '.[].name'")
 def pilots(
     ctx: typer.Context,
-    region: Annotated[
-        str | None,
-        typer.Option(
-            "--region",
-            "-r",
-            metavar="REGION",
-            help="Only pilots in this region, e.g. 'west mids', 'Yorkshire' (see 'tp regions').",
-            autocompletion=complete_region,
-        ),
-    ] = None,
-    theme: Annotated[
-        str | None,
-        typer.Option(
-            "--theme",
-            "-t",
-            metavar="THEME",
-            help="Only pilots with this theme: a category (see 'tp themes') or the pilot's own "
-            "words, e.g. children, drugs, older, gangs.",
-            autocompletion=complete_theme,
-        ),
-    ] = None,
-    place: Annotated[
-        str | None,
-        typer.Option(
-            "--place",
-            "-p",
-            metavar="PLACE",
-            help="Only pilots that name this place or member authority, e.g. Poole, Thanet.",
-            autocompletion=complete_place,
-        ),
-    ] = None,
+    region: Annotated[str | None, _option("--region -r REGION", complete_region)] = None,
+    theme: Annotated[str | None, _option("--theme -t THEME", complete_theme)] = None,
+    place: Annotated[str | None, _option("--place -p PLACE", complete_place)] = None,
     json: JsonFlag = False,
-    csv: Annotated[
-        bool, typer.Option("--csv", help="Print CSV (header row; lists joined with '; ').")
-    ] = False,
+    csv: CsvFlag = False,
 ) -> None:
     """List the pilots, by region, theme or place.
 
-    Filters combine: every one given must hold.
-
-    \b
-    Examples:
-      tp pilots --theme drugs -r west
-      tp pilots --json | jq -r '.[].name'
-    """
+    Filters combine: every one given must hold."""
     if json and csv:
         raise UsageError("choose one of --json and --csv")
-    region, theme, place = (
-        _filter(region, "--region"),
-        _filter(theme, "--theme"),
-        _filter(place, "--place"),
-    )
+    region = streams.clean_filter(region, "--region")
+    theme = streams.clean_filter(theme, "--theme")
+    place = streams.clean_filter(place, "--place")
     every, categories, sources = ctx.obj.read(lambda d: (d.pilots(), d.categories(), d.registry()))
     selected = lookup.filter_pilots(every, region, theme, place, categories)
-    out = ctx.obj.output()
-    if json:
-        streams.write_json(out, [pilot.to_json(sources) for pilot in selected])
-    elif csv:
-        streams.write_pilots_csv(out, selected, sources)
-    elif selected:
-        render.render_pilots(out, selected)
+    value = [pilot.to_json(sources) for pilot in selected]
+    draw = partial(streams.write_pilots_csv, sources=sources) if csv else render.render_pilots
+    if selected or json or csv:  # with no pilot, a person gets the error alone
+        ctx.obj.show(json, value, draw, selected)
     if not selected:
         raise NoMatchError(lookup.explain_no_match(every, region, theme, place, categories))
 
 
-@app.command()
-def pilot(
-    ctx: typer.Context,
-    key: Annotated[
-        str,
-        typer.Argument(
-            metavar="PILOT",
-            help="Pilot id, name or a place in it; a unique start or a near miss is enough.",
-            autocompletion=complete_pilot,
-        ),
-    ],
-    json: JsonFlag = False,
-) -> None:
+@command("tp pilot poole", "tp pilot margate", "tp pilot kent --json | jq .themes")
+def pilot(ctx: typer.Context, key: PilotKey, json: JsonFlag = False) -> None:
     """Show one pilot in full, with its sources.
 
     Themes, member authorities, figures, field trials, sources, and the FAQ lines naming it; each
-    citation as [Publisher, year] <URL> (tp sources: the sources in full).
-
-    \b
-    Examples:
-      tp pilot poole
-      tp pilot margate
-      tp pilot kent --json | jq .themes
-    """
-    wanted = clean_argument(key, "pilot")
+    citation as [Publisher, year] <URL> (tp sources: the sources in full)."""
+    wanted = streams.clean_argument(key, "pilot")
 
     def read(data: store.Store) -> tuple[Any, ...]:
         found = data.pilot(lookup.slug(wanted)) or lookup.find_pilot(data.pilots(), wanted)
@@ -440,79 +317,44 @@ def pilot(
     ctx.obj.show(json, value, render.render_pilot, found, categories, mentions, sources)
 
 
-def _counted(members: Sequence[Any]) -> dict[str, Any]:
-    """The JSON of a group of pilots (a region, a theme): how many, and who."""
-    return {"count": len(members), "pilots": [pilot.brief_json() for pilot in members]}
-
-
-@app.command()
+@command("tp regions", "tp regions --json | jq '.[].count'")
 def regions(ctx: typer.Context, json: JsonFlag = False) -> None:
-    """Count the pilots in each region.
-
-    \b
-    Examples:
-      tp regions
-      tp regions --json | jq '.[].count'
-    """
+    """Count the pilots in each region."""
     rows = lookup.pilots_by_region(ctx.obj.read(store.Store.pilots))
-    value = [{"region": region, **_counted(members)} for region, members in rows]
+    value = [{"region": region, **models.group_json(members)} for region, members in rows]
     ctx.obj.show(json, value, render.render_groups, rows, "Regions and their pilots")
 
 
-@app.command()
+@command("tp themes", "tp themes --json | jq -r '.[].id'")
 def themes(ctx: typer.Context, json: JsonFlag = False) -> None:
     """Count the pilots in each theme category.
 
-    Categories group the themes the sources give for each pilot.
-
-    \b
-    Examples:
-      tp themes
-      tp themes --json | jq -r '.[].id'
-    """
+    Categories group the themes the sources give for each pilot."""
     every, categories = ctx.obj.read(lambda data: (data.pilots(), data.categories()))
     rows = lookup.pilots_by_category(every, categories)
-    value = [{**category.to_json(), **_counted(members)} for category, members in rows]
+    value = [{**category.to_json(), **models.group_json(members)} for category, members in rows]
     unthemed = "; ".join(pilot.name for pilot in every if not pilot.themes)
     footer = f"No sourced themes: {unthemed}." if unthemed else ""
     groups = [(category.id, members) for category, members in rows]
     ctx.obj.show(json, value, render.render_groups, groups, "Themes and their pilots", footer)
 
 
-@app.command()
-def glossary(
-    ctx: typer.Context,
-    term: Annotated[
-        str | None,
-        typer.Argument(
-            metavar="TERM",
-            help="An acronym, in any case, singular or plural (RIEP, rieps); or none.",
-            autocompletion=complete_term,
-        ),
-    ] = None,
-    json: JsonFlag = False,
-) -> None:
+@command("tp glossary riep", "tp glossary --json | jq '.[].term'")
+def glossary(ctx: typer.Context, term: TermKey = None, json: JsonFlag = False) -> None:
     """Explain the acronyms: all, or the one you name.
 
     Acronyms the FAQ spells out itself are explained in its own words; the others come from
-    the project's research notes, which give their source.
-
-    \b
-    Examples:
-      tp glossary riep
-      tp glossary --json | jq '.[].term'
-    """
+    the project's research notes, which give their source."""
     terms, entries = ctx.obj.read(lambda data: (data.glossary(), data.faq()))
     used_in = lookup.answers_using(terms, entries)
     if term is None:
         value = [t.to_json(used_in[t.term]) for t in terms]
         ctx.obj.show(json, value, render.render_glossary, terms)
         return
-    found = lookup.find_term(terms, clean_argument(term, "term"))
-    users = [entry for entry in entries if entry.id in used_in[found.term]]
-    ctx.obj.show(
-        json, found.to_json(used_in[found.term]), render.render_glossary_term, found, users
-    )
+    found = lookup.find_term(terms, streams.clean_argument(term, "term"))
+    used = used_in[found.term]
+    users = [entry for entry in entries if entry.id in used]
+    ctx.obj.show(json, found.to_json(used), render.render_glossary_term, found, users)
 
 
 class ExportFormat(str, Enum):
@@ -524,23 +366,18 @@ class ExportFormat(str, Enum):
     json = "json"
 
 
-@app.command("export")
+@command(
+    "tp export html -o faq.html",
+    "tp export markdown > faq.md",
+    "tp export sqlite -o tp.db",
+    "tp export json | jq '.pilots[].name'",
+    name="export",
+)
 def export_command(
     ctx: typer.Context,
-    format: Annotated[
-        ExportFormat,
-        typer.Argument(metavar="FORMAT", help="html (a page), markdown, sqlite or json."),
-    ],
-    destination: Annotated[
-        str | None,
-        typer.Option(
-            "--output", "-o", metavar="FILE", help="Write to FILE ('-' or none: standard output)."
-        ),
-    ] = None,
-    metadata: Annotated[
-        str | None,
-        typer.Option(metavar="FILE", help="With sqlite: also write Datasette's metadata.json."),
-    ] = None,
+    format: Annotated[ExportFormat, _argument("FORMAT")],
+    destination: Annotated[str | None, _option("--output -o FILE")] = None,
+    metadata: Annotated[str | None, _option("--metadata FILE")] = None,
 ) -> None:
     """Write a page, Markdown or open data.
 
@@ -551,15 +388,7 @@ def export_command(
 
     The HTML page needs nothing else (no fonts, scripts or images from elsewhere): open it in
     any browser, send it, or print it. Click a question to read its answer; search as with
-    `tp ask`. With -o the file is written whole or not at all, and never over the data in use.
-
-    \b
-    Examples:
-      tp export html -o faq.html
-      tp export markdown > faq.md
-      tp export sqlite -o tp.db
-      tp export json | jq '.pilots[].name'
-    """
+    `tp ask`. With -o the file is written whole or not at all, and never over the data in use."""
     to_stdout = destination in (None, "-")
     if format is ExportFormat.sqlite and to_stdout:
         raise UsageError("a database cannot go to standard output; name its file: -o tp.db")
@@ -572,67 +401,30 @@ def export_command(
         streams.write_all(ctx.obj.output().stdout, text, encoding="utf-8")
         return
     # Every data file in use, of every kind, is off limits, and so is the bundled fallback.
-    protected = [*files.paths.values(), *(bundled_data_dir() / file_name(kind) for kind in KINDS)]
+    bundled = loading.bundled_data_dir()
+    protected = [*files.paths.values(), *(bundled / loading.file_name(kind) for kind in KINDS)]
     for path, size in export.write_files(format.value, data, str(destination), metadata, protected):
         kilobytes = f" ({max(1, round(size / 1024))} KB)" if size else ""
-        report(f"wrote {shown_path(path)}{kilobytes}")
+        report(f"wrote {loading.shown_path(path)}{kilobytes}")
 
 
-@app.command()
+@command("tp --data-dir ./mydata info", "tp info --json | jq '.files[].path'")
 def info(ctx: typer.Context, json: JsonFlag = False) -> None:
-    """Show the version and the data files in use (yours or bundled).
-
-    \b
-    Examples:
-      tp --data-dir ./mydata info
-      tp info --json | jq '.files[].path'
-    """
-    files: DataFiles = ctx.obj.files()
-    try:
-        summary, problems = store.use(files, store.Store.files), []
-    except DataError:  # show every file all the same, then fail
-        checked = checking.check_data_files(files)
-        summary = [file.to_json() for file in checked]
-        problems = [problem for file in checked for problem in file.errors]
-        for row, kind in zip(summary, KINDS, strict=True):
-            row["source"] = "bundled" if files.is_bundled(files.paths[kind]) else "user"
-    details = {
-        "tp_version": __version__,
-        "data_dir": shown_path(files.data_dir) if files.data_dir else None,
-        "data_dir_source": files.source,
-        "files": summary,
-    }
+    """Show the version and the data files in use (yours or bundled)."""
+    details, error = store.describe(ctx.obj.files())
     ctx.obj.show(json, details, render.render_info, details)
-    if problems:
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise DataError(f"{problems[0]}{more}; run 'tp validate' for every problem")
+    if error:  # every file shown all the same, then fail
+        raise error
 
 
-@app.command()
-def validate(
-    ctx: typer.Context,
-    path: Annotated[
-        str | None,
-        typer.Argument(
-            help="A data file or a folder of them (default: the files in use).",
-            metavar="PATH",
-            show_default=False,
-        ),
-    ] = None,
-    json: JsonFlag = False,
-) -> None:
+@command("tp validate ./mydata", "tp validate mydata/faq.yaml --json")
+def validate(ctx: typer.Context, path: DataPath = None, json: JsonFlag = False) -> None:
     """Check data files; list every problem.
 
     Each problem is one line, 'file:line:column: severity: message'. Exit 0 when valid (warnings
     allowed), 3 when there is any error. The format: 'tp schema faq' (or pilots, glossary,
     programme, sources, synonyms). An unknown source id is an error, a source nothing cites a
-    warning (checked with the files 'tp --data-dir' would read beside PATH).
-
-    \b
-    Examples:
-      tp validate ./mydata
-      tp validate mydata/faq.yaml --json
-    """
+    warning (checked with the files 'tp --data-dir' would read beside PATH)."""
     if path is None:
         checked = checking.check_data_files(ctx.obj.files())
     else:
@@ -644,29 +436,14 @@ def validate(
         raise DataError(f"{errors} error{'s' * (errors != 1)} in the data (listed {where})")
 
 
-@app.command()
-def schema(
-    kind: Annotated[
-        str,
-        typer.Argument(
-            metavar="KIND",
-            help="faq, pilots, glossary, programme, sources, synonyms; or export.",
-            autocompletion=complete_data_kind,
-        ),
-    ],
-) -> None:
+@command("tp schema faq > faq.schema.json", "tp schema export > export.json")
+def schema(kind: Annotated[str, _argument("KIND", _one_of(SCHEMAS))]) -> None:
     """Print the JSON Schema of a data file.
 
     Or, with 'export', of the document 'tp export json' writes.
 
     Put '# yaml-language-server: $schema=FILE' at the top of your YAML for completion and
-    checking as you type; 'tp validate' checks the same rules.
-
-    \b
-    Examples:
-      tp schema faq > faq.schema.json
-      tp schema export > export.json
-    """
+    checking as you type; 'tp validate' checks the same rules."""
     wanted = kind.strip().lower()
     if wanted not in SCHEMAS:
         raise UsageError(f"unknown schema '{kind}'; choose one of: {', '.join(SCHEMAS)}")
@@ -675,73 +452,48 @@ def schema(
     streams.write_all(sys.stdout, path.read_text(encoding="utf-8"))
 
 
-@app.command()
+def _programme(ctx: typer.Context, json: bool, kind: str, heading: str) -> None:
+    """The programme's events (in date order) or facts, each with its sources."""
+    found, sources = ctx.obj.read(lambda data: (data.programme(kind), data.registry()))
+    items = models.timeline(found) if kind == "event" else found
+    value = [item.to_json(sources) for item in items]
+    ctx.obj.show(json, value, render.render_programme, items, heading, sources)
+
+
+@command("tp timeline", "tp timeline --json | jq '.[].date'")
 def timeline(ctx: typer.Context, json: JsonFlag = False) -> None:
     """The programme's events in date order.
 
     2008-2010: launch, pilots, reports and what came after.
 
     Beyond the FAQ: each event comes from a later source, shown with it. A partial date (2009-10)
-    means the source gives no day.
-
-    \b
-    Examples:
-      tp timeline
-      tp timeline --json | jq '.[].date'
-    """
-    found, sources = ctx.obj.read(lambda data: (data.programme("event"), data.registry()))
-    events = in_date_order(found)
-    heading = "Events in date order (tp facts: the figures)"
-    value = [event.to_json(sources) for event in events]
-    ctx.obj.show(json, value, render.render_programme, events, heading, sources)
+    means the source gives no day."""
+    _programme(ctx, json, "event", "Events in date order (tp facts: the figures)")
 
 
-@app.command()
+@command("tp facts", "tp facts --json | jq -r '.[].figure'")
 def facts(ctx: typer.Context, json: JsonFlag = False) -> None:
     """The programme's headline figures.
 
     Spending mapped, savings estimates, each with its source.
 
     Beyond the FAQ: the figures come from the March 2010 report and later sources, with their
-    own words where recorded.
-
-    \b
-    Examples:
-      tp facts
-      tp facts --json | jq -r '.[].figure'
-    """
-    figures, sources = ctx.obj.read(lambda data: (data.programme("fact"), data.registry()))
-    heading = "Figures (tp timeline: the events)"
-    value = [fact.to_json(sources) for fact in figures]
-    ctx.obj.show(json, value, render.render_programme, figures, heading, sources)
+    own words where recorded."""
+    _programme(ctx, json, "fact", "Figures (tp timeline: the events)")
 
 
-@app.command()
-def sources(
-    ctx: typer.Context,
-    json: JsonFlag = False,
-    csv: Annotated[bool, typer.Option("--csv", help="Print CSV (header row).")] = False,
-) -> None:
+@command("tp sources", "tp sources --json | jq '.[].title'")
+def sources(ctx: typer.Context, json: JsonFlag = False, csv: CsvFlag = False) -> None:
     """Every page the data cites.
 
     From sources.yaml: title, publisher, date, and what cites it.
 
     A page's own title is in quotes; one without describes the page (title_is_description).
-    No date: none is known. Into a pipe, one line each: id, date, publisher, title, address.
-
-    \b
-    Examples:
-      tp sources
-      tp sources --json | jq '.[].title'
-    """
+    No date: none is known. Into a pipe, one line each: id, date, publisher, title, address."""
     if json and csv:
         raise UsageError("choose one of --json and --csv")
     found, cited = ctx.obj.read(lambda data: (data.sources(), data.data_set().citations()))
     cited = {source.id: cited.get(source.id, []) for source in found}
-    out = ctx.obj.output()
-    if json:
-        streams.write_json(out, [source.to_json(cited[source.id]) for source in found])
-    elif csv:
-        streams.write_sources_csv(out, found, cited)
-    else:
-        render.render_sources(out, found, cited)
+    value = [source.to_json(cited[source.id]) for source in found]
+    draw = streams.write_sources_csv if csv else render.render_sources
+    ctx.obj.show(json, value, draw, found, cited)

@@ -278,6 +278,11 @@ class ProgrammeItem(NamedTuple):
         return shape | {"source_ids": list(self.source)}
 
 
+def group_json(members: Sequence[Pilot]) -> dict[str, Any]:
+    """The JSON of a group of pilots (a region, a theme): how many, and who."""
+    return {"count": len(members), "pilots": [pilot.brief_json() for pilot in members]}
+
+
 def timeline(events: tuple[ProgrammeItem, ...] | list[ProgrammeItem]) -> list[ProgrammeItem]:
     """The events by date ("2009-10" before the days within it; ties keep the file's order)."""
     return sorted(events, key=lambda event: event.date or "")

@@ -30,9 +30,9 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, TypeVar
 
-from totalplace_cli import __version__
-from totalplace_cli.checking import check_citations, check_file
-from totalplace_cli.loading import KINDS, DataFiles
+from totalplace_cli import __version__, lookup, search
+from totalplace_cli.checking import check_citations, check_data_files, check_file
+from totalplace_cli.loading import KINDS, DataFiles, shown_path
 from totalplace_cli.models import (
     Category,
     DataSet,
@@ -51,6 +51,7 @@ from totalplace_cli.search import (
     TOKENIZER,
     stem_texts,
 )
+from totalplace_cli.streams import DataError
 
 T = TypeVar("T")
 
@@ -128,6 +129,23 @@ class Store:
         record = self.record("faq", str(number))
         return None if record is None else FaqEntry.from_data(record)
 
+    def find_entry(self, key: str) -> FaqEntry:
+        """The entry a person names: by number through the index, else by slug or question."""
+        number = lookup.question_number(key)
+        entry = self.entry(number) if number is not None else None
+        return entry or lookup.find_entry(self.faq(), key)
+
+    def ask(
+        self, query: str, limit: int, kinds: frozenset[str] | None, closest: bool
+    ) -> tuple[search.Answer, str | None, list[FaqEntry]]:
+        """What `tp ask` finds; when nothing, a respelt query to suggest and, with `closest`, the
+        questions nearest to it: never a dead end for a person."""
+        answer = search.search(self.database, query, limit=limit, kinds=kinds)
+        if answer.results:
+            return answer, None, []
+        nearest = search.closest_questions(self.database, query) if closest else []
+        return answer, search.suggest_query(self.database, query), nearest
+
     def pilots(self) -> tuple[Pilot, ...]:
         return tuple(Pilot.from_data(record) for record in self.records("pilot"))
 
@@ -170,6 +188,29 @@ class Store:
         """What checking found in each data file when the store was built (for `tp info`)."""
         row = self.database.execute("SELECT value FROM meta WHERE name = 'files'").fetchone()
         return list(json.loads(row[0]))
+
+
+def describe(files: DataFiles) -> tuple[dict[str, Any], DataError | None]:
+    """What `tp info` shows (tp's version, each data file in use), and the error of a broken
+    file: every file is described all the same, from checking it when no store can be built."""
+    try:
+        summary, problems = use(files, Store.files), []
+    except DataError:
+        checked = check_data_files(files)
+        summary = [file.to_json() for file in checked]
+        problems = [problem for file in checked for problem in file.errors]
+        for row, kind in zip(summary, KINDS, strict=True):
+            row["source"] = "bundled" if files.is_bundled(files.paths[kind]) else "user"
+    details = {
+        "tp_version": __version__,
+        "data_dir": shown_path(files.data_dir) if files.data_dir else None,
+        "data_dir_source": files.source,
+        "files": summary,
+    }
+    if not problems:
+        return details, None
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    return details, DataError(f"{problems[0]}{more}; run 'tp validate' for every problem")
 
 
 def build(files: DataFiles, key: str = "") -> sqlite3.Connection:

@@ -348,3 +348,22 @@ def clean_argument(text: str, what: str) -> str:
             f"the {what} is {len(value):,} characters long; at most {longest:,} make sense"
         )
     return value
+
+
+def clean_filter(value: str | None, option: str) -> str | None:
+    """A filter's value ready for look-up; a blank one is left for the look-up to explain."""
+    return value if value is None or not value.strip() else clean_argument(value, f"{option} value")
+
+
+def clean_choices(
+    given: Sequence[str] | None, choices: Sequence[str], option: str
+) -> frozenset[str] | None:
+    """The choices an option names, repeated or comma-separated (`--kind pilot,term`); None: all."""
+    if not given:
+        return None
+    named = {part.strip().lower() for value in given for part in value.split(",")} - {""}
+    unknown = sorted(named - set(choices))
+    if unknown or not named:
+        shown = ", ".join(unknown) or "''"
+        raise UsageError(f"unknown {option} {shown}; choose from: {', '.join(choices)}")
+    return frozenset(named)
