@@ -395,7 +395,7 @@ def export_command(
     if metadata is not None and format is not ExportFormat.sqlite:
         raise UsageError("--metadata describes a database: use it with 'tp export sqlite'")
     files = ctx.obj.files()
-    data = store.use(files, store.Store.data_set)
+    data = store.use(files, lambda found: found.data_set(english=format is ExportFormat.html))
     if to_stdout:  # UTF-8 even on a legacy console: the HTML declares it, and JSON is UTF-8
         text = export.document(format.value, data)
         streams.write_all(ctx.obj.output().stdout, text, encoding="utf-8")

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from totalplace_cli import __version__, search, store
 from totalplace_cli.loading import NOT_REGULAR, shown_path
 from totalplace_cli.lookup import answers_using, category_labels, mark_terms, regions
-from totalplace_cli.models import DataSet, timeline
+from totalplace_cli.models import DataSet, English, timeline
 from totalplace_cli.render import answer_blocks, readable_date
 from totalplace_cli.store import replacing
 from totalplace_cli.streams import UsageError, json_text, terminal_text
@@ -412,9 +412,12 @@ def build_page_index(data: DataSet) -> dict[str, Any]:
     they differ)}, "synonyms": {stems: [[stem]]}, "elsewhere": [[stem]], "english": {"4.3":
     "words counted about 10^4.3 times"}, "sizes": {"english"}, "stop": [function word]}.
     """
-    rules = (*data.thesaurus, *store.glossary_rules(data.glossary))
+    english = data.english or store.english_word_counts()
+    rules = (*data.thesaurus, *store.glossary_rules(data.glossary, english.counts))
     with contextlib.closing(sqlite3.connect(":memory:")) as database:
-        only_faq = DataSet(faq=data.faq, thesaurus=rules, elsewhere=data.elsewhere)
+        # The English counts' total only: the page reads the counts from `english` below.
+        counts = English({}, english.total)
+        only_faq = DataSet(faq=data.faq, thesaurus=rules, elsewhere=data.elsewhere, english=counts)
         store.build_index(database, only_faq)
         instances = database.execute(
             "SELECT term, doc, col FROM vocabulary_instances ORDER BY doc, col, offset"
@@ -441,12 +444,11 @@ def build_page_index(data: DataSet) -> dict[str, Any]:
             "SELECT size FROM sizes WHERE name = 'english'"
         ).fetchone()
         elsewhere = database.execute("SELECT stems FROM elsewhere ORDER BY stems").fetchall()
-    english = store.english_word_counts()
-    common = [w for w, n in english.items() if n >= PAGE_ENGLISH_COUNT]
-    ours = [w for w in written if english.get(w, 0) >= search.COMMON_WORD_COUNT]
+    common = [w for w, n in english.counts.items() if n >= PAGE_ENGLISH_COUNT]
+    ours = [w for w in written if w in english.counts]
     by_size: dict[str, list[str]] = {}  # counts to a tenth of their logarithm: all the rules read
     for word in sorted({*common, *ours}):
-        by_size.setdefault(f"{math.log10(english[word]):.1f}", []).append(word)
+        by_size.setdefault(f"{math.log10(english.counts[word]):.1f}", []).append(word)
     constants = {name.lower(): getattr(search, name) for name in PAGE_RULES}
     weights = list(search.COLUMN_WEIGHTS.values())
     return {

@@ -305,6 +305,14 @@ class SynonymRule(NamedTuple):
         return cls(words, tuple(filter(None, (word.strip() for word in right.split(",")))))
 
 
+class English(NamedTuple):
+    """How common English words are: each counted at least `store.COMMON_WORD_COUNT` times (a
+    rarer one weighs as much as an unknown one), and all the words' counts together."""
+
+    counts: Mapping[str, int]
+    total: float
+
+
 class DataSet(NamedTuple):
     """Every record of one set of data files: what the page and the open-data exports show."""
 
@@ -317,6 +325,7 @@ class DataSet(NamedTuple):
     sources: tuple[Source, ...] = ()
     thesaurus: tuple[SynonymRule, ...] = ()
     elsewhere: tuple[str, ...] = ()  # what people ask that the data never answers (synonyms.yaml)
+    english: English | None = None  # as a store holds them, for the page: no list to load
 
     def registry(self) -> dict[str, Source]:
         """The sources by id, to resolve citations."""

@@ -1,16 +1,14 @@
 """The one SQLite store of a data set, which every command reads: its records and its search index.
 
-Built in memory from the checked data files on first use, then saved to the cache folder through
-a temporary file and `os.replace`, so a reader sees a whole database or none. Its key holds the
-identity of every data file in it (path, size, mtime, ctime, inode, device, tp's version): no edit
-is ever served stale. A cache file that is not a regular file, is oversized, stale, foreign,
-damaged or locked is rebuilt, or bypassed in memory with the same results; it is opened read-only
-and never memory-mapped, so another process cannot crash this one.
+Built in memory from the checked data files on first use, then saved to the cache folder whole
+(a temporary file and `os.replace`). Its key holds the identity of every data file in it (path,
+size, mtime, ctime, inode, device, tp's version): no edit is served stale. A cache file that is
+not a regular file, oversized, stale, foreign, damaged or locked is rebuilt, or bypassed in
+memory; it is opened read-only and never memory-mapped, so another process cannot crash this one.
 
 Tables: `records` (each record's checked mapping as JSON, by kind and key, in the files' order),
-`meta` (the key, and what `tp info` says of each file), and the search index `search.py` reads:
-`documents` and their FTS5 index (Porter stems: "saved" finds "savings"), the thesaurus by stems
-(`synonyms`), the English word counts (`english`) and the index's `sizes`.
+`meta` (the key; what `tp info` says of each file), and the search index: `documents` and their
+FTS5 index, the thesaurus by stems (`synonyms`), `elsewhere`, the English counts and `sizes`.
 """
 
 from __future__ import annotations
@@ -25,7 +23,7 @@ import stat
 import threading
 import time
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from types import FrameType
 from typing import Any, TypeVar
@@ -36,6 +34,7 @@ from totalplace_cli.loading import KINDS, DataFiles, shown_path
 from totalplace_cli.models import (
     Category,
     DataSet,
+    English,
     FaqEntry,
     GlossaryTerm,
     Pilot,
@@ -160,18 +159,20 @@ class Store:
         return tuple(GlossaryTerm.from_data(record) for record in self.records("term"))
 
     def programme(self, kind: str) -> tuple[ProgrammeItem, ...]:
-        """The events or the facts, in the file's order."""
         return tuple(ProgrammeItem.from_data(kind, record) for record in self.records(kind))  # type: ignore[arg-type]
 
     def sources(self) -> tuple[Source, ...]:
-        """The sources registry, in the file's order."""
         return tuple(Source.from_data(record) for record in self.records("source"))
 
     def registry(self) -> dict[str, Source]:
-        """The sources by id, to resolve citations."""
         return {source.id: source for source in self.sources()}
 
-    def data_set(self) -> DataSet:
+    def data_set(self, english: bool = False) -> DataSet:
+        """Every record; with `english`, the English counts too (for the page's search)."""
+        counts = None
+        if english:
+            sizes = dict(self.database.execute("SELECT * FROM sizes"))
+            counts = English(dict(self.database.execute("SELECT * FROM english")), sizes["english"])
         return DataSet(
             self.faq(),
             self.pilots(),
@@ -182,6 +183,7 @@ class Store:
             self.sources(),
             tuple(map(SynonymRule.parse, self.records("synonym"))),
             tuple(self.records("elsewhere")),
+            counts,
         )
 
     def files(self) -> list[dict[str, Any]]:
@@ -272,11 +274,10 @@ def documents(data: DataSet) -> Iterator[tuple[str, str, str, str, str, str, dic
 
 
 def build_index(database: sqlite3.Connection, data: DataSet) -> None:
-    """Make and fill the search index of `database`: the documents and their FTS5 index, the
-    thesaurus by the stems of the words typed, the English word counts and sizes."""
+    """Fill the search index of `database` (`data.english`, when given, spares loading them)."""
     database.executescript(INDEX_SCHEMA)
     rows = [(n, *row[:6], json.dumps(row[6])) for n, row in enumerate(documents(data), start=1)]
-    english = english_word_counts()
+    english = data.english or english_word_counts()
     with database:
         database.executemany("INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
         database.execute(
@@ -287,16 +288,16 @@ def build_index(database: sqlite3.Connection, data: DataSet) -> None:
         database.execute("INSERT INTO documents_fts(documents_fts) VALUES ('optimize')")
         database.executemany(
             "INSERT INTO english VALUES (?, ?)",
-            ((word, n) for word, n in english.items() if n >= COMMON_WORD_COUNT),
+            english.counts.items(),
         )
         columns = database.execute("SELECT col, sum(cnt) FROM vocabulary GROUP BY col")
         tokens = sum(COLUMN_WEIGHTS[column] * count for column, count in columns)
-        sizes = {"english": sum(english.values()), "data": max(tokens, 1.0)}
+        sizes = {"english": english.total, "data": max(tokens, 1.0)}
         kinds = database.execute("SELECT kind, count(*) FROM documents GROUP BY kind")
         sizes |= {f"documents {kind}": count for kind, count in kinds}
         sizes["documents"] = len(rows)
         database.executemany("INSERT INTO sizes VALUES (?, ?)", sizes.items())
-        rules = [*data.thesaurus, *glossary_rules(data.glossary)]
+        rules = [*data.thesaurus, *glossary_rules(data.glossary, english.counts)]
         texts = sorted({text for rule in rules for text in (*rule.words, *rule.expansions)})
         stems = dict(zip(texts, map(" ".join, stem_texts(database, texts)), strict=True))
         # Each word's expansions once by their stems ("alcoholism", "alcohol"), never itself:
@@ -319,10 +320,11 @@ def build_index(database: sqlite3.Connection, data: DataSet) -> None:
         )
 
 
-def glossary_rules(terms: Iterable[GlossaryTerm]) -> Iterator[SynonymRule]:
+def glossary_rules(
+    terms: Iterable[GlossaryTerm], english: Mapping[str, int]
+) -> Iterator[SynonymRule]:
     """Each acronym, its other spellings and its expansion search each other ("HMT", "HM
     Treasury"), unless it is also a common English word ("IDeA" is not "idea")."""
-    english = english_word_counts()
     for term in terms:
         spellings = [term.term, *term.aliases]
         if all(english.get(spelling.lower(), 0) < COMMON_WORD_COUNT for spelling in spellings):
@@ -331,14 +333,14 @@ def glossary_rules(terms: Iterable[GlossaryTerm]) -> Iterator[SynonymRule]:
 
 
 @functools.cache
-def english_word_counts() -> dict[str, int]:
-    """How common each English word is (pyspellchecker's counts), read once a process: loading
-    costs 0.2-0.6 s, and tests and benchmarks build many indexes. The index keeps those at least
-    COMMON_WORD_COUNT (a rarer word weighs as much as an unknown one): a cached run never reads
-    this."""
+def english_word_counts() -> English:
+    """How common English words are (pyspellchecker's counts), read once a process: loading
+    costs 0.2-0.6 s, and tests and benchmarks build many indexes. A cached run never reads it."""
     import spellchecker  # read only to build an index
 
-    return dict(spellchecker.SpellChecker(distance=1).word_frequency.dictionary)
+    every = spellchecker.SpellChecker(distance=1).word_frequency.dictionary
+    common = {word: n for word, n in every.items() if n >= COMMON_WORD_COUNT}
+    return English(common, sum(every.values()))
 
 
 # The cache.
@@ -355,9 +357,8 @@ def cache_dir() -> Path:
 
 
 def use(files: DataFiles, run: Callable[[Store], T]) -> T:
-    """`run` on the store of the files, fresh from the cache or built; a cached database that
-    fails in use (damaged, truncated or locked by another process) is replaced by a fresh one
-    and `run` repeated."""
+    """`run` on the store of the files, cached or built; a cached database that fails in use
+    (damaged, truncated, locked by another process) is replaced by a fresh one, `run` repeated."""
     database = open_cached(files)
     try:
         return run(Store(database))
