@@ -26,14 +26,13 @@ from typing import Any, NamedTuple
 
 from totalplace_cli.models import FaqEntry
 
-KINDS = ("faq", "pilot", "term", "fact", "event")
-"""The kinds of document `tp ask` searches, in the order they are listed to a user."""
+KINDS = ("faq", "pilot", "term", "fact", "event")  # what `tp ask` searches, in the order shown
 TOKENIZER = "porter unicode61 remove_diacritics 2"  # documents_fts's, as INDEX_SCHEMA spells it
-# How much a word counts in each column of a document (search.py ranks with these weights).
-COLUMN_WEIGHTS = {"title": 3.0, "asked": 3.0, "keywords": 2.0, "body": 1.0}
+COLUMN_WEIGHTS = {"title": 3.0, "asked": 3.0, "keywords": 2.0, "body": 1.0}  # a word's worth
+BM25_WEIGHTS = "bm25(3.0, 3.0, 2.0, 1.0)"  # COLUMN_WEIGHTS as FTS5 takes them
 COMMON_WORD_COUNT = 100  # a word this frequent in English is spelt right (pyspellchecker counts)
-# The words as written (unstemmed), each with the number of documents holding it: counted by
-# FTS5 in a temporary index when a query first needs them (to correct a typo), not at each build.
+# The data's words as written (unstemmed) with the documents holding each: counted by FTS5 when
+# a query first needs them (to correct a typo), not at each build.
 WORDS_SCRIPT = """
 CREATE VIRTUAL TABLE temp.words_fts USING fts5(
     text, content='', detail=none, columnsize=0, tokenize='unicode61 remove_diacritics 2');
@@ -52,7 +51,6 @@ CREATE VIRTUAL TABLE temp.stemmed_terms USING fts5vocab(temp, stemmed, instance)
 WORD = re.compile(r"(?:\d+(?:\.\d+)+|[^\W_]+)(?:['\u2019][^\W_]+)*")
 AMERICAN_IZE = r"iz(e|es|ed|er|ers|ing|ation|ations)$"
 UNITS = {"bn": "billion", "mn": "million"}  # short forms readers type for amounts ("£4.5bn")
-BM25_WEIGHTS = "bm25(3.0, 3.0, 2.0, 1.0)"  # title (question), asked (also_asked), keywords, body
 CANDIDATES = 50  # leading FTS5 matches re-ranked by coverage
 COVERAGE_POWER = 1.0  # how strongly covering more of the query lifts an entry
 RELATIVE_CUTOFF = 0.1  # results scoring below this share of the best one are dropped
@@ -91,8 +89,8 @@ MARK_START, MARK_END = "\x02", "\x03"  # snippet() markers; data never holds con
 
 # Function words (Snowball's English list with its contractions, and the adverbs and verbs that
 # questions wrap around a topic: "what was it actually trying to do", "why is X mentioned") carry
-# no topic: a query keys on its other words. A query made only of them
-# ("what is it") is searched on them, in the questions.
+# no topic: a query keys on its other words, or, made only of them ("what is it"), on them in the
+# questions.
 _STOP_WORD_LIST = """
     a about above after again against all also am an and any are as at be been being both but by
     ca can could did do does doing down during each either for from further had has have having he
@@ -111,8 +109,6 @@ _STOP_WORD_LIST = """
     mention mentions mentioned mentioning talk talks talked talking
 """
 STOP_WORDS = frozenset(_STOP_WORD_LIST.split())
-
-
 # The keys of each kind's record that `tp ask --json` shows (an FAQ entry: all of `to_json`).
 JSON_KEYS = {
     "pilot": ("id", "name", "region"),
@@ -120,11 +116,12 @@ JSON_KEYS = {
     "fact": ("id", "date", "fact", "source"),
     "event": ("id", "date", "event", "source"),
 }
+Kinds = Collection[str] | None  # the kinds of record searched; None: all
 
 
 class SearchResult(NamedTuple):
-    """A record of some kind (an FAQ entry, a pilot, a term, a fact, an event), how well it
-    matched (0-100), which query words matched, and why (a snippet)."""
+    """A record of some kind, how well it matched (0-100), which query words matched, and why
+    (a snippet)."""
 
     kind: str
     record: dict[str, Any]  # an FAQ entry's `from_data` form; another kind's JSON
@@ -146,8 +143,7 @@ class SearchResult(NamedTuple):
         return str(self.record["term" if self.kind == "term" else "id"])
 
     def to_json(self) -> dict[str, Any]:
-        """The form used by `tp ask --json`: the kind, the record's own keys (an FAQ entry keeps
-        id, slug, question, answer), then score, snippet and matched."""
+        """`tp ask --json`'s form: the kind, the record's own keys, score, snippet, matched."""
         own = (
             self.entry.to_json()
             if self.kind == "faq"
@@ -205,8 +201,7 @@ def stem_texts(database: sqlite3.Connection, texts: Sequence[str]) -> list[tuple
 
 
 def create_once(database: sqlite3.Connection, name: str, script: str) -> None:
-    """Run `script`, which makes the temporary table or view `name`, unless it exists (the
-    view `words` of WORDS_SCRIPT, for one)."""
+    """Run `script`, which makes the temporary table or view `name`, unless it exists."""
     found = database.execute("SELECT 1 FROM temp.sqlite_master WHERE name = ?", (name,))
     if found.fetchone() is None:
         database.executescript(script)
@@ -217,7 +212,7 @@ def _phrase(words: Sequence[str]) -> str:
     return '"' + " ".join(words).replace('"', '""') + '"'
 
 
-def _within(kinds: Collection[str] | None) -> tuple[str, list[str]]:
+def _within(kinds: Kinds) -> tuple[str, list[str]]:
     """An SQL condition on `rowid` keeping documents of `kinds` (all when None), and its values."""
     if kinds is None:
         return "", []
@@ -225,9 +220,7 @@ def _within(kinds: Collection[str] | None) -> tuple[str, list[str]]:
     return f" AND rowid IN (SELECT rowid FROM documents WHERE kind IN ({marks}))", [*kinds]
 
 
-def _documents(
-    database: sqlite3.Connection, expression: str, kinds: Collection[str] | None = None
-) -> int:
+def _documents(database: sqlite3.Connection, expression: str, kinds: Kinds = None) -> int:
     """How many documents (of `kinds`) match an FTS5 expression."""
     condition, values = _within(kinds)
     row = database.execute(
@@ -237,11 +230,21 @@ def _documents(
     return int(row[0])
 
 
-def _count(
-    database: sqlite3.Connection, words: Sequence[str], kinds: Collection[str] | None = None
-) -> int:
-    """How many documents (of `kinds`) hold `words` (stemmed as the index is) as a phrase."""
-    return _documents(database, _phrase(words), kinds)
+def _holds(database: sqlite3.Connection, rowid: int, expression: str) -> bool:
+    """Whether document `rowid` matches an FTS5 expression."""
+    query = "SELECT 1 FROM documents_fts WHERE documents_fts MATCH ? AND rowid = ?"
+    return database.execute(query, (expression, rowid)).fetchone() is not None
+
+
+def _document(database: sqlite3.Connection, rowid: int) -> tuple[str, str, str, dict[str, Any]]:
+    """A document's kind, title, body and record (an FAQ entry's with its question and answer)."""
+    kind, title, body, stored = database.execute(
+        "SELECT kind, title, body, record FROM documents WHERE rowid = ?", (rowid,)
+    ).fetchone()
+    record = json.loads(stored)
+    if kind == "faq":
+        record |= {"question": title, "answer": body}
+    return kind, title, body, record
 
 
 def english_counts(database: sqlite3.Connection, words: Sequence[str]) -> dict[str, int]:
@@ -312,20 +315,19 @@ def _same_root(database: sqlite3.Connection, word: str) -> str | None:
     which Porter stems apart): at least 7 letters shared, at most 4 left over on either side."""
     if len(word) < 8:
         return None
-    best: tuple[int, int, str] | None = None
+    close = []
     for known, documents in _vocabulary(database, word[:7]).items():
         shared = len(os.path.commonprefix([known, word]))  # noqa: RUF071 (letters wanted)
         if len(known) - shared <= 4 and len(word) - shared <= 4:
-            rank = (-shared, -documents, known)  # longest shared part, then commonest
-            best = rank if best is None or rank < best else best
-    return best[2] if best is not None else None
+            close.append((-shared, -documents, known))  # longest shared part, then commonest
+    return min(close)[2] if close else None
 
 
 def _split(database: sqlite3.Connection, word: str) -> list[str]:
     """Two words of the data run together ("totalplace"), or nothing."""
     for cut in range(3, len(word) - 2):
         head, tail = word[:cut], word[cut:]
-        if _count(database, [head]) and _count(database, [tail]):
+        if _documents(database, _phrase([head])) and _documents(database, _phrase([tail])):
             return [head, tail]
     return []
 
@@ -354,7 +356,7 @@ class _Query(NamedTuple):
     unknown: list[str]  # content words left unknown (weighed as the rarest words)
     off_topic: list[str]  # of which real English words: the query is about something else
     only_function_words: bool
-    stems: tuple[str, ...] = ()  # every word of the query, as the index stems it
+    stems: tuple[str, ...]  # every word of the query, as the index stems it
 
 
 def _thesaurus(
@@ -386,9 +388,7 @@ def _thesaurus(
     return found
 
 
-def _analyse(
-    database: sqlite3.Connection, query: str, kinds: Collection[str] | None = None
-) -> _Query:
+def _analyse(database: sqlite3.Connection, query: str, kinds: Kinds = None) -> _Query:
     """The query's ideas as searched (corrected where needed, with the thesaurus's other words
     for them) and what is left unknown."""
     spans = query_words(query)
@@ -410,49 +410,46 @@ def _analyse(
     unknown: list[str] = []
     off_topic: list[str] = []
     seen: set[tuple[str, ...]] = set()  # a pasted paragraph repeats words: each counts once
-    position = 0
-    while position < len(typed):
-        end, expansions = runs.get(position, (position + 1, []))
-        words = tuple(typed[position:end])
-        if words in seen or not any(content[position:end]):
-            position = end
+    end = 0
+    while end < len(typed):
+        start = end
+        end, expansions = runs.get(start, (start + 1, []))
+        words = tuple(typed[start:end])
+        if words in seen or not any(content[start:end]):
             continue
         seen.add(words)
         if len(words) == 1:
             terms = [Term(_phrase(words), words[0], 1.0)]
         else:  # the run as typed ("children's services"), all its words, or a share of them
-            text = query[spans[position][1] : spans[end - 1][2]]
+            text = query[spans[start][1] : spans[end - 1][2]]
             own = [word for word in words if word not in STOP_WORDS]
             together = " AND ".join(_phrase([word]) for word in own)
             terms = [Term(_phrase([text]), text, 1.0), Term(together, " ".join(own), 1.0)]
             if len(own) > 1:
                 terms += [Term(_phrase([word]), word, 1.0 / len(own)) for word in own]
-        position = end
         terms += [Term(_phrase([text]), text, EXPANSION_WEIGHT, False) for text in expansions]
         unique = {term.expression.lower(): term for term in reversed(terms)}  # the first wins
         found_terms = held(reversed(unique.values()))
         if any(term.typed and term.documents >= CANDIDATES for term in found_terms):
             # The words as typed fill the candidates: their synonyms would bring no new record.
             found_terms = [term for term in found_terms if term.typed]
-        if found_terms or len(words) > 1 or expansions:
-            if found_terms:
-                ideas.append(Idea(words, found_terms))
-            else:
-                unknown += [word for word in words if word not in STOP_WORDS]
+        if found_terms:
+            ideas.append(Idea(words, found_terms))
+            continue
+        if len(words) > 1 or expansions:
+            unknown += [word for word in words if word not in STOP_WORDS]
             continue
         word = words[0]
         if word[0].isdigit():
             continue  # a number the data lacks ("2012") says little about the topic
-        if kinds is not None and _count(database, [word]):
-            unknown.append(word)  # known to other kinds of record than those searched
-            off_topic += [word] if is_common_english(database, word) else []
-            continue
-        corrected = _correct(database, word)
-        if corrected is not None and corrected in STOP_WORDS:
-            corrections.append(Correction(word, corrected))
-            continue  # "waht" was "what": a function word, not searched
-        root = None if corrected else _same_root(database, word)
-        replacement = [corrected] if corrected else [root] if root else _split(database, word)
+        replacement: list[str] = []
+        if kinds is None or not _documents(database, _phrase([word])):  # else in other kinds
+            corrected = _correct(database, word)
+            if corrected is not None and corrected in STOP_WORDS:
+                corrections.append(Correction(word, corrected))
+                continue  # "waht" was "what": a function word, not searched
+            root = None if corrected else _same_root(database, word)
+            replacement = [corrected] if corrected else [root] if root else _split(database, word)
         if not replacement:
             unknown.append(word)
             off_topic += [word] if is_common_english(database, word) else []
@@ -461,21 +458,13 @@ def _analyse(
         for part in replacement:
             if (part,) not in seen:
                 seen.add((part,))
-                ideas += [
-                    Idea((part,), [term]) for term in held([Term(_phrase([part]), part, 1.0)])
-                ]
+                ideas += [Idea((part,), [t]) for t in held([Term(_phrase([part]), part, 1.0)])]
     return _Query(ideas, corrections, unknown, off_topic, False, stems)
 
 
 def _idf(total: int, documents: int) -> float:
     """How rare a word is across documents (BM25's IDF)."""
     return math.log(1.0 + (total - documents + 0.5) / (documents + 0.5))
-
-
-def _asked_kinds(query: str) -> dict[str, float]:
-    """How much more each kind of record is worth when the question's words ask for it."""
-    asked = {kind: PRIOR_ASKED for kind, pattern in ASKS_FOR.items() if re.search(pattern, query)}
-    return asked
 
 
 class _Ranking(NamedTuple):
@@ -493,7 +482,7 @@ def _rank(
     database: sqlite3.Connection,
     query: str,
     analysed: _Query,
-    kinds: Collection[str] | None,
+    kinds: Kinds,
     limit: int = CANDIDATES,
 ) -> _Ranking | None:
     """The records (of `kinds`) matching the query's ideas, ranked; None when none does."""
@@ -517,13 +506,8 @@ def _rank(
     column = "title : " if analysed.only_function_words else ""  # where the search looked
     rows = database.execute(
         "SELECT rowid FROM documents_fts WHERE documents_fts MATCH ? AND rank MATCH ?"
-        f"{condition} ORDER BY rank LIMIT ?",
-        (
-            f"{column}({terms})",
-            BM25_WEIGHTS,
-            *values,
-            max(CANDIDATES, min(limit, 1 << 62)),
-        ),  # any N
+        f"{condition} ORDER BY rank LIMIT ?",  # any limit SQLite can hold
+        (f"{column}({terms})", BM25_WEIGHTS, *values, max(CANDIDATES, min(limit, 1 << 62))),
     ).fetchall()
     if not rows:
         return None
@@ -565,15 +549,10 @@ def _rank(
     }
     holds: dict[Term, set[int]] = {}  # the candidates holding each term
     for term in every_term:
-        matching = scores(term.expression) if not term.typed or term in alone else []
-        holds[term] = {rowid for rowid, _ in matching} or {
-            rowid
-            for (rowid,) in database.execute(
-                f"SELECT rowid FROM documents_fts WHERE documents_fts MATCH ? "
-                f"AND rowid IN ({marks})",
-                (f"{column}({term.expression})",),
-            )
-        }
+        matching = scores(term.expression)
+        holds[term] = {rowid for rowid, _ in matching}
+        if term.typed and term not in alone:
+            continue  # in the sum above
         n = everywhere[term]
         fts5_idf = max(math.log((rows_in_index - n + 0.5) / (n + 0.5)), 1e-6)
         share = 1.0
@@ -594,10 +573,9 @@ def _rank(
                 coverage[rowid] += idea_weight * best_term.weight / query_weight
                 matched[rowid].append(best_term)
                 found[rowid].append(idea)
-    kind_of = dict(
-        database.execute(f"SELECT rowid, kind FROM documents WHERE rowid IN ({marks})").fetchall()
-    )
-    prior = dict.fromkeys(set(kind_of.values()), 1.0) | _asked_kinds(query)
+    kind_of = dict(database.execute(f"SELECT rowid, kind FROM documents WHERE rowid IN ({marks})"))
+    asked = {kind: PRIOR_ASKED for kind, pattern in ASKS_FOR.items() if re.search(pattern, query)}
+    prior = dict.fromkeys(set(kind_of.values()), 1.0) | asked
     ranked = {
         rowid: score[rowid] * coverage[rowid] ** COVERAGE_POWER * prior[kind_of[rowid]]
         for rowid in candidates
@@ -606,12 +584,7 @@ def _rank(
     return _Ranking(order, ranked, coverage, matched, found, terms)
 
 
-def search(
-    database: sqlite3.Connection,
-    query: str,
-    limit: int = 5,
-    kinds: Collection[str] | None = None,
-) -> Answer:
+def search(database: sqlite3.Connection, query: str, limit: int = 5, kinds: Kinds = None) -> Answer:
     """Records (of `kinds`, else all) matching `query`, best first, at most `limit`, and the
     corrections made."""
     analysed = _analyse(database, query, kinds)
@@ -628,20 +601,12 @@ def search(
         return Answer([], analysed.corrections)  # the query is mostly about something else
     cutoff = RELATIVE_CUTOFF * ranking.ranked[best]
     kept = [rowid for rowid in ranking.order if ranking.ranked[rowid] >= cutoff][:limit]
-    rows = [
-        database.execute(
-            "SELECT kind, title, body, record FROM documents WHERE rowid = ?", (rowid,)
-        ).fetchone()
-        for rowid in kept
-    ]
-    snippets = _snippets(database, ranking.terms, [body or title for _, title, body, _ in rows])
+    documents = [_document(database, rowid) for rowid in kept]
+    texts = [body or title for _, title, body, _ in documents]
     results = []
-    for rowid, (kind, title, body, stored), (snippet, highlights) in zip(
-        kept, rows, snippets, strict=True
+    for rowid, (kind, _, _, record), (snippet, highlights) in zip(
+        kept, documents, _snippets(database, ranking.terms, texts), strict=True
     ):
-        record = json.loads(stored)
-        if kind == "faq":
-            record |= {"question": title, "answer": body}
         share = ranking.ranked[rowid] / ranking.ranked[best]
         points = round(min(100.0, 100.0 * ranking.coverage[best] * share), 1)
         words = tuple(term.label for term in ranking.matched[rowid])
@@ -655,19 +620,9 @@ def closest_questions(database: sqlite3.Connection, query: str, limit: int = 3) 
     faq = frozenset({"faq"})
     ranking = _rank(database, query, _analyse(database, query, faq), faq)
     near = ranking.order if ranking else []
-    rest = [
-        rowid for (rowid,) in database.execute("SELECT rowid FROM documents WHERE kind = 'faq'")
-    ]
+    rest = [row for (row,) in database.execute("SELECT rowid FROM documents WHERE kind = 'faq'")]
     chosen = list(dict.fromkeys([*near, *rest]))[:limit]
-    entries = []
-    for rowid in chosen:
-        question, answer, stored = database.execute(
-            "SELECT title, body, record FROM documents WHERE rowid = ?", (rowid,)
-        ).fetchone()
-        entries.append(
-            FaqEntry.from_data({**json.loads(stored), "question": question, "answer": answer})
-        )
-    return entries
+    return [FaqEntry.from_data(_document(database, rowid)[3]) for rowid in chosen]
 
 
 def _information(word_count: int) -> float:
@@ -718,19 +673,15 @@ def _off_topic(
     english = english_counts(database, words)
     labels = [term.label for idea in found for term in idea.terms]
     stems = dict(zip([*words, *labels], stem_texts(database, [*words, *labels]), strict=True))
-    (kind,) = database.execute("SELECT kind FROM documents WHERE rowid = ?", (best,)).fetchone()
+    is_faq = _document(database, best)[0] == "faq"
 
     def share(idea: Idea) -> float:
         """1, or ANSWER_SHARE when an FAQ entry holds the idea only in its answer."""
         salient = "{title asked keywords} : "
-        for term in idea.terms:
-            found = database.execute(
-                "SELECT 1 FROM documents_fts WHERE documents_fts MATCH ? AND rowid = ?",
-                (f"{salient}({term.expression})", best),
-            ).fetchone()
-            if kind != "faq" or found:
-                return 1.0
-        return ANSWER_SHARE
+        held = (
+            not is_faq or _holds(database, best, f"{salient}({t.expression})") for t in idea.terms
+        )
+        return 1.0 if any(held) else ANSWER_SHARE
 
     def keyness(words: Sequence[str]) -> float:
         """The keyness of words typed side by side: as a phrase, else the rarest alone."""
@@ -775,11 +726,7 @@ def _elsewhere(database: sqlite3.Connection, stems: Sequence[str], best: int) ->
     return [
         phrase
         for key, phrase in database.execute("SELECT stems, phrase FROM elsewhere")
-        if f" {key} " in text
-        and not database.execute(
-            "SELECT 1 FROM documents_fts WHERE documents_fts MATCH ? AND rowid = ?",
-            (_phrase([phrase]), best),
-        ).fetchone()
+        if f" {key} " in text and not _holds(database, best, _phrase([phrase]))
     ]
 
 
@@ -842,7 +789,7 @@ def suggest_query(database: sqlite3.Connection, query: str) -> str | None:
         for word, start, end in query_words(query)
         if word not in STOP_WORDS
         and not word[0].isdigit()
-        and not _count(database, [word])
+        and not _documents(database, _phrase([word]))
         and not is_common_english(database, word)  # "weather in Leeds" is not "leads"
     ]
     if not unknown:
