@@ -120,8 +120,7 @@ Kinds = Collection[str] | None  # the kinds of record searched; None: all
 
 
 class SearchResult(NamedTuple):
-    """A record of some kind, how well it matched (0-100), which query words matched, and why
-    (a snippet)."""
+    """A record found, how well it matched (0-100), which query words matched, and why."""
 
     kind: str
     record: dict[str, Any]  # an FAQ entry's `from_data` form; another kind's JSON
@@ -193,9 +192,8 @@ def stem_texts(database: sqlite3.Connection, texts: Sequence[str]) -> list[tuple
         database.execute("DELETE FROM temp.stemmed")
         database.executemany("INSERT INTO temp.stemmed(rowid, text) VALUES (?, ?)", rows)
     stems: list[list[str]] = [[] for _ in texts]
-    for term, row in database.execute(
-        "SELECT term, doc FROM temp.stemmed_terms ORDER BY doc, offset"
-    ):
+    query = "SELECT term, doc FROM temp.stemmed_terms ORDER BY doc, offset"
+    for term, row in database.execute(query):
         stems[row].append(term)
     return [tuple(stem) for stem in stems]
 
@@ -220,20 +218,23 @@ def _within(kinds: Kinds) -> tuple[str, list[str]]:
     return f" AND rowid IN (SELECT rowid FROM documents WHERE kind IN ({marks}))", [*kinds]
 
 
+def _fts(
+    database: sqlite3.Connection, select: str, expression: str, then: str = "", *values: Any
+) -> list[Any]:
+    """`select` of the documents matching an FTS5 expression, `then` (SQL) narrowing them."""
+    query = f"SELECT {select} FROM documents_fts WHERE documents_fts MATCH ?{then}"
+    return database.execute(query, (expression, *values)).fetchall()
+
+
 def _documents(database: sqlite3.Connection, expression: str, kinds: Kinds = None) -> int:
     """How many documents (of `kinds`) match an FTS5 expression."""
     condition, values = _within(kinds)
-    row = database.execute(
-        f"SELECT count(*) FROM documents_fts WHERE documents_fts MATCH ?{condition}",
-        (expression, *values),
-    ).fetchone()
-    return int(row[0])
+    return int(_fts(database, "count(*)", expression, condition, *values)[0][0])
 
 
 def _holds(database: sqlite3.Connection, rowid: int, expression: str) -> bool:
     """Whether document `rowid` matches an FTS5 expression."""
-    query = "SELECT 1 FROM documents_fts WHERE documents_fts MATCH ? AND rowid = ?"
-    return database.execute(query, (expression, rowid)).fetchone() is not None
+    return bool(_fts(database, "1", expression, " AND rowid = ?", rowid))
 
 
 def _document(database: sqlite3.Connection, rowid: int) -> tuple[str, str, str, dict[str, Any]]:
@@ -263,13 +264,12 @@ def is_common_english(database: sqlite3.Connection, word: str) -> bool:
 def _vocabulary(database: sqlite3.Connection, first: str | None) -> dict[str, int]:
     """The data's words (with the documents holding each), those starting with `first` if set."""
     create_once(database, "words", WORDS_SCRIPT)
-    if first is None:
-        rows = database.execute("SELECT word, documents FROM words")
-    else:
-        upper = first[:-1] + chr(ord(first[-1]) + 1)
-        rows = database.execute(
-            "SELECT word, documents FROM words WHERE word >= ? AND word < ?", (first, upper)
-        )
+    query = "SELECT word, documents FROM words"
+    values: tuple[str, ...] = ()
+    if first is not None:
+        query += " WHERE word >= ? AND word < ?"
+        values = (first, first[:-1] + chr(ord(first[-1]) + 1))
+    rows = database.execute(query, values)
     return {word: count for word, count in rows if not word[0].isdigit()}
 
 
@@ -296,18 +296,11 @@ def _correct(database: sqlite3.Connection, word: str) -> str | None:
         return None
     english = english_counts(database, [str(c[0]) for c in candidates])
     # A letter left out or swapped is likelier than one mistyped ("wher" is "where", not "when").
-    best = min(
-        candidates,
-        key=lambda c: (
-            c[1],
-            Indel.distance(word, c[0]),
-            c[0][0] != word[0],
-            -english[c[0]],
-            -known[c[0]],
-            c[0],
-        ),
-    )
-    return str(best[0])
+    ranked = [
+        (edits, Indel.distance(word, w), w[0] != word[0], -english[w], -known[w], w)
+        for w, edits, _ in candidates
+    ]
+    return str(min(ranked)[-1])
 
 
 def _same_root(database: sqlite3.Connection, word: str) -> str | None:
@@ -373,11 +366,9 @@ def _thesaurus(
     }
     if not runs:
         return {}
-    marks = ",".join("?" * len(runs))
+    query = f"SELECT stems, expansion FROM synonyms WHERE stems IN ({','.join('?' * len(runs))})"
     known: dict[str, list[str]] = {}
-    for key, expansion in database.execute(
-        f"SELECT stems, expansion FROM synonyms WHERE stems IN ({marks})", list(runs.values())
-    ):
+    for key, expansion in database.execute(query, list(runs.values())):
         known.setdefault(key, []).append(expansion)
     found: dict[int, tuple[int, list[str]]] = {}
     taken: set[int] = set()
@@ -389,8 +380,7 @@ def _thesaurus(
 
 
 def _analyse(database: sqlite3.Connection, query: str, kinds: Kinds = None) -> _Query:
-    """The query's ideas as searched (corrected where needed, with the thesaurus's other words
-    for them) and what is left unknown."""
+    """The query's ideas as searched (corrected, with the thesaurus's words) and its unknown."""
     spans = query_words(query)
     typed = [word for word, _, _ in spans]
     content = [word not in STOP_WORDS for word in typed]
@@ -473,8 +463,7 @@ class _Ranking(NamedTuple):
     order: list[int]  # rowids
     ranked: dict[int, float]
     coverage: dict[int, float]  # the share of the query each holds (ideas weighted by rarity)
-    matched: dict[int, list[Term]]
-    found: dict[int, list[Idea]]
+    matched: dict[int, list[tuple[Idea, Term]]]  # each idea held, and its best term held
     terms: str  # every term as one FTS5 expression, for the snippets
 
 
@@ -492,9 +481,8 @@ def _rank(
     condition, values = _within(kinds)
     sizes = dict(database.execute("SELECT name, size FROM sizes WHERE name LIKE 'documents%'"))
     rows_in_index = int(sizes["documents"])
-    total = rows_in_index
-    if kinds is not None:
-        total = sum(int(sizes.get(f"documents {kind}", 0)) for kind in kinds)
+    of_kinds = (int(sizes.get(f"documents {kind}", 0)) for kind in kinds or ())
+    total = rows_in_index if kinds is None else sum(of_kinds)
     # An idea weighs as much as its rarest term: how much finding it says.
     weight = [max(_idf(total, term.documents) for term in idea.terms) for idea in ideas]
     query_weight = sum(weight) + _idf(total, 0) * len(analysed.unknown)
@@ -504,24 +492,20 @@ def _rank(
     every_term = list(dict.fromkeys([*(t for idea in ideas for t in idea.terms), *pair_terms]))
     terms = " OR ".join(f"({term.expression})" for term in every_term)
     column = "title : " if analysed.only_function_words else ""  # where the search looked
-    rows = database.execute(
-        "SELECT rowid FROM documents_fts WHERE documents_fts MATCH ? AND rank MATCH ?"
-        f"{condition} ORDER BY rank LIMIT ?",  # any limit SQLite can hold
-        (f"{column}({terms})", BM25_WEIGHTS, *values, max(CANDIDATES, min(limit, 1 << 62))),
-    ).fetchall()
+    then = f" AND rank MATCH ?{condition} ORDER BY rank LIMIT ?"
+    top = max(CANDIDATES, min(limit, 1 << 62))  # any `limit`, as SQLite's LIMIT takes it
+    rows = _fts(database, "rowid", f"{column}({terms})", then, BM25_WEIGHTS, *values, top)
     if not rows:
         return None
     candidates = [rowid for (rowid,) in rows]
-    marks = ",".join(map(str, candidates))
+    ids = ",".join(map(str, candidates))
     bm25 = BM25_WEIGHTS.replace("bm25(", "bm25(documents_fts, ")
 
     def scores(expression: str) -> list[tuple[int, float]]:
         """FTS5's BM25 of an expression for each candidate holding it."""
-        return database.execute(
-            f"SELECT rowid, -{bm25} FROM documents_fts WHERE documents_fts MATCH ? "
-            f"AND rowid IN ({marks})",
-            (f"{column}({expression})",),
-        ).fetchall()
+        return _fts(
+            database, f"rowid, -{bm25}", f"{column}({expression})", f" AND rowid IN ({ids})"
+        )
 
     def idf(documents: int) -> float:
         """FTS5's IDF, except that a word in half the records or more keeps BM25's usual one:
@@ -563,17 +547,15 @@ def _rank(
             score[rowid] += share * value / fts5_idf * idf(n)
     # Each idea counts by its weight, as much as the best of its terms the record holds.
     coverage = dict.fromkeys(candidates, 0.0)
-    matched: dict[int, list[Term]] = {rowid: [] for rowid in candidates}
-    found: dict[int, list[Idea]] = {rowid: [] for rowid in candidates}
+    matched: dict[int, list[tuple[Idea, Term]]] = {rowid: [] for rowid in candidates}
     for idea, idea_weight in zip(ideas, weight, strict=True):
         for rowid in candidates:
             held = [term for term in idea.terms if rowid in holds[term]]
             if held:
                 best_term = max(held, key=lambda term: term.weight)
                 coverage[rowid] += idea_weight * best_term.weight / query_weight
-                matched[rowid].append(best_term)
-                found[rowid].append(idea)
-    kind_of = dict(database.execute(f"SELECT rowid, kind FROM documents WHERE rowid IN ({marks})"))
+                matched[rowid].append((idea, best_term))
+    kind_of = dict(database.execute(f"SELECT rowid, kind FROM documents WHERE rowid IN ({ids})"))
     asked = {kind: PRIOR_ASKED for kind, pattern in ASKS_FOR.items() if re.search(pattern, query)}
     prior = dict.fromkeys(set(kind_of.values()), 1.0) | asked
     ranked = {
@@ -581,12 +563,11 @@ def _rank(
         for rowid in candidates
     }
     order = sorted(ranked, key=lambda rowid: (-ranked[rowid], rowid))
-    return _Ranking(order, ranked, coverage, matched, found, terms)
+    return _Ranking(order, ranked, coverage, matched, terms)
 
 
 def search(database: sqlite3.Connection, query: str, limit: int = 5, kinds: Kinds = None) -> Answer:
-    """Records (of `kinds`, else all) matching `query`, best first, at most `limit`, and the
-    corrections made."""
+    """Records (of `kinds`, else all) matching `query`, best first, at most `limit`."""
     analysed = _analyse(database, query, kinds)
     ranking = _rank(database, query, analysed, kinds, limit)
     if ranking is None:
@@ -596,7 +577,7 @@ def search(database: sqlite3.Connection, query: str, limit: int = 5, kinds: Kind
         ranking.ranked[best] <= 0
         or ranking.coverage[best] < MIN_COVERAGE
         or len(analysed.off_topic) > len(analysed.ideas)
-        or _off_topic(database, analysed, ranking.found[best], best)
+        or _off_topic(database, analysed, [idea for idea, _ in ranking.matched[best]], best)
     ):
         return Answer([], analysed.corrections)  # the query is mostly about something else
     cutoff = RELATIVE_CUTOFF * ranking.ranked[best]
@@ -609,7 +590,7 @@ def search(database: sqlite3.Connection, query: str, limit: int = 5, kinds: Kind
     ):
         share = ranking.ranked[rowid] / ranking.ranked[best]
         points = round(min(100.0, 100.0 * ranking.coverage[best] * share), 1)
-        words = tuple(term.label for term in ranking.matched[rowid])
+        words = tuple(term.label for _, term in ranking.matched[rowid])
         results.append(SearchResult(kind, record, points, words, snippet, highlights))
     return Answer(results, analysed.corrections)
 
@@ -635,21 +616,13 @@ def _occurrences(database: sqlite3.Connection, stems: Sequence[str]) -> float:
     if len(stems) == 1:
         rows = database.execute("SELECT col, cnt FROM vocabulary WHERE term = ?", (stems[0],))
         return sum(COLUMN_WEIGHTS[column] * float(count) for column, count in rows)
-    places = [
-        set(
-            database.execute(
-                "SELECT doc, col, offset - ? FROM vocabulary_instances WHERE term = ?",
-                (position, stem),
-            )
-        )
-        for position, stem in enumerate(stems)
-    ]
+    query = "SELECT doc, col, offset - ? FROM vocabulary_instances WHERE term = ?"
+    places = [set(database.execute(query, (n, stem))) for n, stem in enumerate(stems)]
     return sum(COLUMN_WEIGHTS[column] for _, column, _ in set.intersection(*places))
 
 
 def _keyness(database: sqlite3.Connection, stems: Sequence[str], english: int) -> float:
-    """How much likelier a run of stems is in the data than its rarest word is in English
-    (natural log of the ratio of rates)."""
+    """How much likelier a run of stems is in the data than its rarest word in English (log)."""
     sizes: dict[str, float] = dict(database.execute("SELECT name, size FROM sizes"))
     data = (_occurrences(database, stems) + 0.5) / sizes["data"]
     return math.log(data / ((english + 50) / sizes["english"]))
@@ -661,11 +634,8 @@ def _off_topic(
     """Whether the words of the query that the data lacks outweigh what the best record
     matches: "croydon parking fine appeal" is about parking, "why is cumbria mentioned so
     often" about Cumbria (see KEYNESS_FLOOR)."""
-    against = sum(
-        _information(count)
-        for word, count in english_counts(database, analysed.off_topic).items()
-        if count < GENERIC_WORD_COUNT
-    )
+    counts = english_counts(database, analysed.off_topic).values()
+    against = sum(_information(count) for count in counts if count < GENERIC_WORD_COUNT)
     against += _information(0) * len(_elsewhere(database, analysed.stems, best))
     if not against:
         return False
@@ -678,10 +648,8 @@ def _off_topic(
     def share(idea: Idea) -> float:
         """1, or ANSWER_SHARE when an FAQ entry holds the idea only in its answer."""
         salient = "{title asked keywords} : "
-        held = (
-            not is_faq or _holds(database, best, f"{salient}({t.expression})") for t in idea.terms
-        )
-        return 1.0 if any(held) else ANSWER_SHARE
+        held = (_holds(database, best, f"{salient}({t.expression})") for t in idea.terms)
+        return 1.0 if any(not is_faq or found for found in held) else ANSWER_SHARE
 
     def keyness(words: Sequence[str]) -> float:
         """The keyness of words typed side by side: as a phrase, else the rarest alone."""
