@@ -117,6 +117,7 @@ JSON_KEYS = {
     "event": ("id", "date", "event", "source"),
 }
 Kinds = Collection[str] | None  # the kinds of record searched; None: all
+Snippet = tuple[str, tuple[tuple[int, int], ...]]  # a snippet and the spans of matched words
 
 
 class SearchResult(NamedTuple):
@@ -350,6 +351,7 @@ class _Query(NamedTuple):
     off_topic: list[str]  # of which real English words: the query is about something else
     only_function_words: bool
     stems: tuple[str, ...]  # every word of the query, as the index stems it
+    asks_for: dict[str, float]  # PRIOR_ASKED for each kind of record the question asks for
 
 
 def _thesaurus(
@@ -385,6 +387,7 @@ def _analyse(database: sqlite3.Connection, query: str, kinds: Kinds = None) -> _
     typed = [word for word, _, _ in spans]
     content = [word not in STOP_WORDS for word in typed]
     stems = stem_texts(database, [" ".join(typed)])[0] if typed else ()
+    asks = {kind: PRIOR_ASKED for kind, pattern in ASKS_FOR.items() if re.search(pattern, query)}
 
     def held(terms: Iterable[Term]) -> list[Term]:
         counted = (t._replace(documents=_documents(database, t.expression, kinds)) for t in terms)
@@ -393,7 +396,7 @@ def _analyse(database: sqlite3.Connection, query: str, kinds: Kinds = None) -> _
     if not any(content):
         shape = held(Term(_phrase([w]), w, 1.0) for w in dict.fromkeys(typed))
         found = [Idea((term.label,), [term]) for term in shape]
-        return _Query(found if len(typed) > 1 else [], [], [], [], True, stems)
+        return _Query(found if len(typed) > 1 else [], [], [], [], True, stems, asks)
     runs = _thesaurus(database, typed, content)
     ideas: list[Idea] = []
     corrections: list[Correction] = []
@@ -449,7 +452,7 @@ def _analyse(database: sqlite3.Connection, query: str, kinds: Kinds = None) -> _
             if (part,) not in seen:
                 seen.add((part,))
                 ideas += [Idea((part,), [t]) for t in held([Term(_phrase([part]), part, 1.0)])]
-    return _Query(ideas, corrections, unknown, off_topic, False, stems)
+    return _Query(ideas, corrections, unknown, off_topic, False, stems, asks)
 
 
 def _idf(total: int, documents: int) -> float:
@@ -468,11 +471,7 @@ class _Ranking(NamedTuple):
 
 
 def _rank(
-    database: sqlite3.Connection,
-    query: str,
-    analysed: _Query,
-    kinds: Kinds,
-    limit: int = CANDIDATES,
+    database: sqlite3.Connection, analysed: _Query, kinds: Kinds, limit: int = CANDIDATES
 ) -> _Ranking | None:
     """The records (of `kinds`) matching the query's ideas, ranked; None when none does."""
     ideas = analysed.ideas
@@ -499,13 +498,12 @@ def _rank(
         return None
     candidates = [rowid for (rowid,) in rows]
     ids = ",".join(map(str, candidates))
+    among = f" AND rowid IN ({ids})"  # the candidates
     bm25 = BM25_WEIGHTS.replace("bm25(", "bm25(documents_fts, ")
 
     def scores(expression: str) -> list[tuple[int, float]]:
         """FTS5's BM25 of an expression for each candidate holding it."""
-        return _fts(
-            database, f"rowid, -{bm25}", f"{column}({expression})", f" AND rowid IN ({ids})"
-        )
+        return _fts(database, f"rowid, -{bm25}", f"{column}({expression})", among)
 
     def idf(documents: int) -> float:
         """FTS5's IDF, except that a word in half the records or more keeps BM25's usual one:
@@ -556,8 +554,7 @@ def _rank(
                 coverage[rowid] += idea_weight * best_term.weight / query_weight
                 matched[rowid].append((idea, best_term))
     kind_of = dict(database.execute(f"SELECT rowid, kind FROM documents WHERE rowid IN ({ids})"))
-    asked = {kind: PRIOR_ASKED for kind, pattern in ASKS_FOR.items() if re.search(pattern, query)}
-    prior = dict.fromkeys(set(kind_of.values()), 1.0) | asked
+    prior = dict.fromkeys(set(kind_of.values()), 1.0) | analysed.asks_for
     ranked = {
         rowid: score[rowid] * coverage[rowid] ** COVERAGE_POWER * prior[kind_of[rowid]]
         for rowid in candidates
@@ -569,7 +566,7 @@ def _rank(
 def search(database: sqlite3.Connection, query: str, limit: int = 5, kinds: Kinds = None) -> Answer:
     """Records (of `kinds`, else all) matching `query`, best first, at most `limit`."""
     analysed = _analyse(database, query, kinds)
-    ranking = _rank(database, query, analysed, kinds, limit)
+    ranking = _rank(database, analysed, kinds, limit)
     if ranking is None:
         return Answer([], analysed.corrections)
     best = ranking.order[0]
@@ -599,7 +596,7 @@ def closest_questions(database: sqlite3.Connection, query: str, limit: int = 3) 
     """The FAQ entries nearest to a query that found nothing: those sharing most of its words,
     then the FAQ's first entries, so that "no match" always offers somewhere to go."""
     faq = frozenset({"faq"})
-    ranking = _rank(database, query, _analyse(database, query, faq), faq)
+    ranking = _rank(database, _analyse(database, query, faq), faq)
     near = ranking.order if ranking else []
     rest = [row for (row,) in database.execute("SELECT rowid FROM documents WHERE kind = 'faq'")]
     chosen = list(dict.fromkeys([*near, *rest]))[:limit]
@@ -647,9 +644,10 @@ def _off_topic(
 
     def share(idea: Idea) -> float:
         """1, or ANSWER_SHARE when an FAQ entry holds the idea only in its answer."""
-        salient = "{title asked keywords} : "
-        held = (_holds(database, best, f"{salient}({t.expression})") for t in idea.terms)
-        return 1.0 if any(not is_faq or found for found in held) else ANSWER_SHARE
+        salient = (f"{{title asked keywords}} : ({t.expression})" for t in idea.terms)
+        return (
+            1.0 if any(not is_faq or _holds(database, best, e) for e in salient) else ANSWER_SHARE
+        )
 
     def keyness(words: Sequence[str]) -> float:
         """The keyness of words typed side by side: as a phrase, else the rarest alone."""
@@ -698,9 +696,7 @@ def _elsewhere(database: sqlite3.Connection, stems: Sequence[str], best: int) ->
     ]
 
 
-def _snippets(
-    database: sqlite3.Connection, terms: str, texts: Sequence[str]
-) -> list[tuple[str, tuple[tuple[int, int], ...]]]:
+def _snippets(database: sqlite3.Connection, terms: str, texts: Sequence[str]) -> list[Snippet]:
     """For each text, FTS5's own snippet() of its line that best matches `terms` (verbatim, "…"
     where cut) and the spans of the matched words. Every text's lines, long ones cut into pieces
     of at most CHUNK characters, are indexed at once in a temporary table: snippet() takes time
@@ -717,9 +713,7 @@ def _snippets(
     return [_snippet(database, terms, own, first[i]) for i, own in enumerate(pieces)]
 
 
-def _snippet(
-    database: sqlite3.Connection, terms: str, pieces: Sequence[str], first: int
-) -> tuple[str, tuple[tuple[int, int], ...]]:
+def _snippet(database: sqlite3.Connection, terms: str, pieces: list[str], first: int) -> Snippet:
     """The snippet of one text, whose pieces are rows `first` onwards of `temp.pieces`."""
     best = database.execute(
         "SELECT snippet(pieces, 0, char(2), char(3), ?, ?) FROM temp.pieces WHERE pieces MATCH ? "
