@@ -26,14 +26,13 @@ from typing import Any, NamedTuple
 
 from totalplace_cli.models import FaqEntry
 
-KINDS = ("faq", "pilot", "term", "fact", "event")
-"""The kinds of document `tp ask` searches, in the order they are listed to a user."""
+KINDS = ("faq", "pilot", "term", "fact", "event")  # what `tp ask` searches, in the order shown
 TOKENIZER = "porter unicode61 remove_diacritics 2"  # documents_fts's, as INDEX_SCHEMA spells it
-# How much a word counts in each column of a document (search.py ranks with these weights).
-COLUMN_WEIGHTS = {"title": 3.0, "asked": 3.0, "keywords": 2.0, "body": 1.0}
+COLUMN_WEIGHTS = {"title": 3.0, "asked": 3.0, "keywords": 2.0, "body": 1.0}  # a word's worth
+BM25_WEIGHTS = "bm25(3.0, 3.0, 2.0, 1.0)"  # COLUMN_WEIGHTS as FTS5 takes them
 COMMON_WORD_COUNT = 100  # a word this frequent in English is spelt right (pyspellchecker counts)
-# The words as written (unstemmed), each with the number of documents holding it: counted by
-# FTS5 in a temporary index when a query first needs them (to correct a typo), not at each build.
+# The data's words as written (unstemmed) with the documents holding each: counted by FTS5 when
+# a query first needs them (to correct a typo), not at each build.
 WORDS_SCRIPT = """
 CREATE VIRTUAL TABLE temp.words_fts USING fts5(
     text, content='', detail=none, columnsize=0, tokenize='unicode61 remove_diacritics 2');
@@ -52,7 +51,6 @@ CREATE VIRTUAL TABLE temp.stemmed_terms USING fts5vocab(temp, stemmed, instance)
 WORD = re.compile(r"(?:\d+(?:\.\d+)+|[^\W_]+)(?:['\u2019][^\W_]+)*")
 AMERICAN_IZE = r"iz(e|es|ed|er|ers|ing|ation|ations)$"
 UNITS = {"bn": "billion", "mn": "million"}  # short forms readers type for amounts ("£4.5bn")
-BM25_WEIGHTS = "bm25(3.0, 3.0, 2.0, 1.0)"  # title (question), asked (also_asked), keywords, body
 CANDIDATES = 50  # leading FTS5 matches re-ranked by coverage
 COVERAGE_POWER = 1.0  # how strongly covering more of the query lifts an entry
 RELATIVE_CUTOFF = 0.1  # results scoring below this share of the best one are dropped
@@ -91,8 +89,8 @@ MARK_START, MARK_END = "\x02", "\x03"  # snippet() markers; data never holds con
 
 # Function words (Snowball's English list with its contractions, and the adverbs and verbs that
 # questions wrap around a topic: "what was it actually trying to do", "why is X mentioned") carry
-# no topic: a query keys on its other words. A query made only of them
-# ("what is it") is searched on them, in the questions.
+# no topic: a query keys on its other words, or, made only of them ("what is it"), on them in the
+# questions.
 _STOP_WORD_LIST = """
     a about above after again against all also am an and any are as at be been being both but by
     ca can could did do does doing down during each either for from further had has have having he
@@ -111,8 +109,6 @@ _STOP_WORD_LIST = """
     mention mentions mentioned mentioning talk talks talked talking
 """
 STOP_WORDS = frozenset(_STOP_WORD_LIST.split())
-
-
 # The keys of each kind's record that `tp ask --json` shows (an FAQ entry: all of `to_json`).
 JSON_KEYS = {
     "pilot": ("id", "name", "region"),
@@ -120,11 +116,12 @@ JSON_KEYS = {
     "fact": ("id", "date", "fact", "source"),
     "event": ("id", "date", "event", "source"),
 }
+Kinds = Collection[str] | None  # the kinds of record searched; None: all
+Snippet = tuple[str, tuple[tuple[int, int], ...]]  # a snippet and the spans of matched words
 
 
 class SearchResult(NamedTuple):
-    """A record of some kind (an FAQ entry, a pilot, a term, a fact, an event), how well it
-    matched (0-100), which query words matched, and why (a snippet)."""
+    """A record found, how well it matched (0-100), which query words matched, and why."""
 
     kind: str
     record: dict[str, Any]  # an FAQ entry's `from_data` form; another kind's JSON
@@ -146,8 +143,7 @@ class SearchResult(NamedTuple):
         return str(self.record["term" if self.kind == "term" else "id"])
 
     def to_json(self) -> dict[str, Any]:
-        """The form used by `tp ask --json`: the kind, the record's own keys (an FAQ entry keeps
-        id, slug, question, answer), then score, snippet and matched."""
+        """`tp ask --json`'s form: the kind, the record's own keys, score, snippet, matched."""
         own = (
             self.entry.to_json()
             if self.kind == "faq"
@@ -197,16 +193,14 @@ def stem_texts(database: sqlite3.Connection, texts: Sequence[str]) -> list[tuple
         database.execute("DELETE FROM temp.stemmed")
         database.executemany("INSERT INTO temp.stemmed(rowid, text) VALUES (?, ?)", rows)
     stems: list[list[str]] = [[] for _ in texts]
-    for term, row in database.execute(
-        "SELECT term, doc FROM temp.stemmed_terms ORDER BY doc, offset"
-    ):
+    query = "SELECT term, doc FROM temp.stemmed_terms ORDER BY doc, offset"
+    for term, row in database.execute(query):
         stems[row].append(term)
     return [tuple(stem) for stem in stems]
 
 
 def create_once(database: sqlite3.Connection, name: str, script: str) -> None:
-    """Run `script`, which makes the temporary table or view `name`, unless it exists (the
-    view `words` of WORDS_SCRIPT, for one)."""
+    """Run `script`, which makes the temporary table or view `name`, unless it exists."""
     found = database.execute("SELECT 1 FROM temp.sqlite_master WHERE name = ?", (name,))
     if found.fetchone() is None:
         database.executescript(script)
@@ -217,7 +211,7 @@ def _phrase(words: Sequence[str]) -> str:
     return '"' + " ".join(words).replace('"', '""') + '"'
 
 
-def _within(kinds: Collection[str] | None) -> tuple[str, list[str]]:
+def _within(kinds: Kinds) -> tuple[str, list[str]]:
     """An SQL condition on `rowid` keeping documents of `kinds` (all when None), and its values."""
     if kinds is None:
         return "", []
@@ -225,23 +219,34 @@ def _within(kinds: Collection[str] | None) -> tuple[str, list[str]]:
     return f" AND rowid IN (SELECT rowid FROM documents WHERE kind IN ({marks}))", [*kinds]
 
 
-def _documents(
-    database: sqlite3.Connection, expression: str, kinds: Collection[str] | None = None
-) -> int:
+def _fts(
+    database: sqlite3.Connection, select: str, expression: str, then: str = "", *values: Any
+) -> list[Any]:
+    """`select` of the documents matching an FTS5 expression, `then` (SQL) narrowing them."""
+    query = f"SELECT {select} FROM documents_fts WHERE documents_fts MATCH ?{then}"
+    return database.execute(query, (expression, *values)).fetchall()
+
+
+def _documents(database: sqlite3.Connection, expression: str, kinds: Kinds = None) -> int:
     """How many documents (of `kinds`) match an FTS5 expression."""
     condition, values = _within(kinds)
-    row = database.execute(
-        f"SELECT count(*) FROM documents_fts WHERE documents_fts MATCH ?{condition}",
-        (expression, *values),
+    return int(_fts(database, "count(*)", expression, condition, *values)[0][0])
+
+
+def _holds(database: sqlite3.Connection, rowid: int, expression: str) -> bool:
+    """Whether document `rowid` matches an FTS5 expression."""
+    return bool(_fts(database, "1", expression, " AND rowid = ?", rowid))
+
+
+def _document(database: sqlite3.Connection, rowid: int) -> tuple[str, str, str, dict[str, Any]]:
+    """A document's kind, title, body and record (an FAQ entry's with its question and answer)."""
+    kind, title, body, stored = database.execute(
+        "SELECT kind, title, body, record FROM documents WHERE rowid = ?", (rowid,)
     ).fetchone()
-    return int(row[0])
-
-
-def _count(
-    database: sqlite3.Connection, words: Sequence[str], kinds: Collection[str] | None = None
-) -> int:
-    """How many documents (of `kinds`) hold `words` (stemmed as the index is) as a phrase."""
-    return _documents(database, _phrase(words), kinds)
+    record = json.loads(stored)
+    if kind == "faq":
+        record |= {"question": title, "answer": body}
+    return kind, title, body, record
 
 
 def english_counts(database: sqlite3.Connection, words: Sequence[str]) -> dict[str, int]:
@@ -260,13 +265,12 @@ def is_common_english(database: sqlite3.Connection, word: str) -> bool:
 def _vocabulary(database: sqlite3.Connection, first: str | None) -> dict[str, int]:
     """The data's words (with the documents holding each), those starting with `first` if set."""
     create_once(database, "words", WORDS_SCRIPT)
-    if first is None:
-        rows = database.execute("SELECT word, documents FROM words")
-    else:
-        upper = first[:-1] + chr(ord(first[-1]) + 1)
-        rows = database.execute(
-            "SELECT word, documents FROM words WHERE word >= ? AND word < ?", (first, upper)
-        )
+    query = "SELECT word, documents FROM words"
+    values: tuple[str, ...] = ()
+    if first is not None:
+        query += " WHERE word >= ? AND word < ?"
+        values = (first, first[:-1] + chr(ord(first[-1]) + 1))
+    rows = database.execute(query, values)
     return {word: count for word, count in rows if not word[0].isdigit()}
 
 
@@ -293,18 +297,11 @@ def _correct(database: sqlite3.Connection, word: str) -> str | None:
         return None
     english = english_counts(database, [str(c[0]) for c in candidates])
     # A letter left out or swapped is likelier than one mistyped ("wher" is "where", not "when").
-    best = min(
-        candidates,
-        key=lambda c: (
-            c[1],
-            Indel.distance(word, c[0]),
-            c[0][0] != word[0],
-            -english[c[0]],
-            -known[c[0]],
-            c[0],
-        ),
-    )
-    return str(best[0])
+    ranked = [
+        (edits, Indel.distance(word, w), w[0] != word[0], -english[w], -known[w], w)
+        for w, edits, _ in candidates
+    ]
+    return str(min(ranked)[-1])
 
 
 def _same_root(database: sqlite3.Connection, word: str) -> str | None:
@@ -312,20 +309,19 @@ def _same_root(database: sqlite3.Connection, word: str) -> str | None:
     which Porter stems apart): at least 7 letters shared, at most 4 left over on either side."""
     if len(word) < 8:
         return None
-    best: tuple[int, int, str] | None = None
+    close = []
     for known, documents in _vocabulary(database, word[:7]).items():
         shared = len(os.path.commonprefix([known, word]))  # noqa: RUF071 (letters wanted)
         if len(known) - shared <= 4 and len(word) - shared <= 4:
-            rank = (-shared, -documents, known)  # longest shared part, then commonest
-            best = rank if best is None or rank < best else best
-    return best[2] if best is not None else None
+            close.append((-shared, -documents, known))  # longest shared part, then commonest
+    return min(close)[2] if close else None
 
 
 def _split(database: sqlite3.Connection, word: str) -> list[str]:
     """Two words of the data run together ("totalplace"), or nothing."""
     for cut in range(3, len(word) - 2):
         head, tail = word[:cut], word[cut:]
-        if _count(database, [head]) and _count(database, [tail]):
+        if _documents(database, _phrase([head])) and _documents(database, _phrase([tail])):
             return [head, tail]
     return []
 
@@ -354,7 +350,8 @@ class _Query(NamedTuple):
     unknown: list[str]  # content words left unknown (weighed as the rarest words)
     off_topic: list[str]  # of which real English words: the query is about something else
     only_function_words: bool
-    stems: tuple[str, ...] = ()  # every word of the query, as the index stems it
+    stems: tuple[str, ...]  # every word of the query, as the index stems it
+    asks_for: dict[str, float]  # PRIOR_ASKED for each kind of record the question asks for
 
 
 def _thesaurus(
@@ -371,11 +368,9 @@ def _thesaurus(
     }
     if not runs:
         return {}
-    marks = ",".join("?" * len(runs))
+    query = f"SELECT stems, expansion FROM synonyms WHERE stems IN ({','.join('?' * len(runs))})"
     known: dict[str, list[str]] = {}
-    for key, expansion in database.execute(
-        f"SELECT stems, expansion FROM synonyms WHERE stems IN ({marks})", list(runs.values())
-    ):
+    for key, expansion in database.execute(query, list(runs.values())):
         known.setdefault(key, []).append(expansion)
     found: dict[int, tuple[int, list[str]]] = {}
     taken: set[int] = set()
@@ -386,15 +381,13 @@ def _thesaurus(
     return found
 
 
-def _analyse(
-    database: sqlite3.Connection, query: str, kinds: Collection[str] | None = None
-) -> _Query:
-    """The query's ideas as searched (corrected where needed, with the thesaurus's other words
-    for them) and what is left unknown."""
+def _analyse(database: sqlite3.Connection, query: str, kinds: Kinds = None) -> _Query:
+    """The query's ideas as searched (corrected, with the thesaurus's words) and its unknown."""
     spans = query_words(query)
     typed = [word for word, _, _ in spans]
     content = [word not in STOP_WORDS for word in typed]
     stems = stem_texts(database, [" ".join(typed)])[0] if typed else ()
+    asks = {kind: PRIOR_ASKED for kind, pattern in ASKS_FOR.items() if re.search(pattern, query)}
 
     def held(terms: Iterable[Term]) -> list[Term]:
         counted = (t._replace(documents=_documents(database, t.expression, kinds)) for t in terms)
@@ -403,56 +396,53 @@ def _analyse(
     if not any(content):
         shape = held(Term(_phrase([w]), w, 1.0) for w in dict.fromkeys(typed))
         found = [Idea((term.label,), [term]) for term in shape]
-        return _Query(found if len(typed) > 1 else [], [], [], [], True, stems)
+        return _Query(found if len(typed) > 1 else [], [], [], [], True, stems, asks)
     runs = _thesaurus(database, typed, content)
     ideas: list[Idea] = []
     corrections: list[Correction] = []
     unknown: list[str] = []
     off_topic: list[str] = []
     seen: set[tuple[str, ...]] = set()  # a pasted paragraph repeats words: each counts once
-    position = 0
-    while position < len(typed):
-        end, expansions = runs.get(position, (position + 1, []))
-        words = tuple(typed[position:end])
-        if words in seen or not any(content[position:end]):
-            position = end
+    end = 0
+    while end < len(typed):
+        start = end
+        end, expansions = runs.get(start, (start + 1, []))
+        words = tuple(typed[start:end])
+        if words in seen or not any(content[start:end]):
             continue
         seen.add(words)
         if len(words) == 1:
             terms = [Term(_phrase(words), words[0], 1.0)]
         else:  # the run as typed ("children's services"), all its words, or a share of them
-            text = query[spans[position][1] : spans[end - 1][2]]
+            text = query[spans[start][1] : spans[end - 1][2]]
             own = [word for word in words if word not in STOP_WORDS]
             together = " AND ".join(_phrase([word]) for word in own)
             terms = [Term(_phrase([text]), text, 1.0), Term(together, " ".join(own), 1.0)]
             if len(own) > 1:
                 terms += [Term(_phrase([word]), word, 1.0 / len(own)) for word in own]
-        position = end
         terms += [Term(_phrase([text]), text, EXPANSION_WEIGHT, False) for text in expansions]
         unique = {term.expression.lower(): term for term in reversed(terms)}  # the first wins
         found_terms = held(reversed(unique.values()))
         if any(term.typed and term.documents >= CANDIDATES for term in found_terms):
             # The words as typed fill the candidates: their synonyms would bring no new record.
             found_terms = [term for term in found_terms if term.typed]
-        if found_terms or len(words) > 1 or expansions:
-            if found_terms:
-                ideas.append(Idea(words, found_terms))
-            else:
-                unknown += [word for word in words if word not in STOP_WORDS]
+        if found_terms:
+            ideas.append(Idea(words, found_terms))
+            continue
+        if len(words) > 1 or expansions:
+            unknown += [word for word in words if word not in STOP_WORDS]
             continue
         word = words[0]
         if word[0].isdigit():
             continue  # a number the data lacks ("2012") says little about the topic
-        if kinds is not None and _count(database, [word]):
-            unknown.append(word)  # known to other kinds of record than those searched
-            off_topic += [word] if is_common_english(database, word) else []
-            continue
-        corrected = _correct(database, word)
-        if corrected is not None and corrected in STOP_WORDS:
-            corrections.append(Correction(word, corrected))
-            continue  # "waht" was "what": a function word, not searched
-        root = None if corrected else _same_root(database, word)
-        replacement = [corrected] if corrected else [root] if root else _split(database, word)
+        replacement: list[str] = []
+        if kinds is None or not _documents(database, _phrase([word])):  # else in other kinds
+            corrected = _correct(database, word)
+            if corrected is not None and corrected in STOP_WORDS:
+                corrections.append(Correction(word, corrected))
+                continue  # "waht" was "what": a function word, not searched
+            root = None if corrected else _same_root(database, word)
+            replacement = [corrected] if corrected else [root] if root else _split(database, word)
         if not replacement:
             unknown.append(word)
             off_topic += [word] if is_common_english(database, word) else []
@@ -461,21 +451,13 @@ def _analyse(
         for part in replacement:
             if (part,) not in seen:
                 seen.add((part,))
-                ideas += [
-                    Idea((part,), [term]) for term in held([Term(_phrase([part]), part, 1.0)])
-                ]
-    return _Query(ideas, corrections, unknown, off_topic, False, stems)
+                ideas += [Idea((part,), [t]) for t in held([Term(_phrase([part]), part, 1.0)])]
+    return _Query(ideas, corrections, unknown, off_topic, False, stems, asks)
 
 
 def _idf(total: int, documents: int) -> float:
     """How rare a word is across documents (BM25's IDF)."""
     return math.log(1.0 + (total - documents + 0.5) / (documents + 0.5))
-
-
-def _asked_kinds(query: str) -> dict[str, float]:
-    """How much more each kind of record is worth when the question's words ask for it."""
-    asked = {kind: PRIOR_ASKED for kind, pattern in ASKS_FOR.items() if re.search(pattern, query)}
-    return asked
 
 
 class _Ranking(NamedTuple):
@@ -484,17 +466,12 @@ class _Ranking(NamedTuple):
     order: list[int]  # rowids
     ranked: dict[int, float]
     coverage: dict[int, float]  # the share of the query each holds (ideas weighted by rarity)
-    matched: dict[int, list[Term]]
-    found: dict[int, list[Idea]]
+    matched: dict[int, list[tuple[Idea, Term]]]  # each idea held, and its best term held
     terms: str  # every term as one FTS5 expression, for the snippets
 
 
 def _rank(
-    database: sqlite3.Connection,
-    query: str,
-    analysed: _Query,
-    kinds: Collection[str] | None,
-    limit: int = CANDIDATES,
+    database: sqlite3.Connection, analysed: _Query, kinds: Kinds, limit: int = CANDIDATES
 ) -> _Ranking | None:
     """The records (of `kinds`) matching the query's ideas, ranked; None when none does."""
     ideas = analysed.ideas
@@ -503,9 +480,8 @@ def _rank(
     condition, values = _within(kinds)
     sizes = dict(database.execute("SELECT name, size FROM sizes WHERE name LIKE 'documents%'"))
     rows_in_index = int(sizes["documents"])
-    total = rows_in_index
-    if kinds is not None:
-        total = sum(int(sizes.get(f"documents {kind}", 0)) for kind in kinds)
+    of_kinds = (int(sizes.get(f"documents {kind}", 0)) for kind in kinds or ())
+    total = rows_in_index if kinds is None else sum(of_kinds)
     # An idea weighs as much as its rarest term: how much finding it says.
     weight = [max(_idf(total, term.documents) for term in idea.terms) for idea in ideas]
     query_weight = sum(weight) + _idf(total, 0) * len(analysed.unknown)
@@ -515,29 +491,19 @@ def _rank(
     every_term = list(dict.fromkeys([*(t for idea in ideas for t in idea.terms), *pair_terms]))
     terms = " OR ".join(f"({term.expression})" for term in every_term)
     column = "title : " if analysed.only_function_words else ""  # where the search looked
-    rows = database.execute(
-        "SELECT rowid FROM documents_fts WHERE documents_fts MATCH ? AND rank MATCH ?"
-        f"{condition} ORDER BY rank LIMIT ?",
-        (
-            f"{column}({terms})",
-            BM25_WEIGHTS,
-            *values,
-            max(CANDIDATES, min(limit, 1 << 62)),
-        ),  # any N
-    ).fetchall()
+    then = f" AND rank MATCH ?{condition} ORDER BY rank LIMIT ?"
+    top = max(CANDIDATES, min(limit, 1 << 62))  # any `limit`, as SQLite's LIMIT takes it
+    rows = _fts(database, "rowid", f"{column}({terms})", then, BM25_WEIGHTS, *values, top)
     if not rows:
         return None
     candidates = [rowid for (rowid,) in rows]
-    marks = ",".join(map(str, candidates))
+    ids = ",".join(map(str, candidates))
+    among = f" AND rowid IN ({ids})"  # the candidates
     bm25 = BM25_WEIGHTS.replace("bm25(", "bm25(documents_fts, ")
 
     def scores(expression: str) -> list[tuple[int, float]]:
         """FTS5's BM25 of an expression for each candidate holding it."""
-        return database.execute(
-            f"SELECT rowid, -{bm25} FROM documents_fts WHERE documents_fts MATCH ? "
-            f"AND rowid IN ({marks})",
-            (f"{column}({expression})",),
-        ).fetchall()
+        return _fts(database, f"rowid, -{bm25}", f"{column}({expression})", among)
 
     def idf(documents: int) -> float:
         """FTS5's IDF, except that a word in half the records or more keeps BM25's usual one:
@@ -565,15 +531,10 @@ def _rank(
     }
     holds: dict[Term, set[int]] = {}  # the candidates holding each term
     for term in every_term:
-        matching = scores(term.expression) if not term.typed or term in alone else []
-        holds[term] = {rowid for rowid, _ in matching} or {
-            rowid
-            for (rowid,) in database.execute(
-                f"SELECT rowid FROM documents_fts WHERE documents_fts MATCH ? "
-                f"AND rowid IN ({marks})",
-                (f"{column}({term.expression})",),
-            )
-        }
+        matching = scores(term.expression)
+        holds[term] = {rowid for rowid, _ in matching}
+        if term.typed and term not in alone:
+            continue  # in the sum above
         n = everywhere[term]
         fts5_idf = max(math.log((rows_in_index - n + 0.5) / (n + 0.5)), 1e-6)
         share = 1.0
@@ -584,38 +545,28 @@ def _rank(
             score[rowid] += share * value / fts5_idf * idf(n)
     # Each idea counts by its weight, as much as the best of its terms the record holds.
     coverage = dict.fromkeys(candidates, 0.0)
-    matched: dict[int, list[Term]] = {rowid: [] for rowid in candidates}
-    found: dict[int, list[Idea]] = {rowid: [] for rowid in candidates}
+    matched: dict[int, list[tuple[Idea, Term]]] = {rowid: [] for rowid in candidates}
     for idea, idea_weight in zip(ideas, weight, strict=True):
         for rowid in candidates:
             held = [term for term in idea.terms if rowid in holds[term]]
             if held:
                 best_term = max(held, key=lambda term: term.weight)
                 coverage[rowid] += idea_weight * best_term.weight / query_weight
-                matched[rowid].append(best_term)
-                found[rowid].append(idea)
-    kind_of = dict(
-        database.execute(f"SELECT rowid, kind FROM documents WHERE rowid IN ({marks})").fetchall()
-    )
-    prior = dict.fromkeys(set(kind_of.values()), 1.0) | _asked_kinds(query)
+                matched[rowid].append((idea, best_term))
+    kind_of = dict(database.execute(f"SELECT rowid, kind FROM documents WHERE rowid IN ({ids})"))
+    prior = dict.fromkeys(set(kind_of.values()), 1.0) | analysed.asks_for
     ranked = {
         rowid: score[rowid] * coverage[rowid] ** COVERAGE_POWER * prior[kind_of[rowid]]
         for rowid in candidates
     }
     order = sorted(ranked, key=lambda rowid: (-ranked[rowid], rowid))
-    return _Ranking(order, ranked, coverage, matched, found, terms)
+    return _Ranking(order, ranked, coverage, matched, terms)
 
 
-def search(
-    database: sqlite3.Connection,
-    query: str,
-    limit: int = 5,
-    kinds: Collection[str] | None = None,
-) -> Answer:
-    """Records (of `kinds`, else all) matching `query`, best first, at most `limit`, and the
-    corrections made."""
+def search(database: sqlite3.Connection, query: str, limit: int = 5, kinds: Kinds = None) -> Answer:
+    """Records (of `kinds`, else all) matching `query`, best first, at most `limit`."""
     analysed = _analyse(database, query, kinds)
-    ranking = _rank(database, query, analysed, kinds, limit)
+    ranking = _rank(database, analysed, kinds, limit)
     if ranking is None:
         return Answer([], analysed.corrections)
     best = ranking.order[0]
@@ -623,28 +574,20 @@ def search(
         ranking.ranked[best] <= 0
         or ranking.coverage[best] < MIN_COVERAGE
         or len(analysed.off_topic) > len(analysed.ideas)
-        or _off_topic(database, analysed, ranking.found[best], best)
+        or _off_topic(database, analysed, [idea for idea, _ in ranking.matched[best]], best)
     ):
         return Answer([], analysed.corrections)  # the query is mostly about something else
     cutoff = RELATIVE_CUTOFF * ranking.ranked[best]
     kept = [rowid for rowid in ranking.order if ranking.ranked[rowid] >= cutoff][:limit]
-    rows = [
-        database.execute(
-            "SELECT kind, title, body, record FROM documents WHERE rowid = ?", (rowid,)
-        ).fetchone()
-        for rowid in kept
-    ]
-    snippets = _snippets(database, ranking.terms, [body or title for _, title, body, _ in rows])
+    documents = [_document(database, rowid) for rowid in kept]
+    texts = [body or title for _, title, body, _ in documents]
     results = []
-    for rowid, (kind, title, body, stored), (snippet, highlights) in zip(
-        kept, rows, snippets, strict=True
+    for rowid, (kind, _, _, record), (snippet, highlights) in zip(
+        kept, documents, _snippets(database, ranking.terms, texts), strict=True
     ):
-        record = json.loads(stored)
-        if kind == "faq":
-            record |= {"question": title, "answer": body}
         share = ranking.ranked[rowid] / ranking.ranked[best]
         points = round(min(100.0, 100.0 * ranking.coverage[best] * share), 1)
-        words = tuple(term.label for term in ranking.matched[rowid])
+        words = tuple(term.label for _, term in ranking.matched[rowid])
         results.append(SearchResult(kind, record, points, words, snippet, highlights))
     return Answer(results, analysed.corrections)
 
@@ -653,21 +596,11 @@ def closest_questions(database: sqlite3.Connection, query: str, limit: int = 3) 
     """The FAQ entries nearest to a query that found nothing: those sharing most of its words,
     then the FAQ's first entries, so that "no match" always offers somewhere to go."""
     faq = frozenset({"faq"})
-    ranking = _rank(database, query, _analyse(database, query, faq), faq)
+    ranking = _rank(database, _analyse(database, query, faq), faq)
     near = ranking.order if ranking else []
-    rest = [
-        rowid for (rowid,) in database.execute("SELECT rowid FROM documents WHERE kind = 'faq'")
-    ]
+    rest = [row for (row,) in database.execute("SELECT rowid FROM documents WHERE kind = 'faq'")]
     chosen = list(dict.fromkeys([*near, *rest]))[:limit]
-    entries = []
-    for rowid in chosen:
-        question, answer, stored = database.execute(
-            "SELECT title, body, record FROM documents WHERE rowid = ?", (rowid,)
-        ).fetchone()
-        entries.append(
-            FaqEntry.from_data({**json.loads(stored), "question": question, "answer": answer})
-        )
-    return entries
+    return [FaqEntry.from_data(_document(database, rowid)[3]) for rowid in chosen]
 
 
 def _information(word_count: int) -> float:
@@ -680,21 +613,13 @@ def _occurrences(database: sqlite3.Connection, stems: Sequence[str]) -> float:
     if len(stems) == 1:
         rows = database.execute("SELECT col, cnt FROM vocabulary WHERE term = ?", (stems[0],))
         return sum(COLUMN_WEIGHTS[column] * float(count) for column, count in rows)
-    places = [
-        set(
-            database.execute(
-                "SELECT doc, col, offset - ? FROM vocabulary_instances WHERE term = ?",
-                (position, stem),
-            )
-        )
-        for position, stem in enumerate(stems)
-    ]
+    query = "SELECT doc, col, offset - ? FROM vocabulary_instances WHERE term = ?"
+    places = [set(database.execute(query, (n, stem))) for n, stem in enumerate(stems)]
     return sum(COLUMN_WEIGHTS[column] for _, column, _ in set.intersection(*places))
 
 
 def _keyness(database: sqlite3.Connection, stems: Sequence[str], english: int) -> float:
-    """How much likelier a run of stems is in the data than its rarest word is in English
-    (natural log of the ratio of rates)."""
+    """How much likelier a run of stems is in the data than its rarest word in English (log)."""
     sizes: dict[str, float] = dict(database.execute("SELECT name, size FROM sizes"))
     data = (_occurrences(database, stems) + 0.5) / sizes["data"]
     return math.log(data / ((english + 50) / sizes["english"]))
@@ -706,11 +631,8 @@ def _off_topic(
     """Whether the words of the query that the data lacks outweigh what the best record
     matches: "croydon parking fine appeal" is about parking, "why is cumbria mentioned so
     often" about Cumbria (see KEYNESS_FLOOR)."""
-    against = sum(
-        _information(count)
-        for word, count in english_counts(database, analysed.off_topic).items()
-        if count < GENERIC_WORD_COUNT
-    )
+    counts = english_counts(database, analysed.off_topic).values()
+    against = sum(_information(count) for count in counts if count < GENERIC_WORD_COUNT)
     against += _information(0) * len(_elsewhere(database, analysed.stems, best))
     if not against:
         return False
@@ -718,19 +640,14 @@ def _off_topic(
     english = english_counts(database, words)
     labels = [term.label for idea in found for term in idea.terms]
     stems = dict(zip([*words, *labels], stem_texts(database, [*words, *labels]), strict=True))
-    (kind,) = database.execute("SELECT kind FROM documents WHERE rowid = ?", (best,)).fetchone()
+    is_faq = _document(database, best)[0] == "faq"
 
     def share(idea: Idea) -> float:
         """1, or ANSWER_SHARE when an FAQ entry holds the idea only in its answer."""
-        salient = "{title asked keywords} : "
-        for term in idea.terms:
-            found = database.execute(
-                "SELECT 1 FROM documents_fts WHERE documents_fts MATCH ? AND rowid = ?",
-                (f"{salient}({term.expression})", best),
-            ).fetchone()
-            if kind != "faq" or found:
-                return 1.0
-        return ANSWER_SHARE
+        salient = (f"{{title asked keywords}} : ({t.expression})" for t in idea.terms)
+        return (
+            1.0 if any(not is_faq or _holds(database, best, e) for e in salient) else ANSWER_SHARE
+        )
 
     def keyness(words: Sequence[str]) -> float:
         """The keyness of words typed side by side: as a phrase, else the rarest alone."""
@@ -775,17 +692,11 @@ def _elsewhere(database: sqlite3.Connection, stems: Sequence[str], best: int) ->
     return [
         phrase
         for key, phrase in database.execute("SELECT stems, phrase FROM elsewhere")
-        if f" {key} " in text
-        and not database.execute(
-            "SELECT 1 FROM documents_fts WHERE documents_fts MATCH ? AND rowid = ?",
-            (_phrase([phrase]), best),
-        ).fetchone()
+        if f" {key} " in text and not _holds(database, best, _phrase([phrase]))
     ]
 
 
-def _snippets(
-    database: sqlite3.Connection, terms: str, texts: Sequence[str]
-) -> list[tuple[str, tuple[tuple[int, int], ...]]]:
+def _snippets(database: sqlite3.Connection, terms: str, texts: Sequence[str]) -> list[Snippet]:
     """For each text, FTS5's own snippet() of its line that best matches `terms` (verbatim, "…"
     where cut) and the spans of the matched words. Every text's lines, long ones cut into pieces
     of at most CHUNK characters, are indexed at once in a temporary table: snippet() takes time
@@ -802,9 +713,7 @@ def _snippets(
     return [_snippet(database, terms, own, first[i]) for i, own in enumerate(pieces)]
 
 
-def _snippet(
-    database: sqlite3.Connection, terms: str, pieces: Sequence[str], first: int
-) -> tuple[str, tuple[tuple[int, int], ...]]:
+def _snippet(database: sqlite3.Connection, terms: str, pieces: list[str], first: int) -> Snippet:
     """The snippet of one text, whose pieces are rows `first` onwards of `temp.pieces`."""
     best = database.execute(
         "SELECT snippet(pieces, 0, char(2), char(3), ?, ?) FROM temp.pieces WHERE pieces MATCH ? "
@@ -842,7 +751,7 @@ def suggest_query(database: sqlite3.Connection, query: str) -> str | None:
         for word, start, end in query_words(query)
         if word not in STOP_WORDS
         and not word[0].isdigit()
-        and not _count(database, [word])
+        and not _documents(database, _phrase([word]))
         and not is_common_english(database, word)  # "weather in Leeds" is not "leads"
     ]
     if not unknown:
