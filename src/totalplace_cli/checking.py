@@ -23,21 +23,18 @@ if TYPE_CHECKING:
 
 Severity = Literal["error", "warning"]
 Path_ = tuple[str | int, ...]
-FORMAT_VERSION = 1
-"""The newest `version:` of the data files this tp reads."""
+FORMAT_VERSION = 1  # the newest `version:` of the data files this tp reads
+# Each kind's list of records: what `tp validate` counts, and what tells an unnamed file's kind.
 MAIN_LISTS = {"faq": "entries", "pilots": "pilots", "glossary": "terms", "programme": "events"}
 MAIN_LISTS |= {"sources": "sources", "synonyms": "synonyms"}
-"""Each kind's list of records: what `tp validate` counts, and what tells an unnamed file's kind."""
 
 
 def schema_path(kind: str) -> Path:
-    """Where the JSON Schema of a kind of data file ships."""
     return Path(__file__).resolve().parent / "schemas" / "data" / f"{kind}.schema.json"
 
 
 @cache
 def load_schema(kind: str) -> dict[str, Any]:
-    """The JSON Schema of a kind of data file (`faq`, `pilots`, ...)."""
     return cast(dict[str, Any], json.loads(schema_path(kind).read_text(encoding="utf-8")))
 
 
