@@ -15,12 +15,10 @@ import atexit
 import random
 import re
 import shutil
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
-from timing import TP, Run, environment, run_once, verdict
+from timing import TP, Run, environment, run_once, verdict, written_by_a_child
 
 FIRST_LIMIT, LATER_LIMIT = 12.0, 1.3
 REPO = Path(__file__).resolve().parents[1]
@@ -59,14 +57,6 @@ def write_large_faq(folder: Path, count: int = 10_000, seed: int = 2009) -> Path
     return path
 
 
-def written_by_a_child(folder: Path, count: int) -> Path:
-    """The file, written by another process: this one stays small, and so does the peak memory
-    the kernel reports for the processes it starts (a child's count starts from its parent's)."""
-    command = [sys.executable, __file__, "--write", str(folder), "--count", str(count)]
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
-    return folder / "faq.yaml"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7)
@@ -79,7 +69,7 @@ def main() -> None:
         return
     work = Path(tempfile.mkdtemp(prefix="tp-bench-faq-"))
     atexit.register(shutil.rmtree, work, ignore_errors=True)
-    path = written_by_a_child(work / "data", options.count)
+    path = written_by_a_child(__file__, work / "data", options.count) / "faq.yaml"
     bundled = [TP, "ask", "savings", "--json"]
     large = [TP, "--data-dir", str(path.parent), "ask", "savings", "--json"]
     warm, fresh = environment(XDG_CACHE_HOME=str(work / "cache")), work / "fresh"

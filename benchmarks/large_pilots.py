@@ -16,12 +16,10 @@ import atexit
 import random
 import re
 import shutil
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
-from timing import TP, environment, medians, run_once, verdict
+from timing import TP, environment, medians, run_once, verdict, written_by_a_child
 
 REPO = Path(__file__).resolve().parents[1]
 PILOT_RATIO, JSON_SECONDS, PIPE_SECONDS = 1.5, 2.5, 6.0
@@ -68,14 +66,6 @@ def write_large_pilots(folder: Path, count: int = 50_000, seed: int = 2009) -> P
     return path
 
 
-def written_by_a_child(folder: Path, count: int) -> Path:
-    """The file, written by another process: this one stays small, and so does the peak memory
-    the kernel reports for the processes it starts (a child's count starts from its parent's)."""
-    command = [sys.executable, __file__, "--write", str(folder), "--count", str(count)]
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
-    return folder / "pilots.yaml"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
@@ -88,7 +78,7 @@ def main() -> None:
         return
     work = Path(tempfile.mkdtemp(prefix="tp-bench-pilots-"))
     atexit.register(shutil.rmtree, work, ignore_errors=True)
-    path = written_by_a_child(work / "data", options.count)
+    path = written_by_a_child(__file__, work / "data", options.count) / "pilots.yaml"
     large = [TP, "--data-dir", str(path.parent)]
     with path.open(encoding="utf-8") as lines:  # the pilot in the middle of the file
         wanted = f"-{options.count // 2}\n"

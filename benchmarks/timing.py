@@ -89,3 +89,12 @@ def verdict(label: str, value: float, limit: float, unit: str = "x") -> str:
     """One line of a goal: met or MISSED, the figure and the limit."""
     mark = "met   " if value <= limit else "MISSED"
     return f"{mark} {label:48} {value:7.2f}{unit} (goal <= {limit}{unit})"
+
+
+def written_by_a_child(script: str, folder: Path, count: int) -> Path:
+    """`folder`, with the synthetic file `script --write` puts there, written by another process:
+    this one stays small, and so does the peak memory the kernel reports for the processes it
+    starts (a child's count starts from its parent's)."""
+    command = [sys.executable, script, "--write", str(folder), "--count", str(count)]
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    return folder
