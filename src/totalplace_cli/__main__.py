@@ -11,6 +11,7 @@ import os
 import re
 import sys
 from collections.abc import Sequence
+from enum import Enum
 from typing import Any
 
 from totalplace_cli.streams import ExitCode, TpError, report
@@ -114,16 +115,31 @@ def plain_usage(error: Any, group: Any) -> tuple[str, str]:
     if param is None or getattr(param, "is_flag", False):
         # Click's messages may span lines ("Choose from:\n\thtml,\n\tmarkdown"): one line here.
         return " ".join(error.format_message().split()), path
-    choices = [str(getattr(c, "value", c)) for c in getattr(param.type, "choices", [])]
+    choices, whole, least = _accepted(param)
     what = " or ".join(filter(None, [", ".join(choices[:-1]), *choices[-1:]])) or param.help
     what = f"{param.metavar}: {what[:1].lower()}{what[1:].rstrip('.')}"
-    if param.type.name.startswith("int"):
-        least = getattr(param.type, "min", None)
+    if whole:
         what = f"a whole number such as {param.default}" + (f", at least {least}" if least else "")
     if param.param_type_name == "option":
         return f"{max(param.opts, key=len)} takes {what}", path
     example = re.search(r"^\s+(tp \S.*)$", command.help or "", re.MULTILINE)
     return f"{path} takes {what}" + (f"; for example: {example[1]}" if example else ""), path
+
+
+def _accepted(param: Any) -> tuple[list[str], bool, int | None]:
+    """What a parameter accepts: its choices, whether it is a whole number, and its least value.
+    Typer 0.28 keeps these in Click's `type`, Typer 0.29 in the annotation and `min`."""
+    kind = getattr(param, "type", None)
+    if kind is not None:
+        choices = [str(getattr(c, "value", c)) for c in getattr(kind, "choices", [])]
+        return choices, kind.name.startswith("int"), getattr(kind, "min", None)
+    annotation = param.type_descriptor.annotation
+    enum = isinstance(annotation, type) and issubclass(annotation, Enum)
+    return (
+        [str(c.value) for c in annotation] if enum else [],
+        annotation is int,
+        getattr(param, "min", None),
+    )
 
 
 def _discard_stdout() -> None:

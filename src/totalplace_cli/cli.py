@@ -375,7 +375,7 @@ class ExportFormat(str, Enum):
 )
 def export_command(
     ctx: typer.Context,
-    format: Annotated[ExportFormat, _argument("FORMAT")],
+    format: Annotated[ExportFormat, _argument("FORMAT", show_choices=False)],
     destination: Annotated[str | None, _option("--output -o FILE")] = None,
     metadata: Annotated[str | None, _option("--metadata FILE")] = None,
 ) -> None:
