@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 from totalplace_cli import __version__, search, store
 from totalplace_cli.loading import NOT_REGULAR, shown_path
 from totalplace_cli.lookup import answers_using, category_labels, mark_terms, regions
-from totalplace_cli.models import DataSet, English, timeline
-from totalplace_cli.render import answer_blocks, readable_date
+from totalplace_cli.models import DataSet, English, readable_date, timeline
+from totalplace_cli.render import answer_blocks
 from totalplace_cli.store import replacing
 from totalplace_cli.streams import UsageError, json_text, terminal_text
 

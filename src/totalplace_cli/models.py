@@ -7,6 +7,8 @@ mappings, so every command rebuilds records the same way, whether the store was 
 
 from __future__ import annotations
 
+import contextlib
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Literal, NamedTuple
 
@@ -281,6 +283,15 @@ class ProgrammeItem(NamedTuple):
 def group_json(members: Sequence[Pilot]) -> dict[str, Any]:
     """The JSON of a group of pilots (a region, a theme): how many, and who."""
     return {"count": len(members), "pilots": [pilot.brief_json() for pilot in members]}
+
+
+def readable_date(date: str) -> str:
+    """An ISO date, whole or partial, as GOV.UK writes it ("25 March 2010", "October 2009")."""
+    for pattern, shown in (("%Y-%m-%d", "{day} %B %Y"), ("%Y-%m", "%B %Y")):
+        with contextlib.suppress(ValueError):  # not of this pattern
+            moment = time.strptime(date, pattern)
+            return time.strftime(shown.format(day=moment.tm_mday), moment)
+    return date
 
 
 def timeline(events: tuple[ProgrammeItem, ...] | list[ProgrammeItem]) -> list[ProgrammeItem]:

@@ -3,9 +3,7 @@ and cut). Rich is imported inside the renderers, so `--json` never loads it."""
 
 from __future__ import annotations
 
-import contextlib
 import re
-import time
 from collections.abc import Iterable, Sequence
 from itertools import zip_longest
 from typing import TYPE_CHECKING, Any
@@ -21,6 +19,7 @@ from totalplace_cli.models import (
     ProgrammeItem,
     Registry,
     Source,
+    readable_date,
 )
 from totalplace_cli.streams import URL, citation, cited_by, printable, terminal_text, write_all
 
@@ -390,15 +389,6 @@ def render_sources(ctx: OutputContext, sources: Sequence[Source], citations: Cit
         console.print(_text("\n", (s.name(), "bold"), ("  " + s.id, "dim")))
         for line in (f"{byline} ({s.type})", s.url, f"Cited by: {cited_by(citations[s.id])}"):
             _beside(ctx, console, INDENT, _text(line))
-
-
-def readable_date(date: str) -> str:
-    """An ISO date, whole or partial, as GOV.UK writes it ("25 March 2010", "October 2009")."""
-    for pattern, shown in (("%Y-%m-%d", "{day} %B %Y"), ("%Y-%m", "%B %Y")):
-        with contextlib.suppress(ValueError):  # not of this pattern
-            moment = time.strptime(date, pattern)
-            return time.strftime(shown.format(day=moment.tm_mday), moment)
-    return date
 
 
 def render_validation(ctx: OutputContext, checked: Sequence[CheckedFile]) -> None:

@@ -355,15 +355,14 @@ class _Query(NamedTuple):
 
 
 def _thesaurus(
-    database: sqlite3.Connection, words: Sequence[str], content: Sequence[bool]
+    database: sqlite3.Connection, stems: Sequence[str], content: Sequence[bool]
 ) -> dict[int, tuple[int, list[str]]]:
-    """Where the thesaurus knows a run of the query's words: start -> (end, expansions), the
-    longest run first, runs not overlapping. Words and entries are matched by their stems."""
-    stems = [" ".join(stem) for stem in stem_texts(database, words)]
+    """Where the thesaurus knows a run of the query's words (given as their stems): start ->
+    (end, expansions), the longest run first, runs not overlapping."""
     runs = {
         (start, end): " ".join(stems[start:end])
-        for start in range(len(words))
-        for end in range(start + 1, min(len(words), start + MAX_PHRASE_WORDS) + 1)
+        for start in range(len(stems))
+        for end in range(start + 1, min(len(stems), start + MAX_PHRASE_WORDS) + 1)
         if any(content[start:end])
     }
     if not runs:
@@ -386,7 +385,8 @@ def _analyse(database: sqlite3.Connection, query: str, kinds: Kinds = None) -> _
     spans = query_words(query)
     typed = [word for word, _, _ in spans]
     content = [word not in STOP_WORDS for word in typed]
-    stems = stem_texts(database, [" ".join(typed)])[0] if typed else ()
+    word_stems = [" ".join(stem) for stem in stem_texts(database, typed)]
+    stems = tuple(" ".join(word_stems).split())  # the whole query's, for `_elsewhere`
     asks = {kind: PRIOR_ASKED for kind, pattern in ASKS_FOR.items() if re.search(pattern, query)}
 
     def held(terms: Iterable[Term]) -> list[Term]:
@@ -397,7 +397,7 @@ def _analyse(database: sqlite3.Connection, query: str, kinds: Kinds = None) -> _
         shape = held(Term(_phrase([w]), w, 1.0) for w in dict.fromkeys(typed))
         found = [Idea((term.label,), [term]) for term in shape]
         return _Query(found if len(typed) > 1 else [], [], [], [], True, stems, asks)
-    runs = _thesaurus(database, typed, content)
+    runs = _thesaurus(database, word_stems, content)
     ideas: list[Idea] = []
     corrections: list[Correction] = []
     unknown: list[str] = []

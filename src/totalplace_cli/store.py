@@ -41,9 +41,9 @@ from totalplace_cli.models import (
     ProgrammeItem,
     Source,
     SynonymRule,
+    readable_date,
     timeline,
 )
-from totalplace_cli.render import readable_date
 from totalplace_cli.search import (
     COLUMN_WEIGHTS,
     COMMON_WORD_COUNT,
